@@ -1,0 +1,416 @@
+/**
+ * Site Recovery activities: everything the batch workflow does to Azure, through the official SDK.
+ * Each activity is idempotent: it reads the current Azure state before it writes, and long operations keep
+ * their poller state in heartbeat details so a retried attempt resumes polling instead of re-issuing.
+ */
+import type {
+  RecoveryPlan,
+  ReplicationProtectedItem,
+  SiteRecoveryManagementClient,
+  InMageRcmFabricSpecificDetails,
+  InMageRcmReplicationDetails,
+} from '@azure/arm-recoveryservices-siterecovery';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  BatchVm,
+  ReplicationSite,
+  TargetSettings,
+  VmReplicationState,
+  VmReplicationStatus,
+} from '../domain/migration.ts';
+import { azureErrorCode, withAzureErrors } from './azure-errors.ts';
+
+export interface SiteRecoveryDeps {
+  client: SiteRecoveryManagementClient;
+  subscriptionId: string;
+  resourceGroup: string;
+  vaultName: string;
+  /** Poll interval for LROs and job waits when Azure gives no Retry-After. */
+  pollIntervalMs: number;
+}
+
+export type RecoveryPlanAction = 'testFailover' | 'testFailoverCleanup' | 'unplannedFailover' | 'failoverCommit';
+
+export interface ReplicationPollInput {
+  site: ReplicationSite;
+  vmNames: string[];
+  /** Return early once the batch's coarse progress differs from this fingerprint. */
+  previousFingerprint?: string;
+  /** Longest time to wait for a change before reporting anyway. */
+  maxWaitMs: number;
+}
+
+export interface ReplicationPollResult {
+  fingerprint: string;
+  vms: VmReplicationStatus[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+
+/** Which plan operation must still be allowed for the action to be pending, and its ASR scenario name. */
+const planActions: Record<RecoveryPlanAction, { allowed: string; scenario: string }> = {
+  testFailover: { allowed: 'TestFailover', scenario: 'TestFailover' },
+  testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenario: 'TestFailoverCleanup' },
+  unplannedFailover: { allowed: 'UnplannedFailover', scenario: 'UnplannedFailover' },
+  failoverCommit: { allowed: 'FailoverCommit', scenario: 'FailoverCommit' },
+};
+
+export function vmReplicationStatus(name: string, item: ReplicationProtectedItem | undefined): VmReplicationStatus {
+  if (!item?.properties) {
+    return {
+      name,
+      state: 'absent',
+      protectionState: 'None',
+      replicationHealth: 'None',
+      initialReplicationPercent: 0,
+      progressHealth: 'None',
+      healthErrors: [],
+    };
+  }
+  const props = item.properties;
+  const details = props.providerSpecificDetails as InMageRcmReplicationDetails | undefined;
+  const percent = details?.initialReplicationProgressPercentage ?? 0;
+  const protectionState = props.protectionState ?? 'Unknown';
+  let state: VmReplicationState;
+  if (/commit/i.test(protectionState)) state = 'committed';
+  else if (props.activeLocation === 'Recovery' || /failedover|failover.*completed/i.test(protectionState)) {
+    state = 'failed-over';
+  } else if (/enabling/i.test(protectionState)) state = 'enabling';
+  else if (/failed/i.test(protectionState)) state = 'error';
+  else if (percent >= 100 && /protected/i.test(protectionState)) state = 'protected';
+  else state = 'replicating';
+  return {
+    name,
+    state,
+    protectionState,
+    replicationHealth: props.replicationHealth ?? 'None',
+    initialReplicationPercent: percent,
+    progressHealth: details?.initialReplicationProgressHealth ?? 'None',
+    rpoSeconds: details?.lastRpoInSeconds,
+    activeLocation: props.activeLocation,
+    testFailoverState: props.testFailoverState,
+    healthErrors: (props.healthErrors ?? []).map((e) => ({
+      code: e.errorCode ?? 'Unknown',
+      message: e.errorMessage ?? e.summaryMessage ?? '',
+      recommendedAction: e.recommendedAction,
+    })),
+  };
+}
+
+/** Coarse batch progress: counts by state and 5 % steps of replication, so polls return on real change. */
+export function replicationFingerprint(vms: VmReplicationStatus[]): string {
+  const counts = new Map<string, number>();
+  for (const vm of vms) counts.set(vm.state, (counts.get(vm.state) ?? 0) + 1);
+  const percent = vms.reduce((sum, vm) => sum + vm.initialReplicationPercent, 0) / Math.max(vms.length, 1);
+  const errors = vms.reduce((sum, vm) => sum + vm.healthErrors.length, 0);
+  return `${[...counts].sort().map(([s, n]) => `${s}=${n}`).join(',')};ir=${Math.floor(percent / 5) * 5};errors=${errors}`;
+}
+
+export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
+  const { client, vaultName: vault, resourceGroup: rg } = deps;
+  const lro = { updateIntervalInMs: deps.pollIntervalMs };
+
+  async function listItems(site: ReplicationSite): Promise<Map<string, ReplicationProtectedItem>> {
+    const items = new Map<string, ReplicationProtectedItem>();
+    const pages = client.replicationProtectedItems.listByReplicationProtectionContainers(
+      vault,
+      rg,
+      site.fabricName,
+      site.containerName,
+    );
+    for await (const item of pages) if (item.name) items.set(item.name, item);
+    return items;
+  }
+
+  function protectedItemId(site: ReplicationSite, name: string): string {
+    return `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems/${name}`;
+  }
+
+  async function waitForJob(jobId: string, context: string): Promise<void> {
+    const jobName = lastSegment(jobId);
+    for (;;) {
+      const job = await client.replicationJobs.get(vault, rg, jobName);
+      const state = job.properties?.state ?? 'Unknown';
+      Context.current().heartbeat({ jobId, state });
+      if (state === 'Succeeded') return;
+      if (['Failed', 'Cancelled', 'Canceled'].includes(state)) {
+        const error = job.properties?.errors?.[0]?.serviceErrorDetails;
+        throw ApplicationFailure.create({
+          type: `Azure.${error?.code ?? 'JobFailed'}`,
+          message: `${context}: job ${jobName} ended ${state}: ${error?.message ?? job.properties?.stateDescription ?? ''}`,
+          nonRetryable: true,
+          details: [{ jobId, recommendedAction: error?.recommendedAction }],
+        });
+      }
+      await sleep(deps.pollIntervalMs);
+    }
+  }
+
+  return {
+    /** Finds the InMageRcm fabric, its container, replication policy and appliances (process servers). */
+    async discoverReplicationSite(): Promise<ReplicationSite> {
+      return withAzureErrors('discover replication site', async () => {
+        for await (const fabric of client.replicationFabrics.list(vault, rg)) {
+          if (fabric.properties?.customDetails?.instanceType !== 'InMageRcm' || !fabric.name || !fabric.id) continue;
+          const custom = fabric.properties.customDetails as InMageRcmFabricSpecificDetails;
+          const containers = client.replicationProtectionContainers.listByReplicationFabrics(vault, rg, fabric.name);
+          for await (const container of containers) {
+            if (!container.name) continue;
+            const mappings = client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(
+              vault,
+              rg,
+              fabric.name,
+              container.name,
+            );
+            for await (const mapping of mappings) {
+              const policyId = mapping.properties?.policyId;
+              if (!policyId) continue;
+              return {
+                fabricName: fabric.name,
+                fabricId: fabric.id,
+                containerName: container.name,
+                policyId,
+                processServers: (custom.processServers ?? []).map((ps) => ({ id: ps.id ?? '', name: ps.name ?? '' })),
+              };
+            }
+          }
+        }
+        throw ApplicationFailure.create({
+          type: 'ReplicationSiteNotFound',
+          message: `Vault ${vault} in ${rg} has no InMageRcm fabric with a mapped protection container and policy; set up the replication appliance first.`,
+          nonRetryable: true,
+        });
+      });
+    },
+
+    /** Enables replication for the VMs not yet protected; already-protected VMs are left untouched. */
+    async enableReplication(input: {
+      site: ReplicationSite;
+      target: TargetSettings;
+      vms: BatchVm[];
+    }): Promise<{ enabled: string[]; alreadyEnabled: string[] }> {
+      const { site, target } = input;
+      const existing = await withAzureErrors('list protected items', () => listItems(site));
+      const enabled: string[] = [];
+      const alreadyEnabled: string[] = [];
+      for (const vm of input.vms) {
+        if (existing.has(vm.name)) {
+          alreadyEnabled.push(vm.name);
+          continue;
+        }
+        const processServer = site.processServers.find((ps) => ps.name === vm.appliance);
+        if (!processServer) {
+          throw ApplicationFailure.create({
+            type: 'ApplianceNotFound',
+            message: `VM ${vm.name} is assigned to appliance ${vm.appliance}, which fabric ${site.fabricName} does not have (known: ${site.processServers.map((ps) => ps.name).join(', ')}).`,
+            nonRetryable: true,
+          });
+        }
+        await withAzureErrors(`enable replication for ${vm.name}`, () =>
+          client.replicationProtectedItems.beginCreate(
+            vault,
+            rg,
+            site.fabricName,
+            site.containerName,
+            vm.name,
+            {
+              properties: {
+                policyId: site.policyId,
+                providerSpecificDetails: {
+                  instanceType: 'InMageRcm',
+                  fabricDiscoveryMachineId: vm.machineId,
+                  processServerId: processServer.id,
+                  targetResourceGroupId: target.resourceGroupId,
+                  targetNetworkId: target.networkId,
+                  targetSubnetName: target.subnetName,
+                  testNetworkId: target.testNetworkId,
+                  testSubnetName: target.subnetName,
+                  targetVmName: vm.name,
+                  targetVmSize: vm.targetVmSize,
+                  disksDefault: { logStorageAccountId: target.logStorageAccountId, diskType: 'Premium_LRS' },
+                },
+              },
+            },
+            lro,
+          ),
+        );
+        enabled.push(vm.name);
+        Context.current().heartbeat({ enabled: enabled.length });
+      }
+      return { enabled, alreadyEnabled };
+    },
+
+    /**
+     * Reads the batch's replication state with one paged list per poll (never one GET per VM) and returns when
+     * the coarse progress changes or maxWaitMs passes, so a days-long replication costs few workflow events.
+     */
+    async pollReplication(input: ReplicationPollInput): Promise<ReplicationPollResult> {
+      const started = Date.now();
+      for (;;) {
+        const items = await withAzureErrors('list protected items', () => listItems(input.site));
+        const vms = input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
+        const fingerprint = replicationFingerprint(vms);
+        const settled = vms.every((vm) => vm.state !== 'enabling' && vm.state !== 'replicating');
+        if (settled || fingerprint !== input.previousFingerprint || Date.now() - started >= input.maxWaitMs) {
+          return { fingerprint, vms };
+        }
+        Context.current().heartbeat({ fingerprint });
+        await sleep(deps.pollIntervalMs);
+      }
+    },
+
+    /** Creates the batch's recovery plan (one per batch, at most 100 VMs) with boot groups db → app → web. */
+    async createRecoveryPlan(input: { site: ReplicationSite; planName: string; vms: BatchVm[] }): Promise<string> {
+      const { site, planName } = input;
+      return withAzureErrors(`create recovery plan ${planName}`, async () => {
+        try {
+          const plan = await client.replicationRecoveryPlans.get(vault, rg, planName);
+          if (plan.id) return plan.id;
+        } catch (error) {
+          if (azureErrorCode(error) === undefined || !/notfound/i.test(azureErrorCode(error) ?? '')) throw error;
+        }
+        const tiers = ['db', 'app', 'web'] as const;
+        const bootGroups = tiers
+          .map((tier) => input.vms.filter((vm) => vm.tier === tier))
+          .filter((group) => group.length > 0)
+          .map((group) => ({
+            groupType: 'Boot' as const,
+            replicationProtectedItems: group.map((vm) => ({ id: protectedItemId(site, vm.name), virtualMachineId: vm.name })),
+          }));
+        const plan = await client.replicationRecoveryPlans.beginCreateAndWait(
+          vault,
+          rg,
+          planName,
+          {
+            properties: {
+              primaryFabricId: site.fabricId,
+              recoveryFabricId: 'Microsoft Azure',
+              failoverDeploymentModel: 'ResourceManager',
+              groups: [
+                { groupType: 'Shutdown', replicationProtectedItems: [] },
+                { groupType: 'Failover', replicationProtectedItems: [] },
+                ...bootGroups,
+              ],
+            },
+          },
+          lro,
+        );
+        return plan.id ?? planName;
+      });
+    },
+
+    /**
+     * Runs one recovery-plan operation to completion, exactly once: it resumes a poller saved in heartbeat
+     * details, waits for a job of the same scenario that is already running, skips when the plan no longer
+     * allows the operation (an earlier attempt finished it), and otherwise starts it.
+     */
+    async runRecoveryPlanAction(input: {
+      planName: string;
+      action: RecoveryPlanAction;
+      testNetworkId?: string;
+    }): Promise<'completed' | 'already-done'> {
+      const { planName, action } = input;
+      const context = `${action} of recovery plan ${planName}`;
+      const saved = (Context.current().info.heartbeatDetails as { poller?: string } | undefined)?.poller;
+      const options = { ...lro, ...(saved ? { resumeFrom: saved } : {}) };
+
+      return withAzureErrors(context, async () => {
+        if (!saved) {
+          const plan: RecoveryPlan = await client.replicationRecoveryPlans.get(vault, rg, planName);
+          const scenario = plan.properties?.currentScenario;
+          if (scenario?.scenarioName === planActions[action].scenario && scenario.jobId) {
+            await waitForJob(scenario.jobId, context);
+            return 'completed';
+          }
+          if (!plan.properties?.allowedOperations?.includes(planActions[action].allowed)) return 'already-done';
+        }
+        const recoveryPoint = [{ instanceType: 'InMageRcm' as const, recoveryPointType: 'Latest' }];
+        const plans = client.replicationRecoveryPlans;
+        const poller =
+          action === 'testFailover'
+            ? await plans.beginTestFailover(
+                vault,
+                rg,
+                planName,
+                {
+                  properties: {
+                    failoverDirection: 'PrimaryToRecovery',
+                    networkType: 'VmNetworkAsInput',
+                    networkId: input.testNetworkId,
+                    providerSpecificDetails: recoveryPoint,
+                  },
+                },
+                options,
+              )
+            : action === 'testFailoverCleanup'
+              ? await plans.beginTestFailoverCleanup(
+                  vault,
+                  rg,
+                  planName,
+                  { properties: { comments: 'Test failover validated by Migration Factory' } },
+                  options,
+                )
+              : action === 'unplannedFailover'
+                ? await plans.beginUnplannedFailover(
+                    vault,
+                    rg,
+                    planName,
+                    {
+                      properties: {
+                        failoverDirection: 'PrimaryToRecovery',
+                        sourceSiteOperations: 'Required',
+                        providerSpecificDetails: recoveryPoint,
+                      },
+                    },
+                    options,
+                  )
+                : await plans.beginFailoverCommit(vault, rg, planName, options);
+        Context.current().heartbeat({ poller: poller.toString() });
+        poller.onProgress(() => Context.current().heartbeat({ poller: poller.toString() }));
+        await poller.pollUntilDone();
+        return 'completed';
+      });
+    },
+
+    /** Reads every VM of the batch individually from one list: the outcome of a cutover, never a job status. */
+    async readBatchState(input: { site: ReplicationSite; vmNames: string[] }): Promise<VmReplicationStatus[]> {
+      const items = await withAzureErrors('list protected items', () => listItems(input.site));
+      return input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
+    },
+
+    /** Completes migration (disable replication with reason MigrationComplete) for the committed VMs. */
+    async completeMigration(input: { site: ReplicationSite; vmNames: string[] }): Promise<{ completed: string[] }> {
+      const { site } = input;
+      const items = await withAzureErrors('list protected items', () => listItems(site));
+      const pollers = [];
+      for (const name of input.vmNames) {
+        if (!items.has(name)) continue;
+        pollers.push(
+          await withAzureErrors(`complete migration of ${name}`, () =>
+            client.replicationProtectedItems.beginDelete(
+              vault,
+              rg,
+              site.fabricName,
+              site.containerName,
+              name,
+              { properties: { disableProtectionReason: 'MigrationComplete' } },
+              lro,
+            ),
+          ),
+        );
+        Context.current().heartbeat({ issued: pollers.length });
+      }
+      for (;;) {
+        const remaining = await withAzureErrors('list protected items', () => listItems(site));
+        const pending = input.vmNames.filter((name) => remaining.has(name));
+        if (pending.length === 0) return { completed: input.vmNames };
+        Context.current().heartbeat({ pending: pending.length });
+        await sleep(deps.pollIntervalMs);
+      }
+    },
+  };
+}
+
+export type SiteRecoveryActivities = ReturnType<typeof createSiteRecoveryActivities>;

@@ -1,0 +1,94 @@
+/**
+ * The embedded stack: Temporal dev server + Azure simulator + the factory's workers, all on this machine.
+ * Used by `npm start` (demo), `npm run stack` and the tests' global setup.
+ */
+import { join } from 'node:path';
+import { demoScope, demoSite, type AzureScope } from '../../domain/demo.ts';
+import type { SourceSite } from '../../domain/estate.ts';
+import { SimulatorAdmin } from '../../simulators/admin-client.ts';
+import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
+import { loadWorkerConfig, type WorkerConfig } from '../../workers/config.ts';
+import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+import { startDevServer, type RunningDevServer } from './dev-server.ts';
+import { assertPortsFree } from './ports.ts';
+import { projectRoot } from './temporal-cli.ts';
+
+export interface EmbeddedStackOptions {
+  temporalPort: number;
+  uiPort?: number;
+  simulatorPort: number;
+  dataDir?: string;
+  /** Keep Temporal (SQLite) and simulator state across restarts. */
+  persist: boolean;
+  /** Simulated seconds per real second. */
+  speed: number;
+  scope?: AzureScope;
+  site?: SourceSite;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedStack {
+  temporal: RunningDevServer;
+  simulator: RunningSimulator;
+  workers: RunningWorkers;
+  workerConfig: WorkerConfig;
+  /** Environment that points a separate worker process at this stack. */
+  workerEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const defaultDataDir = join(projectRoot, '.data');
+
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const log = options.log ?? (() => {});
+  const dataDir = options.dataDir ?? defaultDataDir;
+  const scope = options.scope ?? demoScope;
+  await assertPortsFree([
+    { port: options.temporalPort, service: 'Temporal frontend' },
+    ...(options.uiPort ? [{ port: options.uiPort, service: 'Temporal Web UI' }] : []),
+    { port: options.simulatorPort, service: 'Azure simulator' },
+  ]);
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch((error: unknown) => log(`stop: ${String(error)}`));
+    stoppers.length = 0;
+  };
+  try {
+    const temporal = await startDevServer({
+      port: options.temporalPort,
+      uiPort: options.uiPort,
+      dbFile: options.persist ? join(dataDir, 'temporal', 'dev.sqlite') : undefined,
+      log,
+    });
+    stoppers.push(() => temporal.stop());
+
+    const simulator = await startSimulator({
+      port: options.simulatorPort,
+      stateDir: join(dataDir, 'simulator'),
+      speed: options.speed,
+      persist: options.persist,
+    });
+    stoppers.push(() => simulator.close());
+    await new SimulatorAdmin(simulator.endpoint, simulator.caCertPem).seed(scope, options.site ?? demoSite());
+
+    const workerEnv: Record<string, string> = {
+      TEMPORAL_ADDRESS: temporal.address,
+      AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
+      AZURE_CA_CERT: simulator.caCertPath,
+      AZURE_CREDENTIAL: 'local',
+      AZURE_SUBSCRIPTION_ID: scope.subscriptionId,
+      AZURE_RESOURCE_GROUP: scope.resourceGroup,
+      AZURE_VAULT_NAME: scope.vaultName,
+      AZURE_LRO_POLL_MS: '500',
+    };
+    const workerConfig = loadWorkerConfig(workerEnv);
+    const workers = await startWorkers(workerConfig, { quiet: true });
+    stoppers.push(() => workers.shutdown());
+
+    return { temporal, simulator, workers, workerConfig, workerEnv, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,117 @@
+import { discoveredMachineId, type SourceSite, type SourceVm, type Tier } from './estate.ts';
+import type { BatchSpec, TargetSettings } from './migration.ts';
+import { seededRandom, seededUuid } from './random.ts';
+
+/** Where the migration lands in Azure: one subscription, one Recovery Services vault. */
+export interface AzureScope {
+  subscriptionId: string;
+  resourceGroup: string;
+  vaultName: string;
+  location: string;
+}
+
+export const demoScope: AzureScope = {
+  subscriptionId: '6f1c7e4a-52b1-4b6e-9d43-0c2f5a1d9e10',
+  resourceGroup: 'rg-migration-factory',
+  vaultName: 'rsv-contoso-migration',
+  location: 'westeurope',
+};
+
+export interface DemoBatch {
+  batchId: string;
+  vmNames: string[];
+}
+
+export interface DemoWave {
+  waveId: string;
+  batches: DemoBatch[];
+}
+
+const applications: { name: string; tiers: Tier[] }[] = [
+  { name: 'payroll', tiers: ['db', 'app', 'app', 'web', 'web'] },
+  { name: 'intranet', tiers: ['db', 'app', 'web', 'web', 'web'] },
+  { name: 'crm', tiers: ['db', 'db', 'app', 'app', 'web'] },
+  { name: 'reporting', tiers: ['db', 'app', 'app', 'web', 'web'] },
+];
+
+const osChoices = ['Windows Server 2019', 'Windows Server 2022', 'Ubuntu 22.04', 'RHEL 8.8'];
+
+/** A 20-VM estate of four applications on one vCenter with two replication appliances. */
+export function demoSite(seed = 42): SourceSite {
+  const next = seededRandom(seed);
+  const vms: SourceVm[] = [];
+  for (const app of applications) {
+    app.tiers.forEach((tier, index) => {
+      const diskCount = tier === 'db' ? 2 : 1;
+      vms.push({
+        name: `${app.name}-${tier}-${String(index + 1).padStart(2, '0')}`,
+        uuid: seededUuid(next),
+        os: osChoices[Math.floor(next() * osChoices.length)] ?? 'Ubuntu 22.04',
+        cpus: tier === 'db' ? 8 : 4,
+        memoryMiB: tier === 'db' ? 32768 : 8192,
+        disks: Array.from({ length: diskCount }, (_, d) => {
+          const sizeGiB = d === 0 ? 128 : 512;
+          return { id: String(2000 + d), sizeGiB, usedGiB: Math.round(sizeGiB * (0.3 + next() * 0.5)) };
+        }),
+        churnMiBPerDay: Math.round((tier === 'db' ? 40_000 : 5_000) * (0.5 + next())),
+        application: app.name,
+        tier,
+      });
+    });
+  }
+  return {
+    vcenter: 'vcenter01.contoso.local',
+    vmwareSiteName: 'contoso-vmware-site',
+    appliances: [
+      { name: 'asr-appliance-01', bandwidthMbps: 1000 },
+      { name: 'asr-appliance-02', bandwidthMbps: 1000 },
+    ],
+    uplinkMbps: 2000,
+    vms,
+  };
+}
+
+/** Two batches of ten VMs; each application moves whole within one batch. */
+export function demoWave(site: SourceSite, waveId = 'wave-demo-01'): DemoWave {
+  const byApp = (apps: string[]) => site.vms.filter((vm) => apps.includes(vm.application)).map((vm) => vm.name);
+  return {
+    waveId,
+    batches: [
+      { batchId: `${waveId}-batch-01`, vmNames: byApp(['payroll', 'intranet']) },
+      { batchId: `${waveId}-batch-02`, vmNames: byApp(['crm', 'reporting']) },
+    ],
+  };
+}
+
+/** Where the demo's VMs land: a target resource group, production and isolated test networks. */
+export function demoTarget(scope: AzureScope): TargetSettings {
+  const rg = (name: string) => `/subscriptions/${scope.subscriptionId}/resourceGroups/${name}`;
+  return {
+    resourceGroupId: rg('rg-contoso-migrated'),
+    networkId: `${rg('rg-contoso-network')}/providers/Microsoft.Network/virtualNetworks/vnet-contoso-prod`,
+    subnetName: 'snet-workloads',
+    testNetworkId: `${rg('rg-contoso-network')}/providers/Microsoft.Network/virtualNetworks/vnet-contoso-test`,
+    logStorageAccountId: `${rg(scope.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/stasrcachecontoso`,
+  };
+}
+
+/** The demo wave's batches with each VM's discovered-machine id and appliance (one appliance per application). */
+export function demoBatchSpecs(scope: AzureScope, site: SourceSite, wave: DemoWave): BatchSpec[] {
+  const appliances = site.appliances.map((a) => a.name);
+  const applications = [...new Set(site.vms.map((vm) => vm.application))];
+  return wave.batches.map((batch) => ({
+    waveId: wave.waveId,
+    batchId: batch.batchId,
+    vms: batch.vmNames.map((name) => {
+      const vm = site.vms.find((v) => v.name === name);
+      if (!vm) throw new Error(`demo wave names unknown VM ${name}`);
+      return {
+        name,
+        machineId: discoveredMachineId(scope.subscriptionId, scope.resourceGroup, site, vm),
+        tier: vm.tier,
+        appliance: appliances[applications.indexOf(vm.application) % appliances.length] ?? '',
+        targetVmSize: vm.tier === 'db' ? 'Standard_E8s_v5' : 'Standard_D4s_v5',
+      };
+    }),
+  }));
+}

@@ -1,0 +1,133 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import forge from 'node-forge';
+
+/** The simulator's TLS material: a local CA that clients trust and a server certificate it signed. */
+export interface TlsMaterial {
+  caCertPath: string;
+  caCertPem: string;
+  serverCertPem: string;
+  serverKeyPem: string;
+}
+
+const files = {
+  caCert: 'ca.pem',
+  caKey: 'ca-key.pem',
+  serverCert: 'server.pem',
+  serverKey: 'server-key.pem',
+} as const;
+
+const validityYears = 10;
+
+/**
+ * Loads the CA and server certificate from `stateDir`, generating them on first start. The server
+ * certificate covers IP:127.0.0.1, IP:::1 and DNS:localhost so clients can use either name.
+ */
+export async function ensureTlsMaterial(stateDir: string): Promise<TlsMaterial> {
+  await mkdir(stateDir, { recursive: true });
+  const at = (name: string) => path.join(stateDir, name);
+  const existing = await readAll([files.caCert, files.caKey, files.serverCert, files.serverKey].map(at));
+  if (existing) {
+    const [caCertPem, , serverCertPem, serverKeyPem] = existing as [string, string, string, string];
+    return { caCertPath: at(files.caCert), caCertPem, serverCertPem, serverKeyPem };
+  }
+  const ca = createCertificateAuthority();
+  const server = createServerCertificate(ca);
+  await writeFile(at(files.caCert), ca.certPem);
+  await writeFile(at(files.caKey), ca.keyPem, { mode: 0o600 });
+  await writeFile(at(files.serverCert), server.certPem);
+  await writeFile(at(files.serverKey), server.keyPem, { mode: 0o600 });
+  return {
+    caCertPath: at(files.caCert),
+    caCertPem: ca.certPem,
+    serverCertPem: server.certPem,
+    serverKeyPem: server.keyPem,
+  };
+}
+
+async function readAll(paths: string[]): Promise<string[] | undefined> {
+  try {
+    return await Promise.all(paths.map((p) => readFile(p, 'utf8')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+interface KeyAndCert {
+  keyPem: string;
+  certPem: string;
+  key: forge.pki.rsa.PrivateKey;
+  cert: forge.pki.Certificate;
+}
+
+/** RSA keys come from node:crypto (native, fast); node-forge builds and signs the X.509 certificates. */
+function newKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  return {
+    privateKey: forgeKey,
+    publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e),
+    pem: forge.pki.privateKeyToPem(forgeKey),
+  };
+}
+
+function baseCertificate(publicKey: forge.pki.rsa.PublicKey): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  // Positive serial: a leading 0x01 keeps the DER integer from being read as negative.
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
+  const notBefore = new Date(Date.now() - 24 * 3600 * 1000);
+  const notAfter = new Date(notBefore);
+  notAfter.setFullYear(notBefore.getFullYear() + validityYears);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  return cert;
+}
+
+function createCertificateAuthority(): KeyAndCert {
+  const keys = newKeyPair();
+  const cert = baseCertificate(keys.publicKey);
+  const subject = [
+    { name: 'commonName', value: 'Migration Factory Simulator Local CA' },
+    { name: 'organizationName', value: 'Migration Factory (local development)' },
+  ];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+function createServerCertificate(ca: KeyAndCert): KeyAndCert {
+  const keys = newKeyPair();
+  const cert = baseCertificate(keys.publicKey);
+  cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+        { type: 7, ip: '::1' },
+      ],
+    },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
+}

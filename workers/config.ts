@@ -1,0 +1,42 @@
+/** Worker configuration from the environment, validated once at start-up. */
+import { z } from 'zod';
+import { demoScope } from '../domain/demo.ts';
+
+export const TASK_QUEUES = {
+  /** Workflow tasks and cheap, non-ARM activities. */
+  workflows: 'migration-factory',
+  /** Every activity that calls Azure Resource Manager; rate-limited at the task queue. */
+  azure: 'migration-factory-azure',
+} as const;
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com'),
+  /** PEM file of an extra CA to trust for ARM (the simulator's generated CA). */
+  AZURE_CA_CERT: z.string().optional(),
+  /** `default` = DefaultAzureCredential; `local` = an unsigned token for the simulator. */
+  AZURE_CREDENTIAL: z.enum(['default', 'local']).default('default'),
+  AZURE_LOCAL_PRINCIPAL: z.string().default('migration-factory-worker'),
+  AZURE_SUBSCRIPTION_ID: z.string().default(demoScope.subscriptionId),
+  AZURE_RESOURCE_GROUP: z.string().default(demoScope.resourceGroup),
+  AZURE_VAULT_NAME: z.string().default(demoScope.vaultName),
+  /** How often an LRO poller re-reads an operation when Azure sends no Retry-After. */
+  AZURE_LRO_POLL_MS: positiveInt.default(2000),
+  /** Task-queue-wide ceiling on ARM activity starts per second (ARM write bucket refills 10/s). */
+  AZURE_ACTIVITIES_PER_SECOND: positiveInt.default(8),
+  AZURE_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+});
+
+export type WorkerConfig = z.infer<typeof schema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid worker configuration:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}

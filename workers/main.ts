@@ -1,0 +1,20 @@
+/** Worker process entry point: `npm run worker`. Configuration comes from the environment (workers/config.ts). */
+import { readFileSync } from 'node:fs';
+import { loadWorkerConfig } from './config.ts';
+import { startWorkers } from './run.ts';
+
+async function main() {
+  const config = loadWorkerConfig();
+  const bundlePath = process.env.MIGRATION_FACTORY_WORKFLOW_BUNDLE;
+  const workers = await startWorkers(config, {
+    workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
+  });
+  console.log(`worker ready: ${config.TEMPORAL_ADDRESS} namespace ${config.TEMPORAL_NAMESPACE}`);
+  // Worker.run() already shuts down gracefully on SIGINT/SIGTERM (Runtime's shutdown signals).
+  await workers.done;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

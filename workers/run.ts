@@ -1,0 +1,67 @@
+/** Runs the factory's workers: workflows on one task queue, rate-limited Azure activities on another. */
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
+import { createSiteRecoveryClient } from './azure.ts';
+import { bundleWorkflows } from './bundle.ts';
+import { TASK_QUEUES, type WorkerConfig } from './config.ts';
+
+export interface RunningWorkers {
+  /** Resolves when both workers have stopped; rejects if either failed. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startWorkers(
+  config: WorkerConfig,
+  options: { workflowBundle?: WorkflowBundleOption; quiet?: boolean } = {},
+): Promise<RunningWorkers> {
+  if (options.quiet && !runtimeInstalled) {
+    runtimeInstalled = true;
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  }
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const client = createSiteRecoveryClient(config);
+  const activities = createSiteRecoveryActivities({
+    client,
+    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
+    resourceGroup: config.AZURE_RESOURCE_GROUP,
+    vaultName: config.AZURE_VAULT_NAME,
+    pollIntervalMs: config.AZURE_LRO_POLL_MS,
+  });
+
+  const workflowWorker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: TASK_QUEUES.workflows,
+    workflowBundle,
+  });
+  const azureWorker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: TASK_QUEUES.azure,
+    activities,
+    // The ARM write bucket refills at 10/s per principal: cap activity starts across all workers on the queue.
+    maxTaskQueueActivitiesPerSecond: config.AZURE_ACTIVITIES_PER_SECOND,
+    maxConcurrentActivityTaskExecutions: config.AZURE_MAX_CONCURRENT_ACTIVITIES,
+  });
+
+  const done = Promise.all([workflowWorker.run(), azureWorker.run()]).then(
+    () => connection.close(),
+    async (error: unknown) => {
+      await connection.close();
+      throw error;
+    },
+  );
+  return {
+    done,
+    async shutdown() {
+      for (const worker of [workflowWorker, azureWorker]) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+      await done;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import {
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
+import type { BatchResult, BatchSpec, TargetSettings, WaveResult } from '../domain/migration.ts';
+import { batchWorkflowId, migrationBatch, type BatchSettings } from './batch.ts';
+import { batchPhaseSignal, waveProgressQuery, type WaveProgress } from './messages.ts';
+import { phaseKey, waveIdKey } from './search-attributes.ts';
+
+export interface WaveWorkflowInput {
+  waveId: string;
+  batches: BatchSpec[];
+  target: TargetSettings;
+  batchSettings: BatchSettings;
+  /** How many batches replicate and cut over at the same time. */
+  maxConcurrentBatches: number;
+}
+
+export const waveWorkflowId = (waveId: string) => `wave-${waveId}`;
+
+/** A migration wave: discovers the replication site once, then runs each batch as a child workflow. */
+export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
+  const progress: WaveProgress = {
+    waveId: input.waveId,
+    phase: 'discovering',
+    batches: input.batches.map((batch) => ({
+      batchId: batch.batchId,
+      phase: 'pending',
+      workflowId: batchWorkflowId(batch.batchId),
+    })),
+  };
+  setHandler(waveProgressQuery, () => progress);
+  setHandler(batchPhaseSignal, ({ batchId, phase }) => {
+    const batch = progress.batches.find((b) => b.batchId === batchId);
+    if (batch) batch.phase = phase;
+  });
+  upsertSearchAttributes([
+    { key: waveIdKey, value: input.waveId },
+    { key: phaseKey, value: 'discovering' },
+  ]);
+
+  const { discoverReplicationSite } = proxyActivities<SiteRecoveryActivities>({
+    taskQueue: input.batchSettings.azureTaskQueue,
+    startToCloseTimeout: '5m',
+    retry: { initialInterval: '2s', maximumInterval: '1m' },
+  });
+  const site = await discoverReplicationSite();
+
+  progress.phase = 'running-batches';
+  upsertSearchAttributes([{ key: phaseKey, value: 'running-batches' }]);
+  const results: BatchResult[] = [];
+  const queue = [...input.batches];
+  const runNext = async (): Promise<void> => {
+    for (let spec = queue.shift(); spec; spec = queue.shift()) {
+      const child = await startChild(migrationBatch, {
+        workflowId: batchWorkflowId(spec.batchId),
+        args: [{ spec, site, target: input.target, settings: input.batchSettings, parentWorkflowId: workflowInfo().workflowId }],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      results.push(await child.result());
+    }
+  };
+  const lanes = Math.max(1, Math.min(input.maxConcurrentBatches, input.batches.length));
+  await Promise.all(Array.from({ length: lanes }, runNext));
+
+  const outcomes = results.flatMap((batch) => batch.vms);
+  const migrated = outcomes.filter((vm) => vm.outcome === 'migrated').length;
+  progress.phase = migrated === outcomes.length ? 'completed' : 'failed';
+  upsertSearchAttributes([{ key: phaseKey, value: progress.phase }]);
+  const order = new Map(input.batches.map((b, i) => [b.batchId, i]));
+  results.sort((a, b) => (order.get(a.batchId) ?? 0) - (order.get(b.batchId) ?? 0));
+  return { waveId: input.waveId, batches: results, migrated, failed: outcomes.length - migrated };
+}
