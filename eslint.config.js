@@ -4,7 +4,10 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
-/** Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O layers. */
+/**
+ * Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O layers.
+ * @type {import('eslint').Linter.RulesRecord}
+ */
 const workflowSandboxRule = {
   'no-restricted-imports': [
     'error',

@@ -16,11 +16,16 @@ export const demoBatchSettings: BatchSettings = {
 };
 
 /** Starts the demo wave on a running stack and returns its workflow id. */
-export async function startDemoWave(client: Client, waveId: string, settings: BatchSettings = demoBatchSettings) {
+export async function startDemoWave(
+  client: Client,
+  waveId: string,
+  settings: BatchSettings = demoBatchSettings,
+  taskQueue: string = TASK_QUEUES.workflows,
+) {
   const site = demoSite();
   const wave = demoWave(site, waveId);
   return client.workflow.start(migrationWave, {
-    taskQueue: TASK_QUEUES.workflows,
+    taskQueue,
     workflowId: waveWorkflowId(waveId),
     args: [
       {

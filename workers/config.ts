@@ -14,6 +14,8 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  FACTORY_TASK_QUEUE: z.string().default(TASK_QUEUES.workflows),
+  FACTORY_AZURE_TASK_QUEUE: z.string().default(TASK_QUEUES.azure),
   AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com'),
   /** PEM file of an extra CA to trust for ARM (the simulator's generated CA). */
   AZURE_CA_CERT: z.string().optional(),

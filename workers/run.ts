@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOp
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSiteRecoveryClient } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
-import { TASK_QUEUES, type WorkerConfig } from './config.ts';
+import type { WorkerConfig } from './config.ts';
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if either failed. */
@@ -35,13 +35,13 @@ export async function startWorkers(
   const workflowWorker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: TASK_QUEUES.workflows,
+    taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
   });
   const azureWorker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: TASK_QUEUES.azure,
+    taskQueue: config.FACTORY_AZURE_TASK_QUEUE,
     activities,
     // The ARM write bucket refills at 10/s per principal: cap activity starts across all workers on the queue.
     maxTaskQueueActivitiesPerSecond: config.AZURE_ACTIVITIES_PER_SECOND,

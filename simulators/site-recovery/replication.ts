@@ -1,0 +1,222 @@
+/**
+ * Bandwidth model for initial replication and resync. Every transfer on a fabric gets
+ *
+ *   rate = min(applianceBandwidth / transfersOnAppliance, siteUplink / transfersOnSite) × efficiency
+ *
+ * where efficiency < 1 when the appliance is past its sizing (~200 protected machines or 2 TB/day of
+ * churn). Rates are piecewise constant: whenever the set of transfers or appliance load changes, each
+ * transfer is checkpointed and its completion event rescheduled. Reads interpolate from the checkpoint.
+ */
+import { idKey } from '../arm.ts';
+import type { Simulation } from '../simulation.ts';
+import type { Fabric, ProcessServer, ProtectedItem, SyncProgress } from './types.ts';
+
+export const applianceMachineLimit = 200;
+export const applianceChurnLimitBytesPerDay = 2 * 1024 ** 4;
+const bytesPerSecondPerMbps = 1_000_000 / 8;
+const mib = 1024 ** 2;
+
+export interface ApplianceLoad {
+  protectedItemCount: number;
+  churnBytesPerDay: number;
+  activeTransfers: number;
+  /** 1 when within sizing; below 1 (proportionally) when past the machine or churn limit. */
+  efficiency: number;
+  overloadReasons: string[];
+}
+
+export class ReplicationModel {
+  /** fabric key → item keys with an active transfer */
+  private readonly activeByFabric = new Map<string, Set<string>>();
+  /** process server key → item keys replicating through it (source side active) */
+  private readonly itemsByAppliance = new Map<string, Set<string>>();
+
+  constructor(private readonly sim: Simulation) {
+    for (const item of Object.values(sim.state.items)) {
+      if (replicatesFromSource(item)) this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
+      if (activeSync(item)) this.setOf(this.activeByFabric, item.fabricId).add(idKey(item.id));
+    }
+  }
+
+  /** An item now replicates through its appliance (enable accepted). */
+  attach(item: ProtectedItem, at: number): void {
+    this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
+    this.rebalance(item.fabricId, at);
+  }
+
+  /** The item stopped replicating from the source (failover, removal): free its share. */
+  detach(item: ProtectedItem, at: number): void {
+    const key = idKey(item.id);
+    this.itemsByAppliance.get(idKey(item.processServerId))?.delete(key);
+    const sync = activeSync(item);
+    if (sync) {
+      checkpoint(sync, at);
+      this.activeByFabric.get(idKey(item.fabricId))?.delete(key);
+    }
+    this.rebalance(item.fabricId, at);
+  }
+
+  startSync(item: ProtectedItem, kind: SyncProgress['kind'], at: number): void {
+    const totalBytes = item.disks.reduce((sum, disk) => sum + disk.usedBytes, 0);
+    const sync: SyncProgress = {
+      kind,
+      startedAt: at,
+      checkpointAt: at,
+      checkpointBytes: 0,
+      totalBytes,
+      rateBytesPerSecond: 0,
+      slow: false,
+    };
+    if (kind === 'initial') item.initialSync = sync;
+    else item.resync = sync;
+    this.setOf(this.activeByFabric, item.fabricId).add(idKey(item.id));
+    this.rebalance(item.fabricId, at);
+  }
+
+  /**
+   * Handles a fabric's "next transfer completes" event: finishes every transfer that is complete at `at`,
+   * re-derives the remaining rates and returns the items whose transfer finished (none if the event is stale).
+   */
+  transfersDue(fabricIdValue: string, version: number, at: number): ProtectedItem[] {
+    const fabric = this.sim.state.fabrics[idKey(fabricIdValue)];
+    if (!fabric || (fabric.transferVersion ?? 0) !== version) return [];
+    const active = this.activeByFabric.get(idKey(fabricIdValue)) ?? new Set<string>();
+    const finished: ProtectedItem[] = [];
+    for (const key of active) {
+      const item = this.sim.state.items[key];
+      const sync = item && activeSync(item);
+      if (!item || !sync) {
+        active.delete(key);
+        continue;
+      }
+      // One byte of slack absorbs floating-point rounding in the interpolation.
+      if (sync.totalBytes - transferredBytes(sync, at) <= 1) {
+        sync.checkpointBytes = sync.totalBytes;
+        sync.checkpointAt = at;
+        sync.completedAt = at;
+        active.delete(key);
+        finished.push(item);
+      }
+    }
+    this.rebalance(fabricIdValue, at);
+    return finished;
+  }
+
+  applianceLoad(processServerId: string): ApplianceLoad {
+    const keys = this.itemsByAppliance.get(idKey(processServerId)) ?? new Set<string>();
+    let churnBytesPerDay = 0;
+    let activeTransfers = 0;
+    for (const key of keys) {
+      const item = this.sim.state.items[key];
+      if (!item) continue;
+      churnBytesPerDay += (this.sim.state.sourceVms[item.sourceVmId]?.churnMiBPerDay ?? 0) * mib;
+      if (activeSync(item)) activeTransfers += 1;
+    }
+    const overloadReasons: string[] = [];
+    let efficiency = 1;
+    if (keys.size > applianceMachineLimit) {
+      efficiency *= applianceMachineLimit / keys.size;
+      overloadReasons.push(`${keys.size} protected machines exceed the appliance sizing of ${applianceMachineLimit}`);
+    }
+    if (churnBytesPerDay > applianceChurnLimitBytesPerDay) {
+      efficiency *= applianceChurnLimitBytesPerDay / churnBytesPerDay;
+      overloadReasons.push(
+        `${(churnBytesPerDay / 1024 ** 4).toFixed(2)} TB/day of churn exceeds the appliance limit of 2 TB/day`,
+      );
+    }
+    return { protectedItemCount: keys.size, churnBytesPerDay, activeTransfers, efficiency, overloadReasons };
+  }
+
+  /**
+   * Recovery point objective of a protected item: a minute-scale baseline that grows with the VM's
+   * churn and with appliance overload.
+   */
+  rpoSeconds(item: ProtectedItem): number {
+    const churnPerDay = (this.sim.state.sourceVms[item.sourceVmId]?.churnMiBPerDay ?? 0) * mib;
+    const perDiskLimit = 168 * 1024 ** 3;
+    const base = 30 + 90 * Math.min(1, churnPerDay / perDiskLimit);
+    const { efficiency } = this.applianceLoad(item.processServerId);
+    return Math.round(base / (efficiency * efficiency));
+  }
+
+  /** Re-derives every active transfer's rate on a fabric at simulated time `at`. */
+  private rebalance(fabricIdValue: string, at: number): void {
+    const fabric = this.sim.state.fabrics[idKey(fabricIdValue)];
+    if (!fabric) return;
+    fabric.transferVersion = (fabric.transferVersion ?? 0) + 1;
+    this.sim.changed();
+    const active = this.activeByFabric.get(idKey(fabricIdValue));
+    if (!active || active.size === 0) return;
+    const items = [...active].flatMap((key) => this.sim.state.items[key] ?? []);
+    const perAppliance = new Map<string, number>();
+    for (const item of items) {
+      const key = idKey(item.processServerId);
+      perAppliance.set(key, (perAppliance.get(key) ?? 0) + 1);
+    }
+    const uplinkShare = (fabric.uplinkMbps * bytesPerSecondPerMbps) / items.length;
+    const loads = new Map<string, ApplianceLoad>();
+    let nextCompletion = Infinity;
+    for (const item of items) {
+      const sync = activeSync(item);
+      if (!sync) continue;
+      const key = idKey(item.processServerId);
+      const load = loads.get(key) ?? this.applianceLoad(item.processServerId);
+      loads.set(key, load);
+      const appliance = findProcessServer(fabric, item.processServerId);
+      const applianceShare = ((appliance?.bandwidthMbps ?? 0) * bytesPerSecondPerMbps) / (perAppliance.get(key) ?? 1);
+      checkpoint(sync, at);
+      sync.rateBytesPerSecond = Math.min(applianceShare, uplinkShare) * load.efficiency;
+      sync.slow = load.efficiency < 1;
+      if (sync.rateBytesPerSecond > 0) {
+        const remaining = sync.totalBytes - sync.checkpointBytes;
+        nextCompletion = Math.min(nextCompletion, at + Math.ceil((remaining / sync.rateBytesPerSecond) * 1000));
+      }
+    }
+    if (Number.isFinite(nextCompletion)) {
+      this.sim.schedule({
+        kind: 'transfersDue',
+        at: nextCompletion,
+        fabricId: fabric.id,
+        version: fabric.transferVersion,
+      });
+    }
+  }
+
+  private setOf(map: Map<string, Set<string>>, id: string): Set<string> {
+    const key = idKey(id);
+    let set = map.get(key);
+    if (!set) {
+      set = new Set();
+      map.set(key, set);
+    }
+    return set;
+  }
+}
+
+/** The transfer in flight, if any (resync takes precedence: it only runs after initial replication). */
+export function activeSync(item: ProtectedItem): SyncProgress | undefined {
+  if (item.resync && item.resync.completedAt === undefined) return item.resync;
+  if (item.initialSync && item.initialSync.completedAt === undefined) return item.initialSync;
+  return undefined;
+}
+
+/** Items whose source still replicates through the appliance (counted against its sizing). */
+export function replicatesFromSource(item: ProtectedItem): boolean {
+  return item.activeLocation === 'Primary' && item.protectionState !== 'DisablingProtection';
+}
+
+/** Bytes transferred by simulated time `now`. */
+export function transferredBytes(sync: SyncProgress, now: number): number {
+  if (sync.completedAt !== undefined) return sync.totalBytes;
+  const elapsedSeconds = Math.max(0, now - sync.checkpointAt) / 1000;
+  return Math.min(sync.totalBytes, Math.floor(sync.checkpointBytes + sync.rateBytesPerSecond * elapsedSeconds));
+}
+
+function checkpoint(sync: SyncProgress, at: number): void {
+  sync.checkpointBytes = transferredBytes(sync, at);
+  sync.checkpointAt = at;
+}
+
+export function findProcessServer(fabric: Fabric, processServerId: string): ProcessServer | undefined {
+  return fabric.processServers.find((server) => idKey(server.id) === idKey(processServerId));
+}

@@ -1,0 +1,135 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AuditEntry } from './audit.ts';
+import type { ScheduledEvent } from './scheduler.ts';
+import type {
+  CompletedMigration,
+  Container,
+  ContainerMapping,
+  DiscoveredMachine,
+  Fabric,
+  Job,
+  Policy,
+  ProtectedItem,
+  RecoveryPlan,
+  SourceVmRecord,
+  TargetVm,
+  Vault,
+} from './site-recovery/types.ts';
+
+export const schemaVersion = 1;
+
+/** The whole simulated world. Maps are keyed by lower-cased ARM id (vCenter VMs by their vm id). */
+export interface SimulatorState {
+  schemaVersion: typeof schemaVersion;
+  /** Simulated time at the moment the snapshot was taken (epoch ms). */
+  simulatedTime: number;
+  counters: { guid: number; sourceVm: number; event: number };
+  vaults: Record<string, Vault>;
+  fabrics: Record<string, Fabric>;
+  containers: Record<string, Container>;
+  policies: Record<string, Policy>;
+  mappings: Record<string, ContainerMapping>;
+  discoveredMachines: Record<string, DiscoveredMachine>;
+  sourceVms: Record<string, SourceVmRecord>;
+  items: Record<string, ProtectedItem>;
+  plans: Record<string, RecoveryPlan>;
+  jobs: Record<string, Job>;
+  targetVms: Record<string, TargetVm>;
+  events: ScheduledEvent[];
+  audit: AuditEntry[];
+  history: {
+    /** Enable jobs started per discovered machine (lower-cased id). */
+    enableJobs: Record<string, number>;
+    /** Protected items that ended (removed or purged) per discovered machine. */
+    protectionEnded: Record<string, number>;
+    completedMigrations: CompletedMigration[];
+  };
+}
+
+export function emptyState(simulatedTime: number): SimulatorState {
+  return {
+    schemaVersion,
+    simulatedTime,
+    counters: { guid: 0, sourceVm: 0, event: 0 },
+    vaults: {},
+    fabrics: {},
+    containers: {},
+    policies: {},
+    mappings: {},
+    discoveredMachines: {},
+    sourceVms: {},
+    items: {},
+    plans: {},
+    jobs: {},
+    targetVms: {},
+    events: [],
+    audit: [],
+    history: { enableJobs: {}, protectionEnded: {}, completedMigrations: [] },
+  };
+}
+
+export const snapshotFile = 'snapshot.json';
+
+export async function loadSnapshot(stateDir: string): Promise<SimulatorState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(stateDir, snapshotFile), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const state = JSON.parse(text) as SimulatorState;
+  if (state.schemaVersion !== schemaVersion) {
+    throw new Error(
+      `${path.join(stateDir, snapshotFile)} has schema version ${String(state.schemaVersion)}; this simulator reads version ${schemaVersion}. Delete the file to start fresh.`,
+    );
+  }
+  return state;
+}
+
+/**
+ * Writes the state to `snapshot.json` at most every `debounceMs`, atomically (temp file + rename),
+ * never two writes at once. `flush()` writes pending changes immediately.
+ */
+export class SnapshotWriter {
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly capture: () => SimulatorState,
+    private readonly debounceMs = 250,
+    private readonly onError: (error: unknown) => void = (error) => console.error('simulator snapshot failed:', error),
+  ) {}
+
+  markDirty(): void {
+    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(this.onError);
+    }, this.debounceMs);
+    this.timer.unref();
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const run = async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      const text = JSON.stringify(this.capture());
+      await mkdir(this.stateDir, { recursive: true });
+      const target = path.join(this.stateDir, snapshotFile);
+      const temporary = `${target}.${process.pid}.tmp`;
+      await writeFile(temporary, text);
+      await rename(temporary, target);
+    };
+    this.writing = this.writing.then(run, run);
+    await this.writing;
+  }
+}

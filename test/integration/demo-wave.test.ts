@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
+import type { WaveResult } from '../../domain/migration.ts';
+import type { RunningWorkers } from '../../workers/run.ts';
+import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
+import { startHarness, startInProcessWorkers, type Harness } from './harness.ts';
+
+describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
+  let harness: Harness;
+  let workers: RunningWorkers;
+  beforeAll(async () => {
+    harness = await startHarness('demo', { speed: 2000 });
+    workers = await startInProcessWorkers(harness);
+  });
+  afterAll(async () => {
+    await workers?.shutdown();
+    await harness?.close();
+  });
+
+  it('migrates all 20 VMs through both batches, once each, and leaves nothing behind', async () => {
+    const handle = await startDemoWave(harness.client, 'it-demo', {
+      ...demoBatchSettings,
+      azureTaskQueue: harness.azureTaskQueue,
+      replicationReportEveryMs: 1000,
+    }, harness.taskQueue);
+    const result: WaveResult = await handle.result();
+
+    expect(result.failed).toBe(0);
+    expect(result.migrated).toBe(20);
+    expect(result.batches.map((b) => b.phase)).toEqual(['completed', 'completed']);
+
+    const wave = await handle.query(waveProgressQuery);
+    expect(wave.phase).toBe('completed');
+    const batch = await harness.client.workflow.getHandle(wave.batches[0]!.workflowId).query(batchProgressQuery);
+    expect(batch.phase).toBe('completed');
+    expect(batch.vms.every((vm) => vm.state === 'failed-over')).toBe(true);
+
+    const { entries } = await harness.admin.audit();
+    const enables = entries.filter((e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(e.path.split('?')[0] ?? ''));
+    expect(enables).toHaveLength(20);
+    expect(new Set(enables.map((e) => e.path)).size).toBe(20);
+    const failovers = entries.filter((e) => e.method === 'POST' && /\/unplannedFailover$/i.test(e.path.split('?')[0] ?? ''));
+    expect(failovers).toHaveLength(2);
+    expect(await harness.admin.invariants()).toEqual({ violations: [] });
+  });
+});

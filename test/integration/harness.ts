@@ -1,0 +1,109 @@
+/** Shared set-up for integration tests: a simulator per file, workers in-process or as killable processes. */
+import { Client, Connection } from '@temporalio/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { projectRoot } from '../../cli/stack/temporal-cli.ts';
+import { demoScope, demoSite } from '../../domain/demo.ts';
+import type { SourceSite } from '../../domain/estate.ts';
+import { SimulatorAdmin } from '../../simulators/admin-client.ts';
+import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
+import { loadWorkerConfig } from '../../workers/config.ts';
+import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+
+export interface Harness {
+  simulator: RunningSimulator;
+  admin: SimulatorAdmin;
+  client: Client;
+  workerEnv: Record<string, string>;
+  taskQueue: string;
+  azureTaskQueue: string;
+  close(): Promise<void>;
+}
+
+/** The demo estate with small disks so initial replication takes seconds at test speeds. */
+export function smallDemoSite(): SourceSite {
+  const site = demoSite();
+  return {
+    ...site,
+    vms: site.vms.map((vm) => ({ ...vm, disks: vm.disks.map((disk) => ({ ...disk, usedGiB: Math.min(disk.usedGiB, 8) })) })),
+  };
+}
+
+export async function startHarness(name: string, options: { speed: number; site?: SourceSite }): Promise<Harness> {
+  const simulator = await startSimulator({
+    port: 0,
+    stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
+    speed: options.speed,
+    persist: false,
+  });
+  const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
+  await admin.seed(demoScope, options.site ?? smallDemoSite());
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const suffix = `${name}-${Date.now()}`;
+  const taskQueue = `mf-${suffix}`;
+  const azureTaskQueue = `mf-azure-${suffix}`;
+  const workerEnv = {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    FACTORY_TASK_QUEUE: taskQueue,
+    FACTORY_AZURE_TASK_QUEUE: azureTaskQueue,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
+    AZURE_CA_CERT: simulator.caCertPath,
+    AZURE_CREDENTIAL: 'local',
+    AZURE_SUBSCRIPTION_ID: demoScope.subscriptionId,
+    AZURE_RESOURCE_GROUP: demoScope.resourceGroup,
+    AZURE_VAULT_NAME: demoScope.vaultName,
+    AZURE_LRO_POLL_MS: '200',
+    AZURE_ACTIVITIES_PER_SECOND: '50',
+  };
+  return {
+    simulator,
+    admin,
+    client: new Client({ connection }),
+    workerEnv,
+    taskQueue,
+    azureTaskQueue,
+    async close() {
+      await connection.close();
+      await simulator.close();
+    },
+  };
+}
+
+export function startInProcessWorkers(harness: Harness): Promise<RunningWorkers> {
+  return startWorkers(loadWorkerConfig(harness.workerEnv), {
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    quiet: true,
+  });
+}
+
+/** A worker in its own OS process (node + tsx loader, no wrapper), so a test can SIGKILL it. */
+export function spawnWorkerProcess(harness: Harness): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers/main.ts')], {
+    cwd: projectRoot,
+    env: { ...process.env, ...harness.workerEnv, MIGRATION_FACTORY_WORKFLOW_BUNDLE: inject('workflowBundlePath') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker ready')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before ready:\n${output}`)));
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
