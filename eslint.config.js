@@ -14,7 +14,10 @@ const workflowSandboxRule = {
     {
       paths: builtinModules.flatMap((name) => [
         { name, message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).' },
-        { name: `node:${name}`, message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).' },
+        {
+          name: `node:${name}`,
+          message: 'Node built-ins are not allowed in workflow code (Temporal sandbox).',
+        },
       ]),
       patterns: [
         {
@@ -23,7 +26,13 @@ const workflowSandboxRule = {
           message: 'Workflow code may import only types from non-workflow folders; call activities instead.',
         },
         {
-          group: ['@azure/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'node-forge'],
+          group: [
+            '@azure/*',
+            '@temporalio/client',
+            '@temporalio/worker',
+            '@temporalio/activity',
+            'node-forge',
+          ],
           allowTypeImports: true,
           message: 'This package is not sandbox-safe; workflow code may import only its types.',
         },
@@ -38,7 +47,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

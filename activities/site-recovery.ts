@@ -30,7 +30,8 @@ export interface SiteRecoveryDeps {
   pollIntervalMs: number;
 }
 
-export type RecoveryPlanAction = 'testFailover' | 'testFailoverCleanup' | 'unplannedFailover' | 'failoverCommit';
+export type RecoveryPlanAction =
+  'testFailover' | 'testFailoverCleanup' | 'unplannedFailover' | 'failoverCommit';
 
 export interface ReplicationPollInput {
   site: ReplicationSite;
@@ -49,15 +50,32 @@ export interface ReplicationPollResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
-/** Which plan operation must still be allowed for the action to be pending, and its ASR scenario name. */
-const planActions: Record<RecoveryPlanAction, { allowed: string; scenario: string }> = {
-  testFailover: { allowed: 'TestFailover', scenario: 'TestFailover' },
-  testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenario: 'TestFailoverCleanup' },
-  unplannedFailover: { allowed: 'UnplannedFailover', scenario: 'UnplannedFailover' },
-  failoverCommit: { allowed: 'FailoverCommit', scenario: 'FailoverCommit' },
+/** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
+const itemStates: Record<string, VmReplicationState> = {
+  EnablingProtection: 'enabling',
+  EnablingFailed: 'error',
+  InitialReplicationInProgress: 'replicating',
+  Protected: 'protected',
+  UnplannedFailoverInitiated: 'failing-over',
+  UnplannedFailoverFailed: 'error',
+  UnplannedFailoverCompleted: 'failed-over',
+  CommitFailoverInProgressOnRecovery: 'failed-over',
+  CommitFailoverCompleted: 'committed',
+  DisablingProtection: 'committed',
 };
 
-export function vmReplicationStatus(name: string, item: ReplicationProtectedItem | undefined): VmReplicationStatus {
+/** Which plan operation must still be allowed for the action to be pending, and its ASR scenario name. */
+const planActions: Record<RecoveryPlanAction, { allowed: string; scenarios: string[] }> = {
+  testFailover: { allowed: 'TestFailover', scenarios: ['TestFailover'] },
+  testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenarios: ['TestFailoverCleanup'] },
+  unplannedFailover: { allowed: 'UnplannedFailover', scenarios: ['UnplannedFailover'] },
+  failoverCommit: { allowed: 'Commit', scenarios: ['Commit', 'FailoverCommit'] },
+};
+
+export function vmReplicationStatus(
+  name: string,
+  item: ReplicationProtectedItem | undefined,
+): VmReplicationStatus {
   if (!item?.properties) {
     return {
       name,
@@ -73,14 +91,8 @@ export function vmReplicationStatus(name: string, item: ReplicationProtectedItem
   const details = props.providerSpecificDetails as InMageRcmReplicationDetails | undefined;
   const percent = details?.initialReplicationProgressPercentage ?? 0;
   const protectionState = props.protectionState ?? 'Unknown';
-  let state: VmReplicationState;
-  if (/commit/i.test(protectionState)) state = 'committed';
-  else if (props.activeLocation === 'Recovery' || /failedover|failover.*completed/i.test(protectionState)) {
-    state = 'failed-over';
-  } else if (/enabling/i.test(protectionState)) state = 'enabling';
-  else if (/failed/i.test(protectionState)) state = 'error';
-  else if (percent >= 100 && /protected/i.test(protectionState)) state = 'protected';
-  else state = 'replicating';
+  const state: VmReplicationState =
+    itemStates[protectionState] ?? (props.activeLocation === 'Recovery' ? 'failed-over' : 'replicating');
   return {
     name,
     state,
@@ -105,7 +117,10 @@ export function replicationFingerprint(vms: VmReplicationStatus[]): string {
   for (const vm of vms) counts.set(vm.state, (counts.get(vm.state) ?? 0) + 1);
   const percent = vms.reduce((sum, vm) => sum + vm.initialReplicationPercent, 0) / Math.max(vms.length, 1);
   const errors = vms.reduce((sum, vm) => sum + vm.healthErrors.length, 0);
-  return `${[...counts].sort().map(([s, n]) => `${s}=${n}`).join(',')};ir=${Math.floor(percent / 5) * 5};errors=${errors}`;
+  return `${[...counts]
+    .sort()
+    .map(([s, n]) => `${s}=${n}`)
+    .join(',')};ir=${Math.floor(percent / 5) * 5};errors=${errors}`;
 }
 
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
@@ -153,17 +168,23 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     async discoverReplicationSite(): Promise<ReplicationSite> {
       return withAzureErrors('discover replication site', async () => {
         for await (const fabric of client.replicationFabrics.list(vault, rg)) {
-          if (fabric.properties?.customDetails?.instanceType !== 'InMageRcm' || !fabric.name || !fabric.id) continue;
+          if (fabric.properties?.customDetails?.instanceType !== 'InMageRcm' || !fabric.name || !fabric.id)
+            continue;
           const custom = fabric.properties.customDetails as InMageRcmFabricSpecificDetails;
-          const containers = client.replicationProtectionContainers.listByReplicationFabrics(vault, rg, fabric.name);
+          const containers = client.replicationProtectionContainers.listByReplicationFabrics(
+            vault,
+            rg,
+            fabric.name,
+          );
           for await (const container of containers) {
             if (!container.name) continue;
-            const mappings = client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(
-              vault,
-              rg,
-              fabric.name,
-              container.name,
-            );
+            const mappings =
+              client.replicationProtectionContainerMappings.listByReplicationProtectionContainers(
+                vault,
+                rg,
+                fabric.name,
+                container.name,
+              );
             for await (const mapping of mappings) {
               const policyId = mapping.properties?.policyId;
               if (!policyId) continue;
@@ -172,7 +193,10 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                 fabricId: fabric.id,
                 containerName: container.name,
                 policyId,
-                processServers: (custom.processServers ?? []).map((ps) => ({ id: ps.id ?? '', name: ps.name ?? '' })),
+                processServers: (custom.processServers ?? []).map((ps) => ({
+                  id: ps.id ?? '',
+                  name: ps.name ?? '',
+                })),
               };
             }
           }
@@ -262,14 +286,19 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     },
 
     /** Creates the batch's recovery plan (one per batch, at most 100 VMs) with boot groups db → app → web. */
-    async createRecoveryPlan(input: { site: ReplicationSite; planName: string; vms: BatchVm[] }): Promise<string> {
+    async createRecoveryPlan(input: {
+      site: ReplicationSite;
+      planName: string;
+      vms: BatchVm[];
+    }): Promise<string> {
       const { site, planName } = input;
       return withAzureErrors(`create recovery plan ${planName}`, async () => {
         try {
           const plan = await client.replicationRecoveryPlans.get(vault, rg, planName);
           if (plan.id) return plan.id;
         } catch (error) {
-          if (azureErrorCode(error) === undefined || !/notfound/i.test(azureErrorCode(error) ?? '')) throw error;
+          if (azureErrorCode(error) === undefined || !/notfound/i.test(azureErrorCode(error) ?? ''))
+            throw error;
         }
         const tiers = ['db', 'app', 'web'] as const;
         const bootGroups = tiers
@@ -277,7 +306,10 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           .filter((group) => group.length > 0)
           .map((group) => ({
             groupType: 'Boot' as const,
-            replicationProtectedItems: group.map((vm) => ({ id: protectedItemId(site, vm.name), virtualMachineId: vm.name })),
+            replicationProtectedItems: group.map((vm) => ({
+              id: protectedItemId(site, vm.name),
+              virtualMachineId: vm.name,
+            })),
           }));
         const plan = await client.replicationRecoveryPlans.beginCreateAndWait(
           vault,
@@ -320,11 +352,16 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         if (!saved) {
           const plan: RecoveryPlan = await client.replicationRecoveryPlans.get(vault, rg, planName);
           const scenario = plan.properties?.currentScenario;
-          if (scenario?.scenarioName === planActions[action].scenario && scenario.jobId) {
+          if (
+            scenario?.scenarioName &&
+            planActions[action].scenarios.includes(scenario.scenarioName) &&
+            scenario.jobId
+          ) {
             await waitForJob(scenario.jobId, context);
             return 'completed';
           }
-          if (!plan.properties?.allowedOperations?.includes(planActions[action].allowed)) return 'already-done';
+          if (!plan.properties?.allowedOperations?.includes(planActions[action].allowed))
+            return 'already-done';
         }
         const recoveryPoint = [{ instanceType: 'InMageRcm' as const, recoveryPointType: 'Latest' }];
         const plans = client.replicationRecoveryPlans;
@@ -375,13 +412,19 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     },
 
     /** Reads every VM of the batch individually from one list: the outcome of a cutover, never a job status. */
-    async readBatchState(input: { site: ReplicationSite; vmNames: string[] }): Promise<VmReplicationStatus[]> {
+    async readBatchState(input: {
+      site: ReplicationSite;
+      vmNames: string[];
+    }): Promise<VmReplicationStatus[]> {
       const items = await withAzureErrors('list protected items', () => listItems(input.site));
       return input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
     },
 
     /** Completes migration (disable replication with reason MigrationComplete) for the committed VMs. */
-    async completeMigration(input: { site: ReplicationSite; vmNames: string[] }): Promise<{ completed: string[] }> {
+    async completeMigration(input: {
+      site: ReplicationSite;
+      vmNames: string[];
+    }): Promise<{ completed: string[] }> {
       const { site } = input;
       const items = await withAzureErrors('list protected items', () => listItems(site));
       const pollers = [];

@@ -53,7 +53,8 @@ export async function followWave(client: Client, workflowId: string, print: (lin
         wave.batches.map(async (batch) => {
           if (batch.phase !== 'replicating') return `${batch.batchId}: ${batch.phase}`;
           const progress = await client.workflow.getHandle(batch.workflowId).query(batchProgressQuery);
-          const percent = progress.vms.reduce((s, vm) => s + vm.initialReplicationPercent, 0) / progress.vms.length;
+          const percent =
+            progress.vms.reduce((s, vm) => s + vm.initialReplicationPercent, 0) / progress.vms.length;
           return `${batch.batchId}: replicating ${Math.floor(percent / 10) * 10}%`;
         }),
       );

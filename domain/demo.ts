@@ -73,7 +73,8 @@ export function demoSite(seed = 42): SourceSite {
 
 /** Two batches of ten VMs; each application moves whole within one batch. */
 export function demoWave(site: SourceSite, waveId = 'wave-demo-01'): DemoWave {
-  const byApp = (apps: string[]) => site.vms.filter((vm) => apps.includes(vm.application)).map((vm) => vm.name);
+  const byApp = (apps: string[]) =>
+    site.vms.filter((vm) => apps.includes(vm.application)).map((vm) => vm.name);
   return {
     waveId,
     batches: [

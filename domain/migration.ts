@@ -34,7 +34,15 @@ export interface BatchSpec {
   vms: BatchVm[];
 }
 
-export type VmReplicationState = 'absent' | 'enabling' | 'replicating' | 'protected' | 'failed-over' | 'committed' | 'error';
+export type VmReplicationState =
+  | 'absent'
+  | 'enabling'
+  | 'replicating'
+  | 'protected'
+  | 'failing-over'
+  | 'failed-over'
+  | 'committed'
+  | 'error';
 
 export interface VmReplicationStatus {
   name: string;

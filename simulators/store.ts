@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditEntry } from './audit.ts';
+import type { FaultRule } from './faults.ts';
 import type { ScheduledEvent } from './scheduler.ts';
 import type {
   CompletedMigration,
@@ -38,6 +39,7 @@ export interface SimulatorState {
   targetVms: Record<string, TargetVm>;
   events: ScheduledEvent[];
   audit: AuditEntry[];
+  faults: FaultRule[];
   history: {
     /** Enable jobs started per discovered machine (lower-cased id). */
     enableJobs: Record<string, number>;
@@ -65,6 +67,7 @@ export function emptyState(simulatedTime: number): SimulatorState {
     targetVms: {},
     events: [],
     audit: [],
+    faults: [],
     history: { enableJobs: {}, protectionEnded: {}, completedMigrations: [] },
   };
 }

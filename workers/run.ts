@@ -1,5 +1,11 @@
 /** Runs the factory's workers: workflows on one task queue, rate-limited Azure activities on another. */
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSiteRecoveryClient } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';

@@ -139,7 +139,11 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
 
     await enterPhase('test-failover');
     testFailoverStarted = true;
-    await longAzure.runRecoveryPlanAction({ planName, action: 'testFailover', testNetworkId: target.testNetworkId });
+    await longAzure.runRecoveryPlanAction({
+      planName,
+      action: 'testFailover',
+      testNetworkId: target.testNetworkId,
+    });
 
     await enterPhase('test-failover-cleanup');
     await longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
@@ -167,9 +171,18 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     await longAzure.completeMigration({ site, vmNames });
 
     await enterPhase('completed');
-    return { batchId: spec.batchId, phase: 'completed', vms: vmNames.map((name) => ({ name, outcome: 'migrated' })) };
+    return {
+      batchId: spec.batchId,
+      phase: 'completed',
+      vms: vmNames.map((name) => ({ name, outcome: 'migrated' })),
+    };
   } catch (error) {
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const reason =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error);
     if (testFailoverStarted) {
       // Never leave test VMs behind, whatever failed.
       await CancellationScope.nonCancellable(() =>

@@ -59,7 +59,15 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     for (let spec = queue.shift(); spec; spec = queue.shift()) {
       const child = await startChild(migrationBatch, {
         workflowId: batchWorkflowId(spec.batchId),
-        args: [{ spec, site, target: input.target, settings: input.batchSettings, parentWorkflowId: workflowInfo().workflowId }],
+        args: [
+          {
+            spec,
+            site,
+            target: input.target,
+            settings: input.batchSettings,
+            parentWorkflowId: workflowInfo().workflowId,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
       results.push(await child.result());

@@ -39,7 +39,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     namespace,
     '--log-level',
     'error',
-    ...searchAttributeKeys.flatMap((key) => ['--search-attribute', `${key.name}=${typeNames[key.type] ?? 'Keyword'}`]),
+    ...searchAttributeKeys.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${typeNames[key.type] ?? 'Keyword'}`,
+    ]),
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
@@ -67,9 +70,14 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const exitCode = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 250))]);
+    const exitCode = await Promise.race([
+      exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), 250)),
+    ]);
     if (exitCode !== 'running') {
-      throw new Error(`Temporal dev server exited with code ${exitCode} before it was ready:\n${output.trim()}`);
+      throw new Error(
+        `Temporal dev server exited with code ${exitCode} before it was ready:\n${output.trim()}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -82,7 +90,9 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     } catch (error) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`Temporal dev server did not become ready on ${address} within 60 s: ${String(error)}\n${output}`);
+        throw new Error(`Temporal dev server did not become ready on ${address} within 60 s\n${output}`, {
+          cause: error,
+        });
       }
     }
   }

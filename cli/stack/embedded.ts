@@ -51,7 +51,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne().catch((error: unknown) => log(`stop: ${String(error)}`));
+    for (const stopOne of stoppers.reverse())
+      await stopOne().catch((error: unknown) => log(`stop: ${String(error)}`));
     stoppers.length = 0;
   };
   try {

@@ -13,7 +13,9 @@ export async function runStack(options: { speed: number; print: (line: string) =
   });
   print(`Temporal frontend  ${stack.temporal.address}`);
   print(`Temporal Web UI    ${stack.temporal.uiUrl}`);
-  print(`Azure simulator    ${stack.simulator.endpoint}  (trust with NODE_EXTRA_CA_CERTS=${stack.simulator.caCertPath})`);
+  print(
+    `Azure simulator    ${stack.simulator.endpoint}  (trust with NODE_EXTRA_CA_CERTS=${stack.simulator.caCertPath})`,
+  );
   print('Workers            task queues migration-factory, migration-factory-azure');
   print('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {

@@ -49,7 +49,8 @@ const onPath = (name: string): string | undefined =>
 export function ensureTemporalCli(log: (line: string) => void = () => {}): string {
   const fromEnv = process.env.TEMPORAL_CLI;
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new TemporalCliMissingError(`TEMPORAL_CLI=${fromEnv} is not an executable file`);
+    if (!isExecutable(fromEnv))
+      throw new TemporalCliMissingError(`TEMPORAL_CLI=${fromEnv} is not an executable file`);
     return fromEnv;
   }
   const found = onPath('temporal') ?? (isExecutable(localBinary) ? localBinary : undefined);

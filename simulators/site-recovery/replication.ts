@@ -202,7 +202,7 @@ export function activeSync(item: ProtectedItem): SyncProgress | undefined {
 
 /** Items whose source still replicates through the appliance (counted against its sizing). */
 export function replicatesFromSource(item: ProtectedItem): boolean {
-  return item.activeLocation === 'Primary' && item.protectionState !== 'DisablingProtection';
+  return item.activeLocation === 'Primary' && item.protectionState !== 'EnablingFailed';
 }
 
 /** Bytes transferred by simulated time `now`. */

@@ -19,6 +19,7 @@ export const protectionStates = {
   UnplannedFailoverCompleted: 'Failover completed',
   CommitFailoverInProgressOnRecovery: 'Committing failover',
   CommitFailoverCompleted: 'Failover committed',
+  CancelFailoverInProgressOnRecovery: 'Cancelling failover',
   DisablingProtection: 'Disabling protection',
 } as const;
 
@@ -66,6 +67,7 @@ export function allowedItemOperations(state: ProtectionState, testFailover: Test
     case 'EnablingProtection':
     case 'UnplannedFailoverInitiated':
     case 'CommitFailoverInProgressOnRecovery':
+    case 'CancelFailoverInProgressOnRecovery':
     case 'DisablingProtection':
       return [];
   }

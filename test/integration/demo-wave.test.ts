@@ -18,11 +18,16 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
   });
 
   it('migrates all 20 VMs through both batches, once each, and leaves nothing behind', async () => {
-    const handle = await startDemoWave(harness.client, 'it-demo', {
-      ...demoBatchSettings,
-      azureTaskQueue: harness.azureTaskQueue,
-      replicationReportEveryMs: 1000,
-    }, harness.taskQueue);
+    const handle = await startDemoWave(
+      harness.client,
+      'it-demo',
+      {
+        ...demoBatchSettings,
+        azureTaskQueue: harness.azureTaskQueue,
+        replicationReportEveryMs: 1000,
+      },
+      harness.taskQueue,
+    );
     const result: WaveResult = await handle.result();
 
     expect(result.failed).toBe(0);
@@ -31,15 +36,21 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
 
     const wave = await handle.query(waveProgressQuery);
     expect(wave.phase).toBe('completed');
-    const batch = await harness.client.workflow.getHandle(wave.batches[0]!.workflowId).query(batchProgressQuery);
+    const batch = await harness.client.workflow
+      .getHandle(wave.batches[0]!.workflowId)
+      .query(batchProgressQuery);
     expect(batch.phase).toBe('completed');
     expect(batch.vms.every((vm) => vm.state === 'failed-over')).toBe(true);
 
     const { entries } = await harness.admin.audit();
-    const enables = entries.filter((e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(e.path.split('?')[0] ?? ''));
+    const enables = entries.filter(
+      (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(e.path.split('?')[0] ?? ''),
+    );
     expect(enables).toHaveLength(20);
     expect(new Set(enables.map((e) => e.path)).size).toBe(20);
-    const failovers = entries.filter((e) => e.method === 'POST' && /\/unplannedFailover$/i.test(e.path.split('?')[0] ?? ''));
+    const failovers = entries.filter(
+      (e) => e.method === 'POST' && /\/unplannedFailover$/i.test(e.path.split('?')[0] ?? ''),
+    );
     expect(failovers).toHaveLength(2);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
   });

@@ -28,11 +28,17 @@ export function smallDemoSite(): SourceSite {
   const site = demoSite();
   return {
     ...site,
-    vms: site.vms.map((vm) => ({ ...vm, disks: vm.disks.map((disk) => ({ ...disk, usedGiB: Math.min(disk.usedGiB, 8) })) })),
+    vms: site.vms.map((vm) => ({
+      ...vm,
+      disks: vm.disks.map((disk) => ({ ...disk, usedGiB: Math.min(disk.usedGiB, 8) })),
+    })),
   };
 }
 
-export async function startHarness(name: string, options: { speed: number; site?: SourceSite }): Promise<Harness> {
+export async function startHarness(
+  name: string,
+  options: { speed: number; site?: SourceSite },
+): Promise<Harness> {
   const simulator = await startSimulator({
     port: 0,
     stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
@@ -83,7 +89,11 @@ export function startInProcessWorkers(harness: Harness): Promise<RunningWorkers>
 export function spawnWorkerProcess(harness: Harness): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers/main.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, ...harness.workerEnv, MIGRATION_FACTORY_WORKFLOW_BUNDLE: inject('workflowBundlePath') },
+    env: {
+      ...process.env,
+      ...harness.workerEnv,
+      MIGRATION_FACTORY_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -98,7 +108,11 @@ export function spawnWorkerProcess(harness: Harness): Promise<ChildProcess> {
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);

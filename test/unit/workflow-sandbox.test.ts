@@ -18,7 +18,9 @@ describe('workflow sandbox checks', () => {
   it('the lint rule rejects a Node built-in and an activity implementation imported into workflow code', async () => {
     const eslint = new ESLint({
       overrideConfigFile: true,
-      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: workflowSandboxRule }],
+      overrideConfig: [
+        { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: workflowSandboxRule },
+      ],
     });
     const code = `${violation}import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';\nexport const x = createSiteRecoveryActivities;\n`;
     const [result] = await eslint.lintText(code, { filePath: 'workflows/leaky.ts' });

@@ -1,0 +1,260 @@
+/** ASR jobs: a sequence of timed tasks whose effects apply when each task ends on the simulated clock. */
+import { idKey } from '../arm.ts';
+import { iso } from '../clock.ts';
+import { faultableScenarios, shouldFail, type FaultableScenario } from '../faults.ts';
+import type { ScheduledEvent } from '../scheduler.ts';
+import type { Simulation } from '../simulation.ts';
+import { applyEffect } from './effects.ts';
+import { jobId, operationStatusPath, resourceTypes } from './resources.ts';
+import type { JobState } from './states.ts';
+import type { Effect, Job, JobFailure, Vault } from './types.ts';
+
+export interface TaskSpec {
+  name: string;
+  friendlyName: string;
+  durationSeconds: number;
+  effects?: Effect[];
+  /** Effects applied instead when an injected fault fails this task (defaults to none). */
+  failureEffects?: Effect[];
+}
+
+export interface JobSpec {
+  vault: Vault;
+  scenarioName: string;
+  friendlyName: string;
+  target: { id: string; name: string; instanceType: Job['targetInstanceType'] };
+  customInstanceType?: Job['customInstanceType'];
+  tasks: TaskSpec[];
+  itemIds: string[];
+  planId?: string;
+}
+
+export function startJob(sim: Simulation, spec: JobSpec): Job {
+  const now = sim.now();
+  const name = sim.newGuid();
+  let cursor = now;
+  const tasks = spec.tasks.map((task) => {
+    const startTime = cursor;
+    cursor += task.durationSeconds * 1000;
+    return {
+      taskId: sim.newGuid(),
+      name: task.name,
+      friendlyName: task.friendlyName,
+      startTime,
+      endTime: cursor,
+      effects: task.effects ?? [],
+    };
+  });
+  const job: Job = {
+    id: jobId(spec.vault, name),
+    vaultId: spec.vault.id,
+    name,
+    activityId: `${sim.newGuid()} ActivityId: ${sim.newGuid()}`,
+    scenarioName: spec.scenarioName,
+    friendlyName: spec.friendlyName,
+    targetObjectId: spec.target.id,
+    targetObjectName: spec.target.name,
+    targetInstanceType: spec.target.instanceType,
+    customInstanceType: spec.customInstanceType ?? 'AsrJobDetails',
+    startTime: now,
+    endTime: cursor,
+    tasks,
+    itemIds: spec.itemIds,
+    ...(spec.planId === undefined ? {} : { planId: spec.planId }),
+    finished: false,
+  };
+  const failure = injectedFailure(sim, spec, name);
+  if (failure) {
+    job.failure = failure;
+    job.endTime = tasks[failure.taskIndex]?.endTime ?? cursor;
+  }
+  sim.state.jobs[idKey(job.id)] = job;
+  for (const id of spec.itemIds) {
+    const item = sim.state.items[idKey(id)];
+    if (item) {
+      item.currentJobId = job.id;
+      item.lastJobId = job.id;
+    }
+  }
+  const plan = spec.planId === undefined ? undefined : sim.state.plans[idKey(spec.planId)];
+  if (plan) {
+    plan.currentJobId = job.id;
+    plan.lastJobId = job.id;
+  }
+  const lastTask = failure ? failure.taskIndex : tasks.length - 1;
+  tasks.forEach((task, taskIndex) => {
+    if (taskIndex <= lastTask) sim.schedule({ kind: 'taskEnd', at: task.endTime, jobId: job.id, taskIndex });
+  });
+  if (tasks.length === 0) finishJob(sim, job);
+  sim.changed();
+  return job;
+}
+
+function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFailure | undefined {
+  if (!(spec.scenarioName in faultableScenarios)) return undefined;
+  if (!shouldFail(sim.state.faults, sim.seed, spec.scenarioName, jobName)) return undefined;
+  const taskIndex = spec.tasks.findLastIndex((task) => task.failureEffects !== undefined);
+  if (taskIndex < 0) return undefined;
+  const error = faultableScenarios[spec.scenarioName as FaultableScenario];
+  // Later tasks never run: their items fail too.
+  const effects = spec.tasks.slice(taskIndex).flatMap((task) => task.failureEffects ?? []);
+  return { taskIndex, ...error, effects };
+}
+
+/** Applies one due event (called by Simulation.advance in time order). */
+export function processEvent(sim: Simulation, event: ScheduledEvent): void {
+  switch (event.kind) {
+    case 'taskEnd': {
+      const job = sim.state.jobs[idKey(event.jobId)];
+      if (!job || job.finished) return;
+      const task = job.tasks[event.taskIndex];
+      if (!task) return;
+      if (job.failure?.taskIndex === event.taskIndex) {
+        for (const effect of job.failure.effects) applyEffect(sim, effect, event.at);
+        finishJob(sim, job);
+        return;
+      }
+      for (const effect of task.effects) applyEffect(sim, effect, event.at);
+      if (event.taskIndex === job.tasks.length - 1) finishJob(sim, job);
+      return;
+    }
+    case 'transfersDue': {
+      for (const item of sim.replication.transfersDue(event.fabricId, event.version, event.at)) {
+        if (item.protectionState === 'InitialReplicationInProgress') {
+          item.protectionState = 'Protected';
+        }
+      }
+      return;
+    }
+  }
+}
+
+function finishJob(sim: Simulation, job: Job): void {
+  job.finished = true;
+  for (const id of job.itemIds) {
+    const item = sim.state.items[idKey(id)];
+    if (item?.currentJobId === job.id) delete item.currentJobId;
+  }
+  const plan = job.planId === undefined ? undefined : sim.state.plans[idKey(job.planId)];
+  if (plan?.currentJobId === job.id) {
+    delete plan.currentJobId;
+    if (!job.failure && job.scenarioName === 'TestFailover') plan.lastTestFailoverTime = job.endTime;
+    if (!job.failure && job.scenarioName === 'UnplannedFailover') plan.lastUnplannedFailoverTime = job.endTime;
+  }
+  sim.changed();
+}
+
+export function jobState(job: Job, now: number): JobState {
+  if (job.finished) return job.failure ? 'Failed' : 'Succeeded';
+  return now < job.startTime ? 'NotStarted' : 'InProgress';
+}
+
+const stateDescriptions: Record<JobState, string> = {
+  NotStarted: 'Not started',
+  InProgress: 'In progress',
+  Succeeded: 'Completed',
+  Failed: 'Failed',
+  Cancelled: 'Cancelled',
+};
+
+type TaskState = JobState | 'Skipped';
+
+function taskState(job: Job, index: number, now: number): TaskState {
+  const task = job.tasks[index];
+  if (!task) return 'NotStarted';
+  if (job.failure) {
+    if (index > job.failure.taskIndex) return 'Skipped';
+    if (index === job.failure.taskIndex && job.finished) return 'Failed';
+  }
+  if (now >= task.endTime) return 'Succeeded';
+  return now >= task.startTime ? 'InProgress' : 'NotStarted';
+}
+
+/** The ARM representation of a job (replicationJobs GET). */
+export function jobResource(sim: Simulation, job: Job) {
+  const now = sim.now();
+  const state = jobState(job, now);
+  const failure = job.failure;
+  const failedTask = failure ? job.tasks[failure.taskIndex] : undefined;
+  const errors =
+    failure && job.finished
+      ? [
+          {
+            serviceErrorDetails: {
+              code: failure.code,
+              message: failure.message,
+              possibleCauses: failure.possibleCauses,
+              recommendedAction: failure.recommendedAction,
+              activityId: job.activityId,
+            },
+            errorLevel: 'Error',
+            creationTime: iso(job.endTime),
+            taskId: failedTask?.taskId,
+          },
+        ]
+      : [];
+  return {
+    id: job.id,
+    name: job.name,
+    type: resourceTypes.job,
+    properties: {
+      activityId: job.activityId,
+      scenarioName: job.scenarioName,
+      friendlyName: job.friendlyName,
+      state,
+      stateDescription: stateDescriptions[state],
+      tasks: job.tasks.map((task, index) => {
+        const current = taskState(job, index, now);
+        return {
+          taskId: task.taskId,
+          name: task.name,
+          friendlyName: task.friendlyName,
+          startTime: current === 'NotStarted' || current === 'Skipped' ? undefined : iso(task.startTime),
+          endTime: current === 'Succeeded' || current === 'Failed' ? iso(task.endTime) : undefined,
+          allowedActions: [],
+          state: current,
+          stateDescription: current === 'Skipped' ? 'Skipped' : stateDescriptions[current],
+          taskType: 'TaskDetails',
+          customDetails: { instanceType: 'JobTaskDetails' },
+          errors: current === 'Failed' ? errors : [],
+        };
+      }),
+      errors,
+      startTime: iso(job.startTime),
+      endTime: job.finished ? iso(job.endTime) : undefined,
+      allowedActions: [],
+      targetObjectId: job.targetObjectId,
+      targetObjectName: job.targetObjectName,
+      targetInstanceType: job.targetInstanceType,
+      customDetails: {
+        instanceType: job.customInstanceType,
+        affectedObjectDetails: { TargetObjectId: job.targetObjectId, TargetObjectName: job.targetObjectName },
+      },
+    },
+  };
+}
+
+/** Body of GET …/replicationOperationStatus/{name}: the Azure-AsyncOperation status of a job. */
+export function operationStatus(sim: Simulation, job: Job) {
+  const state = jobState(job, sim.now());
+  const status = state === 'Succeeded' ? 'Succeeded' : state === 'Failed' ? 'Failed' : 'InProgress';
+  return {
+    id: operationStatusPath(job.vaultId, job.name),
+    name: job.name,
+    status,
+    startTime: iso(job.startTime),
+    ...(job.finished ? { endTime: iso(job.endTime) } : {}),
+    ...(state === 'Failed' && job.failure
+      ? { error: { code: job.failure.code, message: job.failure.message } }
+      : {}),
+  };
+}
+
+/** `currentScenario` of an item or plan: the running job, or ASR's idle value. */
+export function currentScenario(sim: Simulation, vaultIdValue: string, runningJobId: string | undefined) {
+  const job = runningJobId === undefined ? undefined : sim.state.jobs[idKey(runningJobId)];
+  if (!job || job.finished) {
+    return { scenarioName: 'None', jobId: jobId(vaultIdValue, 'None'), startTime: '1753-01-01T01:01:01Z' };
+  }
+  return { scenarioName: job.scenarioName, jobId: job.id, startTime: iso(job.startTime) };
+}
