@@ -42,6 +42,7 @@ export async function startDemoWave(
 /** One line per change of any batch's phase or replication decile, so it reads well in a log or a terminal. */
 export async function followWave(client: Client, workflowId: string, print: (line: string) => void) {
   const handle = client.workflow.getHandle(workflowId);
+  const started = Date.now();
   let last = '';
   const result = handle.result() as Promise<WaveResult>;
   let finished = false;
@@ -59,7 +60,7 @@ export async function followWave(client: Client, workflowId: string, print: (lin
         }),
       );
       const line = parts.join(' | ');
-      if (line !== last) print(line);
+      if (line !== last) print(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
       last = line;
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -87,7 +88,7 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
       const client = new Client({ connection });
-      const waveId = `wave-demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-')}`;
+      const waveId = `demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-')}`;
       const handle = await startDemoWave(client, waveId);
       print(`Wave ${waveId}: 20 VMs in 2 batches (workflow ${handle.workflowId})`);
       const result = await followWave(client, handle.workflowId, (line) => print(`  ${line}`));

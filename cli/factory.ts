@@ -31,6 +31,49 @@ program
     await runStack({ speed: options.speed, print: (line) => console.log(line) });
   });
 
+program
+  .command('import')
+  .description('validate and merge inventory exports (RVTools, Azure Migrate, catalog, databases) into a workspace')
+  .argument('<files...>', 'CSV/xlsx files or folders (an RVTools CSV export is a folder)')
+  .option('-w, --workspace <dir>', 'workspace folder', '.factory')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (files: string[], options: { workspace: string; json?: boolean }) => {
+    const { runImport } = await import('./assess/import-command.ts');
+    const outcome = await runImport({ paths: files, ...options, print: (line) => console.log(line) });
+    process.exitCode = outcome.ok ? 0 : 1;
+  });
+
+const wholeNumber = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number');
+  return parsed;
+};
+
+program
+  .command('estate')
+  .description('work with estate input files')
+  .command('generate')
+  .description('write a realistic generated estate (RVTools tabs, Azure Migrate, catalog, databases, dependencies)')
+  .requiredOption('--vms <n>', 'number of VMs', wholeNumber)
+  .option('--seed <n>', 'random seed (same seed, same files)', wholeNumber, 1)
+  .option('--databases <n>', 'number of databases (default 0.85 per VM)', wholeNumber)
+  .option('--applications <n>', 'number of applications (default 0.3 per VM)', wholeNumber)
+  .option('--connections <n>', 'dependency export rows (default 5 per VM)', wholeNumber)
+  .option('-o, --out <dir>', 'folder to write the files to', 'estate')
+  .action(
+    async (options: {
+      vms: number;
+      seed: number;
+      databases?: number;
+      applications?: number;
+      connections?: number;
+      out: string;
+    }) => {
+      const { runGenerate } = await import('./assess/generate-command.ts');
+      await runGenerate({ ...options, print: (line) => console.log(line) });
+    },
+  );
+
 program.parseAsync().catch((error: unknown) => {
   console.error(`factory: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

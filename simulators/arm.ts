@@ -31,7 +31,9 @@ export const sameId = (a: string, b: string): boolean => idKey(a) === idKey(b);
 export const lastSegment = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
 
 /** Parses `/subscriptions/{s}/resourceGroups/{rg}/...` (any case) into its subscription and group. */
-export function parseResourceGroupId(id: string): { subscriptionId: string; resourceGroup: string } | undefined {
+export function parseResourceGroupId(
+  id: string,
+): { subscriptionId: string; resourceGroup: string } | undefined {
   const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)/i.exec(id);
   return match ? { subscriptionId: match[1] ?? '', resourceGroup: match[2] ?? '' } : undefined;
 }
@@ -48,14 +50,7 @@ export interface ArmResponse {
 }
 
 export type AuditOutcome =
-  | 'created'
-  | 'updated'
-  | 'accepted'
-  | 'deleted'
-  | 'noop'
-  | 'rejected'
-  | 'throttled'
-  | 'unauthorized';
+  'created' | 'updated' | 'accepted' | 'deleted' | 'noop' | 'rejected' | 'throttled' | 'unauthorized';
 
 export interface ArmRequest {
   method: HttpMethod;
@@ -175,12 +170,13 @@ export function page<T>(
   }
   const value = all.slice(offset, offset + pageSize);
   if (offset + pageSize >= all.length) return { value };
-  const next = new URL(request.url.pathname, baseUrl);
-  for (const [name, v] of request.query) {
-    if (name !== '$skipToken' && name !== 'skipToken') next.searchParams.append(name, v);
-  }
-  next.searchParams.set('$skipToken', String(offset + pageSize));
-  return { value, nextLink: next.toString() };
+  // Keep the caller's query as sent (minus any skip token) and add a literal `$skipToken`, as ARM does.
+  const kept = request.url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && !/^(%24|\$)?skipToken=/i.test(pair));
+  kept.push(`$skipToken=${offset + pageSize}`);
+  return { value, nextLink: `${baseUrl}${request.url.pathname}?${kept.join('&')}` };
 }
 
 /** Reads a required object body or fails with ARM's `InvalidRequestContent`. */

@@ -42,7 +42,9 @@ export class SimulatedClock {
 
 function assertSpeed(speed: number): void {
   if (!Number.isFinite(speed) || speed <= 0) {
-    throw new RangeError(`speed must be a positive number of simulated seconds per real second, got ${speed}`);
+    throw new RangeError(
+      `speed must be a positive number of simulated seconds per real second, got ${speed}`,
+    );
   }
 }
 

@@ -7,7 +7,14 @@ import { iso } from './clock.ts';
 import type { Simulation } from './simulation.ts';
 import type { ProtectedItem, TargetVm } from './site-recovery/types.ts';
 
-export const computeApiVersions = ['2024-07-01', '2024-03-01', '2023-09-01', '2023-07-01', '2023-03-01', '2022-11-01'];
+export const computeApiVersions = [
+  '2024-07-01',
+  '2024-03-01',
+  '2023-09-01',
+  '2023-07-01',
+  '2023-03-01',
+  '2022-11-01',
+];
 
 export const virtualMachineId = (subscriptionId: string, resourceGroup: string, name: string) =>
   `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
@@ -67,13 +74,16 @@ function vmResource(vm: TargetVm) {
       timeCreated: iso(vm.createdAt),
       hardwareProfile: { vmSize: vm.vmSize },
       storageProfile: { osDisk: { osType: vm.osType, name: `${vm.name}-osdisk`, createOption: 'Attach' } },
-      networkProfile: vm.networkId ? { networkInterfaces: [{ id: `${vm.networkId}/nics/${vm.name}-nic` }] } : {},
+      networkProfile: vm.networkId
+        ? { networkInterfaces: [{ id: `${vm.networkId}/nics/${vm.name}-nic` }] }
+        : {},
     },
   };
 }
 
 export function computeRoutes(sim: Simulation): ArmRoute[] {
-  const base = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute';
+  const base =
+    '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute';
   return [
     {
       pattern: `${base}/virtualMachines/{vmName}`,
@@ -83,7 +93,8 @@ export function computeRoutes(sim: Simulation): ArmRoute[] {
           apiVersions: computeApiVersions,
           handle: ({ params }) => {
             const { subscriptionId = '', resourceGroupName = '', vmName = '' } = params;
-            const vm = sim.state.targetVms[idKey(virtualMachineId(subscriptionId, resourceGroupName, vmName))];
+            const vm =
+              sim.state.targetVms[idKey(virtualMachineId(subscriptionId, resourceGroupName, vmName))];
             if (!vm) {
               throw notFound(
                 'ResourceNotFound',

@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto';
 export const faultableScenarios = {
   EnableDr: {
     code: 'EnableProtectionFailed',
-    message: 'Enable protection failed because the mobility service could not be installed on the source machine.',
+    message:
+      'Enable protection failed because the mobility service could not be installed on the source machine.',
     possibleCauses: 'The source machine is not reachable from the replication appliance.',
-    recommendedAction: 'Check connectivity between the appliance and the source machine, then disable and re-enable replication.',
+    recommendedAction:
+      'Check connectivity between the appliance and the source machine, then disable and re-enable replication.',
   },
   TestFailover: {
     code: 'TestFailoverFailed',
@@ -34,7 +36,12 @@ export interface FaultRule {
  * Decides, deterministically from the seed and the job name, whether a job fails. Job names are
  * themselves seeded, so the same seed and the same calls fail the same jobs.
  */
-export function shouldFail(rules: readonly FaultRule[], seed: number, scenario: string, jobName: string): boolean {
+export function shouldFail(
+  rules: readonly FaultRule[],
+  seed: number,
+  scenario: string,
+  jobName: string,
+): boolean {
   const rule = rules.find((candidate) => candidate.scenario === scenario);
   if (!rule || rule.probability <= 0) return false;
   const digest = createHash('sha256').update(`${seed}:fault:${jobName}`).digest();

@@ -49,12 +49,12 @@ export function operationStatusRoutes(sim: Simulation): ArmRoute[] {
         GET: {
           operation: 'ReplicationOperationStatus_Get',
           apiVersions: siteRecoveryApiVersions,
-          handle: ({ params }) => {
+          handle: ({ params }): ArmResponse => {
             const job = findJob(sim, params, params.operationName ?? '');
             return {
               status: 200,
               body: operationStatus(sim, job),
-              headers: job.finished ? {} : { 'Retry-After': String(retryAfterSeconds(sim, job)) },
+              headers: { 'Retry-After': String(retryAfterSeconds(sim, job)) },
             };
           },
         },

@@ -3,7 +3,8 @@ export type ScheduledEvent =
   | { at: number; seq: number; kind: 'taskEnd'; jobId: string; taskIndex: number }
   | { at: number; seq: number; kind: 'transfersDue'; fabricId: string; version: number };
 
-const before = (a: ScheduledEvent, b: ScheduledEvent): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+const before = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
+  a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 /**
  * A binary min-heap of events by (time, sequence). The heap array is the `events` array of the

@@ -41,7 +41,7 @@ export class Simulation {
 
   schedule(event: NewEvent): void {
     this.state.counters.event += 1;
-    this.queue.push({ ...event, seq: this.state.counters.event } as ScheduledEvent);
+    this.queue.push({ ...event, seq: this.state.counters.event });
     this.changed();
   }
 

@@ -82,13 +82,13 @@ export async function loadSnapshot(stateDir: string): Promise<SimulatorState | u
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const state = JSON.parse(text) as SimulatorState;
-  if (state.schemaVersion !== schemaVersion) {
+  const parsed = JSON.parse(text) as { schemaVersion?: unknown };
+  if (parsed.schemaVersion !== schemaVersion) {
     throw new Error(
-      `${path.join(stateDir, snapshotFile)} has schema version ${String(state.schemaVersion)}; this simulator reads version ${schemaVersion}. Delete the file to start fresh.`,
+      `${path.join(stateDir, snapshotFile)} has schema version ${String(parsed.schemaVersion)}; this simulator reads version ${String(schemaVersion)}. Delete the file to start fresh.`,
     );
   }
-  return state;
+  return parsed as SimulatorState;
 }
 
 /**
@@ -104,7 +104,8 @@ export class SnapshotWriter {
     private readonly stateDir: string,
     private readonly capture: () => SimulatorState,
     private readonly debounceMs = 250,
-    private readonly onError: (error: unknown) => void = (error) => console.error('simulator snapshot failed:', error),
+    private readonly onError: (error: unknown) => void = (error) =>
+      console.error('simulator snapshot failed:', error),
   ) {}
 
   markDirty(): void {

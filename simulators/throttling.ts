@@ -25,8 +25,7 @@ export const requestKind = (method: HttpMethod): RequestKind =>
   method === 'GET' ? 'reads' : method === 'DELETE' ? 'deletes' : 'writes';
 
 export type ThrottleDecision =
-  | { allowed: true; remaining: number }
-  | { allowed: false; remaining: 0; retryAfterSeconds: number };
+  { allowed: true; remaining: number } | { allowed: false; remaining: 0; retryAfterSeconds: number };
 
 interface Bucket {
   tokens: number;
@@ -73,7 +72,9 @@ export class Throttle {
   }
 }
 
-export function resolveThrottleLimits(option: Partial<ThrottleLimits> | false | undefined): ThrottleLimits | undefined {
+export function resolveThrottleLimits(
+  option: Partial<ThrottleLimits> | false | undefined,
+): ThrottleLimits | undefined {
   if (option === false) return undefined;
   return {
     reads: { ...defaultThrottleLimits.reads, ...option?.reads },

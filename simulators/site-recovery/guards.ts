@@ -5,7 +5,12 @@ import { allowedOperations } from './item-view.ts';
 import type { ItemOperation } from './states.ts';
 import type { ProtectedItem } from './types.ts';
 
-const pendingTestFailover = new Set(['TestFailoverInitiated', 'TestFailoverCompleted', 'TestFailoverFailed', 'MarkedForDeletion']);
+const pendingTestFailover = new Set([
+  'TestFailoverInitiated',
+  'TestFailoverCompleted',
+  'TestFailoverFailed',
+  'MarkedForDeletion',
+]);
 
 export function describeItem(sim: Simulation, item: ProtectedItem): string {
   return `protectionState '${item.protectionState}', testFailoverState '${item.testFailoverState}', allowedOperations [${allowedOperations(sim, item).join(', ')}]`;
@@ -17,7 +22,11 @@ export function requireOperation(sim: Simulation, item: ProtectedItem, operation
   if (error) throw error;
 }
 
-export function operationConflict(sim: Simulation, item: ProtectedItem, operation: ItemOperation): ArmError | undefined {
+export function operationConflict(
+  sim: Simulation,
+  item: ProtectedItem,
+  operation: ItemOperation,
+): ArmError | undefined {
   if (allowedOperations(sim, item).includes(operation)) return undefined;
   const who = `protected item '${item.friendlyName}' (${item.name})`;
   const state = describeItem(sim, item);

@@ -139,7 +139,9 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
       progressHealth: syncHealth(sync),
       transferredBytes: share,
       last15MinutesTransferredBytes:
-        sync.completedAt === undefined ? Math.floor((sync.rateBytesPerSecond * 900 * used) / (sync.totalBytes || 1)) : 0,
+        sync.completedAt === undefined
+          ? Math.floor((sync.rateBytesPerSecond * 900 * used) / (sync.totalBytes || 1))
+          : 0,
       lastDataTransferTimeUtc: iso(sync.completedAt ?? now),
       processedBytes: share,
       startTime: iso(sync.startedAt),
@@ -175,7 +177,8 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
       policyId: item.policyId,
       policyFriendlyName: policy?.name,
       lastSuccessfulFailoverTime: item.lastSuccessfulFailoverTime && iso(item.lastSuccessfulFailoverTime),
-      lastSuccessfulTestFailoverTime: item.lastSuccessfulTestFailoverTime && iso(item.lastSuccessfulTestFailoverTime),
+      lastSuccessfulTestFailoverTime:
+        item.lastSuccessfulTestFailoverTime && iso(item.lastSuccessfulTestFailoverTime),
       currentScenario: currentScenario(sim, item.vaultId, item.currentJobId),
       failoverRecoveryPointId: item.failoverRecoveryPointId,
       recoveryContainerId: 'Microsoft Azure',
@@ -218,7 +221,11 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
         resyncTransferredBytes: resync && transferredBytes(resync, now),
         resyncProgressHealth: syncHealth(resync),
         resyncRequired: 'false',
-        resyncState: !resync ? 'None' : resync.completedAt === undefined ? 'StartedResynchronization' : 'None',
+        resyncState: !resync
+          ? 'None'
+          : resync.completedAt === undefined
+            ? 'StartedResynchronization'
+            : 'None',
         agentUpgradeState: 'None',
         protectedDisks: item.disks.map((disk) => ({
           diskId: disk.diskId,

@@ -139,7 +139,8 @@ function finishJob(sim: Simulation, job: Job): void {
   if (plan?.currentJobId === job.id) {
     delete plan.currentJobId;
     if (!job.failure && job.scenarioName === 'TestFailover') plan.lastTestFailoverTime = job.endTime;
-    if (!job.failure && job.scenarioName === 'UnplannedFailover') plan.lastUnplannedFailoverTime = job.endTime;
+    if (!job.failure && job.scenarioName === 'UnplannedFailover')
+      plan.lastUnplannedFailoverTime = job.endTime;
   }
   sim.changed();
 }

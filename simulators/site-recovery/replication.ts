@@ -33,7 +33,8 @@ export class ReplicationModel {
 
   constructor(private readonly sim: Simulation) {
     for (const item of Object.values(sim.state.items)) {
-      if (replicatesFromSource(item)) this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
+      if (replicatesFromSource(item))
+        this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
       if (activeSync(item)) this.setOf(this.activeByFabric, item.fabricId).add(idKey(item.id));
     }
   }
@@ -116,7 +117,9 @@ export class ReplicationModel {
     let efficiency = 1;
     if (keys.size > applianceMachineLimit) {
       efficiency *= applianceMachineLimit / keys.size;
-      overloadReasons.push(`${keys.size} protected machines exceed the appliance sizing of ${applianceMachineLimit}`);
+      overloadReasons.push(
+        `${keys.size} protected machines exceed the appliance sizing of ${applianceMachineLimit}`,
+      );
     }
     if (churnBytesPerDay > applianceChurnLimitBytesPerDay) {
       efficiency *= applianceChurnLimitBytesPerDay / churnBytesPerDay;
@@ -163,13 +166,17 @@ export class ReplicationModel {
       const load = loads.get(key) ?? this.applianceLoad(item.processServerId);
       loads.set(key, load);
       const appliance = findProcessServer(fabric, item.processServerId);
-      const applianceShare = ((appliance?.bandwidthMbps ?? 0) * bytesPerSecondPerMbps) / (perAppliance.get(key) ?? 1);
+      const applianceShare =
+        ((appliance?.bandwidthMbps ?? 0) * bytesPerSecondPerMbps) / (perAppliance.get(key) ?? 1);
       checkpoint(sync, at);
       sync.rateBytesPerSecond = Math.min(applianceShare, uplinkShare) * load.efficiency;
       sync.slow = load.efficiency < 1;
       if (sync.rateBytesPerSecond > 0) {
         const remaining = sync.totalBytes - sync.checkpointBytes;
-        nextCompletion = Math.min(nextCompletion, at + Math.ceil((remaining / sync.rateBytesPerSecond) * 1000));
+        nextCompletion = Math.min(
+          nextCompletion,
+          at + Math.ceil((remaining / sync.rateBytesPerSecond) * 1000),
+        );
       }
     }
     if (Number.isFinite(nextCompletion)) {
@@ -209,7 +216,10 @@ export function replicatesFromSource(item: ProtectedItem): boolean {
 export function transferredBytes(sync: SyncProgress, now: number): number {
   if (sync.completedAt !== undefined) return sync.totalBytes;
   const elapsedSeconds = Math.max(0, now - sync.checkpointAt) / 1000;
-  return Math.min(sync.totalBytes, Math.floor(sync.checkpointBytes + sync.rateBytesPerSecond * elapsedSeconds));
+  return Math.min(
+    sync.totalBytes,
+    Math.floor(sync.checkpointBytes + sync.rateBytesPerSecond * elapsedSeconds),
+  );
 }
 
 function checkpoint(sync: SyncProgress, at: number): void {

@@ -10,8 +10,10 @@ export const vaultId = (subscriptionId: string, resourceGroup: string, vaultName
   `/Subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${vaultName}`;
 
 export const fabricId = (vault: Vault, fabricName: string) => `${vault.id}/replicationFabrics/${fabricName}`;
-export const containerId = (fabric: Fabric, name: string) => `${fabric.id}/replicationProtectionContainers/${name}`;
-export const itemId = (container: Container, name: string) => `${container.id}/replicationProtectedItems/${name}`;
+export const containerId = (fabric: Fabric, name: string) =>
+  `${fabric.id}/replicationProtectionContainers/${name}`;
+export const itemId = (container: Container, name: string) =>
+  `${container.id}/replicationProtectedItems/${name}`;
 export const policyId = (vault: Vault, name: string) => `${vault.id}/replicationPolicies/${name}`;
 export const planId = (vault: Vault, name: string) => `${vault.id}/replicationRecoveryPlans/${name}`;
 export const jobId = (vault: Vault | string, name: string) =>

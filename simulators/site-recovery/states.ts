@@ -47,7 +47,10 @@ export type ItemOperation =
   | 'RepairReplication';
 
 /** Allowed operations of an item that runs no job. */
-export function allowedItemOperations(state: ProtectionState, testFailover: TestFailoverState): ItemOperation[] {
+export function allowedItemOperations(
+  state: ProtectionState,
+  testFailover: TestFailoverState,
+): ItemOperation[] {
   if (testFailover === 'TestFailoverCompleted' || testFailover === 'TestFailoverFailed') {
     return ['TestFailoverCleanup'];
   }
@@ -77,4 +80,5 @@ export function allowedItemOperations(state: ProtectionState, testFailover: Test
 export type JobState = 'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Cancelled';
 
 /** Recovery-plan allowed operations (RecoveryPlanProperties.allowedOperations). */
-export type PlanOperation = 'TestFailover' | 'TestFailoverCleanup' | 'UnplannedFailover' | 'Commit' | 'CancelFailover';
+export type PlanOperation =
+  'TestFailover' | 'TestFailoverCleanup' | 'UnplannedFailover' | 'Commit' | 'CancelFailover';

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
@@ -53,5 +54,18 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
     );
     expect(failovers).toHaveLength(2);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+
+    // The recorded histories replay deterministically against the current workflow code.
+    const histories = [handle.workflowId, ...wave.batches.map((b) => b.workflowId)].map(
+      async (workflowId) => ({
+        workflowId,
+        history: await harness.client.workflow.getHandle(workflowId).fetchHistory(),
+      }),
+    );
+    const replay = await Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      await Promise.all(histories),
+    );
+    for await (const { workflowId, error } of replay) expect(error, workflowId).toBeUndefined();
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * Azure Migrate "import servers" CSV (tutorial-discover-import): UTF-8 with BOM, '*' marks the
+ * required headers, per-disk figures in "Disk N …" column blocks, N = 1…20.
+ */
+import { boolean, decimal, ipList, oneOf, text, wholeNumber } from './cells.ts';
+import { column, readRecords, required } from './columns.ts';
+import type { Disk } from './estate-schema.ts';
+import type { IssueLog } from './issues.ts';
+import { provenance, type Collected } from './observations.ts';
+import { headerIndex, locationOf, normalizeHeader, type Table } from './table.ts';
+
+export const MAX_IMPORT_DISKS = 20;
+const MAX_GB = 64 * 1024;
+const MAX_OPS = 10_000_000;
+const MAX_MBPS = 1_000_000;
+
+const machine = {
+  name: required('Server name', text(255)),
+  ips: column('IP addresses', ipList),
+  cores: required('Cores', wholeNumber(1, 1024)),
+  memoryMB: required('Memory (In MB)', wholeNumber(1, 64 * 1024 * 1024)),
+  osName: required('OS name', text()),
+  osVersion: column('OS version', text()),
+  osArchitecture: column('OS architecture', oneOf(['x64', 'x86', 'amd64', '32-bit', '64-bit'])),
+  serverType: column('Server type', oneOf(['Virtual', 'Physical'])),
+  cpuPct: column('CPU utilization percentage', decimal(0, 100)),
+  memoryPct: column('Memory utilization percentage', decimal(0, 100)),
+  nics: column('Network adapters', wholeNumber(0, 64)),
+  bootType: column('Boot type', oneOf(['BIOS', 'UEFI'], { efi: 'UEFI' })),
+  firmware: column('Firmware type', oneOf(['BIOS', 'UEFI'], { efi: 'UEFI' })),
+  diskCount: column('Number of disks', wholeNumber(0, 256)),
+  storageInUseGB: column('Storage in use (In GB)', decimal(0, MAX_GB * 64)),
+  readOps: column('Total disks read operations per second', decimal(0, MAX_OPS)),
+  writeOps: column('Total disks write operations per second', decimal(0, MAX_OPS)),
+  readMBps: column('Total disks read throughput (MB per second)', decimal(0, MAX_MBPS)),
+  writeMBps: column('Total disks write throughput (MB per second)', decimal(0, MAX_MBPS)),
+  vmId: column('Virtual machine ID', text(64)),
+  poweredOn: column('Powered on', boolean),
+};
+
+const diskColumns = (n: number) => ({
+  sizeGB: column(`Disk ${n} size (In GB)`, decimal(0, MAX_GB)),
+  readMBps: column(`Disk ${n} read throughput (MB per second)`, decimal(0, MAX_MBPS)),
+  writeMBps: column(`Disk ${n} write throughput (MB per second)`, decimal(0, MAX_MBPS)),
+  readOps: column(`Disk ${n} read ops (operations per second)`, decimal(0, MAX_OPS)),
+  writeOps: column(`Disk ${n} write ops (operations per second)`, decimal(0, MAX_OPS)),
+});
+
+/** Disk numbers present in the header; a block past 20 is an error (the template stops at 20). */
+function diskNumbers(table: Table, log: IssueLog): number[] {
+  const numbers = new Set<number>();
+  for (const header of table.header) {
+    const match = /^disk (\d+) /.exec(normalizeHeader(header));
+    if (match?.[1] === undefined) continue;
+    const n = Number(match[1]);
+    if (n < 1 || n > MAX_IMPORT_DISKS) {
+      log.error(
+        locationOf(table, table.headerLine, header.trim()),
+        `disk column blocks must be numbered 1 to ${MAX_IMPORT_DISKS}`,
+      );
+    } else numbers.add(n);
+  }
+  return [...numbers].sort((a, b) => a - b);
+}
+
+export function readAzureMigrateImport(table: Table, log: IssueLog, into: Collected): number {
+  const numbers = diskNumbers(table, log);
+  const index = headerIndex(table);
+  for (const n of numbers) {
+    if (!index.has(normalizeHeader(`Disk ${n} size (In GB)`))) {
+      log.error(locationOf(table, table.headerLine, `Disk ${n} size (In GB)`), `disk ${n} block needs its size column`);
+    }
+  }
+  const records = readRecords(table, machine, log);
+  const diskRecords = numbers.map((n) => ({ n, records: readRecords(table, diskColumns(n), log, { checkWidth: false }) }));
+  const disksByLine = new Map<number, Disk[]>();
+  for (const { n, records: rows } of diskRecords) {
+    for (const { line, values: d } of rows) {
+      if (d.sizeGB === undefined) continue;
+      const disks = disksByLine.get(line) ?? [];
+      disks.push({
+        id: `disk-${n}`,
+        label: `Disk ${n}`,
+        sizeGiB: d.sizeGB,
+        ...(d.readOps === undefined ? {} : { readIops: d.readOps }),
+        ...(d.writeOps === undefined ? {} : { writeIops: d.writeOps }),
+        ...(d.readMBps === undefined ? {} : { readMBps: d.readMBps }),
+        ...(d.writeMBps === undefined ? {} : { writeMBps: d.writeMBps }),
+      });
+      disksByLine.set(line, disks);
+    }
+  }
+  for (const { line, values: v } of records) {
+    const os = [v.osName, v.osVersion].filter((s) => s !== undefined).join(' ');
+    const is32Bit = v.osArchitecture === 'x86' || v.osArchitecture === '32-bit';
+    const firmware = v.firmware ?? v.bootType;
+    const disks = disksByLine.get(line) ?? [];
+    if (v.diskCount !== undefined && disks.length > 0 && v.diskCount !== disks.length) {
+      log.warn(
+        locationOf(table, line, 'Number of disks'),
+        `says ${v.diskCount} disks but ${disks.length} disk blocks are filled; the blocks are used`,
+        String(v.diskCount),
+      );
+    }
+    into.servers.push({
+      ref: { name: v.name, ...(v.vmId === undefined ? {} : { uuid: v.vmId }) },
+      source: 'azure-migrate-import',
+      from: provenance(table.file, table.sheet, line),
+      os: is32Bit && !/32-bit|x86/i.test(os) ? `${os} (32-bit)` : os,
+      cpus: v.cores,
+      memoryMiB: v.memoryMB,
+      ...(firmware === undefined ? {} : { firmware }),
+      ...(v.poweredOn === undefined ? {} : { poweredOn: v.poweredOn }),
+      ...(v.nics === undefined ? {} : { nics: v.nics }),
+      ...(v.ips === undefined ? {} : { ips: v.ips }),
+      ...(v.cpuPct === undefined ? {} : { cpuPct: v.cpuPct }),
+      ...(v.memoryPct === undefined ? {} : { memoryPct: v.memoryPct }),
+      ...(disks.length === 0 ? {} : { disks }),
+      totals: {
+        ...(v.readOps === undefined ? {} : { readIops: v.readOps }),
+        ...(v.writeOps === undefined ? {} : { writeIops: v.writeOps }),
+        ...(v.readMBps === undefined ? {} : { readMBps: v.readMBps }),
+        ...(v.writeMBps === undefined ? {} : { writeMBps: v.writeMBps }),
+        ...(v.storageInUseGB === undefined ? {} : { usedGiB: v.storageInUseGB }),
+      },
+    });
+  }
+  return records.length;
+}

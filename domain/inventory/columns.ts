@@ -1,0 +1,107 @@
+/**
+ * Reads a Table into typed records by header name (never by position). Each column declares its
+ * header, older aliases, whether the column and value are required, and a cell schema.
+ */
+import type { CellSchema } from './cells.ts';
+import type { IssueLog } from './issues.ts';
+import { headerIndex, locationOf, normalizeHeader, type Table } from './table.ts';
+
+export interface Column<T> {
+  header: string;
+  /** Other spellings seen in the wild (RVTools 3.x "MB" headers, older Azure Migrate templates). */
+  aliases?: readonly string[];
+  /** The column must exist and every row must fill it. */
+  required?: boolean;
+  cell: CellSchema<T>;
+}
+
+export type Columns = Record<string, Column<unknown>>;
+
+export type RecordOf<C extends Columns> = {
+  [K in keyof C]: C[K] extends Column<infer T> ? (C[K]['required'] extends true ? T : T | undefined) : never;
+};
+
+export interface ReadRecord<C extends Columns> {
+  line: number;
+  values: RecordOf<C>;
+}
+
+export const column = <T>(
+  header: string,
+  cell: CellSchema<T>,
+  options: { required?: boolean; aliases?: readonly string[] } = {},
+): Column<T> => ({ header, cell, ...options });
+
+export const required = <T>(header: string, cell: CellSchema<T>, aliases?: readonly string[]) =>
+  ({ header, cell, required: true, ...(aliases === undefined ? {} : { aliases }) }) as Column<T> & {
+    required: true;
+  };
+
+/** Resolves each column to its position; logs one error per missing required column. */
+export function locateColumns<C extends Columns>(
+  table: Table,
+  columns: C,
+  log: IssueLog,
+): Map<keyof C, number> | undefined {
+  const index = headerIndex(table);
+  const positions = new Map<keyof C, number>();
+  let missing = false;
+  for (const [key, spec] of Object.entries(columns)) {
+    const names = [spec.header, ...(spec.aliases ?? [])].map(normalizeHeader);
+    const position = names.map((name) => index.get(name)).find((p) => p !== undefined);
+    if (position !== undefined) positions.set(key, position);
+    else if (spec.required === true) {
+      log.error(locationOf(table, table.headerLine, spec.header), 'required column is missing from the header');
+      missing = true;
+    }
+  }
+  return missing ? undefined : positions;
+}
+
+/**
+ * Parses every row. Rows with any invalid cell are logged and dropped (the import fails anyway);
+ * the rest are returned so later checks can still report their own problems in the same run.
+ */
+export function readRecords<C extends Columns>(
+  table: Table,
+  columns: C,
+  log: IssueLog,
+  options: { checkWidth?: boolean } = {},
+): ReadRecord<C>[] {
+  const positions = locateColumns(table, columns, log);
+  if (positions === undefined) return [];
+  const entries = Object.entries(columns);
+  const records: ReadRecord<C>[] = [];
+  for (const row of table.rows) {
+    const values: Record<string, unknown> = {};
+    let valid = true;
+    for (const [key, spec] of entries) {
+      const position = positions.get(key);
+      const raw = position === undefined ? '' : (row.cells[position] ?? '').trim();
+      if (raw === '') {
+        if (spec.required === true) {
+          log.error(locationOf(table, row.line, spec.header), 'required value is empty');
+          valid = false;
+        }
+        continue;
+      }
+      const parsed = spec.cell.safeParse(raw);
+      if (parsed.success) values[key] = parsed.data;
+      else {
+        log.error(locationOf(table, row.line, spec.header), parsed.error.issues[0]?.message ?? 'is invalid', raw);
+        valid = false;
+      }
+    }
+    if (
+      options.checkWidth !== false &&
+      row.cells.length > table.header.length && row.cells.slice(table.header.length).some((c) => c.trim() !== '')) {
+      log.error(
+        locationOf(table, row.line),
+        `row has ${row.cells.length} cells but the header has ${table.header.length} columns`,
+      );
+      valid = false;
+    }
+    if (valid) records.push({ line: row.line, values: values as RecordOf<C> });
+  }
+  return records;
+}

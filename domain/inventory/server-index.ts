@@ -1,0 +1,47 @@
+/** Finds servers by UUID, vCenter + name, name, short name or IP, the ways other sources refer to them. */
+
+const shortName = (name: string) => name.toLowerCase().split('.')[0] ?? name.toLowerCase();
+
+export class ServerIndex {
+  private readonly byUuid = new Map<string, string>();
+  private readonly byVcenterName = new Map<string, string>();
+  private readonly byName = new Map<string, Set<string>>();
+  private readonly byShortName = new Map<string, Set<string>>();
+  private readonly byIp = new Map<string, Set<string>>();
+
+  add(id: string, ref: { name: string; uuid?: string; vcenter?: string }): void {
+    if (ref.uuid !== undefined) this.byUuid.set(ref.uuid.toLowerCase(), id);
+    if (ref.vcenter !== undefined) this.byVcenterName.set(`${ref.vcenter}/${ref.name}`.toLowerCase(), id);
+    addTo(this.byName, ref.name.toLowerCase(), id);
+    addTo(this.byShortName, shortName(ref.name), id);
+  }
+
+  addIp(id: string, ip: string): void {
+    addTo(this.byIp, ip, id);
+  }
+
+  uuid(uuid: string): string | undefined {
+    return this.byUuid.get(uuid.toLowerCase());
+  }
+
+  vcenterName(vcenter: string, name: string): string | undefined {
+    return this.byVcenterName.get(`${vcenter}/${name}`.toLowerCase());
+  }
+
+  /** Servers a bare name could mean: exact name first, else the host part of an FQDN. */
+  name(name: string): string[] {
+    const exact = this.byName.get(name.toLowerCase());
+    if (exact !== undefined) return [...exact];
+    return [...(this.byShortName.get(shortName(name)) ?? [])];
+  }
+
+  ip(ip: string): string[] {
+    return [...(this.byIp.get(ip) ?? [])];
+  }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, id: string) {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([id]));
+  else set.add(id);
+}

@@ -1,0 +1,111 @@
+/**
+ * Typed client of the simulator's admin API. Uses node:https with the simulator's CA (Node 20's fetch
+ * cannot take a custom CA per call).
+ */
+import { request } from 'node:https';
+import type { AzureScope } from '../domain/demo.ts';
+import type { SourceSite } from '../domain/estate.ts';
+import type { StateSummary } from './admin.ts';
+import type { AuditEntry } from './audit.ts';
+import type { FaultRule } from './faults.ts';
+import type { SeedResult } from './site-recovery/environment.ts';
+
+export type { StateSummary, AuditEntry, FaultRule, SeedResult };
+
+export interface Health {
+  status: 'ok';
+  simulatedTime: string;
+  speed: number;
+}
+
+export class SimulatorAdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    method: string,
+    path: string,
+  ) {
+    super(`simulator admin ${method} ${path} answered ${status}: ${body}`);
+    this.name = 'SimulatorAdminError';
+  }
+}
+
+export class SimulatorAdmin {
+  private readonly base: URL;
+
+  constructor(
+    endpoint: string,
+    private readonly caCertPem: string,
+  ) {
+    this.base = new URL(endpoint);
+  }
+
+  health(): Promise<Health> {
+    return this.call('GET', '/health');
+  }
+
+  seed(scope: AzureScope, site: SourceSite): Promise<SeedResult> {
+    return this.call('PUT', '/admin/environment', { scope, site });
+  }
+
+  audit(since = 0): Promise<{ entries: AuditEntry[] }> {
+    return this.call('GET', `/admin/audit?since=${since}`);
+  }
+
+  invariants(): Promise<{ violations: string[] }> {
+    return this.call('GET', '/admin/invariants');
+  }
+
+  state(): Promise<StateSummary> {
+    return this.call('GET', '/admin/state');
+  }
+
+  setSpeed(speed: number): Promise<{ simulatedTime: string; speed: number }> {
+    return this.call('PUT', '/admin/clock', { speed });
+  }
+
+  setFaults(rules: FaultRule[]): Promise<{ rules: FaultRule[] }> {
+    return this.call('PUT', '/admin/faults', { rules });
+  }
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const url = new URL(path, this.base);
+    return new Promise<T>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          ca: this.caCertPem,
+          agent: false,
+          headers: {
+            accept: 'application/json',
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) {
+              reject(new SimulatorAdminError(status, text, method, path));
+              return;
+            }
+            try {
+              resolve(JSON.parse(text) as T);
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Runs the simulator in the foreground:
+ *   npx tsx simulators/main.ts --port 8443 --state-dir .data/simulator --speed 600
+ */
+import { parseArgs } from 'node:util';
+import { startSimulator } from './index.ts';
+
+const usage = `Usage: tsx simulators/main.ts [options]
+  --host <address>      interface to listen on (default 127.0.0.1)
+  --port <n>            port (default 8443; 0 = random)
+  --state-dir <dir>     certificates and snapshot (default .data/simulator)
+  --speed <n>           simulated seconds per real second (default 600)
+  --seed <n>            seed for ids and fault injection (default 1)
+  --no-persist          keep state in memory only
+  --no-throttling       disable ARM token-bucket throttling
+  --help`;
+
+function numberOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) {
+    console.error(`--${name} must be a number, got '${value}'\n\n${usage}`);
+    process.exit(2);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'state-dir': { type: 'string' },
+      speed: { type: 'string' },
+      seed: { type: 'string' },
+      'no-persist': { type: 'boolean' },
+      'no-throttling': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = numberOption(values.port, 'port', 8443);
+  let simulator;
+  try {
+    simulator = await startSimulator({
+      ...(values.host === undefined ? {} : { host: values.host }),
+      port,
+      stateDir: values['state-dir'] ?? '.data/simulator',
+      speed: numberOption(values.speed, 'speed', 600),
+      seed: numberOption(values.seed, 'seed', 1),
+      persist: !values['no-persist'],
+      ...(values['no-throttling'] ? { throttling: false as const } : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(
+        `Port ${port} is already in use. Stop the other process or pass --port <free port> (0 = random).`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+  console.log(`Migration Factory simulator listening on ${simulator.endpoint}`);
+  console.log(`  CA certificate: ${simulator.caCertPath}`);
+  console.log(`  Trust it in Node clients: export NODE_EXTRA_CA_CERTS=${simulator.caCertPath}`);
+  console.log(`  (or pass tlsOptions: { ca } to the Azure SDK client; see docs/simulator.md)`);
+  console.log(`  Health: ${simulator.endpoint}/health    Admin API: ${simulator.endpoint}/admin/state`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: saving state and stopping…`);
+    simulator
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/** Shared helpers for the assess tests: temporary input folders and a workspace whose contents can be compared. */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { runImport, type ImportOutcome } from '../../cli/assess/import-command.ts';
+import type { InputLimits } from '../../cli/assess/read-inputs.ts';
+
+export const docsFormats = join(import.meta.dirname, '../../docs/formats');
+
+export function tempDir(prefix = 'assess-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes files (text or bytes) into a fresh folder and returns their paths. */
+export function writeInputs(files: Record<string, string | Buffer>): { dir: string; paths: string[] } {
+  const dir = tempDir('assess-input-');
+  const paths = Object.entries(files).map(([name, content]) => {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    return path;
+  });
+  return { dir, paths };
+}
+
+/** Every file in a folder with its bytes, to prove an import left the workspace untouched. */
+export function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+export async function importInto(
+  workspace: string,
+  paths: string[],
+  limits?: InputLimits,
+): Promise<{ outcome: ImportOutcome; lines: string[] }> {
+  const lines: string[] = [];
+  const outcome = await runImport({
+    paths,
+    workspace,
+    print: (line) => lines.push(line),
+    ...(limits === undefined ? {} : { limits }),
+  });
+  return { outcome, lines };
+}
+
+/** Builds an xlsx workbook in memory from sheets of rows (first row = header). */
+export async function xlsx(sheets: Record<string, (string | number | boolean | Date | null)[][]>): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  for (const [name, rows] of Object.entries(sheets)) {
+    const sheet = workbook.addWorksheet(name);
+    for (const row of rows) sheet.addRow(row);
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Parses a small CSV literal (no quoting) into rows for xlsx building. */
+export const rowsOf = (csv: string): string[][] =>
+  csv
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
+
+export const docsFile = (name: string) => readFileSync(join(docsFormats, name), 'utf8');

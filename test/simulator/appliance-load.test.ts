@@ -1,0 +1,58 @@
+import type {
+  InMageRcmFabricSpecificDetails,
+  InMageRcmReplicationDetails,
+} from '@azure/arm-recoveryservices-siterecovery';
+import { expect, it } from 'vitest';
+import { bulkSite, enableInput, poll, scope, startTestSimulator } from './helpers.ts';
+
+it('slows initial replication and warns when an appliance is past 2 TB/day of churn', async () => {
+  const site = bulkSite(3);
+  site.vms = site.vms.map((vm) => ({
+    ...vm,
+    churnMiBPerDay: 1024 * 1024,
+    disks: [{ id: '2000', sizeGiB: 4096, usedGiB: 2048 }],
+  }));
+  const t = await startTestSimulator({ site, speed: 60 });
+  try {
+    const fabric = `${site.vmwareSiteName}-fabric`;
+    const container = `${fabric}-container`;
+    for (const vm of site.vms) {
+      await t.client.replicationProtectedItems.beginCreate(
+        scope.vaultName,
+        scope.resourceGroup,
+        fabric,
+        container,
+        vm.name,
+        enableInput(t, vm.name),
+        poll,
+      );
+    }
+    await t.admin.setSpeed(100_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await t.admin.setSpeed(1);
+    const item = await t.client.replicationProtectedItems.get(
+      scope.vaultName,
+      scope.resourceGroup,
+      fabric,
+      container,
+      'bulk-001',
+    );
+    const details = item.properties?.providerSpecificDetails as InMageRcmReplicationDetails;
+    expect(item.properties?.protectionState).toBe('InitialReplicationInProgress');
+    expect(details.initialReplicationProgressHealth).toBe('SlowProgress');
+    expect(item.properties?.replicationHealth).toBe('Warning');
+    expect(item.properties?.healthErrors?.map((error) => error.errorCode)).toContain(
+      'ProcessServerOverloaded',
+    );
+    const fabricResource = await t.client.replicationFabrics.get(
+      scope.vaultName,
+      scope.resourceGroup,
+      fabric,
+    );
+    const server = (fabricResource.properties?.customDetails as InMageRcmFabricSpecificDetails)
+      .processServers?.[0];
+    expect(server).toMatchObject({ health: 'Warning', protectedItemCount: 3 });
+  } finally {
+    await t.dispose();
+  }
+});
