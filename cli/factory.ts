@@ -8,6 +8,14 @@ const positiveNumber = (value: string) => {
   return parsed;
 };
 
+interface StackCommandOptions {
+  speed: number;
+  temporalPort: number;
+  uiPort: number;
+  simulatorPort: number;
+  dataDir: string;
+}
+
 const program = new Command('factory')
   .description('Migration Factory: durable VMware-to-Azure migration waves on Temporal')
   .showHelpAfterError();
@@ -26,9 +34,13 @@ program
   .command('stack')
   .description('run Temporal dev server (Web UI 8233), the Azure simulator and the workers until Ctrl-C')
   .option('--speed <factor>', 'simulated seconds per real second', positiveNumber, 600)
-  .action(async (options: { speed: number }) => {
+  .option('--temporal-port <port>', 'Temporal frontend port', positiveNumber, 7233)
+  .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
+  .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)
+  .option('--data-dir <dir>', 'where Temporal (SQLite) and simulator state live', '.data')
+  .action(async (options: StackCommandOptions) => {
     const { runStack } = await import('./stack/run-stack.ts');
-    await runStack({ speed: options.speed, print: (line) => console.log(line) });
+    await runStack({ ...options, print: (line) => console.log(line) });
   });
 
 program

@@ -1,12 +1,23 @@
 /** `factory stack`: the embedded stack in the foreground until SIGINT/SIGTERM. */
+import { resolve } from 'node:path';
 import { startEmbeddedStack } from './embedded.ts';
 
-export async function runStack(options: { speed: number; print: (line: string) => void }) {
+export interface RunStackOptions {
+  speed: number;
+  temporalPort: number;
+  uiPort: number;
+  simulatorPort: number;
+  dataDir: string;
+  print: (line: string) => void;
+}
+
+export async function runStack(options: RunStackOptions) {
   const { print } = options;
   const stack = await startEmbeddedStack({
-    temporalPort: 7233,
-    uiPort: 8233,
-    simulatorPort: 8443,
+    temporalPort: options.temporalPort,
+    uiPort: options.uiPort,
+    simulatorPort: options.simulatorPort,
+    dataDir: resolve(options.dataDir),
     persist: true,
     speed: options.speed,
     log: print,
