@@ -55,6 +55,58 @@ program
     process.exitCode = outcome.ok ? 0 : 1;
   });
 
+program
+  .command('assess')
+  .description('assess the imported estate: readiness, sizing, cost, dependencies, databases; writes assessment.json and report.html')
+  .option('-w, --workspace <dir>', 'workspace folder', '.factory')
+  .option('--sizing <mode>', 'performance or as-on-premises', 'performance')
+  .option('--percentile <p>', 'utilisation percentile: 50, 90, 95 or 99', '95')
+  .option('--comfort <factor>', 'comfort factor applied to utilisation', positiveNumber, 1.3)
+  .option('--region <name>', 'Azure region for prices', 'eastus')
+  .option('--burstable', 'allow burstable B-series sizes')
+  .option('--infrastructure <names>', 'comma-separated shared-service servers to leave out of grouping', '')
+  .option('--as-of <date>', 'date for end-of-support checks (YYYY-MM-DD, default today)')
+  .option('--json', 'print the summary as JSON')
+  .action(
+    async (options: {
+      workspace: string;
+      sizing: string;
+      percentile: string;
+      comfort: number;
+      region: string;
+      burstable?: boolean;
+      infrastructure: string;
+      asOf?: string;
+      json?: boolean;
+    }) => {
+      if (options.sizing !== 'performance' && options.sizing !== 'as-on-premises') {
+        throw new InvalidArgumentError('--sizing must be performance or as-on-premises');
+      }
+      const percentile = Number(options.percentile);
+      if (percentile !== 50 && percentile !== 90 && percentile !== 95 && percentile !== 99) {
+        throw new InvalidArgumentError('--percentile must be 50, 90, 95 or 99');
+      }
+      if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
+        throw new InvalidArgumentError('--as-of must be YYYY-MM-DD');
+      }
+      const { runAssess } = await import('./assess/assess-command.ts');
+      await runAssess({
+        workspace: options.workspace,
+        ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
+        sizing: {
+          mode: options.sizing,
+          percentile,
+          comfortFactor: options.comfort,
+          region: options.region,
+          allowBurstable: options.burstable === true,
+        },
+        infrastructureServers: options.infrastructure.split(',').filter((s) => s.trim() !== ''),
+        ...(options.json === undefined ? {} : { json: options.json }),
+        print: (line) => console.log(line),
+      });
+    },
+  );
+
 const wholeNumber = (value: string) => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number');

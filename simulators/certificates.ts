@@ -22,18 +22,28 @@ const validityYears = 10;
 
 /**
  * Loads the CA and server certificate from `stateDir`, generating them on first start. The server
- * certificate covers IP:127.0.0.1, IP:::1 and DNS:localhost so clients can use either name.
+ * certificate covers IP:127.0.0.1, IP:::1, DNS:localhost and every name in `hostnames` (e.g.
+ * `simulator` inside docker-compose). When an existing server certificate lacks a requested name, a
+ * new one is issued by the SAME CA, so clients that already trust `ca.pem` keep working.
  */
-export async function ensureTlsMaterial(stateDir: string): Promise<TlsMaterial> {
+export async function ensureTlsMaterial(stateDir: string, hostnames: readonly string[] = []): Promise<TlsMaterial> {
   await mkdir(stateDir, { recursive: true });
   const at = (name: string) => path.join(stateDir, name);
+  const dnsNames = [...new Set(['localhost', ...hostnames])];
   const existing = await readAll([files.caCert, files.caKey, files.serverCert, files.serverKey].map(at));
   if (existing) {
-    const [caCertPem, , serverCertPem, serverKeyPem] = existing as [string, string, string, string];
-    return { caCertPath: at(files.caCert), caCertPem, serverCertPem, serverKeyPem };
+    const [caCertPem, caKeyPem, serverCertPem, serverKeyPem] = existing as [string, string, string, string];
+    if (dnsNames.every((name) => certificateDnsNames(serverCertPem).includes(name.toLowerCase()))) {
+      return { caCertPath: at(files.caCert), caCertPem, serverCertPem, serverKeyPem };
+    }
+    const ca = loadCertificateAuthority(caCertPem, caKeyPem);
+    const server = createServerCertificate(ca, dnsNames);
+    await writeFile(at(files.serverCert), server.certPem);
+    await writeFile(at(files.serverKey), server.keyPem, { mode: 0o600 });
+    return { caCertPath: at(files.caCert), caCertPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
   }
   const ca = createCertificateAuthority();
-  const server = createServerCertificate(ca);
+  const server = createServerCertificate(ca, dnsNames);
   await writeFile(at(files.caCert), ca.certPem);
   await writeFile(at(files.caKey), ca.keyPem, { mode: 0o600 });
   await writeFile(at(files.serverCert), server.certPem);
@@ -43,6 +53,25 @@ export async function ensureTlsMaterial(stateDir: string): Promise<TlsMaterial> 
     caCertPem: ca.certPem,
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
+  };
+}
+
+/** DNS subject alternative names of a PEM certificate, lower-cased. */
+export function certificateDnsNames(certPem: string): string[] {
+  const extension = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as
+    | { altNames?: { type: number; value?: string }[] }
+    | undefined;
+  return (extension?.altNames ?? [])
+    .filter((name) => name.type === 2 && name.value !== undefined)
+    .map((name) => (name.value ?? '').toLowerCase());
+}
+
+function loadCertificateAuthority(certPem: string, keyPem: string): KeyAndCert {
+  return {
+    cert: forge.pki.certificateFromPem(certPem),
+    key: forge.pki.privateKeyFromPem(keyPem),
+    certPem,
+    keyPem,
   };
 }
 
@@ -112,7 +141,7 @@ function createCertificateAuthority(): KeyAndCert {
   return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
 }
 
-function createServerCertificate(ca: KeyAndCert): KeyAndCert {
+function createServerCertificate(ca: KeyAndCert, dnsNames: readonly string[]): KeyAndCert {
   const keys = newKeyPair();
   const cert = baseCertificate(keys.publicKey);
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
@@ -124,7 +153,7 @@ function createServerCertificate(ca: KeyAndCert): KeyAndCert {
     {
       name: 'subjectAltName',
       altNames: [
-        { type: 2, value: 'localhost' },
+        ...dnsNames.map((value) => ({ type: 2, value })),
         { type: 7, ip: '127.0.0.1' },
         { type: 7, ip: '::1' },
       ],

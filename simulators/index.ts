@@ -25,6 +25,10 @@ export interface SimulatorOptions {
   persist?: boolean;
   /** ARM token-bucket sizes and refill per request kind (real seconds); `false` disables throttling. */
   throttling?: Partial<ThrottleLimits> | false;
+  /** Extra DNS names for the server certificate (e.g. `simulator` in docker-compose). */
+  hostnames?: string[];
+  /** Fault injection at start (replaces the snapshot's configuration when given); see docs/simulator.md. */
+  faults?: FaultConfigInput;
 }
 
 export interface RunningSimulator {
@@ -41,7 +45,7 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const persist = options.persist ?? true;
-  const tls = await ensureTlsMaterial(options.stateDir);
+  const tls = await ensureTlsMaterial(options.stateDir, options.hostnames);
   const restored = persist ? await loadSnapshot(options.stateDir) : undefined;
   const state = restored ?? emptyState(Date.now());
   const clock = new SimulatedClock(state.simulatedTime, options.speed ?? 600);

@@ -62,7 +62,7 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
         history: await harness.client.workflow.getHandle(workflowId).fetchHistory(),
       }),
     );
-    const replay = await Worker.runReplayHistories(
+    const replay = Worker.runReplayHistories(
       { workflowBundle: { codePath: inject('workflowBundlePath') } },
       await Promise.all(histories),
     );

@@ -1,0 +1,56 @@
+/** The terminal summary of an assessment, and the compact object `--json` prints. */
+import type { Assessment } from '../../domain/assess/assess-estate.ts';
+import { readinessStates } from '../../domain/assess/readiness.ts';
+
+const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+
+export function summaryObject(assessment: Assessment) {
+  const reasons = new Map<string, number>();
+  for (const vm of assessment.vms) {
+    for (const f of vm.readiness.findings) {
+      if (f.status === 'Not ready') reasons.set(f.check, (reasons.get(f.check) ?? 0) + 1);
+    }
+  }
+  const targets = new Map<string, number>();
+  for (const db of assessment.databases) {
+    const key = db.recommendedTarget === undefined ? 'no compatible target' : `${db.recommendedTarget} (${db.mode ?? ''})`;
+    targets.set(key, (targets.get(key) ?? 0) + 1);
+  }
+  const confidence = new Map<number, number>();
+  for (const vm of assessment.vms) {
+    const stars = vm.sizing?.confidence;
+    if (stars !== undefined) confidence.set(stars, (confidence.get(stars) ?? 0) + 1);
+  }
+  return {
+    asOf: assessment.asOf,
+    sizing: assessment.options.sizing,
+    totals: assessment.totals,
+    notReadyByCheck: Object.fromEntries([...reasons.entries()].sort((a, b) => b[1] - a[1])),
+    confidenceStars: Object.fromEntries([...confidence.entries()].sort((a, b) => a[0] - b[0])),
+    businessGroups: assessment.businessGroups,
+    quickWins: assessment.applications.filter((a) => a.quickWin).length,
+    pocCandidates: assessment.pocCandidates,
+    databaseTargets: Object.fromEntries([...targets.entries()].sort((a, b) => b[1] - a[1])),
+    dependencyNoise: assessment.dependencyNoise,
+    infrastructureServers: assessment.infrastructureServers.length,
+  };
+}
+
+export function summaryLines(assessment: Assessment): string[] {
+  const s = summaryObject(assessment);
+  const t = s.totals;
+  const lines = [
+    `Assessment as of ${s.asOf} (${s.sizing.mode}, P${s.sizing.percentile} × ${s.sizing.comfortFactor}, ${s.sizing.region})`,
+    `Servers: ${t.servers}  ` + readinessStates.map((r) => `${r}: ${t.readiness[r]}`).join('  '),
+    `Monthly cost: ${usd(t.monthlyCompute + t.monthlyStorage)} (compute ${usd(t.monthlyCompute)}, storage ${usd(t.monthlyStorage)})`,
+    `Applications: ${t.applications} (${t.inferredApplications} inferred from dependencies), quick wins: ${s.quickWins}`,
+    `Not ready because of: ${Object.entries(s.notReadyByCheck).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'}`,
+    `Sizing confidence (stars: VMs): ${Object.entries(s.confidenceStars).map(([k, n]) => `${k}★ ${n}`).join(', ') || 'n/a'}`,
+    'Cost by business group:',
+    ...s.businessGroups.slice(0, 10).map((g) => `  ${g.name.padEnd(20)} ${usd(g.monthlyCompute + g.monthlyStorage).padStart(12)}  (${g.applications} apps)`),
+    `Databases: ${t.databases}`,
+    ...Object.entries(s.databaseTargets).map(([target, n]) => `  ${target}: ${n}`),
+    `POC candidates: ${s.pocCandidates.join(', ') || 'none'}`,
+  ];
+  return lines;
+}

@@ -1,0 +1,205 @@
+/**
+ * `factory assess` as a pure function: readiness, sizing and cost per VM; applications (catalogued or
+ * inferred) with dependencies, classification, quick wins and POC candidates; databases; totals.
+ */
+import type { Classification, Estate } from '../inventory/estate-schema.ts';
+import { applicationEdges, groupApplications, type ApplicationEdge } from './application-groups.ts';
+import { deriveClassification } from './classification.ts';
+import { assessDatabase, defaultDatabaseOptions, type DatabaseAssessment, type DatabaseOptions } from './databases.ts';
+import { buildDependencyGraph, defaultDependencyOptions, type DependencyGraph, type DependencyOptions } from './dependency-graph.ts';
+import { recogniseOs } from './operating-system.ts';
+import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
+import { defaultSizing, sizeVm, type SizingOptions, type VmSizing } from './sizing.ts';
+
+export interface AssessOptions {
+  /** ISO date for end-of-support checks; the CLI passes today. */
+  asOf: string;
+  sizing: SizingOptions;
+  dependencies: DependencyOptions;
+  databases: DatabaseOptions;
+  /** How many POC candidates to suggest. */
+  pocSuggestions: number;
+}
+
+export const defaultAssessOptions = (asOf: string): AssessOptions => ({
+  asOf,
+  sizing: defaultSizing,
+  dependencies: defaultDependencyOptions,
+  databases: defaultDatabaseOptions,
+  pocSuggestions: 10,
+});
+
+export interface VmAssessment {
+  serverId: string;
+  name: string;
+  readiness: VmReadiness;
+  /** Absent for Not ready VMs: like Azure Migrate, they are neither sized nor costed. */
+  sizing?: VmSizing;
+}
+
+export interface ApplicationAssessment {
+  name: string;
+  source: 'catalog' | 'inferred';
+  servers: string[];
+  likelyPartOf?: string;
+  classification: Classification;
+  classificationDerived: boolean;
+  readiness: Record<Readiness, number>;
+  dependsOn: string[];
+  usedBy: string[];
+  quickWin: boolean;
+  monthlyCompute: number;
+  monthlyStorage: number;
+}
+
+export interface Assessment {
+  asOf: string;
+  options: AssessOptions;
+  totals: {
+    servers: number;
+    readiness: Record<Readiness, number>;
+    monthlyCompute: number;
+    monthlyStorage: number;
+    applications: number;
+    inferredApplications: number;
+    databases: number;
+  };
+  vms: VmAssessment[];
+  applications: ApplicationAssessment[];
+  applicationEdges: ApplicationEdge[];
+  businessGroups: { name: string; applications: number; monthlyCompute: number; monthlyStorage: number }[];
+  pocCandidates: string[];
+  infrastructureServers: string[];
+  dependencyNoise: DependencyGraph['filtered'];
+  databases: DatabaseAssessment[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const emptyCounts = (): Record<Readiness, number> => Object.fromEntries(readinessStates.map((s) => [s, 0])) as Record<Readiness, number>;
+
+export function assessEstate(estate: Estate, options: AssessOptions): Assessment {
+  const vms: VmAssessment[] = estate.servers.map((server) => {
+    const readiness = assessReadiness(server, options.asOf);
+    return {
+      serverId: server.id,
+      name: server.name,
+      readiness,
+      ...(readiness.status === 'Not ready' ? {} : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
+    };
+  });
+  const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
+
+  const graph = buildDependencyGraph(estate.servers, estate.connections, options.dependencies);
+  const groups = groupApplications(estate.servers, estate.applications, graph);
+  const edges = applicationEdges(groups, graph);
+  const dependsOn = new Map<string, Set<string>>();
+  const usedBy = new Map<string, Set<string>>();
+  const portCount = new Map<string, number>();
+  for (const e of edges) {
+    dependsOn.set(e.from, (dependsOn.get(e.from) ?? new Set()).add(e.to));
+    usedBy.set(e.to, (usedBy.get(e.to) ?? new Set()).add(e.from));
+    for (const app of [e.from, e.to]) portCount.set(app, (portCount.get(app) ?? 0) + e.ports.length);
+  }
+  // A server used by several applications has its cost split evenly so totals are not counted twice.
+  const shares = new Map<string, number>();
+  for (const g of groups) for (const id of g.servers) shares.set(id, (shares.get(id) ?? 0) + 1);
+  const catalog = new Map(estate.applications.map((a) => [a.name, a]));
+
+  const applications = groups.map((group): ApplicationAssessment => {
+    const readiness = emptyCounts();
+    let compute = 0;
+    let storage = 0;
+    let endOfSupport = 0;
+    for (const id of group.servers) {
+      const vm = byId.get(id);
+      if (vm === undefined) continue;
+      readiness[vm.readiness.status] += 1;
+      if (vm.readiness.findings.some((f) => f.check === 'end-of-support')) endOfSupport += 1;
+      const share = shares.get(id) ?? 1;
+      compute += (vm.sizing?.monthlyCompute ?? 0) / share;
+      storage += (vm.sizing?.monthlyStorage ?? 0) / share;
+    }
+    const out = [...(dependsOn.get(group.name) ?? [])].sort();
+    const inbound = [...(usedBy.get(group.name) ?? [])].sort();
+    const dependencyCount = new Set([...out, ...inbound]).size;
+    const blocked = readiness['Not ready'] + readiness.Unknown > 0;
+    const quickWin = group.servers.length > 0 && dependencyCount <= options.dependencies.quickWinMaxDependencies && !blocked;
+    const catalogued = catalog.get(group.name);
+    return {
+      name: group.name,
+      source: group.source,
+      servers: group.servers,
+      ...(group.likelyPartOf === undefined ? {} : { likelyPartOf: group.likelyPartOf }),
+      classification:
+        catalogued?.classification ??
+        deriveClassification({
+          servers: group.servers.length,
+          dependencies: dependencyCount,
+          readiness: group.servers.map((id) => byId.get(id)?.readiness.status ?? 'Unknown'),
+          endOfSupportServers: endOfSupport,
+          firewallPorts: portCount.get(group.name) ?? 0,
+          pocCandidate: quickWin,
+        }),
+      classificationDerived: catalogued === undefined,
+      readiness,
+      dependsOn: out,
+      usedBy: inbound,
+      quickWin,
+      monthlyCompute: round2(compute),
+      monthlyStorage: round2(storage),
+    };
+  });
+
+  return {
+    asOf: options.asOf,
+    options,
+    totals: {
+      servers: vms.length,
+      readiness: vms.reduce((counts, vm) => ((counts[vm.readiness.status] += 1), counts), emptyCounts()),
+      monthlyCompute: round2(vms.reduce((s, vm) => s + (vm.sizing?.monthlyCompute ?? 0), 0)),
+      monthlyStorage: round2(vms.reduce((s, vm) => s + (vm.sizing?.monthlyStorage ?? 0), 0)),
+      applications: applications.length,
+      inferredApplications: applications.filter((a) => a.source === 'inferred').length,
+      databases: estate.databases.length,
+    },
+    vms,
+    applications,
+    applicationEdges: edges,
+    businessGroups: businessGroupTotals(applications),
+    pocCandidates: suggestPocs(applications, options.pocSuggestions),
+    infrastructureServers: graph.infrastructureServers,
+    dependencyNoise: graph.filtered,
+    databases: estate.databases.map((db) => assessDatabase(db, options.databases)),
+  };
+}
+
+function businessGroupTotals(applications: readonly ApplicationAssessment[]): Assessment['businessGroups'] {
+  const groups = new Map<string, { applications: number; monthlyCompute: number; monthlyStorage: number }>();
+  for (const app of applications) {
+    const g = groups.get(app.classification.businessGroup) ?? { applications: 0, monthlyCompute: 0, monthlyStorage: 0 };
+    g.applications += 1;
+    g.monthlyCompute += app.monthlyCompute;
+    g.monthlyStorage += app.monthlyStorage;
+    groups.set(app.classification.businessGroup, g);
+  }
+  return [...groups.entries()]
+    .map(([name, g]) => ({ name, applications: g.applications, monthlyCompute: round2(g.monthlyCompute), monthlyStorage: round2(g.monthlyStorage) }))
+    .sort((a, b) => b.monthlyCompute + b.monthlyStorage - (a.monthlyCompute + a.monthlyStorage));
+}
+
+/**
+ * POC candidates: the catalog's own "POC candidate = Y" first, then quick wins that are low in
+ * criticality and complexity, smallest first, so the pilot is safe and fast.
+ */
+function suggestPocs(applications: readonly ApplicationAssessment[], count: number): string[] {
+  const flagged = applications.filter((a) => !a.classificationDerived && a.classification.pocCandidate && a.quickWin);
+  const safe = applications
+    .filter((a) => a.quickWin && a.classification.businessCriticality <= 2 && a.classification.technicalComplexity <= 2)
+    .sort(
+      (a, b) =>
+        a.classification.businessCriticality - b.classification.businessCriticality ||
+        a.servers.length - b.servers.length ||
+        a.name.localeCompare(b.name),
+    );
+  return [...new Set([...flagged, ...safe].map((a) => a.name))].slice(0, count);
+}
