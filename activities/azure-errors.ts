@@ -17,9 +17,11 @@ export function azureErrorCode(error: unknown): string | undefined {
  * the wrong state: retrying the same call cannot help, so they fail the activity for the workflow to decide.
  * Everything else (5xx, 429 past the SDK's own Retry-After handling, sockets) stays retryable.
  */
+export const isPermanent = (statusCode: number) =>
+  statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429;
+
 export function toActivityFailure(error: unknown, context: string): unknown {
-  if (isRestError(error) && error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    if (error.statusCode === 408 || error.statusCode === 429) return error;
+  if (isRestError(error) && error.statusCode && isPermanent(error.statusCode)) {
     const code = azureErrorCode(error) ?? `Http${error.statusCode}`;
     return ApplicationFailure.create({
       type: `Azure.${code}`,

@@ -19,7 +19,9 @@ import type {
   VmReplicationState,
   VmReplicationStatus,
 } from '../domain/migration.ts';
-import { azureErrorCode, withAzureErrors } from './azure-errors.ts';
+import { notYetReplicating } from '../domain/migration.ts';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { azureErrorCode, isPermanent, withAzureErrors } from './azure-errors.ts';
 
 export interface SiteRecoveryDeps {
   client: SiteRecoveryManagementClient;
@@ -31,7 +33,7 @@ export interface SiteRecoveryDeps {
 }
 
 export type RecoveryPlanAction =
-  'testFailover' | 'testFailoverCleanup' | 'unplannedFailover' | 'failoverCommit';
+  'testFailover' | 'testFailoverCleanup' | 'unplannedFailover' | 'failoverCommit' | 'failoverCancel';
 
 export interface ReplicationPollInput {
   site: ReplicationSite;
@@ -47,7 +49,38 @@ export interface ReplicationPollResult {
   vms: VmReplicationStatus[];
 }
 
+export interface VmFailure {
+  name: string;
+  code: string;
+  message: string;
+}
+
+export interface EnableReplicationResult {
+  enabled: string[];
+  alreadyEnabled: string[];
+  /** VMs Azure refused for a reason a retry cannot fix (bad input, wrong state): to be parked. */
+  failed: VmFailure[];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one per-VM call; a permanent (4xx) refusal is returned for that VM alone, so one VM never fails
+ * its batch. Throttling, 5xx and network errors are rethrown and retried by the activity.
+ */
+async function permanentFailureOf(
+  call: () => Promise<unknown>,
+): Promise<Omit<VmFailure, 'name'> | undefined> {
+  try {
+    await call();
+    return undefined;
+  } catch (error) {
+    if (isRestError(error) && error.statusCode && isPermanent(error.statusCode)) {
+      return { code: azureErrorCode(error) ?? `Http${error.statusCode}`, message: error.message };
+    }
+    throw error;
+  }
+}
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
 /** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
@@ -70,23 +103,14 @@ const planActions: Record<RecoveryPlanAction, { allowed: string; scenarios: stri
   testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenarios: ['TestFailoverCleanup'] },
   unplannedFailover: { allowed: 'UnplannedFailover', scenarios: ['UnplannedFailover'] },
   failoverCommit: { allowed: 'Commit', scenarios: ['Commit', 'FailoverCommit'] },
+  failoverCancel: { allowed: 'CancelFailover', scenarios: ['CancelFailover'] },
 };
 
 export function vmReplicationStatus(
   name: string,
   item: ReplicationProtectedItem | undefined,
 ): VmReplicationStatus {
-  if (!item?.properties) {
-    return {
-      name,
-      state: 'absent',
-      protectionState: 'None',
-      replicationHealth: 'None',
-      initialReplicationPercent: 0,
-      progressHealth: 'None',
-      healthErrors: [],
-    };
-  }
+  if (!item?.properties) return notYetReplicating(name);
   const props = item.properties;
   const details = props.providerSpecificDetails as InMageRcmReplicationDetails | undefined;
   const percent = details?.initialReplicationProgressPercentage ?? 0;
@@ -141,6 +165,47 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
 
   function protectedItemId(site: ReplicationSite, name: string): string {
     return `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems/${name}`;
+  }
+
+  async function planExists(planName: string): Promise<boolean> {
+    try {
+      await client.replicationRecoveryPlans.get(vault, rg, planName);
+      return true;
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Issues remove for each item still present, then waits (one list per poll) until all are gone. */
+  async function removeItems(
+    site: ReplicationSite,
+    names: string[],
+    reason: 'MigrationComplete' | 'NotSpecified',
+  ) {
+    const items = await withAzureErrors('list protected items', () => listItems(site));
+    for (const name of names) {
+      if (!items.has(name)) continue;
+      await withAzureErrors(`remove protected item ${name}`, () =>
+        client.replicationProtectedItems.beginDelete(
+          vault,
+          rg,
+          site.fabricName,
+          site.containerName,
+          name,
+          { properties: { disableProtectionReason: reason } },
+          lro,
+        ),
+      );
+      Context.current().heartbeat({ removing: name });
+    }
+    for (;;) {
+      const remaining = await withAzureErrors('list protected items', () => listItems(site));
+      const pending = names.filter((name) => remaining.has(name));
+      if (pending.length === 0) return;
+      Context.current().heartbeat({ pending: pending.length });
+      await sleep(deps.pollIntervalMs);
+    }
   }
 
   async function waitForJob(jobId: string, context: string): Promise<void> {
@@ -214,11 +279,12 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       site: ReplicationSite;
       target: TargetSettings;
       vms: BatchVm[];
-    }): Promise<{ enabled: string[]; alreadyEnabled: string[] }> {
+    }): Promise<EnableReplicationResult> {
       const { site, target } = input;
       const existing = await withAzureErrors('list protected items', () => listItems(site));
       const enabled: string[] = [];
       const alreadyEnabled: string[] = [];
+      const failed: VmFailure[] = [];
       for (const vm of input.vms) {
         if (existing.has(vm.name)) {
           alreadyEnabled.push(vm.name);
@@ -226,13 +292,14 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         }
         const processServer = site.processServers.find((ps) => ps.name === vm.appliance);
         if (!processServer) {
-          throw ApplicationFailure.create({
-            type: 'ApplianceNotFound',
-            message: `VM ${vm.name} is assigned to appliance ${vm.appliance}, which fabric ${site.fabricName} does not have (known: ${site.processServers.map((ps) => ps.name).join(', ')}).`,
-            nonRetryable: true,
+          failed.push({
+            name: vm.name,
+            code: 'ApplianceNotFound',
+            message: `assigned to appliance ${vm.appliance}, which fabric ${site.fabricName} does not have (known: ${site.processServers.map((ps) => ps.name).join(', ')})`,
           });
+          continue;
         }
-        await withAzureErrors(`enable replication for ${vm.name}`, () =>
+        const failure = await permanentFailureOf(() =>
           client.replicationProtectedItems.beginCreate(
             vault,
             rg,
@@ -260,10 +327,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
             lro,
           ),
         );
-        enabled.push(vm.name);
-        Context.current().heartbeat({ enabled: enabled.length });
+        if (failure) failed.push({ name: vm.name, ...failure });
+        else enabled.push(vm.name);
+        Context.current().heartbeat({ enabled: enabled.length, failed: failed.length });
       }
-      return { enabled, alreadyEnabled };
+      return { enabled, alreadyEnabled, failed };
     },
 
     /**
@@ -403,7 +471,9 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                     },
                     options,
                   )
-                : await plans.beginFailoverCommit(vault, rg, planName, options);
+                : action === 'failoverCommit'
+                  ? await plans.beginFailoverCommit(vault, rg, planName, options)
+                  : await plans.beginFailoverCancel(vault, rg, planName, options);
         Context.current().heartbeat({ poller: poller.toString() });
         poller.onProgress(() => Context.current().heartbeat({ poller: poller.toString() }));
         await poller.pollUntilDone();
@@ -425,33 +495,43 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       site: ReplicationSite;
       vmNames: string[];
     }): Promise<{ completed: string[] }> {
-      const { site } = input;
-      const items = await withAzureErrors('list protected items', () => listItems(site));
-      const pollers = [];
+      await removeItems(input.site, input.vmNames, 'MigrationComplete');
+      return { completed: input.vmNames };
+    },
+
+    /** Disables replication (rollback, skip, re-enable): the protected items go, the source VMs stay. */
+    async disableReplication(input: { site: ReplicationSite; vmNames: string[] }): Promise<void> {
+      await removeItems(input.site, input.vmNames, 'NotSpecified');
+    },
+
+    /** Starts a resynchronisation for stalled VMs; VMs whose state does not allow it are reported back. */
+    async repairReplication(input: {
+      site: ReplicationSite;
+      vmNames: string[];
+    }): Promise<{ failed: VmFailure[] }> {
+      const failed: VmFailure[] = [];
       for (const name of input.vmNames) {
-        if (!items.has(name)) continue;
-        pollers.push(
-          await withAzureErrors(`complete migration of ${name}`, () =>
-            client.replicationProtectedItems.beginDelete(
-              vault,
-              rg,
-              site.fabricName,
-              site.containerName,
-              name,
-              { properties: { disableProtectionReason: 'MigrationComplete' } },
-              lro,
-            ),
+        const failure = await permanentFailureOf(() =>
+          client.replicationProtectedItems.beginRepairReplication(
+            vault,
+            rg,
+            input.site.fabricName,
+            input.site.containerName,
+            name,
+            lro,
           ),
         );
-        Context.current().heartbeat({ issued: pollers.length });
+        if (failure) failed.push({ name, ...failure });
       }
-      for (;;) {
-        const remaining = await withAzureErrors('list protected items', () => listItems(site));
-        const pending = input.vmNames.filter((name) => remaining.has(name));
-        if (pending.length === 0) return { completed: input.vmNames };
-        Context.current().heartbeat({ pending: pending.length });
-        await sleep(deps.pollIntervalMs);
-      }
+      return { failed };
+    },
+
+    /** Deletes the batch's recovery plan if it exists (rollback). */
+    async deleteRecoveryPlan(input: { planName: string }): Promise<void> {
+      await withAzureErrors(`delete recovery plan ${input.planName}`, async () => {
+        if (!(await planExists(input.planName))) return;
+        await client.replicationRecoveryPlans.beginDeleteAndWait(vault, rg, input.planName, lro);
+      });
     },
   };
 }

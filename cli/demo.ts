@@ -13,6 +13,10 @@ export const demoBatchSettings: BatchSettings = {
   replicationReportEveryMs: 2000,
   heartbeatTimeoutMs: 30_000,
   initialReplicationTimeoutMs: 72 * 3600_000,
+  stallAfterMs: 60_000,
+  maxRepairs: 1,
+  requireValidationSignOff: false,
+  continueAsNewAfterPolls: 500,
 };
 
 /** Starts the demo wave on a running stack and returns its workflow id. */
@@ -94,7 +98,10 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
       const result = await followWave(client, handle.workflowId, (line) => print(`  ${line}`));
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print('');
-      print(`Summary: ${result.migrated} VMs migrated, ${result.failed} failed, ${seconds} s elapsed.`);
+      const { counts } = result;
+      print(
+        `Summary: ${counts.migrated} VMs migrated, ${counts['failed-needs-attention']} failed, ${counts['rolled-back']} rolled back, ${counts.deferred} deferred; ${seconds} s elapsed.`,
+      );
       for (const batch of result.batches) {
         const failed = batch.vms.filter((vm) => vm.outcome !== 'migrated');
         print(`  ${batch.batchId}: ${batch.phase}${failed.length ? ` — ${failed[0]?.reason ?? ''}` : ''}`);

@@ -27,7 +27,7 @@ program
   .action(async (options: { speed: number }) => {
     const { runDemo } = await import('./demo.ts');
     const result = await runDemo({ speed: options.speed, print: (line) => console.log(line) });
-    process.exitCode = result.failed === 0 ? 0 : 1;
+    process.exitCode = result.counts['failed-needs-attention'] + result.counts['rolled-back'] === 0 ? 0 : 1;
   });
 
 program
@@ -45,7 +45,9 @@ program
 
 program
   .command('import')
-  .description('validate and merge inventory exports (RVTools, Azure Migrate, catalog, databases) into a workspace')
+  .description(
+    'validate and merge inventory exports (RVTools, Azure Migrate, catalog, databases) into a workspace',
+  )
   .argument('<files...>', 'CSV/xlsx files or folders (an RVTools CSV export is a folder)')
   .option('-w, --workspace <dir>', 'workspace folder', '.factory')
   .option('--json', 'print the outcome as JSON')
@@ -57,7 +59,9 @@ program
 
 program
   .command('assess')
-  .description('assess the imported estate: readiness, sizing, cost, dependencies, databases; writes assessment.json and report.html')
+  .description(
+    'assess the imported estate: readiness, sizing, cost, dependencies, databases; writes assessment.json and report.html',
+  )
   .option('-w, --workspace <dir>', 'workspace folder', '.factory')
   .option('--sizing <mode>', 'performance or as-on-premises', 'performance')
   .option('--percentile <p>', 'utilisation percentile: 50, 90, 95 or 99', '95')
@@ -117,7 +121,9 @@ program
   .command('estate')
   .description('work with estate input files')
   .command('generate')
-  .description('write a realistic generated estate (RVTools tabs, Azure Migrate, catalog, databases, dependencies)')
+  .description(
+    'write a realistic generated estate (RVTools tabs, Azure Migrate, catalog, databases, dependencies)',
+  )
   .requiredOption('--vms <n>', 'number of VMs', wholeNumber)
   .option('--seed <n>', 'random seed (same seed, same files)', wholeNumber, 1)
   .option('--databases <n>', 'number of databases (default 0.85 per VM)', wholeNumber)

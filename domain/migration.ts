@@ -63,27 +63,63 @@ export const batchPhases = [
   'replicating',
   'creating-recovery-plan',
   'test-failover',
+  'validating',
   'test-failover-cleanup',
+  'awaiting-cutover-window',
   'cutover',
   'verifying-cutover',
   'committing',
   'completing-migration',
   'completed',
-  'failed',
+  'awaiting-operator',
+  'rolling-back',
+  'rolled-back',
 ] as const;
 export type BatchPhase = (typeof batchPhases)[number];
 
-export type VmOutcome = 'migrated' | 'failed-needs-attention';
+/** Where one VM stands in its batch, independent of Azure's replication state. */
+export type VmDisposition =
+  | 'active'
+  /** Failed a step; waits for an operator's retry or skip. */
+  | 'parked'
+  /** Deferred to a later wave by an operator. */
+  | 'skipped'
+  | 'migrated'
+  | 'rolled-back';
+
+/** Every VM ends in exactly one of these, with a reason when it is not `migrated`. */
+export type VmOutcome = 'migrated' | 'rolled-back' | 'deferred' | 'failed-needs-attention';
 
 export interface BatchResult {
   batchId: string;
   phase: BatchPhase;
-  vms: { name: string; outcome: VmOutcome; reason?: string }[];
+  vms: { name: string; outcome: VmOutcome; reason?: string; errorCode?: string }[];
 }
+
+/** The state of a VM before anything is known from Azure. */
+export const notYetReplicating = (name: string): VmReplicationStatus => ({
+  name,
+  state: 'absent',
+  protectionState: 'None',
+  replicationHealth: 'None',
+  initialReplicationPercent: 0,
+  progressHealth: 'None',
+  healthErrors: [],
+});
 
 export interface WaveResult {
   waveId: string;
   batches: BatchResult[];
-  migrated: number;
-  failed: number;
+  counts: Record<VmOutcome, number>;
+}
+
+export function countOutcomes(batches: BatchResult[]): Record<VmOutcome, number> {
+  const counts: Record<VmOutcome, number> = {
+    migrated: 0,
+    'rolled-back': 0,
+    deferred: 0,
+    'failed-needs-attention': 0,
+  };
+  for (const vm of batches.flatMap((b) => b.vms)) counts[vm.outcome] += 1;
+  return counts;
 }

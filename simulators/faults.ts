@@ -155,7 +155,8 @@ export type RequestFault =
 
 /** Who an operation acts on, for targeted faults. */
 export interface FaultSubject {
-  vm?: string;
+  /** Source VM names the operation acts on (one item, or every item of a recovery plan). */
+  vms?: readonly string[];
   database?: string;
 }
 
@@ -228,7 +229,7 @@ export class FaultInjector {
 
   /** Whether initial replication of the item (key = item id) stalls. */
   replicationStalls(itemKey: string, vm: string): boolean {
-    if (this.targetedIndex('Stall', { vm }) !== undefined) return true;
+    if (this.targetedIndex('Stall', { vms: [vm] }) !== undefined) return true;
     const { probability } = this.state.config.stalls;
     return probability > 0 && draw(this.seed, `stall:${itemKey}`) < probability;
   }
@@ -245,7 +246,7 @@ export class FaultInjector {
     const index = this.state.config.targeted.findIndex(
       (candidate) =>
         candidate.fault === fault &&
-        ((candidate.vm !== undefined && candidate.vm === subject.vm) ||
+        ((candidate.vm !== undefined && (subject.vms ?? []).includes(candidate.vm)) ||
           (candidate.database !== undefined && candidate.database === subject.database)),
     );
     return index < 0 ? undefined : index;

@@ -1,7 +1,8 @@
 /** Future happenings of the simulated world, processed in simulated-time order when a request arrives. */
 export type ScheduledEvent =
   | { at: number; seq: number; kind: 'taskEnd'; jobId: string; taskIndex: number }
-  | { at: number; seq: number; kind: 'transfersDue'; fabricId: string; version: number };
+  | { at: number; seq: number; kind: 'transfersDue'; fabricId: string; version: number }
+  | { at: number; seq: number; kind: 'dataOperationDue'; operationId: string };
 
 const before = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
   a.at < b.at || (a.at === b.at && a.seq < b.seq);

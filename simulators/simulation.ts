@@ -1,6 +1,9 @@
 import { AuditLog } from './audit.ts';
 import type { SimulatedClock } from './clock.ts';
 import { seededGuid } from './ids.ts';
+import { DataMigrationModel } from './data-migration/model.ts';
+import { processDataMigrationEvent } from './data-migration/events.ts';
+import { FaultInjector } from './faults.ts';
 import { EventQueue, type ScheduledEvent } from './scheduler.ts';
 import { processEvent } from './site-recovery/jobs.ts';
 import { ReplicationModel } from './site-recovery/replication.ts';
@@ -16,6 +19,8 @@ export class Simulation {
   readonly queue: EventQueue;
   readonly replication: ReplicationModel;
   readonly audit: AuditLog;
+  readonly faults: FaultInjector;
+  readonly dataMigration: DataMigrationModel;
   /** Absolute https base URL (no trailing slash), known once the server listens. */
   endpoint = '';
 
@@ -27,7 +32,9 @@ export class Simulation {
   ) {
     this.queue = new EventQueue(state.events);
     this.audit = new AuditLog(state.audit, onChange);
+    this.faults = new FaultInjector(state.faults, seed, onChange);
     this.replication = new ReplicationModel(this);
+    this.dataMigration = new DataMigrationModel(this);
   }
 
   now(): number {
@@ -50,10 +57,12 @@ export class Simulation {
     const now = this.now();
     let event = this.queue.popDue(now);
     while (event) {
-      processEvent(this, event);
+      if (event.kind === 'dataOperationDue') processDataMigrationEvent(this, event);
+      else processEvent(this, event);
       this.changed();
       event = this.queue.popDue(now);
     }
+    this.dataMigration.settleAll(now);
   }
 
   changed(): void {

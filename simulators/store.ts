@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditEntry } from './audit.ts';
-import type { FaultRule } from './faults.ts';
+import { noFaults, type FaultRule, type FaultState } from './faults.ts';
+import { emptyDataMigrationState, type DataMigrationState } from './data-migration/types.ts';
 import type { ScheduledEvent } from './scheduler.ts';
 import type {
   CompletedMigration,
@@ -18,7 +19,8 @@ import type {
   Vault,
 } from './site-recovery/types.ts';
 
-export const schemaVersion = 1;
+/** 2 added Database Migration and the fault configuration; version 1 snapshots are upgraded on load. */
+export const schemaVersion = 2;
 
 /** The whole simulated world. Maps are keyed by lower-cased ARM id (vCenter VMs by their vm id). */
 export interface SimulatorState {
@@ -39,7 +41,8 @@ export interface SimulatorState {
   targetVms: Record<string, TargetVm>;
   events: ScheduledEvent[];
   audit: AuditEntry[];
-  faults: FaultRule[];
+  faults: FaultState;
+  dataMigration: DataMigrationState;
   history: {
     /** Enable jobs started per discovered machine (lower-cased id). */
     enableJobs: Record<string, number>;
@@ -67,7 +70,8 @@ export function emptyState(simulatedTime: number): SimulatorState {
     targetVms: {},
     events: [],
     audit: [],
-    faults: [],
+    faults: { config: noFaults(), requests: 0, used: {} },
+    dataMigration: emptyDataMigrationState(),
     history: { enableJobs: {}, protectionEnded: {}, completedMigrations: [] },
   };
 }
@@ -82,7 +86,17 @@ export async function loadSnapshot(stateDir: string): Promise<SimulatorState | u
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const parsed = JSON.parse(text) as { schemaVersion?: unknown };
+  const parsed = JSON.parse(text) as { schemaVersion?: unknown; faults?: unknown };
+  if (parsed.schemaVersion === 1) {
+    // Version 1 held the failure rates only, and no Database Migration state.
+    const rules = Array.isArray(parsed.faults) ? (parsed.faults as FaultRule[]) : [];
+    return {
+      ...(parsed as Omit<SimulatorState, 'schemaVersion' | 'faults' | 'dataMigration'>),
+      schemaVersion,
+      faults: { config: { ...noFaults(), rules }, requests: 0, used: {} },
+      dataMigration: emptyDataMigrationState(),
+    };
+  }
   if (parsed.schemaVersion !== schemaVersion) {
     throw new Error(
       `${path.join(stateDir, snapshotFile)} has schema version ${String(parsed.schemaVersion)}; this simulator reads version ${String(schemaVersion)}. Delete the file to start fresh.`,

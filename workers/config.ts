@@ -30,6 +30,11 @@ const schema = z.object({
   /** Task-queue-wide ceiling on ARM activity starts per second (ARM write bucket refills 10/s). */
   AZURE_ACTIVITIES_PER_SECOND: positiveInt.default(8),
   AZURE_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+  /** vSphere Automation API of the source vCenter (rollback powers source VMs back on). */
+  VCENTER_URL: z.url({ protocol: /^https$/ }).optional(),
+  VCENTER_USERNAME: z.string().default('administrator@vsphere.local'),
+  VCENTER_PASSWORD: z.string().default(''),
+  VCENTER_CA_CERT: z.string().optional(),
 });
 
 export type WorkerConfig = z.infer<typeof schema>;

@@ -7,6 +7,8 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
+import { createSourcePlatformActivities } from '../activities/source-platform.ts';
+import { readFileSync } from 'node:fs';
 import { createSiteRecoveryClient } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
 import type { WorkerConfig } from './config.ts';
@@ -30,13 +32,21 @@ export async function startWorkers(
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const client = createSiteRecoveryClient(config);
-  const activities = createSiteRecoveryActivities({
-    client,
-    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
-    resourceGroup: config.AZURE_RESOURCE_GROUP,
-    vaultName: config.AZURE_VAULT_NAME,
-    pollIntervalMs: config.AZURE_LRO_POLL_MS,
-  });
+  const activities = {
+    ...createSiteRecoveryActivities({
+      client,
+      subscriptionId: config.AZURE_SUBSCRIPTION_ID,
+      resourceGroup: config.AZURE_RESOURCE_GROUP,
+      vaultName: config.AZURE_VAULT_NAME,
+      pollIntervalMs: config.AZURE_LRO_POLL_MS,
+    }),
+    ...createSourcePlatformActivities({
+      baseUrl: config.VCENTER_URL,
+      username: config.VCENTER_USERNAME,
+      password: config.VCENTER_PASSWORD,
+      ca: config.VCENTER_CA_CERT ? readFileSync(config.VCENTER_CA_CERT, 'utf8') : undefined,
+    }),
+  };
 
   const workflowWorker = await Worker.create({
     connection,

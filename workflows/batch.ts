@@ -1,32 +1,79 @@
 import {
+  ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  condition,
+  continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
-import type {
-  BatchPhase,
-  BatchResult,
-  BatchSpec,
-  ReplicationSite,
-  TargetSettings,
-  VmReplicationStatus,
+import type { SourcePlatformActivities } from '../activities/source-platform.ts';
+import {
+  applyReplicationReading,
+  batchOutcomes,
+  countDispositions,
+  park,
+  type StallPolicy,
+  type VmTrack,
+} from '../domain/batch-rules.ts';
+import {
+  batchPhases,
+  notYetReplicating,
+  type BatchPhase,
+  type BatchResult,
+  type BatchSpec,
+  type ReplicationSite,
+  type TargetSettings,
 } from '../domain/migration.ts';
-import { batchPhaseSignal, batchProgressQuery, type BatchProgress } from './messages.ts';
+import {
+  batchPhaseSignal,
+  batchProgressQuery,
+  openCutoverUpdate,
+  pauseUpdate,
+  postponeCutoverUpdate,
+  resumeUpdate,
+  retryUpdate,
+  rollbackUpdate,
+  signOffUpdate,
+  skipUpdate,
+  type BatchProgress,
+  type OperatorAction,
+} from './messages.ts';
 import { batchIdKey, phaseKey, waveIdKey } from './search-attributes.ts';
 
-export interface BatchSettings {
+export interface BatchSettings extends StallPolicy {
   azureTaskQueue: string;
   /** How long one replication poll may wait for a change before reporting (ms). */
   replicationReportEveryMs: number;
   /** Heartbeat timeout of long Azure activities: how fast a lost worker's activity is retried elsewhere. */
   heartbeatTimeoutMs: number;
-  /** Give up waiting for initial replication after this long (ms). */
+  /** Hold the batch for an operator when initial replication takes longer than this (ms). */
   initialReplicationTimeoutMs: number;
+  /** Wait for a human sign-off of the test failover before cleaning it up. */
+  requireValidationSignOff: boolean;
+  /** Cutover only inside this window (ISO instants); absent = as soon as the batch is ready. */
+  cutoverWindow?: { start: string; end: string };
+  /** Continue as new after this many replication polls (the server's suggestion also triggers it). */
+  continueAsNewAfterPolls: number;
+}
+
+/** What a batch carries into its next run when it continues as new. */
+export interface BatchCheckpoint {
+  phase: BatchPhase;
+  tracks: VmTrack[];
+  fingerprint?: string;
+  paused: boolean;
+  cutoverAt?: string;
+  replicationStartedMs: number;
+  planCreated: boolean;
 }
 
 export interface BatchWorkflowInput {
@@ -36,54 +83,291 @@ export interface BatchWorkflowInput {
   settings: BatchSettings;
   /** The wave workflow to notify of phase changes. */
   parentWorkflowId?: string;
+  checkpoint?: BatchCheckpoint;
 }
 
 export const recoveryPlanName = (batchId: string) => `rp-${batchId}`;
+export const batchWorkflowId = (batchId: string) => `batch-${batchId}`;
 
-/** One batch (at most 100 VMs, one recovery plan) from enable replication to completed migration. */
+const phaseIndex = (phase: BatchPhase) => batchPhases.indexOf(phase);
+const ROLLBACK = 'RollbackRequested';
+
+function refuse(message: string): never {
+  throw ApplicationFailure.create({ type: 'OperatorActionRefused', message, nonRetryable: true });
+}
+
+function validateAction(action: OperatorAction): void {
+  if (!action.by?.trim()) refuse('An operator action needs `by`: who is acting.');
+  if (!action.reason?.trim()) refuse('An operator action needs a `reason`.');
+  if (action.ticket !== undefined && !/^[\w.-]{1,64}$/.test(action.ticket)) {
+    refuse(`Change ticket id '${action.ticket}' is not valid (1-64 letters, digits, '.', '_' or '-').`);
+  }
+}
+
+/**
+ * One batch (at most 100 VMs, one recovery plan) from enable replication to completed migration.
+ * One VM's failure never fails the batch: the VM is parked with its reason until an operator retries or
+ * skips it. A failed step holds the batch for the operator (retry or rollback); rollback is possible until
+ * the failover is committed.
+ */
 export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchResult> {
   const { spec, site, target, settings } = input;
-  const vmNames = spec.vms.map((vm) => vm.name);
+  const planName = recoveryPlanName(spec.batchId);
   const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
-  const heartbeatTimeout = settings.heartbeatTimeoutMs;
-  const azure = proxyActivities<SiteRecoveryActivities>({
+  const activityOptions = {
     taskQueue: settings.azureTaskQueue,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    retry,
+  };
+  const azure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
+    ...activityOptions,
     startToCloseTimeout: '10m',
-    heartbeatTimeout,
-    retry,
   });
-  const longAzure = proxyActivities<SiteRecoveryActivities>({
-    taskQueue: settings.azureTaskQueue,
+  const longAzure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
+    ...activityOptions,
     startToCloseTimeout: '4h',
-    heartbeatTimeout,
-    retry,
   });
 
-  const progress: BatchProgress = {
-    batchId: spec.batchId,
+  const state: BatchCheckpoint = input.checkpoint ?? {
     phase: 'pending',
-    vms: vmNames.map((name) => ({
-      name,
-      state: 'absent',
-      protectionState: 'None',
-      replicationHealth: 'None',
-      initialReplicationPercent: 0,
-      progressHealth: 'None',
-      healthErrors: [],
+    tracks: spec.vms.map((vm) => ({
+      name: vm.name,
+      status: notYetReplicating(vm.name),
+      disposition: 'active',
+      repairs: 0,
     })),
-    updatedAt: new Date().toISOString(),
+    paused: false,
+    cutoverAt: settings.cutoverWindow?.start,
+    replicationStartedMs: Date.now(),
+    planCreated: false,
   };
-  setHandler(batchProgressQuery, () => progress);
+  let detail: string | undefined;
+  let holding = false;
+  let retryRequested = false;
+  let rollbackRequested: OperatorAction | undefined;
+  let cutoverOpenedNow = false;
+  let signOff: { approved: boolean; by: string; reason: string } | undefined;
+  const currentSignOff = () => signOff;
+  const track = (name: string) => state.tracks.find((t) => t.name === name);
+  const active = () => state.tracks.filter((t) => t.disposition === 'active');
+  const committed = () =>
+    phaseIndex(state.phase) >= phaseIndex('committing') && state.phase !== 'awaiting-operator';
+  let commitStarted = input.checkpoint
+    ? phaseIndex(input.checkpoint.phase) >= phaseIndex('committing')
+    : false;
+
+  setHandler(batchProgressQuery, (): BatchProgress => ({
+    batchId: spec.batchId,
+    phase: state.phase,
+    detail,
+    paused: state.paused,
+    cutoverAt: state.cutoverAt,
+    vms: state.tracks.map((t) => ({
+      ...t.status,
+      disposition: t.disposition,
+      reason: t.reason,
+      errorCode: t.errorCode,
+    })),
+    counts: countDispositions(state.tracks),
+    updatedAt: new Date().toISOString(),
+  }));
+
+  setHandler(
+    retryUpdate,
+    (action) => {
+      if (action.vmNames?.length) {
+        for (const name of action.vmNames) {
+          const t = track(name);
+          if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
+          if (t.disposition !== 'parked')
+            refuse(`VM ${name} has not failed (it is ${t.disposition}); only parked VMs can be retried.`);
+        }
+        for (const name of action.vmNames) {
+          const t = track(name);
+          if (t) t.disposition = 'active';
+        }
+        retryRequested = true;
+        return `Retrying ${action.vmNames.length} VM(s): ${action.vmNames.join(', ')}.`;
+      }
+      const parked = state.tracks.filter((t) => t.disposition === 'parked');
+      for (const t of parked) t.disposition = 'active';
+      retryRequested = true;
+      return `Retrying the ${holding ? 'held step' : 'batch'}${parked.length ? ` and ${parked.length} parked VM(s)` : ''}.`;
+    },
+    {
+      validator: (action: OperatorAction & { vmNames?: string[] }) => {
+        validateAction(action);
+        if (commitStarted) refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
+        if (!action.vmNames?.length && !holding && !state.tracks.some((t) => t.disposition === 'parked')) {
+          refuse(
+            `Batch ${spec.batchId} is ${state.phase} with no failed step and no parked VM; nothing to retry.`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    skipUpdate,
+    (action) => {
+      for (const name of action.vmNames) {
+        const t = track(name);
+        if (t) {
+          t.disposition = 'skipped';
+          t.reason = `Deferred to a later wave by ${action.by}: ${action.reason}`;
+        }
+      }
+      return `Deferred ${action.vmNames.join(', ')}; their replication is disabled before the recovery plan is built.`;
+    },
+    {
+      validator: (action: OperatorAction & { vmNames: string[] }) => {
+        validateAction(action);
+        if (!action.vmNames?.length) refuse('Name the VMs to skip.');
+        if (
+          phaseIndex(state.phase) >= phaseIndex('creating-recovery-plan') &&
+          state.phase !== 'awaiting-operator'
+        ) {
+          refuse(
+            `Batch ${spec.batchId} is ${state.phase}: VMs can be skipped only before the recovery plan is built; use rollback.`,
+          );
+        }
+        if (state.planCreated)
+          refuse(`Batch ${spec.batchId} already has its recovery plan; use rollback instead of skip.`);
+        for (const name of action.vmNames) {
+          const t = track(name);
+          if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
+          if (t.disposition === 'skipped') refuse(`VM ${name} is already skipped.`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    rollbackUpdate,
+    (action) => {
+      rollbackRequested = action;
+      return `Rolling back batch ${spec.batchId} from phase ${state.phase}.`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        validateAction(action);
+        if (commitStarted || committed()) {
+          refuse(
+            `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
+          );
+        }
+        if (rollbackRequested || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
+          refuse(
+            `Batch ${spec.batchId} is already ${state.phase === 'rolled-back' ? 'rolled back' : 'rolling back'}.`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    pauseUpdate,
+    () => {
+      state.paused = true;
+      return `Batch ${spec.batchId} pauses after its current step (${state.phase}).`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        validateAction(action);
+        if (state.paused) refuse(`Batch ${spec.batchId} is already paused.`);
+        if (['completed', 'rolled-back'].includes(state.phase))
+          refuse(`Batch ${spec.batchId} is ${state.phase}.`);
+      },
+    },
+  );
+
+  setHandler(
+    resumeUpdate,
+    () => {
+      state.paused = false;
+      return `Batch ${spec.batchId} resumes.`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        validateAction(action);
+        if (!state.paused) refuse(`Batch ${spec.batchId} is not paused.`);
+      },
+    },
+  );
+
+  setHandler(
+    postponeCutoverUpdate,
+    (action) => {
+      state.cutoverAt = new Date(action.until).toISOString();
+      cutoverOpenedNow = false;
+      return `Cutover of ${spec.batchId} postponed to ${state.cutoverAt}.`;
+    },
+    {
+      validator: (action: OperatorAction & { until: string }) => {
+        validateAction(action);
+        if (Number.isNaN(Date.parse(action.until))) refuse(`'${action.until}' is not an ISO date-time.`);
+        if (Date.parse(action.until) <= Date.now()) refuse(`${action.until} is not in the future.`);
+        if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
+          refuse(`Batch ${spec.batchId} is already ${state.phase}; the cutover cannot be postponed.`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    openCutoverUpdate,
+    () => {
+      cutoverOpenedNow = true;
+      return `Cutover window of ${spec.batchId} opened now.`;
+    },
+    {
+      validator: (action: OperatorAction & { force?: boolean }) => {
+        validateAction(action);
+        if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
+          refuse(`Batch ${spec.batchId} is already ${state.phase}.`);
+        }
+        const window = settings.cutoverWindow;
+        const inWindow =
+          window && Date.now() >= Date.parse(window.start) && Date.now() <= Date.parse(window.end);
+        if (window && !inWindow && !action.force) {
+          refuse(
+            `Now is outside the cutover window ${window.start} – ${window.end}; pass force with a reason to cut over anyway.`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    signOffUpdate,
+    (action) => {
+      signOff = { approved: action.approved, by: action.by, reason: action.reason };
+      return action.approved
+        ? 'Test failover signed off.'
+        : 'Test failover rejected; the batch will be held after cleanup.';
+    },
+    {
+      validator: (action: OperatorAction & { approved: boolean }) => {
+        validateAction(action);
+        if (state.phase !== 'validating')
+          refuse(`Batch ${spec.batchId} is ${state.phase}, not waiting for a sign-off.`);
+      },
+    },
+  );
+
   upsertSearchAttributes([
     { key: waveIdKey, value: spec.waveId },
     { key: batchIdKey, value: spec.batchId },
   ]);
 
-  const enterPhase = async (phase: BatchPhase, detail?: string) => {
-    progress.phase = phase;
-    progress.detail = detail;
-    progress.updatedAt = new Date().toISOString();
+  const enterPhase = async (phase: BatchPhase, why?: string) => {
+    state.phase = phase;
+    detail = why;
     upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    const counts = Object.entries(countDispositions(state.tracks))
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    setCurrentDetails(`**${phase}**${why ? ` — ${why}` : ''}\n\nVMs: ${counts}`);
     if (input.parentWorkflowId) {
       await getExternalWorkflowHandle(input.parentWorkflowId).signal(batchPhaseSignal, {
         batchId: spec.batchId,
@@ -91,111 +375,268 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       });
     }
   };
-  const record = (vms: VmReplicationStatus[]) => {
-    progress.vms = vms;
-    progress.updatedAt = new Date().toISOString();
+
+  /** Between steps: honour pause, and turn a rollback request into the rollback path. */
+  const checkpoint = async () => {
+    await condition(() => !state.paused || rollbackRequested !== undefined);
+    if (rollbackRequested) throw ApplicationFailure.create({ type: ROLLBACK, message: 'rollback requested' });
   };
 
-  const planName = recoveryPlanName(spec.batchId);
-  let testFailoverStarted = false;
-  try {
-    await enterPhase('enabling-replication');
-    await azure.enableReplication({ site, target, vms: spec.vms });
+  /** Holds the batch until an operator retries or rolls back (or `resolved` becomes true, e.g. all parked VMs skipped). */
+  const holdForOperator = async (why: string, resolved: () => boolean = () => false) => {
+    holding = true;
+    retryRequested = false;
+    await enterPhase('awaiting-operator', why);
+    await condition(() => retryRequested || rollbackRequested !== undefined || resolved());
+    holding = false;
+    retryRequested = false;
+    await checkpoint();
+  };
 
-    await enterPhase('replicating');
-    const deadline = Date.now() + settings.initialReplicationTimeoutMs;
-    let fingerprint: string | undefined;
+  const failureText = (error: unknown) => {
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    return cause instanceof Error ? cause.message : String(cause);
+  };
+
+  /** Runs one step; a failed activity holds the batch for the operator and the step runs again on retry. */
+  const step = async (phase: BatchPhase, run: () => Promise<void>, onFailure?: () => Promise<void>) => {
     for (;;) {
+      await checkpoint();
+      await enterPhase(phase);
+      try {
+        await run();
+        return;
+      } catch (error) {
+        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+        if (onFailure) await CancellationScope.nonCancellable(onFailure);
+        await holdForOperator(`${phase} failed: ${failureText(error)}`);
+      }
+    }
+  };
+
+  const enable = async () => {
+    const reEnable = active().filter((t) => t.failedStep === 'enable');
+    if (reEnable.length > 0) {
+      // A VM whose enable failed may have left an item behind (EnablingFailed): remove it first.
+      await longAzure.disableReplication({ site, vmNames: reEnable.map((t) => t.name) });
+    }
+    const toEnable = active().filter((t) => t.status.state === 'absent' || t.failedStep === 'enable');
+    if (toEnable.length === 0) return;
+    const vms = spec.vms.filter((vm) => toEnable.some((t) => t.name === vm.name));
+    const result = await azure.enableReplication({ site, target, vms });
+    for (const t of toEnable) {
+      t.failedStep = undefined;
+      t.reason = undefined;
+      t.errorCode = undefined;
+      t.status = { ...t.status, state: 'enabling' };
+    }
+    for (const failure of result.failed) {
+      const t = track(failure.name);
+      if (t) park(t, 'enable', `Enable replication refused: ${failure.message}`, failure.code);
+    }
+  };
+
+  /** Polls until every active VM is protected; stalled VMs are repaired, then parked. */
+  const replicate = async () => {
+    const retried = active().filter((t) => t.failedStep === 'replication');
+    if (retried.length > 0) {
+      await azure.repairReplication({ site, vmNames: retried.map((t) => t.name) });
+      for (const t of retried) {
+        t.failedStep = undefined;
+        t.stalledSinceMs = undefined;
+      }
+    }
+    let polls = 0;
+    while (active().some((t) => t.status.state !== 'protected')) {
+      await checkpoint();
+      if (polls >= settings.continueAsNewAfterPolls || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof migrationBatch>({ ...input, checkpoint: state });
+      }
       const poll = await longAzure.pollReplication({
         site,
-        vmNames,
-        previousFingerprint: fingerprint,
+        vmNames: active().map((t) => t.name),
+        previousFingerprint: state.fingerprint,
         maxWaitMs: settings.replicationReportEveryMs,
       });
-      fingerprint = poll.fingerprint;
-      record(poll.vms);
-      if (poll.vms.every((vm) => vm.state === 'protected')) break;
-      const broken = poll.vms.filter((vm) => vm.state === 'error' || vm.state === 'absent');
-      if (broken.length > 0) {
-        throw ApplicationFailure.create({
-          type: 'ReplicationFailed',
-          message: `Replication failed for ${broken.map((vm) => `${vm.name} (${vm.protectionState})`).join(', ')}`,
-          nonRetryable: true,
-        });
+      polls += 1;
+      state.fingerprint = poll.fingerprint;
+      const decisions = applyReplicationReading(state.tracks, poll.vms, Date.now(), settings);
+      for (const p of decisions.park) {
+        const t = track(p.name);
+        if (t) park(t, 'replication', p.reason, p.errorCode);
       }
-      if (Date.now() > deadline) {
-        throw ApplicationFailure.create({
-          type: 'InitialReplicationTimeout',
-          message: `Initial replication did not finish within ${settings.initialReplicationTimeoutMs} ms`,
-          nonRetryable: true,
-        });
+      if (decisions.repair.length > 0) {
+        const repair = await azure.repairReplication({ site, vmNames: decisions.repair });
+        for (const failure of repair.failed) {
+          const t = track(failure.name);
+          if (t) park(t, 'replication', `Resync refused: ${failure.message}`, failure.code);
+        }
       }
-      // A pause between polls that returned early on progress, so a fast-moving batch is not read in a loop.
+      if (Date.now() - state.replicationStartedMs > settings.initialReplicationTimeoutMs) {
+        for (const t of active().filter((a) => a.status.state !== 'protected')) {
+          park(
+            t,
+            'replication',
+            `Initial replication not finished after ${settings.initialReplicationTimeoutMs / 3600_000} h`,
+          );
+        }
+      }
+      // A short pause after an early return, so a fast-moving batch is not re-read in a tight loop.
       await sleep(Math.min(settings.replicationReportEveryMs, 1000));
     }
+  };
 
-    await enterPhase('creating-recovery-plan');
-    await azure.createRecoveryPlan({ site, planName, vms: spec.vms });
-
-    await enterPhase('test-failover');
-    testFailoverStarted = true;
-    await longAzure.runRecoveryPlanAction({
-      planName,
-      action: 'testFailover',
-      testNetworkId: target.testNetworkId,
-    });
-
-    await enterPhase('test-failover-cleanup');
-    await longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
-    testFailoverStarted = false;
-
-    await enterPhase('cutover');
-    await longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
-
-    await enterPhase('verifying-cutover');
-    const afterFailover = await azure.readBatchState({ site, vmNames });
-    record(afterFailover);
-    const notFailedOver = afterFailover.filter((vm) => vm.state !== 'failed-over');
-    if (notFailedOver.length > 0) {
-      throw ApplicationFailure.create({
-        type: 'CutoverVerificationFailed',
-        message: `Not failed over after cutover: ${notFailedOver.map((vm) => `${vm.name} (${vm.protectionState})`).join(', ')}`,
-        nonRetryable: true,
-      });
+  /** Parked VMs hold the batch before its recovery plan; skipped VMs leave replication. */
+  const settleBeforePlan = async () => {
+    for (;;) {
+      const skipped = state.tracks.filter((t) => t.disposition === 'skipped' && t.status.state !== 'absent');
+      if (skipped.length > 0) {
+        await longAzure.disableReplication({ site, vmNames: skipped.map((t) => t.name) });
+        for (const t of skipped) t.status = notYetReplicating(t.name);
+      }
+      const parked = state.tracks.filter((t) => t.disposition === 'parked');
+      if (parked.length === 0) return;
+      await holdForOperator(
+        `${parked.length} VM(s) parked: ${parked.map((t) => `${t.name} (${t.errorCode ?? 'error'}: ${t.reason})`).join('; ')}. Retry or skip them.`,
+        () => !state.tracks.some((t) => t.disposition === 'parked'),
+      );
+      if (active().some((t) => t.status.state !== 'protected')) {
+        await step('enabling-replication', enable);
+        await step('replicating', replicate);
+      }
     }
+  };
 
-    await enterPhase('committing');
-    await longAzure.runRecoveryPlanAction({ planName, action: 'failoverCommit' });
-
-    await enterPhase('completing-migration');
-    await longAzure.completeMigration({ site, vmNames });
-
-    await enterPhase('completed');
-    return {
-      batchId: spec.batchId,
-      phase: 'completed',
-      vms: vmNames.map((name) => ({ name, outcome: 'migrated' })),
-    };
-  } catch (error) {
-    const reason =
-      error instanceof Error
-        ? error.cause instanceof Error
-          ? error.cause.message
-          : error.message
-        : String(error);
-    if (testFailoverStarted) {
-      // Never leave test VMs behind, whatever failed.
-      await CancellationScope.nonCancellable(() =>
-        longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' }),
+  const waitForCutoverWindow = async () => {
+    const window = settings.cutoverWindow;
+    if (!window && !state.cutoverAt) return;
+    for (;;) {
+      await checkpoint();
+      if (cutoverOpenedNow) return;
+      const opensAt = Date.parse(state.cutoverAt ?? window?.start ?? '');
+      const closesAt = window ? Date.parse(window.end) : Number.POSITIVE_INFINITY;
+      if (Date.now() > closesAt && opensAt <= closesAt) {
+        await holdForOperator(
+          `The cutover window ${window?.start} – ${window?.end} has passed; open it now (with force) or postpone.`,
+        );
+        continue;
+      }
+      if (Date.now() >= opensAt) return;
+      await enterPhase('awaiting-cutover-window', `Cutover opens at ${new Date(opensAt).toISOString()}`);
+      await condition(
+        () =>
+          cutoverOpenedNow ||
+          rollbackRequested !== undefined ||
+          Date.parse(state.cutoverAt ?? '') !== opensAt,
+        opensAt - Date.now(),
       );
     }
-    await enterPhase('failed', reason);
-    return {
-      batchId: spec.batchId,
-      phase: 'failed',
-      vms: vmNames.map((name) => ({ name, outcome: 'failed-needs-attention', reason })),
-    };
-  }
-}
+  };
 
-export const batchWorkflowId = (batchId: string) => `batch-${batchId}`;
+  const rollback = async () => {
+    await enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+    const names = state.tracks.filter((t) => t.disposition !== 'skipped').map((t) => t.name);
+    if (state.planCreated) {
+      await longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
+      const cancelled = await longAzure.runRecoveryPlanAction({ planName, action: 'failoverCancel' });
+      if (cancelled === 'completed') await azure.powerOnSourceVms({ vmNames: names });
+      await azure.deleteRecoveryPlan({ planName });
+    }
+    await longAzure.disableReplication({ site, vmNames: names });
+    for (const t of state.tracks) if (t.disposition !== 'skipped') t.disposition = 'rolled-back';
+    await enterPhase('rolled-back', `Rolled back by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+  };
+
+  const phaseReached = (phase: BatchPhase) =>
+    phaseIndex(state.phase) > phaseIndex(phase) && state.phase !== 'awaiting-operator';
+
+  try {
+    if (!phaseReached('enabling-replication')) await step('enabling-replication', enable);
+    if (!phaseReached('replicating')) await step('replicating', replicate);
+    await settleBeforePlan();
+
+    if (active().length === 0) {
+      await enterPhase('completed', 'No VM left to migrate in this batch');
+      await condition(allHandlersFinished);
+      return { batchId: spec.batchId, phase: state.phase, vms: batchOutcomes(state.tracks, false) };
+    }
+
+    await step('creating-recovery-plan', async () => {
+      await azure.createRecoveryPlan({
+        site,
+        planName,
+        vms: spec.vms.filter((vm) => track(vm.name)?.disposition === 'active'),
+      });
+      state.planCreated = true;
+    });
+
+    const cleanup = () =>
+      longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' }).then(() => {});
+    for (;;) {
+      await step(
+        'test-failover',
+        () =>
+          longAzure
+            .runRecoveryPlanAction({ planName, action: 'testFailover', testNetworkId: target.testNetworkId })
+            .then(() => {}),
+        cleanup,
+      );
+      if (!settings.requireValidationSignOff) break;
+      signOff = undefined;
+      await enterPhase('validating', 'Waiting for a sign-off of the test failover');
+      await condition(() => signOff !== undefined || rollbackRequested !== undefined);
+      await checkpoint();
+      const decision = currentSignOff();
+      if (decision?.approved) break;
+      await step('test-failover-cleanup', cleanup);
+      await holdForOperator(`Test failover rejected by ${decision?.by}: ${decision?.reason}`);
+    }
+    await step('test-failover-cleanup', cleanup);
+
+    await waitForCutoverWindow();
+    await step('cutover', () =>
+      longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' }).then(() => {}),
+    );
+
+    await step('verifying-cutover', async () => {
+      for (;;) {
+        const readings = await azure.readBatchState({ site, vmNames: active().map((t) => t.name) });
+        for (const reading of readings) {
+          const t = track(reading.name);
+          if (t) t.status = reading;
+        }
+        const missing = readings.filter((r) => r.state !== 'failed-over');
+        if (missing.length === 0) return;
+        await holdForOperator(
+          `Not failed over: ${missing.map((r) => `${r.name} (${r.protectionState})`).join(', ')}. Retry re-runs the failover; rollback cancels it.`,
+        );
+        await longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
+      }
+    });
+
+    await checkpoint();
+    commitStarted = true;
+    await step('committing', () =>
+      longAzure.runRecoveryPlanAction({ planName, action: 'failoverCommit' }).then(() => {}),
+    );
+    await step('completing-migration', async () => {
+      await longAzure.completeMigration({ site, vmNames: active().map((t) => t.name) });
+    });
+    for (const t of active()) t.disposition = 'migrated';
+    await enterPhase('completed');
+  } catch (error) {
+    const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
+    if (!isRollback && !isCancellation(error)) throw error;
+    if (commitStarted) throw error;
+    // Rollback and cancellation both return the batch to a clean state; the compensation cannot be cancelled.
+    rollbackRequested ??= { by: 'system', reason: 'Batch workflow cancelled' };
+    await CancellationScope.nonCancellable(rollback);
+  }
+  await condition(allHandlersFinished);
+  return {
+    batchId: spec.batchId,
+    phase: state.phase,
+    vms: batchOutcomes(state.tracks, state.phase === 'rolled-back'),
+  };
+}

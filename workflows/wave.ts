@@ -7,7 +7,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
-import type { BatchResult, BatchSpec, TargetSettings, WaveResult } from '../domain/migration.ts';
+import {
+  countOutcomes,
+  type BatchResult,
+  type BatchSpec,
+  type TargetSettings,
+  type WaveResult,
+} from '../domain/migration.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings } from './batch.ts';
 import { batchPhaseSignal, waveProgressQuery, type WaveProgress } from './messages.ts';
 import { phaseKey, waveIdKey } from './search-attributes.ts';
@@ -76,11 +82,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   const lanes = Math.max(1, Math.min(input.maxConcurrentBatches, input.batches.length));
   await Promise.all(Array.from({ length: lanes }, runNext));
 
-  const outcomes = results.flatMap((batch) => batch.vms);
-  const migrated = outcomes.filter((vm) => vm.outcome === 'migrated').length;
-  progress.phase = migrated === outcomes.length ? 'completed' : 'failed';
+  const counts = countOutcomes(results);
+  progress.phase =
+    counts.migrated + counts.deferred === results.flatMap((b) => b.vms).length ? 'completed' : 'failed';
   upsertSearchAttributes([{ key: phaseKey, value: progress.phase }]);
   const order = new Map(input.batches.map((b, i) => [b.batchId, i]));
   results.sort((a, b) => (order.get(a.batchId) ?? 0) - (order.get(b.batchId) ?? 0));
-  return { waveId: input.waveId, batches: results, migrated, failed: outcomes.length - migrated };
+  return { waveId: input.waveId, batches: results, counts };
 }

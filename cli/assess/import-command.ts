@@ -54,7 +54,9 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
     if (more > 0) options.print(`  … and ${more} more (use --json for the full list)`);
   };
   if (!outcome.ok) {
-    options.print(`Import failed with ${outcome.errors.length + result.suppressed.errors} errors; the workspace is unchanged.`);
+    options.print(
+      `Import failed with ${outcome.errors.length + result.suppressed.errors} errors; the workspace is unchanged.`,
+    );
     printIssues(outcome.errors, result.suppressed.errors);
   } else {
     const c = outcome.counts ?? {};

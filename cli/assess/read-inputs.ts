@@ -4,7 +4,7 @@
  * problem becomes an error naming the file, so one run reports all of them.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { parseCsv } from '../../domain/inventory/csv.ts';
 import type { IssueLog } from '../../domain/inventory/issues.ts';
 import type { Table } from '../../domain/inventory/table.ts';
@@ -13,9 +13,26 @@ import { readXlsx } from './read-xlsx.ts';
 export interface InputLimits {
   /** Larger files are refused before reading: they cannot be an inventory and would exhaust memory. */
   maxFileBytes: number;
+  /** xlsx is compressed about tenfold and exceljs holds the whole workbook, so its limit is lower. */
+  maxXlsxBytes: number;
 }
 
-export const defaultLimits: InputLimits = { maxFileBytes: 256 * 1024 * 1024 };
+export const defaultLimits: InputLimits = { maxFileBytes: 256 * 1024 * 1024, maxXlsxBytes: 64 * 1024 * 1024 };
+
+/**
+ * Names used in messages and provenance: the file name, or parent/name when two inputs share a
+ * name (two vCenters' RVTools folders both hold RVTools_tabvInfo.csv).
+ */
+function displayNames(paths: readonly string[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const path of paths) counts.set(basename(path), (counts.get(basename(path)) ?? 0) + 1);
+  return new Map(
+    paths.map((path) => [
+      path,
+      (counts.get(basename(path)) ?? 0) > 1 ? `${basename(dirname(path))}/${basename(path)}` : basename(path),
+    ]),
+  );
+}
 
 const ACCEPTED = new Set(['.csv', '.xlsx']);
 
@@ -26,7 +43,11 @@ export async function expandPaths(paths: readonly string[], log: IssueLog): Prom
     if (info === undefined) log.error({ file: path }, 'file does not exist or cannot be read');
     else if (info.isDirectory()) {
       const entries = (await readdir(path)).sort();
-      files.push(...entries.filter((name) => ACCEPTED.has(extname(name).toLowerCase())).map((name) => join(path, name)));
+      files.push(
+        ...entries
+          .filter((name) => ACCEPTED.has(extname(name).toLowerCase()))
+          .map((name) => join(path, name)),
+      );
     } else files.push(path);
   }
   return files;
@@ -38,16 +59,20 @@ export async function readInputs(
   limits: InputLimits = defaultLimits,
 ): Promise<Table[]> {
   const tables: Table[] = [];
-  for (const path of await expandPaths(paths, log)) {
-    const name = basename(path);
+  const files = await expandPaths(paths, log);
+  const names = displayNames(files);
+  for (const path of files) {
+    const name = names.get(path) ?? basename(path);
     const extension = extname(path).toLowerCase();
     if (!ACCEPTED.has(extension)) {
       log.error({ file: name }, 'must be a .csv or .xlsx file');
       continue;
     }
     const info = await stat(path);
-    if (info.size > limits.maxFileBytes) {
-      log.error({ file: name }, `file is ${info.size} bytes; the limit is ${limits.maxFileBytes}`);
+    const limit =
+      extension === '.xlsx' ? Math.min(limits.maxXlsxBytes, limits.maxFileBytes) : limits.maxFileBytes;
+    if (info.size > limit) {
+      log.error({ file: name }, `file is ${info.size} bytes; the limit is ${limit}`);
       continue;
     }
     const content = await readFile(path).catch(() => undefined);
@@ -59,7 +84,10 @@ export async function readInputs(
       try {
         tables.push(...(await readXlsx(name, content)));
       } catch (error) {
-        log.error({ file: name }, `is not a readable xlsx workbook (${error instanceof Error ? error.message : String(error)})`);
+        log.error(
+          { file: name },
+          `is not a readable xlsx workbook (${error instanceof Error ? error.message : String(error)})`,
+        );
       }
       continue;
     }

@@ -10,7 +10,7 @@ export function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'number' || typeof value === 'string') return String(value);
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((part) => part.text).join('');
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('result' in value) return cellText(value.result);
     if ('text' in value) return String(value.text);
     if ('error' in value) return String(value.error);
   }
@@ -28,7 +28,9 @@ export async function readXlsx(file: string, content: Buffer): Promise<Table[]> 
     sheet.eachRow({ includeEmpty: false }, (row, line) => {
       const values = row.values as ExcelJS.CellValue[];
       // exceljs row values are 1-based: position 0 is always empty.
-      const cells = Array.from({ length: Math.max(0, values.length - 1) }, (_, i) => cellText(values[i + 1]).trim());
+      const cells = Array.from({ length: Math.max(0, values.length - 1) }, (_, i) =>
+        cellText(values[i + 1]).trim(),
+      );
       if (cells.every((c) => c === '')) return;
       if (header === undefined) header = { line, cells };
       else rows.push({ line, cells });

@@ -7,7 +7,10 @@ import { readinessStates, type Readiness } from '../../domain/assess/readiness.t
 import { summaryObject } from './summary.ts';
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 
 const colours: Record<Readiness, string> = {
@@ -47,7 +50,10 @@ function dependencyGraph(assessment: Assessment, limit = 40): string {
     degree.set(e.from, (degree.get(e.from) ?? 0) + e.observations);
     degree.set(e.to, (degree.get(e.to) ?? 0) + e.observations);
   }
-  const nodes = [...degree.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([name]) => name);
+  const nodes = [...degree.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, limit)
+    .map(([name]) => name);
   if (nodes.length === 0) return '<p>No application dependencies were observed.</p>';
   const size = 720;
   const centre = size / 2;
@@ -89,11 +95,25 @@ export function renderReport(assessment: Assessment): string {
   const notReady = assessment.vms
     .filter((vm) => vm.readiness.status === 'Not ready')
     .slice(0, 50)
-    .map((vm) => [vm.name, vm.readiness.findings.filter((f) => f.status === 'Not ready').map((f) => f.reason).join('; '), vm.readiness.findings[0]?.remediation ?? '']);
+    .map((vm) => [
+      vm.name,
+      vm.readiness.findings
+        .filter((f) => f.status === 'Not ready')
+        .map((f) => f.reason)
+        .join('; '),
+      vm.readiness.findings[0]?.remediation ?? '',
+    ]);
   const apps = [...assessment.applications]
     .sort((a, b) => b.monthlyCompute + b.monthlyStorage - (a.monthlyCompute + a.monthlyStorage))
     .slice(0, 25)
-    .map((a) => [a.name, a.classification.businessGroup, a.servers.length, a.dependsOn.length + a.usedBy.length, a.quickWin ? 'yes' : '', usd(a.monthlyCompute + a.monthlyStorage)]);
+    .map((a) => [
+      a.name,
+      a.classification.businessGroup,
+      a.servers.length,
+      a.dependsOn.length + a.usedBy.length,
+      a.quickWin ? 'yes' : '',
+      usd(a.monthlyCompute + a.monthlyStorage),
+    ]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration Factory assessment ${escape(s.asOf)}</title>
 <style>
@@ -107,8 +127,11 @@ th{background:#f5f5f5}.kpi{display:inline-block;margin-right:2rem}.kpi b{display
 <div><span class="kpi"><b>${usd(t.monthlyCompute + t.monthlyStorage)}</b>per month</span><span class="kpi"><b>${t.applications}</b>applications (${t.inferredApplications} inferred)</span><span class="kpi"><b>${s.quickWins}</b>quick wins</span><span class="kpi"><b>${t.databases}</b>databases</span></div>
 <h2>Readiness</h2>${readinessChart(t.readiness)}
 <h2>Monthly cost by business group</h2>${costChart(assessment.businessGroups)}
-<h2>Application dependencies</h2><p>The ${Math.min(40, assessment.applicationEdges.length === 0 ? 0 : 40)} most connected applications; green = quick win. Infrastructure services (${assessment.infrastructureServers.length} servers) and ephemeral ports are filtered out.</p>${dependencyGraph(assessment)}
-<h2>POC candidates</h2>${table(['Application'], s.pocCandidates.map((p) => [p]))}
+<h2>Application dependencies</h2><p>Up to 40 of the most connected applications; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructureServers.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
+<h2>POC candidates</h2>${table(
+    ['Application'],
+    s.pocCandidates.map((p) => [p]),
+  )}
 <h2>Largest applications by cost</h2>${table(['Application', 'Business group', 'Servers', 'Dependencies', 'Quick win', 'Monthly'], apps)}
 <h2>Not ready (first 50)</h2>${table(['Server', 'Reasons', 'Remediation'], notReady)}
 <h2>Databases</h2>${table(['Recommended target (mode)', 'Databases'], Object.entries(s.databaseTargets))}

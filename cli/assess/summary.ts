@@ -13,7 +13,10 @@ export function summaryObject(assessment: Assessment) {
   }
   const targets = new Map<string, number>();
   for (const db of assessment.databases) {
-    const key = db.recommendedTarget === undefined ? 'no compatible target' : `${db.recommendedTarget} (${db.mode ?? ''})`;
+    const key =
+      db.recommendedTarget === undefined
+        ? 'no compatible target'
+        : `${db.recommendedTarget} (${db.mode ?? ''})`;
     targets.set(key, (targets.get(key) ?? 0) + 1);
   }
   const confidence = new Map<number, number>();
@@ -44,10 +47,23 @@ export function summaryLines(assessment: Assessment): string[] {
     `Servers: ${t.servers}  ` + readinessStates.map((r) => `${r}: ${t.readiness[r]}`).join('  '),
     `Monthly cost: ${usd(t.monthlyCompute + t.monthlyStorage)} (compute ${usd(t.monthlyCompute)}, storage ${usd(t.monthlyStorage)})`,
     `Applications: ${t.applications} (${t.inferredApplications} inferred from dependencies), quick wins: ${s.quickWins}`,
-    `Not ready because of: ${Object.entries(s.notReadyByCheck).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'}`,
-    `Sizing confidence (stars: VMs): ${Object.entries(s.confidenceStars).map(([k, n]) => `${k}★ ${n}`).join(', ') || 'n/a'}`,
+    `Not ready because of: ${
+      Object.entries(s.notReadyByCheck)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'nothing'
+    }`,
+    `Sizing confidence (stars: VMs): ${
+      Object.entries(s.confidenceStars)
+        .map(([k, n]) => `${k}★ ${n}`)
+        .join(', ') || 'n/a'
+    }`,
     'Cost by business group:',
-    ...s.businessGroups.slice(0, 10).map((g) => `  ${g.name.padEnd(20)} ${usd(g.monthlyCompute + g.monthlyStorage).padStart(12)}  (${g.applications} apps)`),
+    ...s.businessGroups
+      .slice(0, 10)
+      .map(
+        (g) =>
+          `  ${g.name.padEnd(20)} ${usd(g.monthlyCompute + g.monthlyStorage).padStart(12)}  (${g.applications} apps)`,
+      ),
     `Databases: ${t.databases}`,
     ...Object.entries(s.databaseTargets).map(([target, n]) => `  ${target}: ${n}`),
     `POC candidates: ${s.pocCandidates.join(', ') || 'none'}`,

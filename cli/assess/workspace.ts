@@ -63,7 +63,9 @@ export async function loadEstate(dir: string): Promise<Estate> {
   const parsed = estateSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path} does not match the estate format at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`);
+    throw new Error(
+      `${path} does not match the estate format at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`,
+    );
   }
   return parsed.data;
 }

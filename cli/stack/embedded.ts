@@ -82,6 +82,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       AZURE_RESOURCE_GROUP: scope.resourceGroup,
       AZURE_VAULT_NAME: scope.vaultName,
       AZURE_LRO_POLL_MS: '500',
+      VCENTER_URL: simulator.endpoint,
+      VCENTER_CA_CERT: simulator.caCertPath,
+      VCENTER_PASSWORD: 'demo',
     };
     const workerConfig = loadWorkerConfig(workerEnv);
     const workers = await startWorkers(workerConfig, { quiet: true });

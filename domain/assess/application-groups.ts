@@ -29,9 +29,14 @@ export function groupApplications(
   applications: readonly Application[],
   graph: DependencyGraph,
 ): ApplicationGroup[] {
-  const groups: ApplicationGroup[] = applications.map((a) => ({ name: a.name, source: 'catalog', servers: a.servers }));
+  const groups: ApplicationGroup[] = applications.map((a) => ({
+    name: a.name,
+    source: 'catalog',
+    servers: a.servers,
+  }));
   const catalogued = new Map<string, string>();
-  for (const app of applications) for (const id of app.servers) if (!catalogued.has(id)) catalogued.set(id, app.name);
+  for (const app of applications)
+    for (const id of app.servers) if (!catalogued.has(id)) catalogued.set(id, app.name);
   const infra = new Set(graph.infrastructureServers);
 
   const parent = new Map<string, string>();
@@ -74,7 +79,8 @@ export function groupApplications(
     const sorted = members.sort((a, b) => (names.get(a) ?? a).localeCompare(names.get(b) ?? b));
     const first = names.get(sorted[0] ?? '') ?? 'server';
     const votes = new Map<string, number>();
-    for (const id of sorted) for (const [app, n] of towardsCatalog.get(id) ?? []) votes.set(app, (votes.get(app) ?? 0) + n);
+    for (const id of sorted)
+      for (const [app, n] of towardsCatalog.get(id) ?? []) votes.set(app, (votes.get(app) ?? 0) + n);
     const likely = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
     groups.push({
       name: sorted.length === 1 ? `standalone: ${first}` : `inferred: ${first} (+${sorted.length - 1})`,
@@ -83,10 +89,17 @@ export function groupApplications(
       ...(likely === undefined ? {} : { likelyPartOf: likely }),
     });
   }
+  // Shared services nobody catalogued still cost money: keep them together as one group.
+  const strayInfra = [...infra].filter((id) => !catalogued.has(id)).sort();
+  if (strayInfra.length > 0)
+    groups.push({ name: 'shared infrastructure (detected)', source: 'inferred', servers: strayInfra });
   return groups.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function applicationEdges(groups: readonly ApplicationGroup[], graph: DependencyGraph): ApplicationEdge[] {
+export function applicationEdges(
+  groups: readonly ApplicationGroup[],
+  graph: DependencyGraph,
+): ApplicationEdge[] {
   const appsOf = new Map<string, string[]>();
   for (const g of groups) {
     for (const id of g.servers) {
@@ -101,7 +114,11 @@ export function applicationEdges(groups: readonly ApplicationGroup[], graph: Dep
       for (const to of appsOf.get(edge.to) ?? []) {
         if (from === to) continue;
         const key = `${from}\u0000${to}`;
-        const entry = byPair.get(key) ?? { pairs: new Set<string>(), observations: 0, ports: new Set<number>() };
+        const entry = byPair.get(key) ?? {
+          pairs: new Set<string>(),
+          observations: 0,
+          ports: new Set<number>(),
+        };
         entry.pairs.add(`${edge.from}|${edge.to}`);
         entry.observations += edge.observations;
         for (const p of edge.ports) entry.ports.add(p);
@@ -112,8 +129,20 @@ export function applicationEdges(groups: readonly ApplicationGroup[], graph: Dep
   return [...byPair.entries()]
     .map(([key, e]): ApplicationEdge => {
       const [from = '', to = ''] = key.split('\u0000');
-      const strength = e.pairs.size >= 3 || e.observations >= 20 ? 'strong' : e.pairs.size === 1 && e.observations < 3 ? 'weak' : 'medium';
-      return { from, to, serverPairs: e.pairs.size, observations: e.observations, ports: [...e.ports].sort((a, b) => a - b), strength };
+      const strength =
+        e.pairs.size >= 3 || e.observations >= 20
+          ? 'strong'
+          : e.pairs.size === 1 && e.observations < 3
+            ? 'weak'
+            : 'medium';
+      return {
+        from,
+        to,
+        serverPairs: e.pairs.size,
+        observations: e.observations,
+        ports: [...e.ports].sort((a, b) => a - b),
+        strength,
+      };
     })
     .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }

@@ -5,8 +5,18 @@
 import type { Classification, Estate } from '../inventory/estate-schema.ts';
 import { applicationEdges, groupApplications, type ApplicationEdge } from './application-groups.ts';
 import { deriveClassification } from './classification.ts';
-import { assessDatabase, defaultDatabaseOptions, type DatabaseAssessment, type DatabaseOptions } from './databases.ts';
-import { buildDependencyGraph, defaultDependencyOptions, type DependencyGraph, type DependencyOptions } from './dependency-graph.ts';
+import {
+  assessDatabase,
+  defaultDatabaseOptions,
+  type DatabaseAssessment,
+  type DatabaseOptions,
+} from './databases.ts';
+import {
+  buildDependencyGraph,
+  defaultDependencyOptions,
+  type DependencyGraph,
+  type DependencyOptions,
+} from './dependency-graph.ts';
 import { recogniseOs } from './operating-system.ts';
 import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
 import { defaultSizing, sizeVm, type SizingOptions, type VmSizing } from './sizing.ts';
@@ -75,7 +85,8 @@ export interface Assessment {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const emptyCounts = (): Record<Readiness, number> => Object.fromEntries(readinessStates.map((s) => [s, 0])) as Record<Readiness, number>;
+const emptyCounts = (): Record<Readiness, number> =>
+  Object.fromEntries(readinessStates.map((s) => [s, 0])) as Record<Readiness, number>;
 
 export function assessEstate(estate: Estate, options: AssessOptions): Assessment {
   const vms: VmAssessment[] = estate.servers.map((server) => {
@@ -84,7 +95,9 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       serverId: server.id,
       name: server.name,
       readiness,
-      ...(readiness.status === 'Not ready' ? {} : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
+      ...(readiness.status === 'Not ready'
+        ? {}
+        : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
     };
   });
   const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
@@ -123,7 +136,8 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
     const inbound = [...(usedBy.get(group.name) ?? [])].sort();
     const dependencyCount = new Set([...out, ...inbound]).size;
     const blocked = readiness['Not ready'] + readiness.Unknown > 0;
-    const quickWin = group.servers.length > 0 && dependencyCount <= options.dependencies.quickWinMaxDependencies && !blocked;
+    const quickWin =
+      group.servers.length > 0 && dependencyCount <= options.dependencies.quickWinMaxDependencies && !blocked;
     const catalogued = catalog.get(group.name);
     return {
       name: group.name,
@@ -176,14 +190,23 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
 function businessGroupTotals(applications: readonly ApplicationAssessment[]): Assessment['businessGroups'] {
   const groups = new Map<string, { applications: number; monthlyCompute: number; monthlyStorage: number }>();
   for (const app of applications) {
-    const g = groups.get(app.classification.businessGroup) ?? { applications: 0, monthlyCompute: 0, monthlyStorage: 0 };
+    const g = groups.get(app.classification.businessGroup) ?? {
+      applications: 0,
+      monthlyCompute: 0,
+      monthlyStorage: 0,
+    };
     g.applications += 1;
     g.monthlyCompute += app.monthlyCompute;
     g.monthlyStorage += app.monthlyStorage;
     groups.set(app.classification.businessGroup, g);
   }
   return [...groups.entries()]
-    .map(([name, g]) => ({ name, applications: g.applications, monthlyCompute: round2(g.monthlyCompute), monthlyStorage: round2(g.monthlyStorage) }))
+    .map(([name, g]) => ({
+      name,
+      applications: g.applications,
+      monthlyCompute: round2(g.monthlyCompute),
+      monthlyStorage: round2(g.monthlyStorage),
+    }))
     .sort((a, b) => b.monthlyCompute + b.monthlyStorage - (a.monthlyCompute + a.monthlyStorage));
 }
 
@@ -192,9 +215,14 @@ function businessGroupTotals(applications: readonly ApplicationAssessment[]): As
  * criticality and complexity, smallest first, so the pilot is safe and fast.
  */
 function suggestPocs(applications: readonly ApplicationAssessment[], count: number): string[] {
-  const flagged = applications.filter((a) => !a.classificationDerived && a.classification.pocCandidate && a.quickWin);
+  const flagged = applications.filter(
+    (a) => !a.classificationDerived && a.classification.pocCandidate && a.quickWin,
+  );
   const safe = applications
-    .filter((a) => a.quickWin && a.classification.businessCriticality <= 2 && a.classification.technicalComplexity <= 2)
+    .filter(
+      (a) =>
+        a.quickWin && a.classification.businessCriticality <= 2 && a.classification.technicalComplexity <= 2,
+    )
     .sort(
       (a, b) =>
         a.classification.businessCriticality - b.classification.businessCriticality ||

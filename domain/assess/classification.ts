@@ -22,8 +22,17 @@ export interface DerivationInput {
 export function deriveClassification(input: DerivationInput): Classification {
   const notReady = input.readiness.filter((r) => r === 'Not ready').length;
   const unknown = input.readiness.filter((r) => r === 'Unknown').length;
-  const complexity = clamp(1 + Math.floor(input.servers / 5) + Math.floor(input.dependencies / 3) + (notReady > 0 ? 1 : 0), 1, 5);
-  const debt = notReady > 0 || input.endOfSupportServers > input.servers / 2 ? 'Severe' : input.endOfSupportServers > 0 ? 'Some' : 'None';
+  const complexity = clamp(
+    1 + Math.floor(input.servers / 5) + Math.floor(input.dependencies / 3) + (notReady > 0 ? 1 : 0),
+    1,
+    5,
+  );
+  const debt =
+    notReady > 0 || input.endOfSupportServers > input.servers / 2
+      ? 'Severe'
+      : input.endOfSupportServers > 0
+        ? 'Some'
+        : 'None';
   return {
     businessGroup: 'Unassigned',
     pocCandidate: input.pocCandidate,

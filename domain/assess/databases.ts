@@ -34,7 +34,10 @@ export function majorVersion(version: string): number | undefined {
 }
 
 const compatible = (db: Database, version: number | undefined) => (rule: TargetRule) =>
-  rule.engine === db.engine && version !== undefined && version >= rule.minVersion && db.sizeGB <= rule.maxSizeGB;
+  rule.engine === db.engine &&
+  version !== undefined &&
+  version >= rule.minVersion &&
+  db.sizeGB <= rule.maxSizeGB;
 
 export function assessDatabase(db: Database, options: DatabaseOptions): DatabaseAssessment {
   const version = majorVersion(db.version);
@@ -68,13 +71,27 @@ export function assessDatabase(db: Database, options: DatabaseOptions): Database
     reasons.push(`${rule.target} migrations run online only`);
   } else if (!rule.modes.includes('online')) {
     mode = 'offline';
-    if (tooLongOffline) reasons.push(`offline copy ≈ ${offlineHours} h exceeds the ${options.maxOfflineHours} h window; consider SQL Managed Instance for online sync`);
+    if (tooLongOffline)
+      reasons.push(
+        `offline copy ≈ ${offlineHours} h exceeds the ${options.maxOfflineHours} h window; consider SQL Managed Instance for online sync`,
+      );
   } else if (tooLongOffline) {
     mode = 'online';
     reasons.push(`offline copy ≈ ${offlineHours} h exceeds the ${options.maxOfflineHours} h window`);
   } else {
     mode = 'offline';
-    reasons.push(busy ? `offline copy ≈ ${offlineHours} h fits the window despite ongoing changes` : `offline copy ≈ ${offlineHours} h fits the window`);
+    reasons.push(
+      busy
+        ? `offline copy ≈ ${offlineHours} h fits the window despite ongoing changes`
+        : `offline copy ≈ ${offlineHours} h fits the window`,
+    );
   }
-  return { databaseId: db.id, compatibleTargets, recommendedTarget: rule.target, mode, offlineHours, reasons };
+  return {
+    databaseId: db.id,
+    compatibleTargets,
+    recommendedTarget: rule.target,
+    mode,
+    offlineHours,
+    reasons,
+  };
 }

@@ -21,7 +21,10 @@ export interface DependencyOptions {
 
 export const defaultDependencyOptions: DependencyOptions = {
   ephemeralPortFrom: 49_152,
-  infrastructurePorts: [53, 67, 88, 123, 161, 162, 389, 464, 514, 636, 3268, 3269, 5666, 9100, 9102, 10050, 10051, 1556, 13724, 13782],
+  infrastructurePorts: [
+    53, 67, 88, 123, 161, 162, 389, 464, 514, 636, 3268, 3269, 5666, 9100, 9102, 10050, 10051, 1556, 13724,
+    13782,
+  ],
   infrastructureServers: [],
   fanInShare: 0.05,
   quickWinMaxDependencies: 1,
@@ -47,7 +50,9 @@ export function buildDependencyGraph(
 ): DependencyGraph {
   const infraPorts = new Set(options.infrastructurePorts);
   const named = new Set(options.infrastructureServers.map((s) => s.toLowerCase()));
-  const infra = new Set(servers.filter((s) => named.has(s.name.toLowerCase()) || named.has(s.id)).map((s) => s.id));
+  const infra = new Set(
+    servers.filter((s) => named.has(s.name.toLowerCase()) || named.has(s.id)).map((s) => s.id),
+  );
 
   const sourcesByDestination = new Map<string, Set<string>>();
   for (const c of connections) {
@@ -59,7 +64,8 @@ export function buildDependencyGraph(
     sourcesByDestination.set(to, set);
   }
   const fanInLimit = Math.max(20, Math.ceil(servers.length * options.fanInShare));
-  for (const [destination, sources] of sourcesByDestination) if (sources.size > fanInLimit) infra.add(destination);
+  for (const [destination, sources] of sourcesByDestination)
+    if (sources.size > fanInLimit) infra.add(destination);
 
   const filtered = { ephemeral: 0, infrastructure: 0, unresolved: 0, selfLoops: 0 };
   const edges = new Map<string, ServerEdge>();

@@ -13,6 +13,10 @@ export function recogniseOs(os: string | undefined): OsFacts {
   const is32Bit = /32-bit|\bx86\b|\bi[3-6]86\b/.test(text) && !/64-bit/.test(text);
   const entry = osLifecycle.find((candidate) => candidate.pattern.test(text));
   if (entry !== undefined) return { family: entry.family, entry, is32Bit };
-  const family = /windows/.test(text) ? 'windows' : /linux|ubuntu|centos|debian|suse|red hat/.test(text) ? 'linux' : 'unknown';
+  const family = /windows/.test(text)
+    ? 'windows'
+    : /linux|ubuntu|centos|debian|suse|red hat/.test(text)
+      ? 'linux'
+      : 'unknown';
   return { family, is32Bit };
 }

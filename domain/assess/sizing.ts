@@ -56,8 +56,14 @@ export function sizeVm(server: Server, os: OsFacts, options: SizingOptions): VmS
   const notes: string[] = [];
   const cf = options.mode === 'performance' ? options.comfortFactor : 1;
   const memoryGiB = server.memoryMiB / 1024;
-  const cpuPct = percentile(server.cpuUtilisation.map((s) => s.value), options.percentile);
-  const memPct = percentile(server.memoryUtilisation.map((s) => s.value), options.percentile);
+  const cpuPct = percentile(
+    server.cpuUtilisation.map((s) => s.value),
+    options.percentile,
+  );
+  const memPct = percentile(
+    server.memoryUtilisation.map((s) => s.value),
+    options.percentile,
+  );
   let cores = server.cpus;
   let memory = memoryGiB;
   if (options.mode === 'performance') {
@@ -85,7 +91,10 @@ export function sizeVm(server: Server, os: OsFacts, options: SizingOptions): VmS
     .filter((sku) => sku.maxIops >= iops && sku.maxMBps >= mbps)
     .sort((a, b) => (priceOf(a) ?? 0) - (priceOf(b) ?? 0) || a.vcpus - b.vcpus);
   const chosen = candidates[0];
-  if (chosen === undefined) notes.push(`no size in the catalog fits ${cores} cores / ${round2(memory)} GiB / ${dataDisks} data disks`);
+  if (chosen === undefined)
+    notes.push(
+      `no size in the catalog fits ${cores} cores / ${round2(memory)} GiB / ${dataDisks} data disks`,
+    );
 
   const disks = server.disks.map((disk, i) => sizeDisk(disk, i === 0, cf, options.region));
   for (const d of disks) if (d.tier === undefined) notes.push(`no managed disk fits ${d.diskId}`);
@@ -112,10 +121,12 @@ function sizeDisk(disk: Disk, isOsDisk: boolean, cf: number, region: string): Di
   const iops = ((disk.readIops ?? 0) + (disk.writeIops ?? 0)) * cf;
   const mbps = ((disk.readMBps ?? 0) + (disk.writeMBps ?? 0)) * cf;
   const fits = (t: DiskTier) =>
-    t.sizeGiB >= disk.sizeGiB && t.iops >= iops && t.mbps >= mbps && t.monthly[region] !== undefined && !(isOsDisk && t.type === 'Standard HDD');
-  const tier = diskTiers
-    .filter(fits)
-    .sort((a, b) => (a.monthly[region] ?? 0) - (b.monthly[region] ?? 0))[0];
+    t.sizeGiB >= disk.sizeGiB &&
+    t.iops >= iops &&
+    t.mbps >= mbps &&
+    t.monthly[region] !== undefined &&
+    !(isOsDisk && t.type === 'Standard HDD');
+  const tier = diskTiers.filter(fits).sort((a, b) => (a.monthly[region] ?? 0) - (b.monthly[region] ?? 0))[0];
   return tier === undefined
     ? { diskId: disk.id, monthlyCost: 0 }
     : { diskId: disk.id, type: tier.type, tier: tier.tier, monthlyCost: tier.monthly[region] ?? 0 };

@@ -34,7 +34,16 @@ export const skuCatalogInfo = {
 
 const WINDOWS_LICENCE_PER_VCPU_HOUR = 0.046;
 
-type Row = [name: string, family: string, vcpus: number, memoryGiB: number, maxDataDisks: number, maxIops: number, maxMBps: number, eastusLinux: number];
+type Row = [
+  name: string,
+  family: string,
+  vcpus: number,
+  memoryGiB: number,
+  maxDataDisks: number,
+  maxIops: number,
+  maxMBps: number,
+  eastusLinux: number,
+];
 
 const rows: Row[] = [
   ['Standard_B1s', 'Bsv1', 1, 1, 2, 320, 10, 0.0104],
@@ -74,14 +83,21 @@ const rows: Row[] = [
   ['Standard_M416ms_v2', 'Mv2', 416, 11400, 64, 80000, 2000, 109.21],
 ];
 
-export const vmSkus: readonly VmSku[] = rows.map(([name, family, vcpus, memoryGiB, maxDataDisks, maxIops, maxMBps, linux]) => ({
-  name,
-  family,
-  vcpus,
-  memoryGiB,
-  maxDataDisks,
-  maxIops,
-  maxMBps,
-  burstable: family.startsWith('B'),
-  prices: { eastus: { linux, windows: Math.round((linux + vcpus * WINDOWS_LICENCE_PER_VCPU_HOUR) * 10_000) / 10_000 } },
-}));
+export const vmSkus: readonly VmSku[] = rows.map(
+  ([name, family, vcpus, memoryGiB, maxDataDisks, maxIops, maxMBps, linux]) => ({
+    name,
+    family,
+    vcpus,
+    memoryGiB,
+    maxDataDisks,
+    maxIops,
+    maxMBps,
+    burstable: family.startsWith('B'),
+    prices: {
+      eastus: {
+        linux,
+        windows: Math.round((linux + vcpus * WINDOWS_LICENCE_PER_VCPU_HOUR) * 10_000) / 10_000,
+      },
+    },
+  }),
+);

@@ -20,11 +20,41 @@ export interface TargetRule {
 }
 
 export const targetRules: readonly TargetRule[] = [
-  { target: 'Azure SQL Managed Instance', engine: 'SQL Server', minVersion: 2008, modes: ['offline', 'online'], maxSizeGB: 16_384 },
-  { target: 'Azure SQL Database', engine: 'SQL Server', minVersion: 2008, modes: ['offline'], maxSizeGB: 102_400 },
-  { target: 'SQL Server on Azure VM', engine: 'SQL Server', minVersion: 2008, modes: ['offline', 'online'], maxSizeGB: Number.POSITIVE_INFINITY },
-  { target: 'Azure Database for MySQL flexible server', engine: 'MySQL', minVersion: 5.7, modes: ['offline', 'online'], maxSizeGB: 16_384 },
-  { target: 'Azure Database for PostgreSQL flexible server', engine: 'PostgreSQL', minVersion: 9.5, modes: ['online'], maxSizeGB: 16_384 },
+  {
+    target: 'Azure SQL Managed Instance',
+    engine: 'SQL Server',
+    minVersion: 2008,
+    modes: ['offline', 'online'],
+    maxSizeGB: 16_384,
+  },
+  {
+    target: 'Azure SQL Database',
+    engine: 'SQL Server',
+    minVersion: 2008,
+    modes: ['offline'],
+    maxSizeGB: 102_400,
+  },
+  {
+    target: 'SQL Server on Azure VM',
+    engine: 'SQL Server',
+    minVersion: 2008,
+    modes: ['offline', 'online'],
+    maxSizeGB: Number.POSITIVE_INFINITY,
+  },
+  {
+    target: 'Azure Database for MySQL flexible server',
+    engine: 'MySQL',
+    minVersion: 5.7,
+    modes: ['offline', 'online'],
+    maxSizeGB: 16_384,
+  },
+  {
+    target: 'Azure Database for PostgreSQL flexible server',
+    engine: 'PostgreSQL',
+    minVersion: 9.5,
+    modes: ['online'],
+    maxSizeGB: 16_384,
+  },
 ];
 
 export const targetSource = 'MicrosoftDocs/azure-databases-docs articles/dms/resource-scenario-status.md';

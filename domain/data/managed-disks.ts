@@ -62,7 +62,14 @@ const standardHdd: Row[] = [
 ];
 
 const toTiers = (type: DiskType, list: Row[]): DiskTier[] =>
-  list.map(([tier, sizeGiB, iops, mbps, eastus]) => ({ type, tier, sizeGiB, iops, mbps, monthly: { eastus } }));
+  list.map(([tier, sizeGiB, iops, mbps, eastus]) => ({
+    type,
+    tier,
+    sizeGiB,
+    iops,
+    mbps,
+    monthly: { eastus },
+  }));
 
 /** Cheapest first, so the first tier that fits is the one to buy. */
 export const diskTiers: readonly DiskTier[] = [

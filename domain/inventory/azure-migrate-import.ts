@@ -68,11 +68,17 @@ export function readAzureMigrateImport(table: Table, log: IssueLog, into: Collec
   const index = headerIndex(table);
   for (const n of numbers) {
     if (!index.has(normalizeHeader(`Disk ${n} size (In GB)`))) {
-      log.error(locationOf(table, table.headerLine, `Disk ${n} size (In GB)`), `disk ${n} block needs its size column`);
+      log.error(
+        locationOf(table, table.headerLine, `Disk ${n} size (In GB)`),
+        `disk ${n} block needs its size column`,
+      );
     }
   }
   const records = readRecords(table, machine, log);
-  const diskRecords = numbers.map((n) => ({ n, records: readRecords(table, diskColumns(n), log, { checkWidth: false }) }));
+  const diskRecords = numbers.map((n) => ({
+    n,
+    records: readRecords(table, diskColumns(n), log, { checkWidth: false }),
+  }));
   const disksByLine = new Map<number, Disk[]>();
   for (const { n, records: rows } of diskRecords) {
     for (const { line, values: d } of rows) {

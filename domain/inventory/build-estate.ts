@@ -17,7 +17,12 @@ import { locationOf, type Table } from './table.ts';
 
 export type ImportResult =
   | { ok: true; estate: Estate; warnings: ImportIssue[]; suppressed: { errors: number; warnings: number } }
-  | { ok: false; errors: ImportIssue[]; warnings: ImportIssue[]; suppressed: { errors: number; warnings: number } };
+  | {
+      ok: false;
+      errors: ImportIssue[];
+      warnings: ImportIssue[];
+      suppressed: { errors: number; warnings: number };
+    };
 
 const readers: Record<FormatId, (table: Table, log: IssueLog, into: Collected) => number> = {
   'rvtools-vInfo': (t, l, c) => readRvtools('vInfo', t, l, c),
@@ -43,7 +48,10 @@ export function buildEstate(tables: readonly Table[], log: IssueLog = new IssueL
     if (detection.kind === 'ignored') continue;
     if (detection.kind === 'unknown') {
       if (table.sheet === undefined) {
-        log.error(locationOf(table, table.headerLine), `header matches no accepted format (${acceptedFormatsHint})`);
+        log.error(
+          locationOf(table, table.headerLine),
+          `header matches no accepted format (${acceptedFormatsHint})`,
+        );
       } else log.warn(locationOf(table), 'sheet is not an accepted format; ignored');
       continue;
     }
@@ -59,6 +67,12 @@ export function buildEstate(tables: readonly Table[], log: IssueLog = new IssueL
     log.error({ file: tables[0]?.file ?? '(no input)' }, 'no input file holds data in an accepted format');
   }
   const estate = mergeEstate(collected, log);
-  if (log.hasErrors) return { ok: false, errors: log.errors, warnings: log.warnings, suppressed: log.suppressed };
-  return { ok: true, estate: { ...estate, warnings: log.warnings }, warnings: log.warnings, suppressed: log.suppressed };
+  if (log.hasErrors)
+    return { ok: false, errors: log.errors, warnings: log.warnings, suppressed: log.suppressed };
+  return {
+    ok: true,
+    estate: { ...estate, warnings: log.warnings },
+    warnings: log.warnings,
+    suppressed: log.suppressed,
+  };
 }

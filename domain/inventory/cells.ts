@@ -32,7 +32,8 @@ export const wholeNumber = (min: number, max: number): CellSchema<number> =>
 export const decimal = (min: number, max: number): CellSchema<number> =>
   z.string().transform((text, ctx) => {
     const value = numberText(text.replace(/\s*%$/, ''));
-    if (value === undefined || value < min || value > max) return fail(ctx, `must be a number from ${min} to ${max}`);
+    if (value === undefined || value < min || value > max)
+      return fail(ctx, `must be a number from ${min} to ${max}`);
     return value;
   });
 
@@ -47,7 +48,10 @@ export const boolean: CellSchema<boolean> = z.string().transform((text, ctx) => 
 });
 
 /** One of a fixed set of words, matched without regard to case; returns the canonical spelling. */
-export const oneOf = <const T extends string>(values: readonly T[], aliases: Record<string, T> = {}): CellSchema<T> =>
+export const oneOf = <const T extends string>(
+  values: readonly T[],
+  aliases: Record<string, T> = {},
+): CellSchema<T> =>
   z.string().transform((text, ctx) => {
     const key = text.toLowerCase();
     const found = values.find((v) => v.toLowerCase() === key) ?? aliases[key];
@@ -55,9 +59,11 @@ export const oneOf = <const T extends string>(values: readonly T[], aliases: Rec
   });
 
 export const text = (maxLength = 1024): CellSchema<string> =>
-  z.string().transform((value, ctx) =>
-    value.length > maxLength ? fail(ctx, `must be at most ${maxLength} characters`) : value,
-  );
+  z
+    .string()
+    .transform((value, ctx) =>
+      value.length > maxLength ? fail(ctx, `must be at most ${maxLength} characters`) : value,
+    );
 
 /** A list in one cell, separated by ';' or ','; blanks dropped, duplicates removed, order kept. */
 export const list = (maxItems = 10_000): CellSchema<string[]> =>
@@ -83,9 +89,11 @@ export const ipList: CellSchema<string[]> = z.string().transform((value, ctx) =>
   return bad === undefined ? [...new Set(items)] : fail(ctx, `must be IP addresses ("${bad}" is not one)`);
 });
 
-export const ipAddress: CellSchema<string> = z.string().transform((value, ctx) =>
-  IPV4.test(value) || looksLikeIpv6(value) ? value : fail(ctx, 'must be an IPv4 or IPv6 address'),
-);
+export const ipAddress: CellSchema<string> = z
+  .string()
+  .transform((value, ctx) =>
+    IPV4.test(value) || looksLikeIpv6(value) ? value : fail(ctx, 'must be an IPv4 or IPv6 address'),
+  );
 
 /** Excel stores dates as days since 1899-12-30 (the 1900 leap-year bug folded in). */
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
@@ -116,7 +124,9 @@ export const date: CellSchema<string> = z.string().transform((value, ctx) => {
   }
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
     const iso = value.replace(' ', 'T');
-    const parsed = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : /Z|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`);
+    const parsed = new Date(
+      iso.length === 10 ? `${iso}T00:00:00Z` : /Z|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso}Z`,
+    );
     if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
   }
   return fail(ctx, rule);

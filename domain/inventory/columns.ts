@@ -51,7 +51,10 @@ export function locateColumns<C extends Columns>(
     const position = names.map((name) => index.get(name)).find((p) => p !== undefined);
     if (position !== undefined) positions.set(key, position);
     else if (spec.required === true) {
-      log.error(locationOf(table, table.headerLine, spec.header), 'required column is missing from the header');
+      log.error(
+        locationOf(table, table.headerLine, spec.header),
+        'required column is missing from the header',
+      );
       missing = true;
     }
   }
@@ -88,13 +91,19 @@ export function readRecords<C extends Columns>(
       const parsed = spec.cell.safeParse(raw);
       if (parsed.success) values[key] = parsed.data;
       else {
-        log.error(locationOf(table, row.line, spec.header), parsed.error.issues[0]?.message ?? 'is invalid', raw);
+        log.error(
+          locationOf(table, row.line, spec.header),
+          parsed.error.issues[0]?.message ?? 'is invalid',
+          raw,
+        );
         valid = false;
       }
     }
     if (
       options.checkWidth !== false &&
-      row.cells.length > table.header.length && row.cells.slice(table.header.length).some((c) => c.trim() !== '')) {
+      row.cells.length > table.header.length &&
+      row.cells.slice(table.header.length).some((c) => c.trim() !== '')
+    ) {
       log.error(
         locationOf(table, row.line),
         `row has ${row.cells.length} cells but the header has ${table.header.length} columns`,

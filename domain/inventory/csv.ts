@@ -47,7 +47,11 @@ export function parseCsv(file: string, text: string): CsvResult {
       cells = [];
     } else cell += ch;
     if (cell.length > MAX_CELL_CHARS) {
-      return { ok: false, row: records.length + 1, rule: `a cell must be at most ${MAX_CELL_CHARS} characters` };
+      return {
+        ok: false,
+        row: records.length + 1,
+        rule: `a cell must be at most ${MAX_CELL_CHARS} characters`,
+      };
     }
   }
   if (inQuotes) {

@@ -24,7 +24,10 @@ export function readDependencies(table: Table, log: IssueLog, into: Collected): 
   const records = readRecords(table, columns, log);
   for (const { line, values: v } of records) {
     if (v.sourceName === undefined && v.sourceIp === undefined) {
-      log.error(locationOf(table, line, 'Source server name'), 'a connection needs a source server name or IP');
+      log.error(
+        locationOf(table, line, 'Source server name'),
+        'a connection needs a source server name or IP',
+      );
       continue;
     }
     if (v.destinationName === undefined && v.destinationIp === undefined) {

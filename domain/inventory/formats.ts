@@ -67,8 +67,10 @@ export function detectFormat(table: Table): Detection {
   if (named !== undefined) {
     const tab = tabByName(named);
     if (tab !== undefined) return { kind: 'format', format: `rvtools-${tab}` };
-    if (named.toLowerCase() === 'all_assessed_machines') return { kind: 'format', format: 'azure-migrate-assessed-machines' };
-    if (named.toLowerCase() === 'all_assessed_disks') return { kind: 'format', format: 'azure-migrate-assessed-disks' };
+    if (named.toLowerCase() === 'all_assessed_machines')
+      return { kind: 'format', format: 'azure-migrate-assessed-machines' };
+    if (named.toLowerCase() === 'all_assessed_disks')
+      return { kind: 'format', format: 'azure-migrate-assessed-disks' };
     if (IGNORED_SHEETS.has(named.toLowerCase())) return { kind: 'ignored' };
   }
   const headers = headerIndex(table);

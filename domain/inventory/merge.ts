@@ -17,10 +17,17 @@ import type {
 } from './estate-schema.ts';
 import { ESTATE_FORMAT_VERSION } from './estate-schema.ts';
 import type { IssueLog } from './issues.ts';
-import { sourceRank, type Collected, type ServerObservation, type ServerSource, type VmRef } from './observations.ts';
+import {
+  sourceRank,
+  type Collected,
+  type ServerObservation,
+  type ServerSource,
+  type VmRef,
+} from './observations.ts';
 import { ServerIndex } from './server-index.ts';
 
-type MergedField = 'os' | 'cpus' | 'memoryMiB' | 'firmware' | 'poweredOn' | 'nics' | 'datacenter' | 'cluster' | 'host';
+type MergedField =
+  'os' | 'cpus' | 'memoryMiB' | 'firmware' | 'poweredOn' | 'nics' | 'datacenter' | 'cluster' | 'host';
 const MERGED_FIELDS: readonly MergedField[] = [
   'os',
   'cpus',
@@ -52,8 +59,13 @@ interface Builder {
   conflicts: Conflict[];
 }
 
-const where = (from: Provenance) => ({ file: from.file, ...(from.sheet === undefined ? {} : { sheet: from.sheet }), row: from.row });
-const describe = (from: Provenance) => `${from.file}${from.sheet === undefined ? '' : ` sheet ${from.sheet}`} row ${from.row}`;
+const where = (from: Provenance) => ({
+  file: from.file,
+  ...(from.sheet === undefined ? {} : { sheet: from.sheet }),
+  row: from.row,
+});
+const describe = (from: Provenance) =>
+  `${from.file}${from.sheet === undefined ? '' : ` sheet ${from.sheet}`} row ${from.row}`;
 
 export function mergeEstate(collected: Collected, log: IssueLog): Estate {
   const builders = new Map<string, Builder>();
@@ -84,7 +96,11 @@ export function mergeEstate(collected: Collected, log: IssueLog): Estate {
   for (const row of collected.disks) {
     const builder = findBuilder(row.ref, builders, index);
     if (builder === undefined) {
-      log.warn({ ...where(row.from), column: 'VM' }, 'disk row names a VM that no machine list contains; ignored', row.ref.name);
+      log.warn(
+        { ...where(row.from), column: 'VM' },
+        'disk row names a VM that no machine list contains; ignored',
+        row.ref.name,
+      );
       continue;
     }
     const list = builder.disksBySource.get(row.source) ?? [];
@@ -95,7 +111,11 @@ export function mergeEstate(collected: Collected, log: IssueLog): Estate {
   for (const row of collected.partitions) {
     const builder = findBuilder(row.ref, builders, index);
     if (builder === undefined) {
-      log.warn({ ...where(row.from), column: 'VM' }, 'partition row names a VM that vInfo does not list; ignored', row.ref.name);
+      log.warn(
+        { ...where(row.from), column: 'VM' },
+        'partition row names a VM that vInfo does not list; ignored',
+        row.ref.name,
+      );
       continue;
     }
     builder.partitionMiB += row.consumedMiB;
@@ -104,7 +124,11 @@ export function mergeEstate(collected: Collected, log: IssueLog): Estate {
   for (const row of collected.nics) {
     const builder = findBuilder(row.ref, builders, index);
     if (builder === undefined) {
-      log.warn({ ...where(row.from), column: 'VM' }, 'network row names a VM that vInfo does not list; ignored', row.ref.name);
+      log.warn(
+        { ...where(row.from), column: 'VM' },
+        'network row names a VM that vInfo does not list; ignored',
+        row.ref.name,
+      );
       continue;
     }
     for (const ip of row.ips) builder.ips.add(ip);
@@ -198,7 +222,8 @@ function resolveOrCreate(
 function absorb(builder: Builder, observation: ServerObservation, log: IssueLog): void {
   builder.provenance.push(observation.from);
   if (builder.uuid === undefined && observation.ref.uuid !== undefined) builder.uuid = observation.ref.uuid;
-  if (builder.createdOn === undefined && observation.createdOn !== undefined) builder.createdOn = observation.createdOn;
+  if (builder.createdOn === undefined && observation.createdOn !== undefined)
+    builder.createdOn = observation.createdOn;
   for (const field of MERGED_FIELDS) {
     const value = observation[field];
     if (value === undefined) continue;
@@ -222,8 +247,10 @@ function absorb(builder: Builder, observation: ServerObservation, log: IssueLog)
     }
   }
   for (const ip of observation.ips ?? []) builder.ips.add(ip);
-  if (observation.cpuPct !== undefined) builder.cpu.push({ value: observation.cpuPct, from: observation.from });
-  if (observation.memoryPct !== undefined) builder.memory.push({ value: observation.memoryPct, from: observation.from });
+  if (observation.cpuPct !== undefined)
+    builder.cpu.push({ value: observation.cpuPct, from: observation.from });
+  if (observation.memoryPct !== undefined)
+    builder.memory.push({ value: observation.memoryPct, from: observation.from });
   if (observation.disks !== undefined && !builder.disksBySource.has(observation.source)) {
     builder.disksBySource.set(observation.source, observation.disks);
   }
@@ -300,13 +327,21 @@ function mergeApplications(collected: Collected, index: ServerIndex, log: IssueL
         const id = resolveName(name, index);
         if (id === undefined) {
           unresolved.push(name);
-          log.warn({ ...where(row.from), column: 'Servers' }, 'server matches no imported machine (or several)', name);
+          log.warn(
+            { ...where(row.from), column: 'Servers' },
+            'server matches no imported machine (or several)',
+            name,
+          );
         } else if (!servers.includes(id)) servers.push(id);
       }
       if (collected.databases.length > 0) {
         for (const name of row.databases) {
           if (!databaseNames.has(name.toLowerCase())) {
-            log.warn({ ...where(row.from), column: 'Databases' }, 'database is not in the database inventory', name);
+            log.warn(
+              { ...where(row.from), column: 'Databases' },
+              'database is not in the database inventory',
+              name,
+            );
           }
         }
       }
@@ -331,10 +366,22 @@ function mergeDatabases(collected: Collected, index: ServerIndex, log: IssueLog)
     .map((row): Database => {
       const hostServerId = row.hostServer === undefined ? undefined : resolveName(row.hostServer, index);
       if (row.hostServer !== undefined && hostServerId === undefined) {
-        log.warn({ ...where(row.from), column: 'Host server' }, 'host matches no imported machine (or several)', row.hostServer);
+        log.warn(
+          { ...where(row.from), column: 'Host server' },
+          'host matches no imported machine (or several)',
+          row.hostServer,
+        );
       }
-      if (row.application !== undefined && collected.applications.length > 0 && !applications.has(row.application.toLowerCase())) {
-        log.warn({ ...where(row.from), column: 'Application' }, 'application is not in the service catalog', row.application);
+      if (
+        row.application !== undefined &&
+        collected.applications.length > 0 &&
+        !applications.has(row.application.toLowerCase())
+      ) {
+        log.warn(
+          { ...where(row.from), column: 'Application' },
+          'application is not in the service catalog',
+          row.application,
+        );
       }
       const { from, ...rest } = row;
       return {

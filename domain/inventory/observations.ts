@@ -1,5 +1,13 @@
 /** What each importer extracts from its rows, before the estate merges them. */
-import type { Classification, Disk, DbEngine, DbTarget, Firmware, Host, Provenance } from './estate-schema.ts';
+import type {
+  Classification,
+  Disk,
+  DbEngine,
+  DbTarget,
+  Firmware,
+  Host,
+  Provenance,
+} from './estate-schema.ts';
 
 /** How a row names its VM: RVTools by UUID or vCenter + name, other sources by name (and maybe UUID). */
 export interface VmRef {

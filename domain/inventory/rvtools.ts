@@ -134,7 +134,8 @@ export function readRvtools(tab: RvtoolsTab, table: Table, log: IssueLog, into: 
     case 'vPartition': {
       const records = readRecords(table, vPartition, log);
       for (const { line, values: v } of records) {
-        if (v.template !== true) into.partitions.push({ ref: ref(v), from: at(line), consumedMiB: v.consumedMiB });
+        if (v.template !== true)
+          into.partitions.push({ ref: ref(v), from: at(line), consumedMiB: v.consumedMiB });
       }
       return records.length;
     }

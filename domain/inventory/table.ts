@@ -20,7 +20,12 @@ export interface Table {
  * Azure Migrate "required" star do not matter, so re-saved exports still match.
  */
 export const normalizeHeader = (header: string): string =>
-  header.replace(/^\uFEFF/, '').replace(/^\*/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+  header
+    .replace(/^\uFEFF/, '')
+    .replace(/^\*/, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 
 /** Index of each normalised header; the first occurrence wins (RVTools repeats a few names). */
 export function headerIndex(table: Table): Map<string, number> {

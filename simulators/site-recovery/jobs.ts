@@ -1,7 +1,7 @@
 /** ASR jobs: a sequence of timed tasks whose effects apply when each task ends on the simulated clock. */
 import { idKey } from '../arm.ts';
 import { iso } from '../clock.ts';
-import { faultableScenarios, shouldFail, type FaultableScenario } from '../faults.ts';
+import { faultableScenarios, type FaultableScenario } from '../faults.ts';
 import type { ScheduledEvent } from '../scheduler.ts';
 import type { Simulation } from '../simulation.ts';
 import { applyEffect } from './effects.ts';
@@ -92,7 +92,8 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
 
 function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFailure | undefined {
   if (!(spec.scenarioName in faultableScenarios)) return undefined;
-  if (!shouldFail(sim.state.faults, sim.seed, spec.scenarioName, jobName)) return undefined;
+  const vms = spec.itemIds.flatMap((id) => sim.state.items[idKey(id)]?.friendlyName ?? []);
+  if (!sim.faults.operationFails(spec.scenarioName, jobName, { vms })) return undefined;
   const taskIndex = spec.tasks.findLastIndex((task) => task.failureEffects !== undefined);
   if (taskIndex < 0) return undefined;
   const error = faultableScenarios[spec.scenarioName as FaultableScenario];

@@ -45,7 +45,9 @@ export async function importInto(
 }
 
 /** Builds an xlsx workbook in memory from sheets of rows (first row = header). */
-export async function xlsx(sheets: Record<string, (string | number | boolean | Date | null)[][]>): Promise<Buffer> {
+export async function xlsx(
+  sheets: Record<string, (string | number | boolean | Date | null)[][]>,
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   for (const [name, rows] of Object.entries(sheets)) {
     const sheet = workbook.addWorksheet(name);

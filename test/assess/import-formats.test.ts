@@ -6,12 +6,20 @@ import { parseCsv } from '../../domain/inventory/csv.ts';
 import { docsFile, docsFormats, importInto, rowsOf, tempDir, writeInputs, xlsx } from './helpers.ts';
 
 const rvtoolsDir = join(docsFormats, 'rvtools');
-const docsCsvs = ['azure-migrate-import.csv', 'azure-migrate-dependencies.csv', 'service-catalog.csv', 'databases.csv'];
+const docsCsvs = [
+  'azure-migrate-import.csv',
+  'azure-migrate-dependencies.csv',
+  'service-catalog.csv',
+  'databases.csv',
+];
 
 describe('importing the documented sample formats', () => {
   it('merges RVTools, Azure Migrate, catalog, database and dependency samples into one estate', async () => {
     const workspace = tempDir();
-    const { outcome } = await importInto(workspace, [rvtoolsDir, ...docsCsvs.map((f) => join(docsFormats, f))]);
+    const { outcome } = await importInto(workspace, [
+      rvtoolsDir,
+      ...docsCsvs.map((f) => join(docsFormats, f)),
+    ]);
     expect(outcome.errors).toEqual([]);
     expect(outcome.ok).toBe(true);
     const estate = await loadEstate(workspace);
@@ -40,7 +48,10 @@ describe('importing the documented sample formats', () => {
   });
 
   it('reports conflicting values between sources as warnings and keeps the RVTools value', async () => {
-    const migrate = docsFile('azure-migrate-import.csv').replace('web01,10.0.1.11,2,4096', 'web01,10.0.1.11,4,4096');
+    const migrate = docsFile('azure-migrate-import.csv').replace(
+      'web01,10.0.1.11,2,4096',
+      'web01,10.0.1.11,4,4096',
+    );
     const { paths } = writeInputs({ 'migrate.csv': migrate });
     const workspace = tempDir();
     const { outcome } = await importInto(workspace, [rvtoolsDir, ...paths]);
@@ -65,12 +76,15 @@ describe('importing the documented sample formats', () => {
       ]),
     );
     // Extra tabs RVTools always writes are ignored rather than rejected.
-    const { paths } = writeInputs({ 'RVTools_export_all.xlsx': await xlsx({ ...sheets, vSnapshot: [['VM']] }) });
+    const { paths } = writeInputs({
+      'RVTools_export_all.xlsx': await xlsx({ ...sheets, vSnapshot: [['VM']] }),
+    });
     const fromXlsx = tempDir();
     const fromCsv = tempDir();
     expect((await importInto(fromXlsx, paths)).outcome.ok).toBe(true);
     expect((await importInto(fromCsv, [rvtoolsDir])).outcome.ok).toBe(true);
-    const strip = (e: Awaited<ReturnType<typeof loadEstate>>) => e.servers.map(({ provenance: _p, ...s }) => s);
+    const strip = (e: Awaited<ReturnType<typeof loadEstate>>) =>
+      e.servers.map(({ provenance: _p, ...s }) => s);
     expect(strip(await loadEstate(fromXlsx))).toEqual(strip(await loadEstate(fromCsv)));
   });
 
@@ -89,9 +103,11 @@ describe('importing the documented sample formats', () => {
   it('reads an Azure Migrate assessment export (machines and disks sheets)', async () => {
     const book = await xlsx({
       Assessment_Summary: [['Assessment', 'x']],
-      All_Assessed_Machines: rowsOf(`Machine,Azure VM readiness,Operating system,Boot type,Cores,Memory(MB),CPU usage(%),Memory usage(%),Storage(GB),Network adapters,IP address
+      All_Assessed_Machines:
+        rowsOf(`Machine,Azure VM readiness,Operating system,Boot type,Cores,Memory(MB),CPU usage(%),Memory usage(%),Storage(GB),Network adapters,IP address
 fin01,Ready,Microsoft Windows Server 2019 Datacenter,BIOS,4,8192,41,63,250,1,10.2.0.4`),
-      All_Assessed_Disks: rowsOf(`Machine,Disk name,Azure disk readiness,Source disk size(GB),Disk read(ops/sec),Disk write(ops/sec),Disk read(MBPS),Disk write(MBPS)
+      All_Assessed_Disks:
+        rowsOf(`Machine,Disk name,Azure disk readiness,Source disk size(GB),Disk read(ops/sec),Disk write(ops/sec),Disk read(MBPS),Disk write(MBPS)
 fin01,scsi0:0,Ready,128,120,60,4,2
 fin01,scsi0:1,Ready,512,900,400,30,12`),
     });
@@ -100,9 +116,51 @@ fin01,scsi0:1,Ready,512,900,400,30,12`),
     const { outcome } = await importInto(workspace, paths);
     expect(outcome.errors).toEqual([]);
     const [fin01] = (await loadEstate(workspace)).servers;
-    expect(fin01).toMatchObject({ name: 'fin01', cpus: 4, memoryMiB: 8192, firmware: 'BIOS', ips: ['10.2.0.4'] });
+    expect(fin01).toMatchObject({
+      name: 'fin01',
+      cpus: 4,
+      memoryMiB: 8192,
+      firmware: 'BIOS',
+      ips: ['10.2.0.4'],
+    });
     expect(fin01?.disks.map((d) => d.readIops)).toEqual([120, 900]);
-    expect(fin01?.cpuUtilisation[0]).toEqual({ value: 41, from: { file: 'assessment.xlsx', sheet: 'All_Assessed_Machines', row: 2 } });
+    expect(fin01?.cpuUtilisation[0]).toEqual({
+      value: 41,
+      from: { file: 'assessment.xlsx', sheet: 'All_Assessed_Machines', row: 2 },
+    });
+  });
+
+  it('merges two vCenter exports whose files share a name, naming them by folder', async () => {
+    const header = 'VM,CPUs,Memory,VM UUID,VI SDK Server';
+    const { paths } = writeInputs({
+      'vc1/RVTools_tabvInfo.csv': `${header}\nweb,2,4096,u-1,vc1\nshared,2,4096,u-9,vc1\n`,
+      'vc2/RVTools_tabvInfo.csv': `${header}\nweb,4,8192,u-2,vc2\nshared,2,4096,u-9,vc1\n`,
+    });
+    const workspace = tempDir();
+    const { outcome } = await importInto(workspace, paths);
+    expect(outcome.errors).toEqual([]);
+    const estate = await loadEstate(workspace);
+    expect(estate.servers.map((s) => s.id)).toEqual(['u-1', 'u-2', 'u-9']);
+    expect(estate.servers[2]?.provenance.map((p) => p.file)).toEqual([
+      'vc1/RVTools_tabvInfo.csv',
+      'vc2/RVTools_tabvInfo.csv',
+    ]);
+  });
+
+  it('reads the documented assessment export sample', async () => {
+    const workspace = tempDir();
+    const { outcome } = await importInto(workspace, [join(docsFormats, 'azure-migrate-assessment.xlsx')]);
+    expect(outcome.errors).toEqual([]);
+    const ledger = (await loadEstate(workspace)).servers.find((s) => s.name === 'fin-ledger01');
+    expect(ledger?.disks.map((d) => [d.sizeGiB, d.writeMBps])).toEqual([
+      [100, 0.6],
+      [256, 12],
+    ]);
+    expect(ledger?.memoryUtilisation[0]?.from).toEqual({
+      file: 'azure-migrate-assessment.xlsx',
+      sheet: 'All_Assessed_Machines',
+      row: 2,
+    });
   });
 
   it('keeps provenance of every source row and records server-level totals from the Migrate CSV', async () => {

@@ -31,8 +31,12 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
     );
     const result: WaveResult = await handle.result();
 
-    expect(result.failed).toBe(0);
-    expect(result.migrated).toBe(20);
+    expect(result.counts).toEqual({
+      migrated: 20,
+      'rolled-back': 0,
+      deferred: 0,
+      'failed-needs-attention': 0,
+    });
     expect(result.batches.map((b) => b.phase)).toEqual(['completed', 'completed']);
 
     const wave = await handle.query(waveProgressQuery);

@@ -63,6 +63,9 @@ export async function startHarness(
     AZURE_VAULT_NAME: demoScope.vaultName,
     AZURE_LRO_POLL_MS: '200',
     AZURE_ACTIVITIES_PER_SECOND: '50',
+    VCENTER_URL: simulator.endpoint,
+    VCENTER_CA_CERT: simulator.caCertPath,
+    VCENTER_PASSWORD: 'test',
   };
   return {
     simulator,

@@ -1,0 +1,359 @@
+/**
+ * `Microsoft.DataMigration/databaseMigrations` extension resources under SQL Managed Instance, SQL VM
+ * and SQL Database targets (api-version 2025-06-30): create (online/offline), get (`$expand`), cutover
+ * (MI and VM), cancel and delete (`force`). Every mutating call is a long-running operation with an
+ * `Azure-AsyncOperation` status under `Microsoft.DataMigration/locations/{location}/operationStatuses`.
+ */
+import {
+  badRequest,
+  conflict,
+  idKey,
+  notFound,
+  objectBody,
+  optionalObject,
+  optionalString,
+  requiredString,
+  type ArmRequest,
+  type ArmResponse,
+  type ArmRoute,
+} from '../arm.ts';
+import { faultableScenarios } from '../faults.ts';
+import type { Simulation } from '../simulation.ts';
+import { databaseMigrationResource, migrationStatus } from './database-migration-view.ts';
+import { isLive } from './model.ts';
+import { acceptedOperation, startOperation } from './operations.ts';
+import { apiVersions, databaseMigrationId, namespaces, targetIds } from './resources.ts';
+import { findSqlMigrationService } from './sql-migration-services.ts';
+import { isTerminal, newSync, startCancel, startCutover } from './sync.ts';
+import type { DatabaseMigration, SourceDatabaseRecord, SqlMigrationKind, TargetResource } from './types.ts';
+
+const apiVersion = apiVersions.sqlMigration[0];
+const deleteSeconds = 10;
+const secretFields = new Set(['password', 'accountKey']);
+
+/** The request's properties without secrets (what GET echoes back). */
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => !secretFields.has(key))
+      .map(([key, inner]) => [key, withoutSecrets(inner)]),
+  );
+}
+
+interface Scope {
+  kind: SqlMigrationKind;
+  serverId: string;
+  server: TargetResource;
+  location: string;
+}
+
+function resolveScope(sim: Simulation, kind: SqlMigrationKind, params: ArmRequest['params']): Scope {
+  const { subscriptionId = '', resourceGroupName = '' } = params;
+  const name = params.managedInstanceName ?? params.sqlVirtualMachineName ?? params.sqlDbInstanceName ?? '';
+  const serverId =
+    kind === 'SqlMi'
+      ? targetIds.SqlMi(subscriptionId, resourceGroupName, name)
+      : kind === 'SqlVm'
+        ? targetIds.SqlVm(subscriptionId, resourceGroupName, name)
+        : targetIds.SqlServer(subscriptionId, resourceGroupName, name);
+  const server = sim.state.dataMigration.targets[idKey(serverId)];
+  if (!server) {
+    const type =
+      kind === 'SqlMi'
+        ? 'Microsoft.Sql/managedInstances'
+        : kind === 'SqlVm'
+          ? 'Microsoft.SqlVirtualMachine/sqlVirtualMachines'
+          : 'Microsoft.Sql/servers';
+    throw notFound(
+      'ResourceNotFound',
+      `The Resource '${type}/${name}' under resource group '${resourceGroupName}' was not found.`,
+    );
+  }
+  return { kind, serverId: server.id, server, location: server.location };
+}
+
+function findMigration(sim: Simulation, scope: Scope, name: string): DatabaseMigration {
+  const migration = sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
+  if (!migration) {
+    throw notFound(
+      'ResourceNotFound',
+      `The Resource 'Microsoft.DataMigration/databaseMigrations/${name}' under '${scope.server.name}' was not found.`,
+    );
+  }
+  sim.dataMigration.settleMigration(migration, sim.now());
+  return migration;
+}
+
+/** Finds the seeded source database by name and, when given, the host of `dataSource`. */
+function findSource(sim: Simulation, name: string, dataSource: string | undefined): SourceDatabaseRecord {
+  const host = dataSource?.split(/[.,\\:]/)[0]?.toLowerCase();
+  const source = Object.values(sim.state.dataMigration.sourceDatabases).find(
+    (candidate) =>
+      candidate.engine === 'SqlServer' &&
+      candidate.name.toLowerCase() === name.toLowerCase() &&
+      (host === undefined || host === '' || candidate.sourceServer.toLowerCase() === host),
+  );
+  if (!source) {
+    throw badRequest(
+      'SourceDatabaseNotFound',
+      `Database '${name}' was not found on source SQL Server '${dataSource ?? '(any)'}'.`,
+    );
+  }
+  return source;
+}
+
+function checkOperationId(migration: DatabaseMigration, body: unknown): void {
+  const request = objectBody(body ?? {}, 'the migration operation');
+  const operationId = requiredString(request.migrationOperationId, 'migrationOperationId');
+  if (operationId.toLowerCase() !== migration.migrationOperationId.toLowerCase()) {
+    throw badRequest(
+      'InvalidMigrationOperationId',
+      `migrationOperationId '${operationId}' does not identify the current migration of '${migration.name}' (${migration.migrationOperationId}).`,
+    );
+  }
+}
+
+function requireNoPendingOperation(sim: Simulation, migration: DatabaseMigration): void {
+  const pending =
+    migration.pendingOperationId === undefined
+      ? undefined
+      : sim.state.dataMigration.operations[idKey(migration.pendingOperationId)];
+  if (pending?.status === 'InProgress' || migration.provisioningState === 'Provisioning') {
+    throw conflict(
+      'OperationInProgress',
+      `An operation is already in progress on the migration of '${migration.name}' (migrationStatus '${migrationStatus(migration.sync)}', provisioningState '${migration.provisioningState}').`,
+    );
+  }
+}
+
+function create(sim: Simulation, scope: Scope, name: string, body: unknown): ArmResponse {
+  const properties = optionalObject(objectBody(body, 'a database migration').properties, 'properties');
+  if (!properties) throw badRequest('InvalidRequestContent', "The required field 'properties' is missing.");
+  const kind = requiredString(properties.kind, 'properties.kind');
+  if (kind.toLowerCase() !== scope.kind.toLowerCase()) {
+    throw badRequest(
+      'InvalidRequestContent',
+      `properties.kind '${kind}' does not match the target; use '${scope.kind}' for this resource.`,
+    );
+  }
+  const requestedScope = requiredString(properties.scope, 'properties.scope');
+  if (idKey(requestedScope) !== idKey(scope.serverId)) {
+    throw badRequest(
+      'InvalidScope',
+      `properties.scope '${requestedScope}' must be the target of this migration, '${scope.serverId}'.`,
+    );
+  }
+  const serviceId = requiredString(properties.migrationService, 'properties.migrationService');
+  if (!findSqlMigrationService(sim, serviceId)) {
+    throw badRequest('MigrationServiceNotFound', `The SQL migration service '${serviceId}' was not found.`);
+  }
+  const connection = optionalObject(properties.sourceSqlConnection, 'properties.sourceSqlConnection');
+  const source = findSource(
+    sim,
+    requiredString(properties.sourceDatabaseName, 'properties.sourceDatabaseName'),
+    optionalString(connection?.dataSource, 'properties.sourceSqlConnection.dataSource'),
+  );
+  const offlineConfiguration = optionalObject(properties.offlineConfiguration, 'properties.offlineConfiguration');
+  if (offlineConfiguration?.offline !== undefined && typeof offlineConfiguration.offline !== 'boolean') {
+    throw badRequest('InvalidRequestContent', "'properties.offlineConfiguration.offline' must be a boolean.");
+  }
+  // SQL Database targets migrate offline only (copy through Azure Data Factory).
+  const online = scope.kind !== 'SqlDb' && offlineConfiguration?.offline !== true;
+  let sizedTargetId = scope.serverId;
+  if (scope.kind === 'SqlDb') {
+    const database = sim.state.dataMigration.targets[idKey(`${scope.serverId}/databases/${name}`)];
+    if (!database) {
+      throw badRequest(
+        'TargetDatabaseNotFound',
+        `Target database '${name}' does not exist on server '${scope.server.name}'; create it before migrating.`,
+      );
+    }
+    sizedTargetId = database.id;
+  }
+  const id = databaseMigrationId(scope.serverId, name);
+  const existing = sim.state.dataMigration.databaseMigrations[idKey(id)];
+  if (existing) {
+    sim.dataMigration.settleMigration(existing, sim.now());
+    if (!isTerminal(existing.sync)) {
+      throw conflict(
+        'OperationInProgress',
+        `A migration of '${name}' is already in progress (migrationStatus '${migrationStatus(existing.sync)}'); cancel it or wait for it to finish.`,
+      );
+    }
+  }
+  const now = sim.now();
+  const operation = startOperation(sim, {
+    kind: 'create',
+    resourceId: id,
+    subscriptionId: scope.server.subscriptionId,
+    location: scope.location,
+  });
+  const migration: DatabaseMigration = {
+    id,
+    kind: scope.kind,
+    name,
+    scope: scope.serverId,
+    sizedTargetId,
+    sourceKey: source.key,
+    migrationServiceId: serviceId,
+    migrationOperationId: sim.newGuid(),
+    createOperationId: operation.name,
+    provisioningState: 'Provisioning',
+    createdAt: now,
+    input: withoutSecrets(properties) as Record<string, unknown>,
+    sync: newSync({
+      mode: scope.kind === 'SqlDb' ? 'fullLoad' : 'backupRestore',
+      online,
+      sizeMB: source.sizeMB,
+      logRateMBPerHour: source.logRateMBPerHour,
+      at: now,
+    }),
+  };
+  sim.state.dataMigration.databaseMigrations[idKey(id)] = migration;
+  sim.changed();
+  return acceptedOperation(sim, operation, {
+    namespace: namespaces.dataMigration,
+    apiVersion,
+    status: existing ? 200 : 201,
+    body: databaseMigrationResource(sim, migration, false),
+    outcome: existing ? 'updated' : 'created',
+  });
+}
+
+function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): ArmResponse {
+  checkOperationId(migration, body);
+  requireNoPendingOperation(sim, migration);
+  if (migration.sync.phase !== 'Ready') {
+    throw badRequest(
+      'CutoverNotAllowed',
+      `Cutover of '${migration.name}' requires migrationStatus 'ReadyForCutover'; it is '${migrationStatus(migration.sync)}'.`,
+    );
+  }
+  const source = sim.state.dataMigration.sourceDatabases[migration.sourceKey];
+  const server = sim.state.dataMigration.targets[idKey(migration.scope)];
+  const operation = startOperation(sim, {
+    kind: 'cutover',
+    resourceId: migration.id,
+    subscriptionId: server?.subscriptionId ?? '',
+    location: server?.location ?? '',
+  });
+  const history = sim.state.dataMigration.history.cutovers;
+  history[migration.migrationOperationId] = (history[migration.migrationOperationId] ?? 0) + 1;
+  const fails = sim.faults.operationFails('DatabaseCutover', operation.name, { database: source?.name ?? '' });
+  const { code, message } = faultableScenarios.DatabaseCutover;
+  startCutover(migration.sync, sim.dataMigration.migrationRates(migration), sim.now(), fails ? { code, message } : undefined);
+  migration.pendingOperationId = operation.name;
+  sim.changed();
+  return acceptedOperation(sim, operation, { namespace: namespaces.dataMigration, apiVersion });
+}
+
+function cancel(sim: Simulation, migration: DatabaseMigration, body: unknown): ArmResponse {
+  checkOperationId(migration, body);
+  requireNoPendingOperation(sim, migration);
+  if (!isLive(migration.sync)) {
+    throw badRequest(
+      'CancelNotAllowed',
+      `The migration of '${migration.name}' cannot be canceled: migrationStatus is '${migrationStatus(migration.sync)}'.`,
+    );
+  }
+  const server = sim.state.dataMigration.targets[idKey(migration.scope)];
+  const operation = startOperation(sim, {
+    kind: 'cancel',
+    resourceId: migration.id,
+    subscriptionId: server?.subscriptionId ?? '',
+    location: server?.location ?? '',
+  });
+  startCancel(migration.sync, sim.now());
+  migration.pendingOperationId = operation.name;
+  sim.changed();
+  return acceptedOperation(sim, operation, { namespace: namespaces.dataMigration, apiVersion });
+}
+
+function remove(sim: Simulation, scope: Scope, name: string, query: URLSearchParams): ArmResponse {
+  const migration = sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
+  if (!migration) return { status: 204, outcome: 'noop' };
+  sim.dataMigration.settleMigration(migration, sim.now());
+  const force = (query.get('force') ?? 'false').toLowerCase() === 'true';
+  if (!isTerminal(migration.sync) && !force) {
+    throw badRequest(
+      'DeleteMigrationNotAllowedMigrationInProgress',
+      `The migration of '${name}' is in progress (migrationStatus '${migrationStatus(migration.sync)}'); cancel it first or delete with force=true.`,
+    );
+  }
+  const operation = startOperation(sim, {
+    kind: 'delete',
+    resourceId: migration.id,
+    subscriptionId: scope.server.subscriptionId,
+    location: scope.location,
+    durationSeconds: deleteSeconds,
+  });
+  // force: stop the running migration; the resource goes away when the delete operation ends.
+  if (!isTerminal(migration.sync)) startCancel(migration.sync, sim.now());
+  return acceptedOperation(sim, operation, {
+    namespace: namespaces.dataMigration,
+    apiVersion,
+    outcome: 'deleted',
+  });
+}
+
+export function databaseMigrationRoutes(sim: Simulation): ArmRoute[] {
+  const group = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers';
+  const targets: { kind: SqlMigrationKind; path: string; cutover: boolean }[] = [
+    { kind: 'SqlMi', path: 'Microsoft.Sql/managedInstances/{managedInstanceName}', cutover: true },
+    {
+      kind: 'SqlVm',
+      path: 'Microsoft.SqlVirtualMachine/sqlVirtualMachines/{sqlVirtualMachineName}',
+      cutover: true,
+    },
+    { kind: 'SqlDb', path: 'Microsoft.Sql/servers/{sqlDbInstanceName}', cutover: false },
+  ];
+  return targets.flatMap(({ kind, path, cutover: withCutover }): ArmRoute[] => {
+    const base = `${group}/${path}/providers/Microsoft.DataMigration/databaseMigrations/{targetDbName}`;
+    const op = (name: string) => `DatabaseMigrations${kind}_${name}`;
+    const scopeOf = (params: ArmRequest['params']) => resolveScope(sim, kind, params);
+    const action = (name: string, run: (migration: DatabaseMigration, body: unknown) => ArmResponse): ArmRoute => ({
+      pattern: `${base}/${name.toLowerCase()}`,
+      methods: {
+        POST: {
+          operation: op(name),
+          apiVersions: apiVersions.sqlMigration,
+          handle: ({ params, body }) => run(findMigration(sim, scopeOf(params), params.targetDbName ?? ''), body),
+        },
+      },
+    });
+    return [
+      {
+        pattern: base,
+        methods: {
+          GET: {
+            operation: op('Get'),
+            apiVersions: apiVersions.sqlMigration,
+            handle: ({ params, query }) => {
+              const migration = findMigration(sim, scopeOf(params), params.targetDbName ?? '');
+              const operationId = query.get('migrationOperationId');
+              if (operationId && operationId.toLowerCase() !== migration.migrationOperationId.toLowerCase()) {
+                throw notFound('ResourceNotFound', `No migration '${operationId}' of '${migration.name}' exists.`);
+              }
+              const expand = (query.get('$expand') ?? '').toLowerCase() === 'migrationstatusdetails';
+              return { status: 200, body: databaseMigrationResource(sim, migration, expand) };
+            },
+          },
+          PUT: {
+            operation: op('CreateOrUpdate'),
+            apiVersions: apiVersions.sqlMigration,
+            handle: ({ params, body }) => create(sim, scopeOf(params), params.targetDbName ?? '', body),
+          },
+          DELETE: {
+            operation: op('Delete'),
+            apiVersions: apiVersions.sqlMigration,
+            handle: ({ params, query }) => remove(sim, scopeOf(params), params.targetDbName ?? '', query),
+          },
+        },
+      },
+      action('Cancel', (migration, body) => cancel(sim, migration, body)),
+      ...(withCutover ? [action('Cutover', (migration, body) => cutover(sim, migration, body))] : []),
+    ];
+  });
+}
