@@ -68,6 +68,7 @@ export const batchPhases = [
   'awaiting-cutover-window',
   'cutover',
   'verifying-cutover',
+  'validating-cutover',
   'committing',
   'completing-migration',
   'completed',

@@ -7,10 +7,20 @@ import type { AzureScope } from '../domain/demo.ts';
 import type { SourceSite } from '../domain/estate.ts';
 import type { StateSummary } from './admin.ts';
 import type { AuditEntry } from './audit.ts';
-import type { FaultRule } from './faults.ts';
+import type { DatabaseSeed, DatabaseSeedResult } from './data-migration/seed.ts';
+import type { FaultConfig, FaultConfigInput, FaultRule } from './faults.ts';
 import type { SeedResult } from './site-recovery/environment.ts';
 
-export type { StateSummary, AuditEntry, FaultRule, SeedResult };
+export type {
+  StateSummary,
+  AuditEntry,
+  FaultRule,
+  FaultConfig,
+  FaultConfigInput,
+  SeedResult,
+  DatabaseSeed,
+  DatabaseSeedResult,
+};
 
 export interface Health {
   status: 'ok';
@@ -64,8 +74,27 @@ export class SimulatorAdmin {
     return this.call('PUT', '/admin/clock', { speed });
   }
 
-  setFaults(rules: FaultRule[]): Promise<{ rules: FaultRule[] }> {
+  /** Replaces the fault configuration with per-operation failure rates only. */
+  setFaults(rules: FaultRule[]): Promise<FaultConfig> {
     return this.call('PUT', '/admin/faults', { rules });
+  }
+
+  /** Replaces the whole fault configuration (see docs/simulator.md, "Faults"). */
+  configureFaults(config: FaultConfigInput): Promise<FaultConfig> {
+    return this.call('PUT', '/admin/faults', config);
+  }
+
+  faults(): Promise<FaultConfig> {
+    return this.call('GET', '/admin/faults');
+  }
+
+  /** Starts a 429 storm now: every ARM request is throttled for `durationSeconds` (real time). */
+  startStorm(durationSeconds: number, retryAfterSeconds = 1): Promise<FaultConfig> {
+    return this.call('POST', '/admin/faults/storm', { durationSeconds, retryAfterSeconds });
+  }
+
+  seedDatabases(seed: DatabaseSeed): Promise<DatabaseSeedResult> {
+    return this.call('PUT', '/admin/databases', seed);
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import { idKey } from './arm.ts';
 import { iso } from './clock.ts';
-import { faultableScenarios, type FaultableScenario } from './faults.ts';
+import { seedDatabases } from './data-migration/seed.ts';
+import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
+import { migrationStatus } from './data-migration/database-migration-view.ts';
 import type { Simulation } from './simulation.ts';
 import { seedEnvironment } from './site-recovery/environment.ts';
 import { jobState } from './site-recovery/jobs.ts';
@@ -50,12 +52,84 @@ const siteSchema = z.object({
 
 const environmentSchema = z.object({ scope: scopeSchema, site: siteSchema });
 const clockSchema = z.object({ speed: z.number().positive().finite() });
-const faultsSchema = z.object({
-  rules: z.array(
-    z.object({
-      scenario: z.enum(Object.keys(faultableScenarios) as [FaultableScenario, ...FaultableScenario[]]),
-      probability: z.number().min(0).max(1),
-    }),
+const probability = z.number().min(0).max(1);
+export const faultsSchema = z.object({
+  rules: z.array(z.object({ scenario: z.enum(faultableScenarioNames), probability })).optional(),
+  transient: z
+    .object({ probability, statuses: z.array(z.union([z.literal(500), z.literal(503)])).optional() })
+    .optional(),
+  storms: z
+    .array(
+      z.object({
+        afterSeconds: z.number().nonnegative().optional(),
+        durationSeconds: z.number().positive(),
+        retryAfterSeconds: z.number().int().positive().optional(),
+      }),
+    )
+    .optional(),
+  latency: z
+    .object({ ms: z.number().nonnegative(), jitterMs: z.number().nonnegative().optional() })
+    .optional(),
+  stalls: z.object({ probability }).optional(),
+  applianceOutages: z.array(z.string().min(1)).optional(),
+  targeted: z
+    .array(
+      z
+        .object({
+          vm: z.string().min(1).optional(),
+          database: z.string().min(1).optional(),
+          fault: z.enum([...faultableScenarioNames, 'Stall']),
+          count: z.number().int().positive().optional(),
+        })
+        .refine((fault) => (fault.vm === undefined) !== (fault.database === undefined), {
+          message: 'name exactly one of vm or database',
+        }),
+    )
+    .optional(),
+});
+const stormSchema = z.object({
+  durationSeconds: z.number().positive(),
+  retryAfterSeconds: z.number().int().positive().optional(),
+});
+
+const skuSchema = z.object({
+  name: z.string().min(1),
+  tier: z.string().min(1),
+  capacity: z.number().int().positive().optional(),
+  family: z.string().optional(),
+});
+const enginesByTarget = {
+  SqlMi: 'SqlServer',
+  SqlVm: 'SqlServer',
+  SqlDb: 'SqlServer',
+  MySql: 'MySql',
+  PostgreSql: 'PostgreSql',
+};
+const databasesSchema = z.object({
+  subscriptionId: z.string().min(1),
+  location: z.string().min(1),
+  bandwidthMbps: z.number().positive().optional(),
+  databases: z.array(
+    z
+      .object({
+        name: z.string().min(1),
+        sourceServer: z.string().min(1),
+        engine: z.enum(['SqlServer', 'MySql', 'PostgreSql']),
+        version: z.string().min(1),
+        sizeMB: z.number().nonnegative(),
+        logRateMBPerHour: z.number().nonnegative(),
+        target: z.object({
+          kind: z.enum(['SqlMi', 'SqlVm', 'SqlDb', 'MySql', 'PostgreSql']),
+          resourceGroup: z.string().min(1),
+          server: z.string().min(1),
+          databaseName: z.string().min(1).optional(),
+          sku: skuSchema.optional(),
+        }),
+      })
+      .refine((database) => enginesByTarget[database.target.kind] === database.engine, {
+        message:
+          'the target kind does not take this engine (SqlMi/SqlVm/SqlDb: SqlServer, MySql: MySql, PostgreSql: PostgreSql)',
+      }),
   ),
 });
 
@@ -107,13 +181,30 @@ export function handleAdmin(
       return json(200, { simulatedTime: iso(sim.now()), speed: sim.clock.speed });
     }
     case 'GET /admin/faults':
-      return json(200, { rules: sim.state.faults });
+      return json(200, sim.faults.config);
     case 'PUT /admin/faults': {
       const parsed = faultsSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
-      sim.state.faults = parsed.data.rules;
-      sim.changed();
-      return json(200, { rules: sim.state.faults });
+      sim.faults.replace(resolveFaultConfig(parsed.data, Date.now()));
+      // Stalls and outages change transfer rates from now on.
+      sim.replication.rebalanceAll(sim.now());
+      return json(200, sim.faults.config);
+    }
+    case 'POST /admin/faults/storm': {
+      const parsed = stormSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      const startsAt = Date.now();
+      sim.faults.addStorm({
+        startsAt,
+        endsAt: startsAt + parsed.data.durationSeconds * 1000,
+        retryAfterSeconds: parsed.data.retryAfterSeconds ?? 1,
+      });
+      return json(200, sim.faults.config);
+    }
+    case 'PUT /admin/databases': {
+      const parsed = databasesSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      return json(200, seedDatabases(sim, parsed.data));
     }
   }
   if (url.pathname === '/health' || url.pathname.startsWith('/admin/')) {
@@ -137,6 +228,12 @@ export interface StateSummary {
   jobs: { total: number; byState: Record<string, number> };
   targetVms: { failover: number; test: number };
   completedMigrations: number;
+  databaseMigrations: {
+    total: number;
+    byStatus: Record<string, number>;
+    classicTaskDatabases: Record<string, number>;
+    scalingTargets: number;
+  };
   auditEntries: number;
   throttledResponses: number;
 }
@@ -186,6 +283,18 @@ function summary(sim: Simulation, throttle: Throttle): StateSummary {
       test: targets.filter((vm) => vm.kind === 'test').length,
     },
     completedMigrations: state.history.completedMigrations.length,
+    databaseMigrations: {
+      total: Object.keys(state.dataMigration.databaseMigrations).length,
+      byStatus: count(
+        Object.values(state.dataMigration.databaseMigrations).map((migration) =>
+          migrationStatus(migration.sync),
+        ),
+      ),
+      classicTaskDatabases: count(
+        Object.values(state.dataMigration.tasks).flatMap((task) => task.databases.map((db) => db.sync.phase)),
+      ),
+      scalingTargets: Object.values(state.dataMigration.targets).filter((target) => target.scaling).length,
+    },
     auditEntries: sim.audit.lastSeq,
     throttledResponses: throttle.throttled,
   };

@@ -50,7 +50,15 @@ export interface ArmResponse {
 }
 
 export type AuditOutcome =
-  'created' | 'updated' | 'accepted' | 'deleted' | 'noop' | 'rejected' | 'throttled' | 'unauthorized';
+  | 'created'
+  | 'updated'
+  | 'accepted'
+  | 'deleted'
+  | 'noop'
+  | 'rejected'
+  | 'throttled'
+  | 'faulted'
+  | 'unauthorized';
 
 export interface ArmRequest {
   method: HttpMethod;

@@ -26,7 +26,10 @@ const validityYears = 10;
  * `simulator` inside docker-compose). When an existing server certificate lacks a requested name, a
  * new one is issued by the SAME CA, so clients that already trust `ca.pem` keep working.
  */
-export async function ensureTlsMaterial(stateDir: string, hostnames: readonly string[] = []): Promise<TlsMaterial> {
+export async function ensureTlsMaterial(
+  stateDir: string,
+  hostnames: readonly string[] = [],
+): Promise<TlsMaterial> {
   await mkdir(stateDir, { recursive: true });
   const at = (name: string) => path.join(stateDir, name);
   const dnsNames = [...new Set(['localhost', ...hostnames])];
@@ -40,7 +43,12 @@ export async function ensureTlsMaterial(stateDir: string, hostnames: readonly st
     const server = createServerCertificate(ca, dnsNames);
     await writeFile(at(files.serverCert), server.certPem);
     await writeFile(at(files.serverKey), server.keyPem, { mode: 0o600 });
-    return { caCertPath: at(files.caCert), caCertPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
+    return {
+      caCertPath: at(files.caCert),
+      caCertPem,
+      serverCertPem: server.certPem,
+      serverKeyPem: server.keyPem,
+    };
   }
   const ca = createCertificateAuthority();
   const server = createServerCertificate(ca, dnsNames);
@@ -58,12 +66,11 @@ export async function ensureTlsMaterial(stateDir: string, hostnames: readonly st
 
 /** DNS subject alternative names of a PEM certificate, lower-cased. */
 export function certificateDnsNames(certPem: string): string[] {
-  const extension = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName') as
-    | { altNames?: { type: number; value?: string }[] }
-    | undefined;
-  return (extension?.altNames ?? [])
-    .filter((name) => name.type === 2 && name.value !== undefined)
-    .map((name) => (name.value ?? '').toLowerCase());
+  const extension: unknown = forge.pki.certificateFromPem(certPem).getExtension('subjectAltName');
+  const altNames = (extension as { altNames?: { type: number; value?: string }[] } | null)?.altNames ?? [];
+  return altNames.flatMap((name) =>
+    name.type === 2 && name.value !== undefined ? [name.value.toLowerCase()] : [],
+  );
 }
 
 function loadCertificateAuthority(certPem: string, keyPem: string): KeyAndCert {

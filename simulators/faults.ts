@@ -150,8 +150,7 @@ export function draw(seed: number, key: string): number {
 }
 
 export type RequestFault =
-  | { kind: 'storm'; retryAfterSeconds: number }
-  | { kind: 'transient'; status: 500 | 503 };
+  { kind: 'storm'; retryAfterSeconds: number } | { kind: 'transient'; status: 500 | 503 };
 
 /** Who an operation acts on, for targeted faults. */
 export interface FaultSubject {

@@ -4,11 +4,13 @@ import { ensureTlsMaterial } from './certificates.ts';
 import { SimulatedClock } from './clock.ts';
 import { createSimulatorServer } from './server.ts';
 import { Simulation } from './simulation.ts';
+import { resolveFaultConfig, type FaultConfigInput } from './faults.ts';
 import { emptyState, loadSnapshot, SnapshotWriter } from './store.ts';
 import { resolveThrottleLimits, Throttle, type ThrottleLimits } from './throttling.ts';
 
 export type { ThrottleLimits, BucketLimits } from './throttling.ts';
 export type { AuditEntry } from './audit.ts';
+export type { FaultConfig, FaultConfigInput } from './faults.ts';
 
 export interface SimulatorOptions {
   /** Interface to listen on; default '127.0.0.1'. */
@@ -53,6 +55,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const sim = new Simulation(state, clock, options.seed ?? 1, () => writerRef.current?.markDirty());
   const writer = persist ? new SnapshotWriter(options.stateDir, () => sim.snapshot()) : undefined;
   writerRef.current = writer;
+  if (options.faults) sim.faults.replace(resolveFaultConfig(options.faults, Date.now()));
   const throttle = new Throttle(resolveThrottleLimits(options.throttling));
   const server = createSimulatorServer(sim, throttle, tls);
 

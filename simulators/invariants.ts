@@ -3,6 +3,7 @@
  * in a state a migration factory must never produce. Throttled calls are not violations.
  */
 import { idKey } from './arm.ts';
+import { dataMigrationViolations } from './data-migration/invariants.ts';
 import type { Simulation } from './simulation.ts';
 
 const testFailoverActive = new Set([
@@ -91,5 +92,7 @@ export function checkInvariants(sim: Simulation): string[] {
       );
     }
   }
+  // 5. Database Migration: no cutover twice, nothing overwritten, nothing completed half-way.
+  violations.push(...dataMigrationViolations(sim));
   return violations;
 }

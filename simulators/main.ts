@@ -3,6 +3,8 @@
  *   npx tsx simulators/main.ts --port 8443 --state-dir .data/simulator --speed 600
  */
 import { parseArgs } from 'node:util';
+import { demoScope, demoSite } from '../domain/demo.ts';
+import { SimulatorAdmin } from './admin-client.ts';
 import { startSimulator } from './index.ts';
 
 const usage = `Usage: tsx simulators/main.ts [options]
@@ -13,6 +15,8 @@ const usage = `Usage: tsx simulators/main.ts [options]
   --seed <n>            seed for ids and fault injection (default 1)
   --no-persist          keep state in memory only
   --no-throttling       disable ARM token-bucket throttling
+  --hostname <name>     extra DNS name for the server certificate (repeatable), e.g. simulator
+  --seed-demo           seed the demo vault, VMware site and VMs (domain/demo.ts) at start
   --help`;
 
 function numberOption(value: string | undefined, name: string, fallback: number): number {
@@ -35,6 +39,8 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       'no-persist': { type: 'boolean' },
       'no-throttling': { type: 'boolean' },
+      hostname: { type: 'string', multiple: true },
+      'seed-demo': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -54,6 +60,7 @@ async function main(): Promise<void> {
       seed: numberOption(values.seed, 'seed', 1),
       persist: !values['no-persist'],
       ...(values['no-throttling'] ? { throttling: false as const } : {}),
+      hostnames: values.hostname ?? [],
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -63,6 +70,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  if (values['seed-demo']) {
+    const seeded = await new SimulatorAdmin(simulator.endpoint, simulator.caCertPem).seed(
+      demoScope,
+      demoSite(),
+    );
+    console.log(
+      `Seeded the demo: vault ${demoScope.vaultName}, fabric ${seeded.fabricName}, ${seeded.added.vms} new VMs`,
+    );
   }
   console.log(`Migration Factory simulator listening on ${simulator.endpoint}`);
   console.log(`  CA certificate: ${simulator.caCertPath}`);

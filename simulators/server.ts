@@ -19,6 +19,7 @@ import { authenticate } from './auth.ts';
 import type { TlsMaterial } from './certificates.ts';
 import { iso } from './clock.ts';
 import { computeRoutes } from './compute.ts';
+import { dataMigrationRoutes } from './data-migration/routes.ts';
 import { operationStatusRoutes } from './lro.ts';
 import type { Simulation } from './simulation.ts';
 import { fabricRoutes } from './site-recovery/fabrics.ts';
@@ -39,6 +40,7 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
     ...jobRoutes(sim),
     ...operationStatusRoutes(sim),
     ...computeRoutes(sim),
+    ...dataMigrationRoutes(sim),
   );
   const sourcePlatform = new SourcePlatform(sim);
   const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (request, response) => {
@@ -58,9 +60,13 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
     const url = new URL(request.url ?? '/', sim.endpoint || 'https://127.0.0.1');
     const method = (request.method ?? 'GET').toUpperCase();
     const text = await readBody(request);
+    const isAdmin = url.pathname === '/health' || url.pathname.startsWith('/admin/');
+    if (!isAdmin && !url.pathname.startsWith('/api/')) {
+      const latency = sim.faults.latencyMs();
+      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    }
     sim.advance();
 
-    const isAdmin = url.pathname === '/health' || url.pathname.startsWith('/admin/');
     if (isAdmin || url.pathname.startsWith('/api/')) {
       let body: unknown;
       try {
@@ -136,6 +142,36 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
       const decision = throttle.take(subscriptionId, principal, kind);
       if (throttle.enabled)
         headers[`x-ms-ratelimit-remaining-subscription-${kind}`] = String(decision.remaining);
+      const injected = sim.faults.requestFault(Date.now());
+      if (injected?.kind === 'storm') {
+        fail(
+          new ArmError(
+            429,
+            'TooManyRequests',
+            `Number of requests for subscription '${subscriptionId}' actor '${principal}' exceeded. Please try again after '${injected.retryAfterSeconds}' seconds.`,
+            { 'Retry-After': String(injected.retryAfterSeconds) },
+          ),
+          'throttled',
+        );
+        return;
+      }
+      if (injected?.kind === 'transient') {
+        fail(
+          injected.status === 503
+            ? new ArmError(
+                503,
+                'ServiceUnavailable',
+                'The service is temporarily unavailable. Please retry the request.',
+              )
+            : new ArmError(
+                500,
+                'InternalServerError',
+                'An internal server error occurred. Please retry the request.',
+              ),
+          'faulted',
+        );
+        return;
+      }
       if (!decision.allowed) {
         fail(
           new ArmError(

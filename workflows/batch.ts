@@ -57,7 +57,7 @@ export interface BatchSettings extends StallPolicy {
   heartbeatTimeoutMs: number;
   /** Hold the batch for an operator when initial replication takes longer than this (ms). */
   initialReplicationTimeoutMs: number;
-  /** Wait for a human sign-off of the test failover before cleaning it up. */
+  /** Wait for a human sign-off of the test failover, and of the cutover before commit. */
   requireValidationSignOff: boolean;
   /** Cutover only inside this window (ISO instants); absent = as soon as the batch is ready. */
   cutoverWindow?: { start: string; end: string };
@@ -150,8 +150,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const currentSignOff = () => signOff;
   const track = (name: string) => state.tracks.find((t) => t.name === name);
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
-  const committed = () =>
-    phaseIndex(state.phase) >= phaseIndex('committing') && state.phase !== 'awaiting-operator';
+  phaseIndex(state.phase) >= phaseIndex('committing') && state.phase !== 'awaiting-operator';
   let commitStarted = input.checkpoint
     ? phaseIndex(input.checkpoint.phase) >= phaseIndex('committing')
     : false;
@@ -251,7 +250,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     {
       validator: (action: OperatorAction) => {
         validateAction(action);
-        if (commitStarted || committed()) {
+        if (commitStarted) {
           refuse(
             `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
           );
@@ -349,8 +348,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     {
       validator: (action: OperatorAction & { approved: boolean }) => {
         validateAction(action);
-        if (state.phase !== 'validating')
+        if (state.phase !== 'validating' && state.phase !== 'validating-cutover') {
           refuse(`Batch ${spec.batchId} is ${state.phase}, not waiting for a sign-off.`);
+        }
       },
     },
   );
@@ -614,6 +614,19 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         await longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
       }
     });
+
+    // Post-cutover validation: the last moment a rollback (cancel failover, sources back on) is possible.
+    while (settings.requireValidationSignOff) {
+      signOff = undefined;
+      await enterPhase('validating-cutover', 'Waiting for a sign-off of the migrated VMs before commit');
+      await condition(() => signOff !== undefined || rollbackRequested !== undefined);
+      await checkpoint();
+      const decision = currentSignOff();
+      if (decision?.approved) break;
+      await holdForOperator(
+        `Cutover rejected by ${decision?.by}: ${decision?.reason}; retry asks again, rollback cancels the failover`,
+      );
+    }
 
     await checkpoint();
     commitStarted = true;

@@ -61,7 +61,8 @@ export function dmsProjectResource(project: DmsProject) {
 
 export function findService(sim: Simulation, params: ArmRequest['params']): DmsService {
   const { subscriptionId = '', groupName = '', serviceName = '' } = params;
-  const service = sim.state.dataMigration.services[idKey(dmsServiceId(subscriptionId, groupName, serviceName))];
+  const service =
+    sim.state.dataMigration.services[idKey(dmsServiceId(subscriptionId, groupName, serviceName))];
   if (!service) {
     throw notFound(
       'ResourceNotFound',
@@ -73,7 +74,8 @@ export function findService(sim: Simulation, params: ArmRequest['params']): DmsS
 
 export function findProject(sim: Simulation, params: ArmRequest['params']): DmsProject {
   const service = findService(sim, params);
-  const project = sim.state.dataMigration.projects[idKey(`${service.id}/projects/${params.projectName ?? ''}`)];
+  const project =
+    sim.state.dataMigration.projects[idKey(`${service.id}/projects/${params.projectName ?? ''}`)];
   if (!project) {
     throw notFound(
       'ResourceNotFound',
@@ -91,7 +93,14 @@ export function redactConnection(value: unknown): Record<string, unknown> | unde
 }
 
 const sourcePlatforms = ['SQL', 'MySQL', 'PostgreSql', 'MongoDb', 'Unknown'] as const;
-const targetPlatforms = ['SQLDB', 'SQLMI', 'AzureDbForMySql', 'AzureDbForPostgreSql', 'MongoDb', 'Unknown'] as const;
+const targetPlatforms = [
+  'SQLDB',
+  'SQLMI',
+  'AzureDbForMySql',
+  'AzureDbForPostgreSql',
+  'MongoDb',
+  'Unknown',
+] as const;
 
 export function classicServiceRoutes(sim: Simulation): ArmRoute[] {
   const versions = apiVersions.classic;
@@ -138,8 +147,10 @@ export function classicServiceRoutes(sim: Simulation): ArmRoute[] {
               kind: optionalString(request.kind, 'kind') ?? 'Cloud',
               sku: {
                 name: skuName,
-                tier: optionalString(sku.tier, 'sku.tier') ?? (skuName.startsWith('Premium') ? 'Premium' : 'Standard'),
-                size: optionalString(sku.size, 'sku.size') ?? (/(\d+)vCores/.exec(skuName)?.[1] ?? '4'),
+                tier:
+                  optionalString(sku.tier, 'sku.tier') ??
+                  (skuName.startsWith('Premium') ? 'Premium' : 'Standard'),
+                size: optionalString(sku.size, 'sku.size') ?? /(\d+)vCores/.exec(skuName)?.[1] ?? '4',
               },
               virtualSubnetId,
               readyAt: operation.endsAt ?? sim.now(),
@@ -173,12 +184,16 @@ export function classicServiceRoutes(sim: Simulation): ArmRoute[] {
             const service = findService(sim, params);
             const request = objectBody(body, 'a Data Migration project');
             const properties = optionalObject(request.properties, 'properties');
-            if (!properties) throw badRequest('InvalidRequestContent', "The required field 'properties' is missing.");
+            if (!properties)
+              throw badRequest('InvalidRequestContent', "The required field 'properties' is missing.");
             const platform = <T extends string>(value: unknown, field: string, allowed: readonly T[]): T => {
               const text = requiredString(value, field);
               const found = allowed.find((candidate) => candidate.toLowerCase() === text.toLowerCase());
               if (!found) {
-                throw badRequest('InvalidRequestContent', `'${text}' is not a valid ${field}: ${allowed.join(', ')}.`);
+                throw badRequest(
+                  'InvalidRequestContent',
+                  `'${text}' is not a valid ${field}: ${allowed.join(', ')}.`,
+                );
               }
               return found;
             };
@@ -189,8 +204,16 @@ export function classicServiceRoutes(sim: Simulation): ArmRoute[] {
               serviceId: service.id,
               name: params.projectName ?? '',
               location: optionalString(request.location, 'location') ?? service.location,
-              sourcePlatform: platform(properties.sourcePlatform, 'properties.sourcePlatform', sourcePlatforms),
-              targetPlatform: platform(properties.targetPlatform, 'properties.targetPlatform', targetPlatforms),
+              sourcePlatform: platform(
+                properties.sourcePlatform,
+                'properties.sourcePlatform',
+                sourcePlatforms,
+              ),
+              targetPlatform: platform(
+                properties.targetPlatform,
+                'properties.targetPlatform',
+                targetPlatforms,
+              ),
               echo: {
                 ...(properties.sourceConnectionInfo
                   ? { sourceConnectionInfo: redactConnection(properties.sourceConnectionInfo) }
@@ -198,7 +221,9 @@ export function classicServiceRoutes(sim: Simulation): ArmRoute[] {
                 ...(properties.targetConnectionInfo
                   ? { targetConnectionInfo: redactConnection(properties.targetConnectionInfo) }
                   : {}),
-                ...(Array.isArray(properties.databasesInfo) ? { databasesInfo: properties.databasesInfo } : {}),
+                ...(Array.isArray(properties.databasesInfo)
+                  ? { databasesInfo: properties.databasesInfo }
+                  : {}),
               },
               createdAt: existing?.createdAt ?? sim.now(),
             };

@@ -74,7 +74,8 @@ function databaseOutputs(task: DmsTask, database: DmsTaskDatabase, now: number) 
     cdcDeleteCounter: applied - Math.floor(applied * 0.6) - Math.floor(applied * 0.3),
     fullLoadCompletedTables: completedTables,
     fullLoadLoadingTables: loadingTables,
-    fullLoadQueuedTables: sync.phase === 'Starting' ? database.tables : database.tables - completedTables - loadingTables,
+    fullLoadQueuedTables:
+      sync.phase === 'Starting' ? database.tables : database.tables - completedTables - loadingTables,
     fullLoadErroredTables: 0,
     initializationCompleted: sync.phase !== 'Starting',
     latency,
@@ -99,9 +100,13 @@ function databaseOutputs(task: DmsTask, database: DmsTaskDatabase, now: number) 
       databaseName: database.name,
       cdcInsertCounter: String(Math.floor(tableChanges * 0.6)),
       cdcUpdateCounter: String(Math.floor(tableChanges * 0.3)),
-      cdcDeleteCounter: String(tableChanges - Math.floor(tableChanges * 0.6) - Math.floor(tableChanges * 0.3)),
+      cdcDeleteCounter: String(
+        tableChanges - Math.floor(tableChanges * 0.6) - Math.floor(tableChanges * 0.3),
+      ),
       ...(started === undefined ? {} : { fullLoadStartedOn: iso(started) }),
-      ...(state === 'COMPLETED' && sync.restoredAt !== undefined ? { fullLoadEndedOn: iso(sync.restoredAt) } : {}),
+      ...(state === 'COMPLETED' && sync.restoredAt !== undefined
+        ? { fullLoadEndedOn: iso(sync.restoredAt) }
+        : {}),
       fullLoadTotalRows: rowsPerTable,
       state,
       totalChangesApplied: tableChanges,
@@ -110,7 +115,14 @@ function databaseOutputs(task: DmsTask, database: DmsTaskDatabase, now: number) 
     };
   });
   const errors = sync.failure
-    ? [{ resultType: 'DatabaseLevelErrorOutput', id: id('error'), errorMessage: `${sync.failure.code}: ${sync.failure.message}`, events: [] }]
+    ? [
+        {
+          resultType: 'DatabaseLevelErrorOutput',
+          id: id('error'),
+          errorMessage: `${sync.failure.code}: ${sync.failure.message}`,
+          events: [],
+        },
+      ]
     : [];
   return [databaseLevel, ...tables, ...errors];
 }
@@ -131,7 +143,9 @@ function commandResource(task: DmsTask, command: DmsTask['commands'][number]) {
 export function taskResource(sim: Simulation, task: DmsTask, expandOutput: boolean) {
   const now = sim.now();
   const ended = task.databases.every((database) => database.sync.endedAt !== undefined);
-  const endedOn = ended ? Math.max(...task.databases.map((database) => database.sync.endedAt ?? 0)) : undefined;
+  const endedOn = ended
+    ? Math.max(...task.databases.map((database) => database.sync.endedAt ?? 0))
+    : undefined;
   const output = [
     {
       resultType: 'MigrationLevelOutput',
@@ -145,7 +159,9 @@ export function taskResource(sim: Simulation, task: DmsTask, expandOutput: boole
     },
     ...task.databases.flatMap((database) => databaseOutputs(task, database, now)),
   ];
-  const failures = task.databases.flatMap((database) => (database.sync.failure ? [database.sync.failure] : []));
+  const failures = task.databases.flatMap((database) =>
+    database.sync.failure ? [database.sync.failure] : [],
+  );
   return {
     id: task.id,
     name: task.name,

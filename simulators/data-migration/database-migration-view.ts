@@ -66,7 +66,13 @@ function backupStatusDetails(sim: Simulation, migration: DatabaseMigration, rate
   const backupStart = sync.phase === 'Starting' ? now : sync.phaseStartedAt;
   const fullFile = {
     fileName: `${database}_full.bak`,
-    status: fullRestored ? 'Restored' : sync.phase === 'Restoring' ? 'Restoring' : fullUploaded ? 'Uploaded' : 'Uploading',
+    status: fullRestored
+      ? 'Restored'
+      : sync.phase === 'Restoring'
+        ? 'Restoring'
+        : fullUploaded
+          ? 'Uploaded'
+          : 'Uploading',
     totalSize: sync.totalBytes,
     dataRead: Math.floor(sync.uploadedBytes),
     dataWritten: Math.floor(sync.uploadedBytes),
@@ -119,12 +125,14 @@ function backupStatusDetails(sim: Simulation, migration: DatabaseMigration, rate
   });
   const activeBackupSets = [
     ...(fullRestored ? [] : [fullSet]),
-    ...Array.from({ length: Math.min(pending, 10) }, (_, offset) => logSet(taken - pending + offset + 1, false)),
+    ...Array.from({ length: Math.min(pending, 10) }, (_, offset) =>
+      logSet(taken - pending + offset + 1, false),
+    ),
   ];
   const lastRestored = restoredLogs > 0 ? logSet(restoredLogs, true) : fullRestored ? fullSet : undefined;
-  const stalled = rates.uploadBytesPerSecond <= 0 && !['Succeeded', 'Failed', 'Canceled'].includes(sync.phase);
-  const waitingForApply =
-    sync.phase === 'CatchingUp' && rates.applyBytesPerSecond <= sync.logBytesPerSecond;
+  const stalled =
+    rates.uploadBytesPerSecond <= 0 && !['Succeeded', 'Failed', 'Canceled'].includes(sync.phase);
+  const waitingForApply = sync.phase === 'CatchingUp' && rates.applyBytesPerSecond <= sync.logBytesPerSecond;
   return {
     migrationState: backupRestoreStates[sync.phase],
     fullBackupSetInfo: sync.phase === 'Starting' ? undefined : fullSet,
@@ -182,7 +190,9 @@ function copyStatusDetails(sim: Simulation, migration: DatabaseMigration, rates:
         rowsRead: Math.floor((done / (perTable || 1)) * rowsPerTable),
         rowsCopied: Math.floor((done / (perTable || 1)) * rowsPerTable),
         copyStart: iso(sync.phase === 'Starting' ? now : migration.createdAt),
-        copyThroughput: copying ? Math.round(Math.min(rates.uploadBytesPerSecond, rates.applyBytesPerSecond) / 1024) : 0,
+        copyThroughput: copying
+          ? Math.round(Math.min(rates.uploadBytesPerSecond, rates.applyBytesPerSecond) / 1024)
+          : 0,
         copyDuration: secondsBetween(migration.createdAt, sync.uploadedAt ?? now),
       };
     }),

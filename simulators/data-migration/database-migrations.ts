@@ -75,7 +75,8 @@ function resolveScope(sim: Simulation, kind: SqlMigrationKind, params: ArmReques
 }
 
 function findMigration(sim: Simulation, scope: Scope, name: string): DatabaseMigration {
-  const migration = sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
+  const migration =
+    sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
   if (!migration) {
     throw notFound(
       'ResourceNotFound',
@@ -155,7 +156,10 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
     requiredString(properties.sourceDatabaseName, 'properties.sourceDatabaseName'),
     optionalString(connection?.dataSource, 'properties.sourceSqlConnection.dataSource'),
   );
-  const offlineConfiguration = optionalObject(properties.offlineConfiguration, 'properties.offlineConfiguration');
+  const offlineConfiguration = optionalObject(
+    properties.offlineConfiguration,
+    'properties.offlineConfiguration',
+  );
   if (offlineConfiguration?.offline !== undefined && typeof offlineConfiguration.offline !== 'boolean') {
     throw badRequest('InvalidRequestContent', "'properties.offlineConfiguration.offline' must be a boolean.");
   }
@@ -241,9 +245,16 @@ function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): 
   });
   const history = sim.state.dataMigration.history.cutovers;
   history[migration.migrationOperationId] = (history[migration.migrationOperationId] ?? 0) + 1;
-  const fails = sim.faults.operationFails('DatabaseCutover', operation.name, { database: source?.name ?? '' });
+  const fails = sim.faults.operationFails('DatabaseCutover', operation.name, {
+    database: source?.name ?? '',
+  });
   const { code, message } = faultableScenarios.DatabaseCutover;
-  startCutover(migration.sync, sim.dataMigration.migrationRates(migration), sim.now(), fails ? { code, message } : undefined);
+  startCutover(
+    migration.sync,
+    sim.dataMigration.migrationRates(migration),
+    sim.now(),
+    fails ? { code, message } : undefined,
+  );
   migration.pendingOperationId = operation.name;
   sim.changed();
   return acceptedOperation(sim, operation, { namespace: namespaces.dataMigration, apiVersion });
@@ -272,7 +283,8 @@ function cancel(sim: Simulation, migration: DatabaseMigration, body: unknown): A
 }
 
 function remove(sim: Simulation, scope: Scope, name: string, query: URLSearchParams): ArmResponse {
-  const migration = sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
+  const migration =
+    sim.state.dataMigration.databaseMigrations[idKey(databaseMigrationId(scope.serverId, name))];
   if (!migration) return { status: 204, outcome: 'noop' };
   sim.dataMigration.settleMigration(migration, sim.now());
   const force = (query.get('force') ?? 'false').toLowerCase() === 'true';
@@ -313,13 +325,17 @@ export function databaseMigrationRoutes(sim: Simulation): ArmRoute[] {
     const base = `${group}/${path}/providers/Microsoft.DataMigration/databaseMigrations/{targetDbName}`;
     const op = (name: string) => `DatabaseMigrations${kind}_${name}`;
     const scopeOf = (params: ArmRequest['params']) => resolveScope(sim, kind, params);
-    const action = (name: string, run: (migration: DatabaseMigration, body: unknown) => ArmResponse): ArmRoute => ({
+    const action = (
+      name: string,
+      run: (migration: DatabaseMigration, body: unknown) => ArmResponse,
+    ): ArmRoute => ({
       pattern: `${base}/${name.toLowerCase()}`,
       methods: {
         POST: {
           operation: op(name),
           apiVersions: apiVersions.sqlMigration,
-          handle: ({ params, body }) => run(findMigration(sim, scopeOf(params), params.targetDbName ?? ''), body),
+          handle: ({ params, body }) =>
+            run(findMigration(sim, scopeOf(params), params.targetDbName ?? ''), body),
         },
       },
     });
@@ -334,7 +350,10 @@ export function databaseMigrationRoutes(sim: Simulation): ArmRoute[] {
               const migration = findMigration(sim, scopeOf(params), params.targetDbName ?? '');
               const operationId = query.get('migrationOperationId');
               if (operationId && operationId.toLowerCase() !== migration.migrationOperationId.toLowerCase()) {
-                throw notFound('ResourceNotFound', `No migration '${operationId}' of '${migration.name}' exists.`);
+                throw notFound(
+                  'ResourceNotFound',
+                  `No migration '${operationId}' of '${migration.name}' exists.`,
+                );
               }
               const expand = (query.get('$expand') ?? '').toLowerCase() === 'migrationstatusdetails';
               return { status: 200, body: databaseMigrationResource(sim, migration, expand) };

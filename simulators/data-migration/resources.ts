@@ -39,7 +39,8 @@ export const targetIds = {
     `${providerPath(s, rg, namespaces.sql)}/managedInstances/${name}`,
   SqlVm: (s: string, rg: string, name: string) =>
     `${providerPath(s, rg, namespaces.sqlVm)}/sqlVirtualMachines/${name}`,
-  SqlServer: (s: string, rg: string, name: string) => `${providerPath(s, rg, namespaces.sql)}/servers/${name}`,
+  SqlServer: (s: string, rg: string, name: string) =>
+    `${providerPath(s, rg, namespaces.sql)}/servers/${name}`,
   SqlDb: (s: string, rg: string, server: string, database: string) =>
     `${providerPath(s, rg, namespaces.sql)}/servers/${server}/databases/${database}`,
   MySqlFlexibleServer: (s: string, rg: string, name: string) =>

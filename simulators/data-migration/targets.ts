@@ -217,7 +217,10 @@ export function targetRoutes(sim: Simulation): ArmRoute[] {
       'SqlMi',
       namespaces.sql,
       apiVersions.sql,
-      (p) => ({ id: targetIds.SqlMi(s(p), rg(p), p.managedInstanceName ?? ''), name: p.managedInstanceName ?? '' }),
+      (p) => ({
+        id: targetIds.SqlMi(s(p), rg(p), p.managedInstanceName ?? ''),
+        name: p.managedInstanceName ?? '',
+      }),
       true,
     ),
     route(
@@ -255,7 +258,10 @@ export function targetRoutes(sim: Simulation): ArmRoute[] {
       'MySqlFlexibleServer',
       namespaces.mysql,
       apiVersions.mysql,
-      (p) => ({ id: targetIds.MySqlFlexibleServer(s(p), rg(p), p.serverName ?? ''), name: p.serverName ?? '' }),
+      (p) => ({
+        id: targetIds.MySqlFlexibleServer(s(p), rg(p), p.serverName ?? ''),
+        name: p.serverName ?? '',
+      }),
       true,
     ),
     route(

@@ -47,12 +47,7 @@ export interface SourceDatabaseRecord extends SourceDatabase {
 }
 
 export type TargetResourceKind =
-  | 'SqlMi'
-  | 'SqlVm'
-  | 'SqlServer'
-  | 'SqlDb'
-  | 'MySqlFlexibleServer'
-  | 'PostgreSqlFlexibleServer';
+  'SqlMi' | 'SqlVm' | 'SqlServer' | 'SqlDb' | 'MySqlFlexibleServer' | 'PostgreSqlFlexibleServer';
 
 export interface SkuChange {
   operationId: string;
@@ -199,7 +194,8 @@ export interface DmsProject {
   createdAt: number;
 }
 
-export type ClassicTaskType = 'Migrate.MySql.AzureDbForMySql.Sync' | 'Migrate.PostgreSql.AzureDbForPostgreSql.Sync';
+export type ClassicTaskType =
+  'Migrate.MySql.AzureDbForMySql.Sync' | 'Migrate.PostgreSql.AzureDbForPostgreSql.Sync';
 
 export interface DmsTaskDatabase {
   name: string;

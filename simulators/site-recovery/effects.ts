@@ -57,8 +57,21 @@ export function applyEffect(sim: Simulation, effect: Effect, at: number): void {
     case 'commitCompleted':
       item.protectionState = 'CommitFailoverCompleted';
       return;
+    case 'commitFailed':
+      // The failover stands; the commit can be retried.
+      item.protectionState = 'UnplannedFailoverCompleted';
+      return;
     case 'resyncStarted':
-      sim.replication.startSync(item, 'resync', at);
+      // Repair clears a stall; an unfinished initial replication starts over, a finished one resyncs.
+      delete item.stalledSince;
+      sim.replication.startSync(
+        item,
+        item.initialSync?.completedAt === undefined ? 'initial' : 'resync',
+        at,
+        {
+          repair: true,
+        },
+      );
       return;
     case 'itemRemoved':
       removeItem(sim, item, at, effect.migrationComplete);

@@ -25,6 +25,7 @@ function processServerResource(sim: Simulation, fabric: Fabric, server: ProcessS
   const now = sim.now();
   const load = sim.replication.applianceLoad(server.id);
   const overloaded = load.overloadReasons.length > 0;
+  const down = sim.faults.applianceDown(server.name);
   const throughput = (server.bandwidthMbps * 1_000_000) / 8;
   return {
     id: server.id,
@@ -55,22 +56,36 @@ function processServerResource(sim: Simulation, fabric: Fabric, server: ProcessS
     diskUsageStatus: 'Healthy',
     memoryUsageStatus: 'Healthy',
     processorUsageStatus: 'Healthy',
-    health: overloaded ? 'Warning' : 'Normal',
-    healthErrors: overloaded
+    health: down ? 'Critical' : overloaded ? 'Warning' : 'Normal',
+    healthErrors: down
       ? [
           {
-            errorCode: 'ProcessServerOverloaded',
-            errorMessage: `Appliance '${server.name}' is past its sizing: ${load.overloadReasons.join('; ')}.`,
-            possibleCauses: `An appliance is sized for about ${applianceMachineLimit} machines and ${applianceChurnLimitBytesPerDay / 1024 ** 4} TB/day of churn.`,
-            recommendedAction: 'Deploy another replication appliance and move protected machines to it.',
-            errorLevel: 'Warning',
+            errorCode: 'ProcessServerNotResponding',
+            errorMessage: `Appliance '${server.name}' has stopped sending heartbeats; all replication through it is halted.`,
+            possibleCauses:
+              'The appliance VM is shut down, its services stopped, or it lost network connectivity.',
+            recommendedAction:
+              'Start the appliance VM and its replication services, then check its connectivity to Azure.',
+            errorLevel: 'Error',
             creationTimeUtc: iso(now),
             entityId: server.id,
           },
         ]
-      : [],
+      : overloaded
+        ? [
+            {
+              errorCode: 'ProcessServerOverloaded',
+              errorMessage: `Appliance '${server.name}' is past its sizing: ${load.overloadReasons.join('; ')}.`,
+              possibleCauses: `An appliance is sized for about ${applianceMachineLimit} machines and ${applianceChurnLimitBytesPerDay / 1024 ** 4} TB/day of churn.`,
+              recommendedAction: 'Deploy another replication appliance and move protected machines to it.',
+              errorLevel: 'Warning',
+              creationTimeUtc: iso(now),
+              entityId: server.id,
+            },
+          ]
+        : [],
     protectedItemCount: load.protectedItemCount,
-    historicHealth: overloaded ? 'Warning' : 'Normal',
+    historicHealth: down ? 'Critical' : overloaded ? 'Warning' : 'Normal',
   };
 }
 
@@ -114,7 +129,11 @@ function fabricResource(sim: Simulation, fabric: Fabric) {
         agentDetails: [],
       },
       healthErrorDetails: [],
-      health: servers.some((server) => server.health !== 'Normal') ? 'Warning' : 'Normal',
+      health: servers.some((server) => server.health === 'Critical')
+        ? 'Critical'
+        : servers.some((server) => server.health !== 'Normal')
+          ? 'Warning'
+          : 'Normal',
     },
   };
 }

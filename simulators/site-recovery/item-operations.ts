@@ -421,6 +421,7 @@ export function failoverCommit(sim: Simulation, item: ProtectedItem): Job {
       friendlyName: 'Commit failover',
       durationSeconds: 60,
       effects: [{ type: 'commitCompleted', itemId: item.id }],
+      failureEffects: [{ type: 'commitFailed', itemId: item.id }],
     },
   ]);
 }

@@ -74,6 +74,42 @@ export function itemHealth(sim: Simulation, item: ProtectedItem, now: number) {
       customerResolvability: 'Allowed',
     });
   }
+  const applianceDown = replicating && appliance !== undefined && sim.faults.applianceDown(appliance.name);
+  if (applianceDown) {
+    errors.push({
+      errorCode: 'ProcessServerNotResponding',
+      errorMessage: `Replication appliance '${appliance.name}' is not responding; replication of '${item.friendlyName}' is halted.`,
+      possibleCauses: 'The appliance VM is shut down, its services stopped, or it lost network connectivity.',
+      recommendedAction:
+        'Start the appliance VM and its replication services, then check its connectivity to Azure.',
+      errorLevel: 'Error',
+      errorSource: 'ProcessServer',
+      errorType: 'ProcessServerHealth',
+      errorCategory: 'Replication',
+      summaryMessage: 'Replication appliance not responding',
+      creationTimeUtc: iso(now),
+      entityId: item.processServerId,
+      customerResolvability: 'Allowed',
+    });
+  }
+  if (item.stalledSince !== undefined && activeSync(item)) {
+    errors.push({
+      errorCode: 'InitialReplicationNoProgress',
+      errorMessage: `Initial replication of '${item.friendlyName}' has made no progress since ${iso(item.stalledSince)}.`,
+      possibleCauses:
+        'The mobility service cannot reach the process server, or the source disks could not be read (snapshot or changed-block tracking failure).',
+      recommendedAction:
+        'Check connectivity between the source machine and the replication appliance, then resynchronize the machine (repair replication).',
+      errorLevel: 'Error',
+      errorSource: 'ProtectedItem',
+      errorType: 'ReplicationHealth',
+      errorCategory: 'Replication',
+      summaryMessage: 'Initial replication is not progressing',
+      creationTimeUtc: iso(item.stalledSince),
+      entityId: item.id,
+      customerResolvability: 'Allowed',
+    });
+  }
   const rpo = item.protectionState === 'Protected' ? sim.replication.rpoSeconds(item) : 0;
   if (rpo > criticalRpoSeconds) {
     errors.push({

@@ -487,7 +487,13 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
         const items = requirePlanOperation(sim, plan, 'Commit');
         for (const item of items) item.protectionState = 'CommitFailoverInProgressOnRecovery';
         return planJob(sim, plan, items, 'Commit', 'Commit', [
-          ...groupTasks(plan, 'Commit failover', 60, (itemId) => [{ type: 'commitCompleted', itemId }]),
+          ...groupTasks(
+            plan,
+            'Commit failover',
+            60,
+            (itemId) => [{ type: 'commitCompleted', itemId }],
+            (itemId) => [{ type: 'commitFailed', itemId }],
+          ),
         ]);
       }),
     },

@@ -57,7 +57,20 @@ export class ReplicationModel {
     this.rebalance(item.fabricId, at);
   }
 
-  startSync(item: ProtectedItem, kind: SyncProgress['kind'], at: number): void {
+  /** Starts a transfer; a first initial replication may stall by fault injection (a repair never does). */
+  startSync(
+    item: ProtectedItem,
+    kind: SyncProgress['kind'],
+    at: number,
+    options: { repair?: boolean } = {},
+  ): void {
+    if (
+      kind === 'initial' &&
+      !options.repair &&
+      this.sim.faults.replicationStalls(idKey(item.id), item.friendlyName)
+    ) {
+      item.stalledSince = at;
+    }
     const totalBytes = item.disks.reduce((sum, disk) => sum + disk.usedBytes, 0);
     const sync: SyncProgress = {
       kind,
@@ -142,6 +155,19 @@ export class ReplicationModel {
     return Math.round(base / (efficiency * efficiency));
   }
 
+  /** Re-derives every transfer's rate (after stall or outage faults change). */
+  rebalanceAll(at: number): void {
+    for (const fabric of Object.values(this.sim.state.fabrics)) this.rebalance(fabric.id, at);
+  }
+
+  /** Whether an item's transfer is halted by an injected stall or an outage of its appliance. */
+  halted(item: ProtectedItem): boolean {
+    if (item.stalledSince !== undefined) return true;
+    const fabric = this.sim.state.fabrics[idKey(item.fabricId)];
+    const appliance = fabric && findProcessServer(fabric, item.processServerId);
+    return appliance !== undefined && this.sim.faults.applianceDown(appliance.name);
+  }
+
   /** Re-derives every active transfer's rate on a fabric at simulated time `at`. */
   private rebalance(fabricIdValue: string, at: number): void {
     const fabric = this.sim.state.fabrics[idKey(fabricIdValue)];
@@ -150,13 +176,22 @@ export class ReplicationModel {
     this.sim.changed();
     const active = this.activeByFabric.get(idKey(fabricIdValue));
     if (!active || active.size === 0) return;
-    const items = [...active].flatMap((key) => this.sim.state.items[key] ?? []);
+    const all = [...active].flatMap((key) => this.sim.state.items[key] ?? []);
+    for (const item of all) {
+      const sync = activeSync(item);
+      if (sync && this.halted(item)) {
+        checkpoint(sync, at);
+        sync.rateBytesPerSecond = 0;
+      }
+    }
+    // Halted transfers use no bandwidth.
+    const items = all.filter((item) => !this.halted(item));
     const perAppliance = new Map<string, number>();
     for (const item of items) {
       const key = idKey(item.processServerId);
       perAppliance.set(key, (perAppliance.get(key) ?? 0) + 1);
     }
-    const uplinkShare = (fabric.uplinkMbps * bytesPerSecondPerMbps) / items.length;
+    const uplinkShare = (fabric.uplinkMbps * bytesPerSecondPerMbps) / Math.max(1, items.length);
     const loads = new Map<string, ApplianceLoad>();
     let nextCompletion = Infinity;
     for (const item of items) {

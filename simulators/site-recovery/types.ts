@@ -147,6 +147,8 @@ export interface ProtectedItem {
   lastJobId?: string;
   initialSync?: SyncProgress;
   resync?: SyncProgress;
+  /** Set by an injected replication stall: the initial replication makes no progress until repaired. */
+  stalledSince?: number;
   lastSuccessfulFailoverTime?: number;
   lastSuccessfulTestFailoverTime?: number;
   failoverRecoveryPointId?: string;
@@ -191,6 +193,7 @@ export type Effect =
   | { type: 'failoverCompleted'; itemId: string }
   | { type: 'failoverCancelled'; itemId: string }
   | { type: 'commitCompleted'; itemId: string }
+  | { type: 'commitFailed'; itemId: string }
   | { type: 'resyncStarted'; itemId: string }
   | { type: 'itemRemoved'; itemId: string; migrationComplete: boolean }
   | { type: 'itemPurged'; itemId: string };

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
-import { demoScope, demoSite } from '../../domain/demo.ts';
+import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
+import { demoBatchSettings } from '../../cli/demo.ts';
+import { demoBatchSpecs, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
+import { createSiteRecoveryClient } from '../../workers/azure.ts';
+import { batchWorkflowId, migrationBatch, type BatchSettings } from '../../workflows/batch.ts';
 import type { SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
@@ -80,6 +84,44 @@ export async function startHarness(
     },
   };
 }
+
+/** Starts one batch workflow on a subset of the demo VMs, with settings overridden per test. */
+export async function startBatch(
+  harness: Harness,
+  batchId: string,
+  vmNames: string[],
+  settings: Partial<BatchSettings> = {},
+) {
+  const config = loadWorkerConfig(harness.workerEnv);
+  const site = await createSiteRecoveryActivities({
+    client: createSiteRecoveryClient(config),
+    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
+    resourceGroup: config.AZURE_RESOURCE_GROUP,
+    vaultName: config.AZURE_VAULT_NAME,
+    pollIntervalMs: config.AZURE_LRO_POLL_MS,
+  }).discoverReplicationSite();
+  const demo = smallDemoSite();
+  const [spec] = demoBatchSpecs(demoScope, demo, { waveId: 'tests', batches: [{ batchId, vmNames }] });
+  return harness.client.workflow.start(migrationBatch, {
+    taskQueue: harness.taskQueue,
+    workflowId: batchWorkflowId(batchId),
+    args: [
+      {
+        spec: spec!,
+        site,
+        target: demoTarget(demoScope),
+        settings: {
+          ...demoBatchSettings,
+          azureTaskQueue: harness.azureTaskQueue,
+          replicationReportEveryMs: 500,
+          ...settings,
+        },
+      },
+    ],
+  });
+}
+
+export const operator = { by: 'alice@contoso.com', reason: 'integration test', ticket: 'CHG-1234' };
 
 export function startInProcessWorkers(harness: Harness): Promise<RunningWorkers> {
   return startWorkers(loadWorkerConfig(harness.workerEnv), {

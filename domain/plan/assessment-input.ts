@@ -1,0 +1,52 @@
+/**
+ * The part of assessment.json the planner reads. The assessment has no schema of its own (it is an
+ * output), so the plan validates exactly the fields it relies on and strips the rest:
+ * a truncated or hand-broken assessment is reported instead of producing a wrong plan.
+ */
+import { z } from 'zod';
+import { classificationSchema, dbTargets } from '../inventory/estate-schema.ts';
+
+const strength = z.enum(['strong', 'medium', 'weak']);
+
+export const assessmentInputSchema = z.object({
+  asOf: z.string(),
+  options: z.object({
+    dependencies: z.object({
+      ephemeralPortFrom: z.number(),
+      infrastructurePorts: z.array(z.number()),
+      infrastructureServers: z.array(z.string()),
+      fanInShare: z.number(),
+      quickWinMaxDependencies: z.number(),
+    }),
+  }),
+  vms: z.array(
+    z.object({
+      serverId: z.string(),
+      name: z.string(),
+      readiness: z.object({
+        status: z.enum(['Ready', 'Conditionally ready', 'Not ready', 'Unknown']),
+        findings: z.array(z.object({ status: z.string(), reason: z.string() })),
+      }),
+      sizing: z.object({ vmSize: z.string().optional() }).optional(),
+    }),
+  ),
+  applications: z.array(
+    z.object({
+      name: z.string(),
+      servers: z.array(z.string()),
+      classification: classificationSchema,
+      quickWin: z.boolean(),
+    }),
+  ),
+  applicationEdges: z.array(z.object({ from: z.string(), to: z.string(), strength })),
+  pocCandidates: z.array(z.string()),
+  databases: z.array(
+    z.object({
+      databaseId: z.string(),
+      recommendedTarget: z.enum(dbTargets).optional(),
+      mode: z.enum(['offline', 'online']).optional(),
+      reasons: z.array(z.string()),
+    }),
+  ),
+});
+export type AssessmentInput = z.infer<typeof assessmentInputSchema>;

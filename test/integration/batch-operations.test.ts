@@ -1,0 +1,169 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchPhase } from '../../domain/migration.ts';
+import type { RunningWorkers } from '../../workers/run.ts';
+import {
+  batchProgressQuery,
+  openCutoverUpdate,
+  pauseUpdate,
+  postponeCutoverUpdate,
+  resumeUpdate,
+  retryUpdate,
+  rollbackUpdate,
+  signOffUpdate,
+} from '../../workflows/messages.ts';
+import {
+  operator,
+  startBatch,
+  startHarness,
+  startInProcessWorkers,
+  waitFor,
+  type Harness,
+} from './harness.ts';
+
+type BatchHandle = Awaited<ReturnType<typeof startBatch>>;
+const phaseOf = async (handle: BatchHandle) => (await handle.query(batchProgressQuery)).phase;
+async function reachPhase(handle: BatchHandle, phase: BatchPhase) {
+  const probe = async () => ((await phaseOf(handle)) === phase ? true : undefined);
+  try {
+    await waitFor(`batch ${handle.workflowId} in ${phase}`, probe, 30_000);
+  } catch (error) {
+    const progress = await handle.query(batchProgressQuery).catch(() => undefined);
+    throw new Error(`${String(error)}; the batch is ${progress?.phase}: ${progress?.detail ?? ''}`);
+  }
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof Error
+    ? error.cause.message
+    : '';
+}
+
+describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
+  let harness: Harness;
+  let workers: RunningWorkers;
+  beforeAll(async () => {
+    harness = await startHarness('ops', { speed: 2000 });
+    workers = await startInProcessWorkers(harness);
+  });
+  afterAll(async () => {
+    await workers?.shutdown();
+    await harness?.close();
+  });
+
+  it('waits for the cutover window, refuses to open it early without force, and honours postpone and open-now', async () => {
+    const start = new Date(Date.now() + 3600_000).toISOString();
+    const end = new Date(Date.now() + 7200_000).toISOString();
+    const handle = await startBatch(harness, 'ops-window', ['payroll-db-01', 'payroll-app-02'], {
+      cutoverWindow: { start, end },
+    });
+    await reachPhase(handle, 'awaiting-cutover-window');
+    expect((await handle.query(batchProgressQuery)).cutoverAt).toBe(start);
+
+    expect(await refusal(handle.executeUpdate(openCutoverUpdate, { args: [operator] }))).toMatch(
+      /outside the cutover window .* pass force/,
+    );
+    expect(
+      await refusal(
+        handle.executeUpdate(postponeCutoverUpdate, {
+          args: [{ ...operator, until: '2001-01-01T00:00:00Z' }],
+        }),
+      ),
+    ).toMatch(/not in the future/);
+    const later = new Date(Date.now() + 5400_000).toISOString();
+    await handle.executeUpdate(postponeCutoverUpdate, { args: [{ ...operator, until: later }] });
+    expect((await handle.query(batchProgressQuery)).cutoverAt).toBe(later);
+    expect(await phaseOf(handle)).toBe('awaiting-cutover-window');
+
+    await handle.executeUpdate(openCutoverUpdate, {
+      args: [{ ...operator, force: true, reason: 'business approved early cutover' }],
+    });
+    const result = await handle.result();
+    expect(result.vms.map((vm) => vm.outcome)).toEqual(['migrated', 'migrated']);
+  });
+
+  it('pauses between steps and resumes; refuses a retry when nothing failed and a rollback after commit', async () => {
+    const handle = await startBatch(harness, 'ops-pause', ['intranet-web-03'], {
+      requireValidationSignOff: true,
+    });
+    await handle.executeUpdate(pauseUpdate, { args: [operator] });
+    expect(await refusal(handle.executeUpdate(pauseUpdate, { args: [operator] }))).toMatch(/already paused/);
+    expect(await refusal(handle.executeUpdate(retryUpdate, { args: [operator] }))).toMatch(
+      /nothing to retry/,
+    );
+    expect(
+      await refusal(
+        handle.executeUpdate(retryUpdate, { args: [{ ...operator, vmNames: ['intranet-web-03'] }] }),
+      ),
+    ).toMatch(/has not failed \(it is active\)/);
+    expect(await refusal(handle.executeUpdate(pauseUpdate, { args: [{ ...operator, by: ' ' }] }))).toMatch(
+      /needs `by`/,
+    );
+
+    const progress = await handle.query(batchProgressQuery);
+    expect(progress.paused).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const stillPhase = await phaseOf(handle);
+    expect(['pending', 'enabling-replication', 'replicating']).toContain(stillPhase);
+    await handle.executeUpdate(resumeUpdate, { args: [operator] });
+
+    await reachPhase(handle, 'validating');
+    await handle.executeUpdate(signOffUpdate, { args: [{ ...operator, approved: true }] });
+    await reachPhase(handle, 'validating-cutover');
+    // Slow the simulated clock so the commit takes seconds, and pause: the batch stops after the commit.
+    await harness.admin.setSpeed(20);
+    try {
+      await handle.executeUpdate(signOffUpdate, { args: [{ ...operator, approved: true }] });
+      await reachPhase(handle, 'committing');
+      await handle.executeUpdate(pauseUpdate, { args: [operator] });
+      const refused = await refusal(handle.executeUpdate(rollbackUpdate, { args: [operator] }));
+      expect(refused).toMatch(/point of no return/);
+    } finally {
+      await harness.admin.setSpeed(2000);
+    }
+    await handle.executeUpdate(resumeUpdate, { args: [operator] });
+    const result = await handle.result();
+    expect(result.phase).toBe('completed');
+  });
+
+  const rollbackCases: { name: string; vms: string[]; phase: BatchPhase }[] = [
+    { name: 'during replication', vms: ['crm-db-01'], phase: 'replicating' },
+    { name: 'after test failover', vms: ['crm-app-03'], phase: 'validating' },
+    { name: 'after failover, before commit', vms: ['crm-web-05', 'crm-app-04'], phase: 'validating-cutover' },
+  ];
+  for (const { name, vms, phase } of rollbackCases) {
+    it(`rolls back ${name} and leaves the simulator clean`, async () => {
+      const handle = await startBatch(harness, `ops-rollback-${phase}`, vms, {
+        requireValidationSignOff: true,
+      });
+      if (phase === 'validating-cutover') {
+        await reachPhase(handle, 'validating');
+        await handle.executeUpdate(signOffUpdate, { args: [{ ...operator, approved: true }] });
+      }
+      await reachPhase(handle, phase);
+      await handle.executeUpdate(rollbackUpdate, { args: [operator] });
+      expect(await refusal(handle.executeUpdate(rollbackUpdate, { args: [operator] }))).toMatch(
+        /already rolling back|rolled back/,
+      );
+      const result = await handle.result();
+      expect(result.phase).toBe('rolled-back');
+      expect(result.vms.map((vm) => vm.outcome)).toEqual(vms.map(() => 'rolled-back'));
+
+      const state = await harness.admin.state();
+      expect(JSON.stringify(state)).not.toContain(`rp-ops-rollback-${phase}`);
+      expect(await harness.admin.invariants()).toEqual({ violations: [] });
+      const { entries } = await harness.admin.audit();
+      const removed = entries.filter(
+        (e) =>
+          e.method === 'POST' &&
+          vms.some((vm) => e.path.split('?')[0]?.endsWith(`/replicationProtectedItems/${vm}/remove`)),
+      );
+      expect(removed.length).toBe(vms.length);
+    });
+  }
+});

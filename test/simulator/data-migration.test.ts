@@ -1,0 +1,395 @@
+import type {
+  MigrateMySqlAzureDbForMySqlSyncTaskOutputDatabaseLevel,
+  MigrateMySqlAzureDbForMySqlSyncTaskProperties,
+  MigratePostgreSqlAzureDbForPostgreSqlSyncTaskProperties,
+} from '@azure/arm-datamigration/esm/models/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  armClient,
+  classicDmsClient,
+  databaseSeed,
+  miId,
+  migrationServiceId,
+  sqlServerId,
+  targetGroup,
+  vmId,
+  type ArmClient,
+} from './data-migration-helpers.ts';
+import { scope, startTestSimulator, type TestSimulator } from './helpers.ts';
+
+const speed = 20_000;
+const migrationPath = (serverId: string, db: string) =>
+  `${serverId}/providers/Microsoft.DataMigration/databaseMigrations/${db}`;
+
+interface Migration {
+  properties: {
+    provisioningState: string;
+    migrationStatus: string;
+    migrationOperationId: string;
+    migrationFailureError?: { code: string; message: string };
+    migrationStatusDetails?: Record<string, unknown>;
+  };
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function expectRestError(promise: Promise<unknown>, status: number, code: string) {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  // core-rest-pipeline and ms-rest-js (arm-datamigration 2.1.1) both throw a RestError with these fields.
+  expect(error, `expected an error ${status} ${code}`).toBeInstanceOf(Error);
+  expect(error).toMatchObject({ statusCode: status, code });
+}
+
+describe('Database Migration through core-client and arm-datamigration 2.1.1', () => {
+  let t: TestSimulator;
+  let arm: ArmClient;
+  const get = async (serverId: string, db: string) =>
+    (await arm.send('GET', `${migrationPath(serverId, db)}?$expand=MigrationStatusDetails`))
+      .body as unknown as Migration;
+  const status = (serverId: string, db: string, wanted: string) =>
+    waitFor(
+      () => get(serverId, db),
+      (m) => m.properties.migrationStatus === wanted,
+      `${db} ${wanted}`,
+    );
+
+  const createBody = (serverId: string, kind: string, db: string, offline: boolean) => ({
+    properties: {
+      kind,
+      scope: serverId,
+      migrationService: migrationServiceId,
+      sourceDatabaseName: db,
+      sourceSqlConnection: {
+        dataSource: `${databaseSeed().databases.find((d) => d.name === db)?.sourceServer}.contoso.local`,
+        authentication: 'SqlAuthentication',
+        userName: 'migrator',
+        password: 'not-echoed',
+        encryptConnection: true,
+        trustServerCertificate: true,
+      },
+      ...(kind === 'SqlDb'
+        ? {}
+        : {
+            backupConfiguration: {
+              sourceLocation: {
+                fileShare: { path: '\\\\backup01\\sql', username: 'contoso\\svc', password: 'x' },
+              },
+              targetLocation: { storageAccountResourceId: `${migrationServiceId}/sa`, accountKey: 'k' },
+            },
+            offlineConfiguration: { offline, ...(offline ? { lastBackupName: `${db}_last.bak` } : {}) },
+          }),
+    },
+  });
+
+  beforeAll(async () => {
+    t = await startTestSimulator({ speed });
+    await t.admin.seedDatabases(databaseSeed());
+    arm = armClient(t.sim);
+    await arm.send('PUT', migrationServiceId, { location: scope.location });
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  it('serves the SQL migration service and the targets', async () => {
+    const service = await arm.send('GET', migrationServiceId);
+    expect(service.body).toMatchObject({
+      name: 'sqlms-factory',
+      type: 'Microsoft.DataMigration/sqlMigrationServices',
+    });
+    const mi = await arm.send('GET', miId, undefined, '2023-08-01');
+    expect(mi.body).toMatchObject({ sku: { name: 'GP_Gen5', capacity: 8 }, properties: { vCores: 8 } });
+    await expectRestError(
+      arm.send('GET', `${miId}-missing`, undefined, '2023-08-01'),
+      404,
+      'ResourceNotFound',
+    );
+  });
+
+  it('runs an online SQL MI migration to ReadyForCutover, cuts it over and refuses a second cutover', async () => {
+    const path = migrationPath(miId, 'payroll');
+    const created = (await arm.lro('PUT', path, createBody(miId, 'SqlMi', 'payroll', false))) as Migration;
+    expect(created.properties).toMatchObject({
+      provisioningState: 'Succeeded',
+      migrationStatus: 'UploadingFullBackup',
+    });
+    expect(JSON.stringify(created)).not.toContain('not-echoed');
+    const uploading = await get(miId, 'payroll');
+    expect(uploading.properties.migrationStatusDetails).toMatchObject({ isFullBackupRestored: false });
+    await expectRestError(
+      arm.lro('POST', `${path}/cutover`, { migrationOperationId: created.properties.migrationOperationId }),
+      400,
+      'CutoverNotAllowed',
+    );
+    await expectRestError(
+      arm.send('PUT', path, createBody(miId, 'SqlMi', 'payroll', false)),
+      409,
+      'OperationInProgress',
+    );
+    await expectRestError(arm.send('DELETE', path), 400, 'DeleteMigrationNotAllowedMigrationInProgress');
+    const ready = await status(miId, 'payroll', 'ReadyForCutover');
+    expect(ready.properties.migrationStatusDetails).toMatchObject({
+      isFullBackupRestored: true,
+      migrationState: 'ReadyForCutover',
+    });
+    await arm.lro('POST', `${path}/cutover`, { migrationOperationId: ready.properties.migrationOperationId });
+    const done = await get(miId, 'payroll');
+    expect(done.properties.migrationStatus).toBe('Succeeded');
+    expect(done.properties.migrationStatusDetails).toMatchObject({ pendingLogBackupsCount: 0 });
+    await expectRestError(
+      arm.lro('POST', `${path}/cutover`, { migrationOperationId: ready.properties.migrationOperationId }),
+      400,
+      'CutoverNotAllowed',
+    );
+    await arm.lro('DELETE', path);
+    await expectRestError(arm.send('GET', path), 404, 'ResourceNotFound');
+  });
+
+  it('runs offline SQL VM and SQL Database migrations to Succeeded and cancels a SQL VM migration', async () => {
+    await arm.lro(
+      'PUT',
+      migrationPath(sqlServerId, 'reporting'),
+      createBody(sqlServerId, 'SqlDb', 'reporting', true),
+    );
+    const copied = await status(sqlServerId, 'reporting', 'Succeeded');
+    expect(copied.properties.migrationStatusDetails).toMatchObject({ migrationState: 'Completed' });
+    const created = (await arm.lro(
+      'PUT',
+      migrationPath(vmId, 'crm'),
+      createBody(vmId, 'SqlVm', 'crm', false),
+    )) as Migration;
+    await arm.lro('POST', `${migrationPath(vmId, 'crm')}/cancel`, {
+      migrationOperationId: created.properties.migrationOperationId,
+    });
+    expect((await get(vmId, 'crm')).properties.migrationStatus).toBe('Canceled');
+    await arm.lro('PUT', migrationPath(vmId, 'crm'), createBody(vmId, 'SqlVm', 'crm', true));
+    await status(vmId, 'crm', 'Succeeded');
+  });
+
+  it('rejects bad input with Azure codes', async () => {
+    const body = createBody(miId, 'SqlMi', 'nope', false);
+    await expectRestError(arm.send('PUT', migrationPath(miId, 'nope'), body), 400, 'SourceDatabaseNotFound');
+    await expectRestError(
+      arm.send('PUT', migrationPath(miId, 'payroll'), createBody(vmId, 'SqlVm', 'payroll', false)),
+      400,
+      'InvalidRequestContent',
+    );
+    await expectRestError(
+      arm.send('GET', migrationPath(miId, 'x'), undefined, '2020-01-01'),
+      400,
+      'InvalidApiVersionParameter',
+    );
+  });
+
+  it('waits for a scale-up when log arrives faster than the target restores it', async () => {
+    const path = migrationPath(miId, 'ledger');
+    await arm.lro('PUT', path, createBody(miId, 'SqlMi', 'ledger', false));
+    await status(miId, 'ledger', 'Restoring');
+    await t.admin.setSpeed(200_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const behind = await get(miId, 'ledger');
+    expect(behind.properties.migrationStatus).toBe('Restoring');
+    expect(behind.properties.migrationStatusDetails).toMatchObject({ isFullBackupRestored: true });
+    expect(String(behind.properties.migrationStatusDetails?.restoreBlockingReason)).toContain(
+      'scale the target up',
+    );
+    const scaled = (await arm.lro('PATCH', miId, { sku: { capacity: 16 } }, '2023-08-01')) as {
+      sku: { capacity: number };
+    };
+    expect(scaled.sku.capacity).toBe(16);
+    await status(miId, 'ledger', 'ReadyForCutover');
+    await t.admin.setSpeed(speed);
+    const down = (await arm.lro('PATCH', miId, { properties: { vCores: 8 } }, '2023-08-01')) as {
+      properties: { vCores: number };
+    };
+    expect(down.properties.vCores).toBe(8);
+  });
+
+  it('scales SQL Database and flexible-server tiers as long-running operations', async () => {
+    const db = `${sqlServerId}/databases/reporting`;
+    const scaled = (await arm.lro(
+      'PATCH',
+      db,
+      { sku: { name: 'GP_Gen5', tier: 'GeneralPurpose', capacity: 8 } },
+      '2023-08-01',
+    )) as {
+      sku: { capacity: number };
+      properties: { status: string };
+    };
+    expect(scaled).toMatchObject({ sku: { capacity: 8 }, properties: { status: 'Online' } });
+    const mysql = `/subscriptions/${scope.subscriptionId}/resourceGroups/${targetGroup}/providers/Microsoft.DBforMySQL/flexibleServers/mysql-intranet`;
+    const flex = (await arm.lro(
+      'PATCH',
+      mysql,
+      { sku: { name: 'Standard_D8ds_v4', tier: 'GeneralPurpose' } },
+      '2023-12-30',
+    )) as {
+      sku: { name: string; capacity: number };
+    };
+    expect(flex.sku).toMatchObject({ name: 'Standard_D8ds_v4', capacity: 8 });
+  });
+
+  it('runs classic DMS MySQL and PostgreSQL online migrations through arm-datamigration 2.1.1', async () => {
+    const dms = classicDmsClient(t.sim);
+    const subnet = `/subscriptions/${scope.subscriptionId}/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet/subnets/dms`;
+    const service = await dms.services.createOrUpdate(
+      {
+        location: scope.location,
+        virtualSubnetId: subnet,
+        sku: { name: 'Premium_4vCores', tier: 'Premium' },
+      },
+      scope.resourceGroup,
+      'dms-factory',
+    );
+    expect(service.provisioningState).toBe('Succeeded');
+    expect((await dms.services.get(scope.resourceGroup, 'dms-factory')).sku?.name).toBe('Premium_4vCores');
+    for (const [project, source, target] of [
+      ['mysql-project', 'MySQL', 'AzureDbForMySql'],
+      ['pg-project', 'PostgreSql', 'AzureDbForPostgreSql'],
+    ] as const) {
+      await dms.projects.createOrUpdate(
+        { location: scope.location, sourcePlatform: source, targetPlatform: target },
+        scope.resourceGroup,
+        'dms-factory',
+        project,
+      );
+      expect((await dms.projects.get(scope.resourceGroup, 'dms-factory', project)).provisioningState).toBe(
+        'Succeeded',
+      );
+    }
+    const mysqlTask: MigrateMySqlAzureDbForMySqlSyncTaskProperties = {
+      taskType: 'Migrate.MySql.AzureDbForMySql.Sync',
+      input: {
+        sourceConnectionInfo: {
+          type: 'MySqlConnectionInfo',
+          serverName: 'intranet-db-01.contoso.local',
+          port: 3306,
+          userName: 'root',
+          password: 'secret',
+        },
+        targetConnectionInfo: {
+          type: 'MySqlConnectionInfo',
+          serverName: 'mysql-intranet.mysql.database.azure.com',
+          port: 3306,
+          userName: 'admin',
+          password: 'secret',
+        },
+        selectedDatabases: [{ name: 'intranet', targetDatabaseName: 'intranet' }],
+      },
+    };
+    const pgTask: MigratePostgreSqlAzureDbForPostgreSqlSyncTaskProperties = {
+      taskType: 'Migrate.PostgreSql.AzureDbForPostgreSql.Sync',
+      input: {
+        sourceConnectionInfo: {
+          type: 'PostgreSqlConnectionInfo',
+          serverName: 'intranet-db-01',
+          port: 5432,
+          userName: 'pg',
+          password: 'secret',
+        },
+        targetConnectionInfo: {
+          type: 'PostgreSqlConnectionInfo',
+          serverName: 'pg-wiki.postgres.database.azure.com',
+          port: 5432,
+          userName: 'pg',
+          password: 'secret',
+        },
+        selectedDatabases: [{ name: 'wiki', targetDatabaseName: 'wiki' }],
+      },
+    };
+    // Slow the clock so the first phases are observable, then speed it up again.
+    await t.admin.setSpeed(20);
+    const created = await dms.tasks.createOrUpdate(
+      { properties: mysqlTask },
+      scope.resourceGroup,
+      'dms-factory',
+      'mysql-project',
+      'intranet-sync',
+    );
+    expect(created.properties?.state).toBe('Queued');
+    await dms.tasks.createOrUpdate(
+      { properties: pgTask },
+      scope.resourceGroup,
+      'dms-factory',
+      'pg-project',
+      'wiki-sync',
+    );
+    const databaseLevel = async (project: string, task: string) => {
+      const got = await dms.tasks.get(scope.resourceGroup, 'dms-factory', project, task, {
+        expand: 'output',
+      });
+      const output = (got.properties as MigrateMySqlAzureDbForMySqlSyncTaskProperties).output ?? [];
+      return {
+        task: got,
+        output,
+        database: output.find((entry) => entry.resultType === 'DatabaseLevelOutput') as
+          MigrateMySqlAzureDbForMySqlSyncTaskOutputDatabaseLevel | undefined,
+      };
+    };
+    const first = await databaseLevel('mysql-project', 'intranet-sync');
+    expect(first.database?.migrationState).toBe('CONFIGURING');
+    expect(first.output[0]).toMatchObject({ resultType: 'MigrationLevelOutput', sourceServerVersion: '8.0' });
+    await expectRestError(
+      dms.tasks.command(scope.resourceGroup, 'dms-factory', 'mysql-project', 'intranet-sync', {
+        commandType: 'Migrate.Sync.Complete.Database',
+        input: { databaseName: 'intranet' },
+      }),
+      400,
+      'DatabaseNotReadyToComplete',
+    );
+    await t.admin.setSpeed(speed);
+    const ready = await waitFor(
+      () => databaseLevel('mysql-project', 'intranet-sync'),
+      (value) => value.database?.migrationState === 'READY_TO_COMPLETE',
+      'READY_TO_COMPLETE',
+    );
+    expect(ready.database).toMatchObject({ initializationCompleted: true, fullLoadErroredTables: 0 });
+    expect(ready.database?.fullLoadCompletedTables).toBeGreaterThan(0);
+    expect(ready.database?.appliedChanges).toBeGreaterThan(0);
+    const command = await dms.tasks.command(
+      scope.resourceGroup,
+      'dms-factory',
+      'mysql-project',
+      'intranet-sync',
+      {
+        commandType: 'Migrate.Sync.Complete.Database',
+        input: { databaseName: 'intranet' },
+      },
+    );
+    expect(command.state).toBe('Accepted');
+    const complete = await waitFor(
+      () => databaseLevel('mysql-project', 'intranet-sync'),
+      (value) => value.database?.migrationState === 'COMPLETE',
+      'COMPLETE',
+    );
+    expect(complete.task.properties?.state).toBe('Succeeded');
+    const canceled = await dms.tasks.cancel(scope.resourceGroup, 'dms-factory', 'pg-project', 'wiki-sync');
+    expect(canceled.properties?.taskType).toBe('Migrate.PostgreSql.AzureDbForPostgreSql.Sync');
+    await waitFor(
+      () => databaseLevel('pg-project', 'wiki-sync'),
+      (value) =>
+        value.task.properties?.state === 'Canceled' && value.database?.migrationState === 'CANCELLED',
+      'CANCELLED',
+    );
+    const audit = await t.admin.audit();
+    expect(audit.entries.map((entry) => entry.operation)).toEqual(
+      expect.arrayContaining([
+        'Services_CreateOrUpdate',
+        'Tasks_CreateOrUpdate',
+        'Tasks_Command',
+        'Tasks_Cancel',
+      ]),
+    );
+    expect((await t.admin.invariants()).violations).toEqual([]);
+  });
+});
