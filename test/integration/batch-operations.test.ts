@@ -17,6 +17,7 @@ import {
   startBatch,
   startHarness,
   startInProcessWorkers,
+  sourcePowerStates,
   waitFor,
   type Harness,
 } from './harness.ts';
@@ -164,6 +165,8 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
           vms.some((vm) => e.path.split('?')[0]?.endsWith(`/replicationProtectedItems/${vm}/remove`)),
       );
       expect(removed.length).toBe(vms.length);
+      // Whatever the phase, the source VMs are running again (after a failover they were shut down).
+      expect(Object.values(await sourcePowerStates(harness, vms))).toEqual(vms.map(() => 'POWERED_ON'));
     });
   }
 });

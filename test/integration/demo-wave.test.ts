@@ -4,7 +4,7 @@ import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
-import { startHarness, startInProcessWorkers, type Harness } from './harness.ts';
+import { sourcePowerStates, startHarness, startInProcessWorkers, type Harness } from './harness.ts';
 
 describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
   let harness: Harness;
@@ -58,6 +58,8 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
     );
     expect(failovers).toHaveLength(2);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+    const sources = await sourcePowerStates(harness, ['payroll-db-01', 'reporting-web-05']);
+    expect(sources).toEqual({ 'payroll-db-01': 'POWERED_OFF', 'reporting-web-05': 'POWERED_OFF' });
 
     // The recorded histories replay deterministically against the current workflow code.
     const histories = [handle.workflowId, ...wave.batches.map((b) => b.workflowId)].map(

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -165,4 +166,31 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Power state of source VMs as the simulated vCenter (vSphere Automation API) reports it. */
+export async function sourcePowerStates(harness: Harness, names: string[]): Promise<Record<string, string>> {
+  const call = (method: string, path: string, headers: Record<string, string>) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = httpsRequest(
+        new URL(path, harness.simulator.endpoint),
+        { method, headers, ca: harness.simulator.caCertPem },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(JSON.parse(body)));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  const token = (await call('POST', '/api/session', {
+    authorization: `Basic ${Buffer.from('tester:secret').toString('base64')}`,
+  })) as string;
+  const query = names.map((n) => `names=${encodeURIComponent(n)}`).join('&');
+  const vms = (await call('GET', `/api/vcenter/vm?${query}`, { 'vmware-api-session-id': token })) as {
+    name: string;
+    power_state: string;
+  }[];
+  return Object.fromEntries(vms.map((vm) => [vm.name, vm.power_state]));
 }

@@ -219,12 +219,14 @@ describe('fault injection', () => {
 
   it('stalls replication with NoProgress health errors until repaired, reproducibly per seed', async () => {
     const stalledSet = async (seed: number) => {
-      const t = await simulator({ stalls: { probability: 0.5 } }, bulkSite(8), seed);
+      // Large disks: initial replication of the healthy items is still running when they are read.
+      const site = bulkSite(8);
+      site.vms = site.vms.map((vm) => ({ ...vm, disks: [{ id: '2000', sizeGiB: 2048, usedGiB: 1024 }] }));
+      const t = await simulator({ stalls: { probability: 0.5 } }, site, seed);
       const client = fastClient(t);
-      await t.admin.setSpeed(200);
       const stalled: string[] = [];
-      for (const vm of t.site.vms) await enable(t, client, vm.name);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await Promise.all(t.site.vms.map((vm) => enable(t, client, vm.name)));
+      await t.admin.setSpeed(1);
       for (const vm of t.site.vms) {
         const item = await client.replicationProtectedItems.get(...itemArgs(t), vm.name);
         const details = item.properties?.providerSpecificDetails as InMageRcmReplicationDetails;
