@@ -21,7 +21,7 @@ import type {
 } from '../domain/migration.ts';
 import { notYetReplicating } from '../domain/migration.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { azureErrorCode, isPermanent, withAzureErrors } from './azure-errors.ts';
+import { azureErrorCode, isPermanent, toActivityFailure, withAzureErrors } from './azure-errors.ts';
 
 export interface SiteRecoveryDeps {
   client: SiteRecoveryManagementClient;
@@ -177,33 +177,39 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
-  /** Issues remove for each item still present, then waits (one list per poll) until all are gone. */
+  /**
+   * Issues remove for each item still present, then waits (one list per poll) until all are gone. An item
+   * whose own job is still running (409 OperationInProgress, e.g. enable during a rollback) is asked again
+   * on the next round instead of failing the activity.
+   */
   async function removeItems(
     site: ReplicationSite,
     names: string[],
     reason: 'MigrationComplete' | 'NotSpecified',
   ) {
-    const items = await withAzureErrors('list protected items', () => listItems(site));
-    for (const name of names) {
-      if (!items.has(name)) continue;
-      await withAzureErrors(`remove protected item ${name}`, () =>
-        client.replicationProtectedItems.beginDelete(
-          vault,
-          rg,
-          site.fabricName,
-          site.containerName,
-          name,
-          { properties: { disableProtectionReason: reason } },
-          lro,
-        ),
-      );
-      Context.current().heartbeat({ removing: name });
-    }
+    const issued = new Set<string>();
     for (;;) {
       const remaining = await withAzureErrors('list protected items', () => listItems(site));
       const pending = names.filter((name) => remaining.has(name));
       if (pending.length === 0) return;
-      Context.current().heartbeat({ pending: pending.length });
+      for (const name of pending.filter((n) => !issued.has(n))) {
+        try {
+          await client.replicationProtectedItems.beginDelete(
+            vault,
+            rg,
+            site.fabricName,
+            site.containerName,
+            name,
+            { properties: { disableProtectionReason: reason } },
+            lro,
+          );
+          issued.add(name);
+        } catch (error) {
+          if (azureErrorCode(error) !== 'OperationInProgress')
+            throw toActivityFailure(error, `remove protected item ${name}`);
+        }
+      }
+      Context.current().heartbeat({ pending: pending.length, issued: issued.size });
       await sleep(deps.pollIntervalMs);
     }
   }

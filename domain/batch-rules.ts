@@ -26,7 +26,8 @@ export interface StallPolicy {
 
 export interface ReplicationDecisions {
   repair: string[];
-  park: { name: string; reason: string; errorCode?: string }[];
+  /** `step` is what a retry must redo: enable again (the enable job failed) or resume replication. */
+  park: { name: string; step: 'enable' | 'replication'; reason: string; errorCode?: string }[];
 }
 
 export function describeHealth(status: VmReplicationStatus): { reason: string; errorCode?: string } {
@@ -53,6 +54,7 @@ export function applyReplicationReading(
       const { reason, errorCode } = describeHealth(reading);
       decisions.park.push({
         name: track.name,
+        step: reading.state === 'absent' || /enabl/i.test(reading.protectionState) ? 'enable' : 'replication',
         reason: reading.state === 'absent' ? 'Protected item disappeared during replication' : reason,
         errorCode,
       });
@@ -73,6 +75,7 @@ export function applyReplicationReading(
       const { reason, errorCode } = describeHealth(reading);
       decisions.park.push({
         name: track.name,
+        step: 'replication',
         reason: `Replication stalled after ${track.repairs} resync(s): ${reason}`,
         errorCode,
       });

@@ -464,7 +464,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       const decisions = applyReplicationReading(state.tracks, poll.vms, Date.now(), settings);
       for (const p of decisions.park) {
         const t = track(p.name);
-        if (t) park(t, 'replication', p.reason, p.errorCode);
+        if (t) park(t, p.step, p.reason, p.errorCode);
       }
       if (decisions.repair.length > 0) {
         const repair = await azure.repairReplication({ site, vmNames: decisions.repair });

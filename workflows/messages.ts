@@ -24,7 +24,7 @@ export interface BatchProgress {
 
 export interface WaveProgress {
   waveId: string;
-  phase: 'discovering' | 'running-batches' | 'completed' | 'failed';
+  phase: 'discovering' | 'running-batches' | 'completed' | 'failed' | 'cancelled';
   batches: { batchId: string; phase: BatchPhase; workflowId: string }[];
 }
 

@@ -1,4 +1,6 @@
 import {
+  CancellationScope,
+  isCancellation,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
@@ -61,8 +63,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   upsertSearchAttributes([{ key: phaseKey, value: 'running-batches' }]);
   const results: BatchResult[] = [];
   const queue = [...input.batches];
+  const cancelled = () => CancellationScope.current().consideredCancelled;
   const runNext = async (): Promise<void> => {
-    for (let spec = queue.shift(); spec; spec = queue.shift()) {
+    for (
+      let spec = !cancelled() ? queue.shift() : undefined;
+      spec;
+      spec = !cancelled() ? queue.shift() : undefined
+    ) {
       const child = await startChild(migrationBatch, {
         workflowId: batchWorkflowId(spec.batchId),
         args: [
@@ -76,15 +83,40 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
-      results.push(await child.result());
+      try {
+        results.push(await child.result());
+      } catch (error) {
+        if (!isCancellation(error)) throw error;
+        // Cancelling the wave cancels the batch, which rolls back everything not yet committed.
+        results.push({
+          batchId: spec.batchId,
+          phase: 'rolled-back',
+          vms: spec.vms.map((vm) => ({ name: vm.name, outcome: 'rolled-back', reason: 'Wave cancelled' })),
+        });
+      }
     }
   };
   const lanes = Math.max(1, Math.min(input.maxConcurrentBatches, input.batches.length));
   await Promise.all(Array.from({ length: lanes }, runNext));
+  for (const spec of queue) {
+    results.push({
+      batchId: spec.batchId,
+      phase: 'pending',
+      vms: spec.vms.map((vm) => ({
+        name: vm.name,
+        outcome: 'deferred',
+        reason: 'Wave cancelled before this batch started',
+      })),
+    });
+  }
 
   const counts = countOutcomes(results);
-  progress.phase =
-    counts.migrated + counts.deferred === results.flatMap((b) => b.vms).length ? 'completed' : 'failed';
+  const total = results.flatMap((b) => b.vms).length;
+  progress.phase = cancelled()
+    ? 'cancelled'
+    : counts.migrated + counts.deferred === total
+      ? 'completed'
+      : 'failed';
   upsertSearchAttributes([{ key: phaseKey, value: progress.phase }]);
   const order = new Map(input.batches.map((b, i) => [b.batchId, i]));
   results.sort((a, b) => (order.get(a.batchId) ?? 0) - (order.get(b.batchId) ?? 0));

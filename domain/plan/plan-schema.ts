@@ -50,10 +50,14 @@ export const batchSchema = z.object({
   businessGroup: z.string(),
   applications: z.array(z.string()),
   /** Recovery-plan boot groups: databases first, then application servers, then web. */
-  bootGroups: z.array(z.object({ order: z.number().int(), tier: z.enum(tiers), servers: z.array(z.string()) })),
+  bootGroups: z.array(
+    z.object({ order: z.number().int(), tier: z.enum(tiers), servers: z.array(z.string()) }),
+  ),
   targetSubscription: z.string(),
   cutoverWindow: window,
   armWrites,
+  /** Why the batch got its window (recorded by the scheduler). */
+  reasons: z.array(z.string()),
   warnings: z.array(z.string()),
 });
 export type PlanBatch = z.infer<typeof batchSchema>;

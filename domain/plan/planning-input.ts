@@ -32,8 +32,7 @@ export function serverFacts(
   const usedGiB =
     server.usedGiB ?? (diskUsed > 0 ? diskUsed : server.disks.reduce((s, d) => s + d.sizeGiB, 0));
   const writes = server.disks.filter((d) => d.writeMBps !== undefined);
-  const peak =
-    writes.length > 0 ? writes.reduce((s, d) => s + (d.writeMBps ?? 0), 0) : server.io?.writeMBps;
+  const peak = writes.length > 0 ? writes.reduce((s, d) => s + (d.writeMBps ?? 0), 0) : server.io?.writeMBps;
   const iops =
     server.disks.reduce((s, d) => s + (d.readIops ?? 0) + (d.writeIops ?? 0), 0) ||
     (server.io?.readIops ?? 0) + (server.io?.writeIops ?? 0);
@@ -80,7 +79,8 @@ export function planningInput(
   // group rule then keeps the applications together.
   const owner = new Map<string, string>();
   for (const app of assessment.applications)
-    if (!excludedApps.has(app.name)) for (const id of app.servers) if (!owner.has(id)) owner.set(id, app.name);
+    if (!excludedApps.has(app.name))
+      for (const id of app.servers) if (!owner.has(id)) owner.set(id, app.name);
 
   const dbHosts = new Map<string, string>();
   for (const db of estate.databases)
@@ -107,7 +107,11 @@ export function planningInput(
     }
     if (vm?.readiness.status === 'Not ready') {
       const why = vm.readiness.findings.filter((f) => f.status === 'Not ready').map((f) => f.reason);
-      excluded.push({ kind: 'server', id: server.id, reason: `Not ready for Site Recovery: ${why.join('; ')}` });
+      excluded.push({
+        kind: 'server',
+        id: server.id,
+        reason: `Not ready for Site Recovery: ${why.join('; ')}`,
+      });
       warnings.push(`${application}: server ${server.name} is Not ready and stays behind`);
       continue;
     }

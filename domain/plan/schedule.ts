@@ -4,8 +4,9 @@
  * of every VM that is replicating and not yet cut over. After validation a batch cuts over in the
  * next maintenance window of its business group, never before an earlier wave's cutover starts (so
  * dependencies move first). The makespan lower bound is what no schedule can beat with the same
- * resources: all bytes over the uplink (or failovers over the failover rate, or ARM writes over the
- * write budget, whichever is larger), plus the validation time and one window for the last batch.
+ * resources: every byte that must cross the uplink (the initial copy, plus each VM's churn while it is
+ * protected for at least the validation time) over the uplink, or failovers over the failover rate, or
+ * ARM writes over the write budget, whichever is larger; plus one window for the last batch.
  */
 import type { DraftBatch } from './batching.ts';
 import type { PlanOptions } from './plan-options.ts';
@@ -41,6 +42,42 @@ const churnBytesPerSecond = (batches: readonly DraftBatch[]) =>
 const iso = (ms: number) => new Date(ms).toISOString();
 const days = (ms: number) => Math.round((ms / DAY_MS) * 100) / 100;
 
+/**
+ * When a wave's initial copy ends: the uplink minus the churn of everything protected, re-evaluated
+ * each time an earlier wave cuts over and stops replicating (never below 10 % of the uplink).
+ */
+function initialCopyEnd(
+  start: number,
+  bytes: number,
+  ownChurn: number,
+  uplink: number,
+  earlier: readonly ScheduledWave[],
+  churnOf: ReadonlyMap<string, number>,
+  starved: (share: number) => void,
+): number {
+  const releases = earlier
+    .filter((w) => w.cutoverEnd > start)
+    .map((w) => ({ at: w.cutoverEnd, churn: churnOf.get(w.id) ?? 0 }))
+    .sort((a, b) => a.at - b.at);
+  let churn = ownChurn + releases.reduce((s, r) => s + r.churn, 0);
+  let t = start;
+  let left = bytes;
+  let warned = false;
+  for (;;) {
+    const effective = Math.max(uplink * 0.1, uplink - churn);
+    if (effective === uplink * 0.1 && !warned) {
+      starved(Math.max(0, (uplink - churn) / uplink));
+      warned = true;
+    }
+    const next = releases.shift();
+    const finish = t + (left / effective) * 1000;
+    if (next === undefined || finish <= next.at) return finish;
+    left -= (effective * (next.at - t)) / 1000;
+    t = next.at;
+    churn -= next.churn;
+  }
+}
+
 export function scheduleWaves(
   waves: readonly { id: string; batches: readonly DraftBatch[] }[],
   options: PlanOptions,
@@ -52,19 +89,23 @@ export function scheduleWaves(
   const uplink = (options.network.uplinkMbps * 1e6) / 8;
   const validationMs = options.schedule.validationDays * DAY_MS;
   const scheduled: ScheduledWave[] = [];
+  const churnOf = new Map(waves.map((w) => [w.id, churnBytesPerSecond(w.batches)]));
   let replicationFree = startMs;
   let previousCutoverStart = startMs;
   for (const wave of waves) {
     const replicationStart = replicationFree;
-    // Churn of everything protected at this moment competes with the initial copy for the uplink.
-    const inFlight = scheduled.filter((w) => w.cutoverEnd > replicationStart);
-    const churn =
-      churnBytesPerSecond(wave.batches) +
-      inFlight.reduce((sum, w) => sum + churnBytesPerSecond(waves.find((x) => x.id === w.id)?.batches ?? []), 0);
-    const effective = Math.max(uplink * 0.1, uplink - churn);
-    if (uplink - churn < uplink * 0.1)
-      warnings.push(`${wave.id}: churn of the VMs replicating at once leaves under 10 % of the uplink for the initial copy`);
-    const replicationEnd = replicationStart + (bytesOf(wave.batches) / effective) * 1000;
+    const replicationEnd = initialCopyEnd(
+      replicationStart,
+      bytesOf(wave.batches),
+      churnBytesPerSecond(wave.batches),
+      uplink,
+      scheduled,
+      churnOf,
+      (share) =>
+        warnings.push(
+          `${wave.id}: churn of the VMs replicating at once leaves ${Math.round(share * 100)} % of the uplink for the initial copy`,
+        ),
+    );
     const readyAt = Math.max(replicationEnd + validationMs, previousCutoverStart);
     const batchWindows = new Map<string, CutoverWindow>();
     for (const batch of wave.batches) {
@@ -85,7 +126,9 @@ export function scheduleWaves(
           options.schedule.blackouts,
         );
         if (found === undefined) {
-          warnings.push(`${batch.id}: no maintenance window of ${batch.businessGroup} within a year; cut over when ready`);
+          warnings.push(
+            `${batch.id}: no maintenance window of ${batch.businessGroup} within a year; cut over when ready`,
+          );
           window = { start: iso(readyAt), end: iso(readyAt + 8 * HOUR_MS) };
         } else {
           window = { start: iso(found.start), end: iso(found.end) };
@@ -116,7 +159,10 @@ export function scheduleWaves(
   const all = waves.flatMap((w) => w.batches);
   const vms = all.reduce((s, b) => s + b.servers.length, 0);
   const bounds: [string, number][] = [
-    ['bytes over the uplink', (bytesOf(all) / uplink) * 1000],
+    [
+      'initial copy + churn during validation over the uplink',
+      ((bytesOf(all) + churnBytesPerSecond(all) * (validationMs / 1000)) / uplink) * 1000,
+    ],
     ['failovers over the failover rate', (vms / options.failover.perHourPerSubscription) * HOUR_MS],
     ['ARM writes over the write budget', ((vms * armWritesPerVm) / options.arm.writesPerSecond) * 1000],
   ];
@@ -126,12 +172,14 @@ export function scheduleWaves(
       windowsFor(g, options.schedule.maintenanceWindows).map((w) => w.hours),
     ),
   );
-  const lowerBound = all.length === 0 ? 0 : boundMs + validationMs + shortestWindow * HOUR_MS;
+  // The last batch still needs its validation after its last byte and a window to cut over in.
+  const tail = validationMs + shortestWindow * HOUR_MS;
+  const lowerBound = all.length === 0 ? 0 : Math.max(boundMs + shortestWindow * HOUR_MS, tail);
   return {
     waves: scheduled,
     makespanDays: days(end - startMs),
     lowerBoundDays: days(lowerBound),
-    lowerBoundBinding: `${binding} + ${options.schedule.validationDays} days validation + one ${shortestWindow} h window`,
+    lowerBoundBinding: `${binding} + one ${shortestWindow} h window`,
     warnings,
   };
 }

@@ -42,7 +42,10 @@ export function serverTiers(
     else if (calledBy?.db === true)
       tiers.set(id, { tier: 'db', reason: 'tier db: its application calls it on a database port' });
     else if (calledBy === undefined && outbound.has(id))
-      tiers.set(id, { tier: 'web', reason: 'tier web: calls its application, nothing in it calls this server' });
+      tiers.set(id, {
+        tier: 'web',
+        reason: 'tier web: calls its application, nothing in it calls this server',
+      });
     else
       tiers.set(id, {
         tier: 'app',

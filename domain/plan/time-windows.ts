@@ -54,9 +54,14 @@ export const windowsFor = (businessGroup: string, windows: readonly MaintenanceW
   return own.length > 0 ? own : windows.filter((w) => w.businessGroup === '*');
 };
 
-export function blackedOut(date: string, businessGroup: string, blackouts: readonly Blackout[]): Blackout | undefined {
+export function blackedOut(
+  date: string,
+  businessGroup: string,
+  blackouts: readonly Blackout[],
+): Blackout | undefined {
   return blackouts.find(
-    (b) => (b.businessGroup === undefined || b.businessGroup === businessGroup) && date >= b.from && date <= b.to,
+    (b) =>
+      (b.businessGroup === undefined || b.businessGroup === businessGroup) && date >= b.from && date <= b.to,
   );
 }
 

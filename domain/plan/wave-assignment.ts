@@ -220,16 +220,29 @@ export function assignWaves(
       const n = chosen.number;
       if (chosen.members.length === 0 && (g.vms > fullCaps.vms || g.usedTB > fullCaps.usedTB))
         warnings.push(`${g.id}: ${g.vms} VMs / ${g.usedTB} TB exceed the wave caps on its own`);
-      if (high && chosen.environment === undefined && ordinal({ ...chosen, environment: g.environment }) < skipWaves)
+      if (
+        high &&
+        chosen.environment === undefined &&
+        ordinal({ ...chosen, environment: g.environment }) < skipWaves
+      )
         warnings.push(`${g.id}: high criticality but no later ${g.environment} wave exists to hold it`);
       place(g, chosen);
       const from =
         because === undefined
           ? ''
-          : ` at or after ${waveId(earliest)}, where its dependency ${groupById.get(because)?.apps.map((a) => a.name).join(', ') ?? because} moves`;
+          : ` at or after ${waveId(earliest)}, where its dependency ${
+              groupById
+                .get(because)
+                ?.apps.map((a) => a.name)
+                .join(', ') ?? because
+            } moves`;
       for (const a of g.apps) {
         say(a.name, `order: ${g.order}`);
-        if (high) say(a.name, `criticality ${g.criticality}: kept out of the first ${skipWaves} ${g.environment} waves`);
+        if (high)
+          say(
+            a.name,
+            `criticality ${g.criticality}: kept out of the first ${skipWaves} ${g.environment} waves`,
+          );
         say(
           a.name,
           `${waveId(n)}: ${created ? 'new' : 'first'} ${g.environment} wave${from} with room (${chosen.vms} VMs, ${chosen.usedTB} TB, ${chosen.applications} applications after placing)`,
@@ -255,7 +268,14 @@ export function assignWaves(
   }
   const crossWave = crossWaveDependencies(apps, groups, waveOfApp, componentOf, groupById);
   for (const x of crossWave) say(x.from, `cross-wave dependency: ${x.reason} (risk ${x.risk})`);
-  return { waves: slots.filter((s) => s.members.length > 0), waveOfApp, reasons, crossWave, warnings, capsOf };
+  return {
+    waves: slots.filter((s) => s.members.length > 0),
+    waveOfApp,
+    reasons,
+    crossWave,
+    warnings,
+    capsOf,
+  };
 }
 
 function buildGroups(
@@ -277,7 +297,9 @@ function buildGroups(
     }
     const before = pinOf.get(app);
     if (before !== undefined && before.wave !== wave)
-      warnings.push(`${app}: conflicting pins (${waveId(before.wave)}, ${waveId(wave)}); the later wave wins`);
+      warnings.push(
+        `${app}: conflicting pins (${waveId(before.wave)}, ${waveId(wave)}); the later wave wins`,
+      );
     if (before === undefined || wave > before.wave) pinOf.set(app, { wave, why });
   };
   for (const [app, wave] of Object.entries(pins.applications)) {
@@ -287,15 +309,18 @@ function buildGroups(
   for (const [server, wave] of Object.entries(pins.servers)) {
     const s = byNameOrId.get(server) ?? byNameOrId.get(server.toLowerCase());
     if (s === undefined) warnings.push(`pins.servers names unknown server "${server}"`);
-    else pin(s.application, wave, `pinned by pins.servers["${server}"] (the server moves with ${s.application})`);
+    else
+      pin(
+        s.application,
+        wave,
+        `pinned by pins.servers["${server}"] (the server moves with ${s.application})`,
+      );
   }
 
   const byName = new Map(applications.map((a) => [a.name, a]));
   const result: Group[] = [];
   for (const [id, names] of groups.members) {
-    const apps = names
-      .map((n) => byName.get(n))
-      .filter((a): a is PlanApplication => a !== undefined);
+    const apps = names.map((n) => byName.get(n)).filter((a): a is PlanApplication => a !== undefined);
     let vms = 0;
     let gib = 0;
     for (const a of apps)
@@ -325,7 +350,10 @@ function buildGroups(
     const best = keys.reduce((x, y) => (compareKeys(y.key, x.key) < 0 ? y : x));
     const pinned = apps
       .map((a) => pinOf.get(a.name))
-      .reduce<{ wave: number; why: string } | undefined>((x, y) => (y !== undefined && (x === undefined || y.wave > x.wave) ? y : x), undefined);
+      .reduce<{ wave: number; why: string } | undefined>(
+        (x, y) => (y !== undefined && (x === undefined || y.wave > x.wave) ? y : x),
+        undefined,
+      );
     result.push({
       id,
       apps,

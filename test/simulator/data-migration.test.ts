@@ -332,8 +332,10 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
       return {
         task: got,
         output,
-        database: output.find((entry) => entry.resultType === 'DatabaseLevelOutput') as
-          MigrateMySqlAzureDbForMySqlSyncTaskOutputDatabaseLevel | undefined,
+        database: output.find(
+          (entry): entry is MigrateMySqlAzureDbForMySqlSyncTaskOutputDatabaseLevel =>
+            entry.resultType === 'DatabaseLevelOutput',
+        ),
       };
     };
     const first = await databaseLevel('mysql-project', 'intranet-sync');

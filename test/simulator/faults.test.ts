@@ -246,10 +246,13 @@ describe('fault injection', () => {
     expect((await stalledSet(11)).stalled).toEqual(first.stalled);
     const { t, client, stalled } = first;
     const vm = stalled[0] ?? '';
-    await client.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(t), vm, poll);
     await t.admin.setSpeed(5_000_000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const repaired = await client.replicationProtectedItems.get(...itemArgs(t), vm);
+    await client.replicationProtectedItems.beginRepairReplicationAndWait(...itemArgs(t), vm, poll);
+    let repaired = await client.replicationProtectedItems.get(...itemArgs(t), vm);
+    while (repaired.properties?.protectionState !== 'Protected') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      repaired = await client.replicationProtectedItems.get(...itemArgs(t), vm);
+    }
     expect(repaired.properties?.protectionState).toBe('Protected');
   });
 
