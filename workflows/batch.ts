@@ -150,10 +150,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const currentSignOff = () => signOff;
   const track = (name: string) => state.tracks.find((t) => t.name === name);
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
-  phaseIndex(state.phase) >= phaseIndex('committing') && state.phase !== 'awaiting-operator';
-  let commitStarted = input.checkpoint
-    ? phaseIndex(input.checkpoint.phase) >= phaseIndex('committing')
-    : false;
+  // Continue-as-new happens only while replicating, so a new run never starts past the commit.
+  let commitStarted = false;
 
   setHandler(batchProgressQuery, (): BatchProgress => ({
     batchId: spec.batchId,

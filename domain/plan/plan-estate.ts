@@ -65,7 +65,7 @@ export function planEstate(
       replicationEnd: iso(t?.replicationEnd ?? 0),
       cutoverStart: iso(t?.cutoverStart ?? 0),
       cutoverEnd: iso(t?.cutoverEnd ?? 0),
-      totals: { vms: slot.vms, usedTB: slot.usedTB, applications: slot.applications },
+      totals: { vms: slot.vms, usedTB: round(slot.usedTB), applications: slot.applications },
       caps,
       batches: batches.map((b) =>
         planBatch(b, t?.batchWindows.get(b.id), capacity.subscriptionOf.get(b.id), reasons, options),

@@ -176,7 +176,12 @@ export function validatePlan(plan: Plan): PlanError[] {
         .flatMap((b) => b.bootGroups.flatMap((g) => g.servers))
         .flatMap((id) => servers.get(id)?.application ?? []),
     );
-    const classes = new Set([...names].map((n) => apps.get(n)?.environment));
+    // A move group with any production member moves as production (the planner does the same).
+    const effective = (n: string) =>
+      [n, ...(apps.get(n)?.moveGroup ?? [])].some((m) => apps.get(m)?.environment === 'production')
+        ? 'production'
+        : 'non-production';
+    const classes = new Set([...names].map(effective));
     if (classes.size > 1)
       errors.push({
         rule: 'mixed-environment',
@@ -187,7 +192,7 @@ export function validatePlan(plan: Plan): PlanError[] {
     const usedTB = vms.reduce((s, id) => s + ((servers.get(id)?.usedGiB ?? 0) * 1024 ** 3) / 1e12, 0);
     const over = [
       vms.length > wave.caps.vms ? `${vms.length} VMs > ${wave.caps.vms}` : '',
-      usedTB > wave.caps.usedTB + 0.01 ? `${usedTB.toFixed(1)} TB > ${wave.caps.usedTB}` : '',
+      usedTB > wave.caps.usedTB + 1e-6 ? `${usedTB.toFixed(1)} TB > ${wave.caps.usedTB}` : '',
       names.size > wave.caps.applications ? `${names.size} applications > ${wave.caps.applications}` : '',
     ].filter((s) => s !== '');
     // A wave holding a single move group may exceed the caps: nothing smaller can be moved.
@@ -201,9 +206,10 @@ export function validatePlan(plan: Plan): PlanError[] {
   }
   errors.push(...applianceErrors(plan, placement));
 
+  const databases = new Map(plan.databases.map((d) => [d.id, d]));
   for (const wave of plan.waves)
     for (const id of wave.databases) {
-      const db = plan.databases.find((d) => d.id === id);
+      const db = databases.get(id);
       const expected = db === undefined ? undefined : waveOfApp.get(db.application);
       if (expected !== wave.id)
         errors.push({
@@ -242,7 +248,8 @@ function applianceErrors(plan: Plan, placement: ReadonlyMap<string, { wave: stri
     for (const server of plan.servers) {
       const w = placement.get(server.id)?.wave;
       const s = w === undefined ? undefined : span.get(w);
-      if (s === undefined || server.appliance === undefined || !(s[0] <= at && (s[1] ?? 0) > at)) continue;
+      if (s === undefined || server.appliance === undefined || !((s[0] ?? 0) <= at && (s[1] ?? 0) > at))
+        continue;
       const l = load.get(server.appliance) ?? { vms: 0, churn: 0 };
       l.vms += 1;
       l.churn += server.churnGBPerDay;
@@ -250,7 +257,7 @@ function applianceErrors(plan: Plan, placement: ReadonlyMap<string, { wave: stri
     }
     for (const [appliance, l] of load) {
       // One VM above the churn cap is reported by the capacity plan; it still needs its own appliance.
-      const churnOver = l.churn > maxChurnGBPerDay && l.vms > 1;
+      const churnOver = l.churn > maxChurnGBPerDay + 1e-6 && l.vms > 1;
       if (l.vms > maxVms || churnOver)
         errors.push({
           rule: 'appliance-capacity',

@@ -118,7 +118,7 @@ export function assignWaves(
   const place = (g: Group, w: WaveSlot) => {
     w.environment ??= g.environment;
     w.vms += g.vms;
-    w.usedTB = round(w.usedTB + g.usedTB);
+    w.usedTB += g.usedTB;
     w.applications += g.apps.length;
     for (const a of g.apps) w.members.push(a.name);
     waveOfGroup.set(g.id, w.number);
@@ -206,7 +206,9 @@ export function assignWaves(
         }
         const over = [
           w.vms + g.vms > caps.vms ? `VMs ${w.vms}+${g.vms} > ${caps.vms}` : '',
-          w.usedTB + g.usedTB > caps.usedTB ? `TB ${round(w.usedTB)}+${g.usedTB} > ${caps.usedTB}` : '',
+          w.usedTB + g.usedTB > caps.usedTB
+            ? `TB ${round(w.usedTB)}+${round(g.usedTB)} > ${caps.usedTB}`
+            : '',
           w.applications + g.apps.length > caps.applications
             ? `applications ${w.applications}+${g.apps.length} > ${caps.applications}`
             : '',
@@ -219,7 +221,7 @@ export function assignWaves(
       chosen ??= slot(slots.length + 1);
       const n = chosen.number;
       if (chosen.members.length === 0 && (g.vms > fullCaps.vms || g.usedTB > fullCaps.usedTB))
-        warnings.push(`${g.id}: ${g.vms} VMs / ${g.usedTB} TB exceed the wave caps on its own`);
+        warnings.push(`${g.id}: ${g.vms} VMs / ${round(g.usedTB)} TB exceed the wave caps on its own`);
       if (
         high &&
         chosen.environment === undefined &&
@@ -245,7 +247,7 @@ export function assignWaves(
           );
         say(
           a.name,
-          `${waveId(n)}: ${created ? 'new' : 'first'} ${g.environment} wave${from} with room (${chosen.vms} VMs, ${chosen.usedTB} TB, ${chosen.applications} applications after placing)`,
+          `${waveId(n)}: ${created ? 'new' : 'first'} ${g.environment} wave${from} with room (${chosen.vms} VMs, ${round(chosen.usedTB)} TB, ${chosen.applications} applications after placing)`,
         );
         if (skipped.length > 0)
           say(
@@ -359,7 +361,7 @@ function buildGroups(
       apps,
       environment,
       vms,
-      usedTB: round(tb(gib)),
+      usedTB: tb(gib),
       criticality: Math.max(...apps.map((a) => a.criticality)),
       key: best.key,
       order: best.order,

@@ -30,7 +30,9 @@ async function reachPhase(handle: BatchHandle, phase: BatchPhase) {
     await waitFor(`batch ${handle.workflowId} in ${phase}`, probe, 30_000);
   } catch (error) {
     const progress = await handle.query(batchProgressQuery).catch(() => undefined);
-    throw new Error(`${String(error)}; the batch is ${progress?.phase}: ${progress?.detail ?? ''}`);
+    throw new Error(`${String(error)}; the batch is ${progress?.phase}: ${progress?.detail ?? ''}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The plan's files in the workspace: plan.json (the reviewable plan), plan.sha256 (content hash of its
+ * canonical JSON, which the Migrate step pins waves by) and plan-report.html. Hashing lives here, at the
+ * edge, because it needs node:crypto.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { assessmentInputSchema, type AssessmentInput } from '../../domain/plan/assessment-input.ts';
+import { planSchema, type Plan } from '../../domain/plan/plan-schema.ts';
+import { ASSESSMENT_FILE, readValidated, writeAllAtomically } from '../assess/workspace.ts';
+
+export const PLAN_FILE = 'plan.json';
+export const PLAN_HASH_FILE = 'plan.sha256';
+export const PLAN_REPORT_FILE = 'plan-report.html';
+
+/** JSON with object keys sorted at every level: the same plan always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+export const planSha256 = (plan: Plan) => createHash('sha256').update(canonicalJson(plan)).digest('hex');
+
+export const loadAssessmentInput = (dir: string): Promise<AssessmentInput> =>
+  readValidated(join(dir, ASSESSMENT_FILE), assessmentInputSchema, `no assessment in ${dir}: run "factory assess --workspace ${dir}" first`);
+
+export const loadPlan = (dir: string): Promise<Plan> =>
+  readValidated(join(dir, PLAN_FILE), planSchema, `no plan in ${dir}: run "factory plan --workspace ${dir}" first`);
+
+export async function savePlan(dir: string, plan: Plan, report: string): Promise<{ path: string; sha256: string }> {
+  const path = join(dir, PLAN_FILE);
+  const sha256 = planSha256(plan);
+  await writeAllAtomically([
+    { path, content: `${JSON.stringify(plan, null, 1)}\n` },
+    { path: join(dir, PLAN_HASH_FILE), content: `${sha256}  ${PLAN_FILE}\n` },
+    { path: join(dir, PLAN_REPORT_FILE), content: report },
+  ]);
+  return { path, sha256 };
+}
