@@ -73,7 +73,13 @@ export async function loadEstate(dir: string): Promise<Estate> {
 /** Reads a workspace JSON file and validates it; errors name the file, the path in it and the rule. */
 export async function readValidated<T>(
   path: string,
-  schema: { safeParse: (value: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+  schema: {
+    safeParse: (
+      value: unknown,
+    ) =>
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
   missing: string,
 ): Promise<T> {
   const text = await readFile(path, 'utf8').catch(() => {
@@ -88,7 +94,9 @@ export async function readValidated<T>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path} is not valid at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}`);
+    throw new Error(
+      `${path} is not valid at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}`,
+    );
   }
   return parsed.data;
 }

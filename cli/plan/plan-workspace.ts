@@ -28,12 +28,24 @@ export function canonicalJson(value: unknown): string {
 export const planSha256 = (plan: Plan) => createHash('sha256').update(canonicalJson(plan)).digest('hex');
 
 export const loadAssessmentInput = (dir: string): Promise<AssessmentInput> =>
-  readValidated(join(dir, ASSESSMENT_FILE), assessmentInputSchema, `no assessment in ${dir}: run "factory assess --workspace ${dir}" first`);
+  readValidated(
+    join(dir, ASSESSMENT_FILE),
+    assessmentInputSchema,
+    `no assessment in ${dir}: run "factory assess --workspace ${dir}" first`,
+  );
 
 export const loadPlan = (dir: string): Promise<Plan> =>
-  readValidated(join(dir, PLAN_FILE), planSchema, `no plan in ${dir}: run "factory plan --workspace ${dir}" first`);
+  readValidated(
+    join(dir, PLAN_FILE),
+    planSchema,
+    `no plan in ${dir}: run "factory plan --workspace ${dir}" first`,
+  );
 
-export async function savePlan(dir: string, plan: Plan, report: string): Promise<{ path: string; sha256: string }> {
+export async function savePlan(
+  dir: string,
+  plan: Plan,
+  report: string,
+): Promise<{ path: string; sha256: string }> {
   const path = join(dir, PLAN_FILE);
   const sha256 = planSha256(plan);
   await writeAllAtomically([
