@@ -144,6 +144,45 @@ program
     },
   );
 
+const plan = program
+  .command('plan')
+  .description(
+    'plan waves, batches (≤ 100 VMs), capacity and schedule from the assessment; keeps pins of an existing plan.json',
+  )
+  .option('-w, --workspace <dir>', 'workspace folder', '.factory')
+  .option('--start <date>', "first replication day (YYYY-MM-DD; default the previous plan's, else today)")
+  .option('--explain <name>', 'print why an application or server was placed where it is')
+  .option('--json', 'print machine-readable output')
+  .action(async (options: { workspace: string; start?: string; explain?: string; json?: boolean }) => {
+    if (options.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.start)) {
+      throw new InvalidArgumentError('--start must be YYYY-MM-DD');
+    }
+    const { runPlan } = await import('./plan/plan-command.ts');
+    await runPlan({ ...options, print: (line) => console.log(line) });
+  });
+
+plan
+  .command('validate')
+  .description('check plan.json (also after hand edits) against the planning rules; exit 1 on errors')
+  .action(async () => {
+    // --workspace and --json are plan's options; commander parses them before or after "validate".
+    const options = plan.opts<{ workspace: string; json?: boolean }>();
+    const { runValidate } = await import('./plan/validate-command.ts');
+    const outcome = await runValidate({ ...options, print: (line) => console.log(line) });
+    process.exitCode = outcome.ok ? 0 : 1;
+  });
+
+plan
+  .command('report')
+  .description(
+    'print the plan summary and rewrite plan-report.html (Gantt and capacity charts) from plan.json',
+  )
+  .action(async () => {
+    const options = plan.opts<{ workspace: string; json?: boolean }>();
+    const { runReport } = await import('./plan/report-command.ts');
+    await runReport({ ...options, print: (line) => console.log(line) });
+  });
+
 program.parseAsync().catch((error: unknown) => {
   console.error(`factory: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -124,3 +124,14 @@ export function countOutcomes(batches: BatchResult[]): Record<VmOutcome, number>
   for (const vm of batches.flatMap((b) => b.vms)) counts[vm.outcome] += 1;
   return counts;
 }
+
+/** A probe that proves a migrated (or test-failed-over) application answers. */
+export type ValidationCheck =
+  | { name: string; kind: 'http'; url: string; expectStatus?: number }
+  | { name: string; kind: 'tcp'; host: string; port: number };
+
+export interface ValidationResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}

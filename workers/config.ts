@@ -35,6 +35,8 @@ const schema = z.object({
   VCENTER_USERNAME: z.string().default('administrator@vsphere.local'),
   VCENTER_PASSWORD: z.string().default(''),
   VCENTER_CA_CERT: z.string().optional(),
+  /** How long one validation probe (HTTP or TCP) may take. */
+  VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
 });
 
 export type WorkerConfig = z.infer<typeof schema>;

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/worker';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSourcePlatformActivities } from '../activities/source-platform.ts';
+import { createValidationActivities } from '../activities/validation.ts';
 import { readFileSync } from 'node:fs';
 import { createSiteRecoveryClient } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
@@ -48,11 +49,13 @@ export async function startWorkers(
     }),
   };
 
+  // Non-ARM activities (validation probes) share the workflow task queue: no ARM budget to protect.
   const workflowWorker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
+    activities: createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
   });
   const azureWorker = await Worker.create({
     connection,

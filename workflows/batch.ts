@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import type { SourcePlatformActivities } from '../activities/source-platform.ts';
+import type { ValidationActivities } from '../activities/validation.ts';
 import {
   applyReplicationReading,
   batchOutcomes,
@@ -32,6 +33,8 @@ import {
   type BatchSpec,
   type ReplicationSite,
   type TargetSettings,
+  type ValidationCheck,
+  type ValidationResult,
 } from '../domain/migration.ts';
 import {
   batchPhaseSignal,
@@ -59,6 +62,8 @@ export interface BatchSettings extends StallPolicy {
   initialReplicationTimeoutMs: number;
   /** Wait for a human sign-off of the test failover, and of the cutover before commit. */
   requireValidationSignOff: boolean;
+  /** Probes against the test VMs (after test failover) and the migrated VMs (before commit). */
+  validation?: { testFailover: ValidationCheck[]; cutover: ValidationCheck[] };
   /** Cutover only inside this window (ISO instants); absent = as soon as the batch is ready. */
   cutoverWindow?: { start: string; end: string };
   /** Continue as new after this many replication polls (the server's suggestion also triggers it). */
@@ -123,6 +128,11 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     ...activityOptions,
     startToCloseTimeout: '10m',
   });
+  const probes = proxyActivities<ValidationActivities>({
+    taskQueue: workflowInfo().taskQueue,
+    startToCloseTimeout: '5m',
+    retry,
+  });
   const longAzure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
     ...activityOptions,
     startToCloseTimeout: '4h',
@@ -147,6 +157,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   let rollbackRequested: OperatorAction | undefined;
   let cutoverOpenedNow = false;
   let signOff: { approved: boolean; by: string; reason: string } | undefined;
+  let validation: ValidationResult[] | undefined;
   const currentSignOff = () => signOff;
   const track = (name: string) => state.tracks.find((t) => t.name === name);
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
@@ -166,6 +177,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       errorCode: t.errorCode,
     })),
     counts: countDispositions(state.tracks),
+    validation,
     updatedAt: new Date().toISOString(),
   }));
 
@@ -532,6 +544,24 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     }
   };
 
+  /** Runs a stage's checks, then waits for the sign-off if one is required; returns why validation failed. */
+  const validate = async (phase: 'validating' | 'validating-cutover', checks: ValidationCheck[]) => {
+    if (checks.length > 0) {
+      await enterPhase(phase, `Running ${checks.length} validation check(s)`);
+      validation = await probes.runValidationChecks({ checks });
+      const failed = validation.filter((result) => !result.ok);
+      if (failed.length > 0)
+        return `Validation failed: ${failed.map((f) => `${f.name}: ${f.detail}`).join('; ')}`;
+    }
+    if (!settings.requireValidationSignOff) return undefined;
+    signOff = undefined;
+    await enterPhase(phase, 'Waiting for an operator sign-off');
+    await condition(() => signOff !== undefined || rollbackRequested !== undefined);
+    await checkpoint();
+    const decision = currentSignOff();
+    return decision?.approved ? undefined : `Rejected by ${decision?.by}: ${decision?.reason}`;
+  };
+
   const rollback = async () => {
     await enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
     const names = state.tracks.filter((t) => t.disposition !== 'skipped').map((t) => t.name);
@@ -580,15 +610,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
             .then(() => {}),
         cleanup,
       );
-      if (!settings.requireValidationSignOff) break;
-      signOff = undefined;
-      await enterPhase('validating', 'Waiting for a sign-off of the test failover');
-      await condition(() => signOff !== undefined || rollbackRequested !== undefined);
-      await checkpoint();
-      const decision = currentSignOff();
-      if (decision?.approved) break;
+      const failure = await validate('validating', settings.validation?.testFailover ?? []);
+      if (!failure) break;
       await step('test-failover-cleanup', cleanup);
-      await holdForOperator(`Test failover rejected by ${decision?.by}: ${decision?.reason}`);
+      await holdForOperator(`${failure}. Retry runs the test failover again; rollback undoes the batch.`);
     }
     await step('test-failover-cleanup', cleanup);
 
@@ -614,16 +639,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     });
 
     // Post-cutover validation: the last moment a rollback (cancel failover, sources back on) is possible.
-    while (settings.requireValidationSignOff) {
-      signOff = undefined;
-      await enterPhase('validating-cutover', 'Waiting for a sign-off of the migrated VMs before commit');
-      await condition(() => signOff !== undefined || rollbackRequested !== undefined);
-      await checkpoint();
-      const decision = currentSignOff();
-      if (decision?.approved) break;
-      await holdForOperator(
-        `Cutover rejected by ${decision?.by}: ${decision?.reason}; retry asks again, rollback cancels the failover`,
-      );
+    for (;;) {
+      const failure = await validate('validating-cutover', settings.validation?.cutover ?? []);
+      if (!failure) break;
+      await holdForOperator(`${failure}. Retry validates again; rollback cancels the failover.`);
     }
 
     await checkpoint();

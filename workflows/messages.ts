@@ -1,6 +1,11 @@
 /** Queries, signals and updates of the migration workflows: the contract the CLI and parent workflows use. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BatchPhase, VmDisposition, VmReplicationStatus } from '../domain/migration.ts';
+import type {
+  BatchPhase,
+  ValidationResult,
+  VmDisposition,
+  VmReplicationStatus,
+} from '../domain/migration.ts';
 
 export interface VmProgress extends VmReplicationStatus {
   disposition: VmDisposition;
@@ -19,6 +24,8 @@ export interface BatchProgress {
   cutoverAt?: string;
   vms: VmProgress[];
   counts: Partial<Record<VmDisposition, number>>;
+  /** Results of the latest validation checks. */
+  validation?: ValidationResult[];
   updatedAt: string;
 }
 

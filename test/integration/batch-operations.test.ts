@@ -1,4 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchPhase } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
@@ -132,6 +134,39 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
     await handle.executeUpdate(resumeUpdate, { args: [operator] });
     const result = await handle.result();
     expect(result.phase).toBe('completed');
+  });
+
+  it('runs validation probes: a failing HTTP check holds the batch after cleanup; a retry after the fix passes', async () => {
+    let status = 503;
+    const app = createServer((_req, res) => res.writeHead(status).end());
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const port = (app.address() as AddressInfo).port;
+    try {
+      const checks = [
+        { name: 'web health', kind: 'http' as const, url: `http://127.0.0.1:${port}/health` },
+        { name: 'web port', kind: 'tcp' as const, host: '127.0.0.1', port },
+      ];
+      const handle = await startBatch(harness, 'ops-validation', ['intranet-app-02'], {
+        validation: { testFailover: checks, cutover: checks },
+      });
+      await reachPhase(handle, 'awaiting-operator');
+      const held = await handle.query(batchProgressQuery);
+      expect(held.detail).toContain(
+        `Validation failed: web health: http://127.0.0.1:${port}/health answered 503, expected 200`,
+      );
+      expect(held.validation?.map((r) => [r.name, r.ok])).toEqual([
+        ['web health', false],
+        ['web port', true],
+      ]);
+      expect((await harness.admin.state()).targetVms.test).toBe(0);
+
+      status = 200;
+      await handle.executeUpdate(retryUpdate, { args: [operator] });
+      const result = await handle.result();
+      expect(result.vms[0]?.outcome).toBe('migrated');
+    } finally {
+      app.close();
+    }
   });
 
   const rollbackCases: { name: string; vms: string[]; phase: BatchPhase }[] = [

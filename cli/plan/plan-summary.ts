@@ -1,0 +1,19 @@
+/** Terminal summary of a plan: waves, schedule, capacity, risks. */
+import type { Plan } from '../../domain/plan/plan-schema.ts';
+
+export function planSummaryLines(plan: Plan): string[] {
+  const s = plan.summary;
+  const c = plan.capacity.peak;
+  return [
+    `Plan: ${s.waves} waves, ${s.batches} batches, ${s.vms} VMs, ${s.databases} databases, ${s.usedTB} TB`,
+    `Makespan: ${s.makespanDays} days (lower bound ${s.lowerBoundDays} days: ${s.lowerBoundBinding}; ratio ${s.lowerBoundDays > 0 ? (s.makespanDays / s.lowerBoundDays).toFixed(3) : '-'})`,
+    `Capacity at peak: ${c.appliances} appliances, ${c.storageAccounts} cache storage accounts, ${c.targetSubscriptions} target subscriptions, RPO bandwidth ${c.rpoBandwidthMbps} Mbps, initial replication ${c.initialReplicationMbps} Mbps (uplink ${plan.options.network.uplinkMbps} Mbps)`,
+    ...plan.waves.map(
+      (w) =>
+        `  ${w.id} ${w.environment.padEnd(14)} ${String(w.totals.vms).padStart(4)} VMs ${String(w.totals.usedTB).padStart(7)} TB ${String(w.batches.length).padStart(3)} batches  replicate ${w.replicationStart.slice(0, 10)} → ${w.replicationEnd.slice(0, 10)}  cutover ${w.cutoverStart.slice(0, 16)} → ${w.cutoverEnd.slice(0, 16)}`,
+    ),
+    `Cross-wave dependencies: ${plan.crossWaveDependencies.length} (high risk ${plan.crossWaveDependencies.filter((d) => d.risk === 'high').length})`,
+    `Capacity violations: ${plan.capacity.violations.length}${plan.capacity.violations[0] === undefined ? '' : ` (first: ${plan.capacity.violations[0].message})`}`,
+    `Excluded: ${plan.excluded.length}; warnings: ${plan.warnings.length}`,
+  ];
+}
