@@ -27,13 +27,16 @@ export function splitAlongTiers(servers: readonly PlanServer[], maxVms: number):
   for (const tier of bootOrder) {
     let members = servers.filter((s) => s.tier === tier).sort(byTierThenName);
     if (members.length === 0) continue;
-    if (current.length > 0 && current.length + members.length > maxVms) {
+    // A tier that fits a batch of its own is kept whole; only a tier bigger than a batch is cut.
+    if (members.length <= maxVms && current.length + members.length > maxVms) {
       chunks.push(current);
       current = [];
     }
-    while (members.length > maxVms) {
-      chunks.push(members.slice(0, maxVms));
-      members = members.slice(maxVms);
+    while (current.length + members.length > maxVms) {
+      const room = maxVms - current.length;
+      chunks.push([...current, ...members.slice(0, room)]);
+      current = [];
+      members = members.slice(room);
     }
     current.push(...members);
   }

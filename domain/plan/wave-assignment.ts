@@ -191,7 +191,7 @@ export function assignWaves(
       let because: string | undefined;
       for (const d of depsOf.get(g.id) ?? []) {
         const w = waveOfGroup.get(d);
-        if (w !== undefined && w > earliest) [earliest, because] = [w, d];
+        if (w !== undefined && w >= earliest) [earliest, because] = [w, d];
       }
       const high = g.criticality >= options.waves.highCriticality;
       const skipped: string[] = [];

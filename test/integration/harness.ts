@@ -42,8 +42,9 @@ export function smallDemoSite(): SourceSite {
 
 export async function startHarness(
   name: string,
-  options: { speed: number; site?: SourceSite },
+  options: { speed: number; site?: SourceSite; temporalAddress?: string },
 ): Promise<Harness> {
+  const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
   const simulator = await startSimulator({
     port: 0,
     stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
@@ -52,12 +53,12 @@ export async function startHarness(
   });
   const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
   await admin.seed(demoScope, options.site ?? smallDemoSite());
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const connection = await Connection.connect({ address: temporalAddress });
   const suffix = `${name}-${Date.now()}`;
   const taskQueue = `mf-${suffix}`;
   const azureTaskQueue = `mf-azure-${suffix}`;
   const workerEnv = {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_ADDRESS: temporalAddress,
     FACTORY_TASK_QUEUE: taskQueue,
     FACTORY_AZURE_TASK_QUEUE: azureTaskQueue,
     AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,

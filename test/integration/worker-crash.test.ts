@@ -1,22 +1,33 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBatchSettings, startDemoWave } from '../../cli/demo.ts';
-import type { BatchPhase } from '../../domain/migration.ts';
+import { startDevServer, type RunningDevServer } from '../../cli/stack/dev-server.ts';
+import { freePort } from '../../cli/stack/ports.ts';
+import { seededRandom } from '../../domain/random.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
 import { spawnWorkerProcess, startHarness, waitFor, type Harness } from './harness.ts';
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';
 
-describe('a worker killed mid-batch', () => {
+describe('durability: workers SIGKILLed at random points and a Temporal server restart', () => {
+  let temporal: RunningDevServer;
   let harness: Harness;
   let worker: ChildProcess | undefined;
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'mf-durability-')), 'temporal.sqlite');
+
   beforeAll(async () => {
-    // Slow enough that replication and failover each span seconds of real time, so the kills land inside them.
-    harness = await startHarness('crash', { speed: 150 });
+    // A server of its own, on a SQLite file, so it can be restarted without losing the wave.
+    temporal = await startDevServer({ port: await freePort(), dbFile });
+    // Slow enough that replication and failovers span seconds, so the kills land inside activities.
+    harness = await startHarness('durability', { speed: 200, temporalAddress: temporal.address });
   });
   afterAll(async () => {
     worker?.kill('SIGKILL');
     await harness?.close();
+    await temporal?.stop();
   });
 
   const killWorker = async () => {
@@ -25,11 +36,11 @@ describe('a worker killed mid-batch', () => {
     await exited;
   };
 
-  it('is replaced and the wave completes with no duplicated enable or failover call', async () => {
+  it('completes the wave with exactly one enable per VM and one of each failover step per plan', async () => {
     worker = await spawnWorkerProcess(harness);
     const handle = await startDemoWave(
       harness.client,
-      'it-crash',
+      'it-durability',
       {
         ...demoBatchSettings,
         azureTaskQueue: harness.azureTaskQueue,
@@ -38,51 +49,66 @@ describe('a worker killed mid-batch', () => {
       },
       harness.taskQueue,
     );
-    const batchPhase = async (index: number): Promise<BatchPhase | undefined> => {
+    const phases = async () => {
       const wave = await handle.query(waveProgressQuery);
-      const batch = wave.batches[index];
-      return batch
-        ? (await harness.client.workflow.getHandle(batch.workflowId).query(batchProgressQuery)).phase
-        : undefined;
+      return Promise.all(
+        wave.batches.map(
+          async (b) =>
+            (await harness.client.workflow.getHandle(b.workflowId).query(batchProgressQuery)).phase,
+        ),
+      );
     };
 
-    // Kill 1: while the first batch is replicating (enable done, monitor activity running).
-    await waitFor('batch 1 replicating', async () =>
-      (await batchPhase(0)) === 'replicating' ? true : undefined,
+    // Two kills at chosen moments: inside the replication monitor and inside a failover LRO.
+    await waitFor('a batch replicating', async () =>
+      (await phases()).includes('replicating') ? true : undefined,
     );
     await killWorker();
     worker = await spawnWorkerProcess(harness);
 
-    // Kill 2: while a batch's failover (a long-running Azure operation) is in flight.
+    // The Temporal server restarts on its SQLite file in the middle of the batches.
+    await temporal.stop();
+    temporal = await startDevServer({ port: Number(temporal.address.split(':')[1]), dbFile });
+
     await waitFor(
       'a batch in cutover',
-      async () =>
-        (await batchPhase(0)) === 'cutover' || (await batchPhase(1)) === 'cutover' ? true : undefined,
+      async () => ((await phases()).includes('cutover') ? true : undefined),
       120_000,
     );
     await killWorker();
     worker = await spawnWorkerProcess(harness);
 
-    const result = await handle.result();
-    expect(result.counts).toEqual({
+    // Then ten more at seeded random moments until the wave ends.
+    const random = seededRandom(2026);
+    let finished = false;
+    const result = handle.result().finally(() => (finished = true));
+    for (let kill = 0; kill < 10 && !finished; kill += 1) {
+      await new Promise((r) => setTimeout(r, 500 + random() * 2500));
+      if (finished) break;
+      await killWorker();
+      worker = await spawnWorkerProcess(harness);
+    }
+
+    const outcome = await result;
+    expect(outcome.counts).toEqual({
       migrated: 20,
       'rolled-back': 0,
       deferred: 0,
       'failed-needs-attention': 0,
     });
-
     const { entries } = await harness.admin.audit();
-    const enables = entries.filter(
+    const accepted = entries.filter((e) => e.status < 300);
+    const enables = accepted.filter(
       (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
     );
-    expect(enables.map((e) => pathOf(e.path)).sort()).toEqual(
-      [...new Set(enables.map((e) => pathOf(e.path)))].sort(),
-    );
     expect(enables).toHaveLength(20);
-    for (const action of ['testFailover', 'unplannedFailover', 'failoverCommit']) {
-      const calls = entries.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith(`/${action}`));
+    expect(new Set(enables.map((e) => pathOf(e.path))).size).toBe(20);
+    for (const action of ['testFailover', 'testFailoverCleanup', 'unplannedFailover', 'failoverCommit']) {
+      const calls = accepted.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith(`/${action}`));
       expect(calls, action).toHaveLength(2);
     }
+    const completions = accepted.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith('/remove'));
+    expect(completions).toHaveLength(20);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
   });
 });
