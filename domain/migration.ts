@@ -135,3 +135,123 @@ export interface ValidationResult {
   ok: boolean;
   detail: string;
 }
+
+/* ---------------------------------------------------------------------------------------------------
+ * Databases: one workflow per database moves it with the Azure Database Migration Service.
+ * ------------------------------------------------------------------------------------------------- */
+
+export type DatabaseEngine = 'SQL Server' | 'MySQL' | 'PostgreSQL';
+
+/**
+ * Where a database lands: SQL Managed Instance, SQL Server on an Azure VM, Azure SQL Database (SQL
+ * migration API), or an Azure Database for MySQL / PostgreSQL flexible server (classic DMS tasks).
+ */
+export type DatabaseTargetKind = 'SqlMi' | 'SqlVm' | 'SqlDb' | 'MySql' | 'PostgreSql';
+
+/** A target tier. Fields left out are kept as they are (a flexible server's vCores follow its sku name). */
+export interface DatabaseSku {
+  name: string;
+  tier?: string;
+  capacity?: number;
+}
+
+export interface DatabaseTarget {
+  kind: DatabaseTargetKind;
+  /**
+   * ARM id of the managed instance, SQL virtual machine, logical SQL server or flexible server: the
+   * `scope` of a SQL migration, the server a classic task connects to.
+   */
+  serverId: string;
+  /** Target database name (on SQL Database it must exist before the migration). */
+  databaseName: string;
+}
+
+export interface DatabaseSpec {
+  /** Business key, unique in the estate (e.g. `payroll-db-01.payroll`); the workflow id is derived from it. */
+  id: string;
+  /** Source database name. */
+  name: string;
+  /** Host of the source instance (the VM name), as the migration service connects to it. */
+  sourceServer: string;
+  engine: DatabaseEngine;
+  /** The application whose cutover window the database's cutover belongs to. */
+  application: string;
+  /** Online: copy, catch up, wait for the cutover window. Offline: copy and finish. */
+  mode: 'online' | 'offline';
+  sizeGB: number;
+  target: DatabaseTarget;
+  /** Scale the target up for the migration (faster restore and catch-up) and back down afterwards. */
+  scaleUp?: { migrationSku: DatabaseSku; normalSku: DatabaseSku };
+}
+
+/** The migration services the database migrations run through (shared by many databases). */
+export interface DatabaseMigrationServices {
+  location: string;
+  /** `Microsoft.DataMigration/sqlMigrationServices` ARM id (SQL Server databases). */
+  sqlMigrationServiceId: string;
+  /** Classic DMS service for MySQL / PostgreSQL online migrations (Premium sku). */
+  classic: { serviceId: string; virtualSubnetId: string; skuName: string };
+}
+
+/** The factory's coarse reading of a migration, whichever API runs it. */
+export type DatabaseMigrationState =
+  | 'not-started'
+  | 'starting'
+  | 'copying'
+  | 'catching-up'
+  | 'ready'
+  | 'completing'
+  | 'succeeded'
+  | 'failed'
+  | 'canceling'
+  | 'canceled';
+
+export interface DatabaseMigrationStatus {
+  state: DatabaseMigrationState;
+  /** Azure's own words: `migrationStatus` (SQL migration API) or the database's `migrationState` (classic). */
+  migrationStatus: string;
+  /** SQL: the `migrationOperationId` of the current migration; classic: the task name. */
+  migrationOperationId?: string;
+  /** Share of the initial copy done: full backup uploaded (SQL MI/VM) or tables fully loaded (SQL DB, classic). */
+  copiedPercent?: number;
+  fullBackupRestored?: boolean;
+  /** SQL MI/VM: log backups taken but not restored yet. */
+  pendingLogBackups?: number;
+  /** Classic: changes read from the source and not applied yet, and how far behind the target is. */
+  pendingChanges?: number;
+  latencySeconds?: number;
+  /** Why the migration makes no progress, when Azure says. */
+  blockingReason?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export const databasePhases = [
+  'pending',
+  'scaling-up',
+  'migrating',
+  'awaiting-cutover',
+  'ready-for-cutover',
+  'cutting-over',
+  'verifying',
+  'scaling-down',
+  'completed',
+  'awaiting-operator',
+  'rolling-back',
+  'rolled-back',
+] as const;
+export type DatabasePhase = (typeof databasePhases)[number];
+
+/** Every database ends in exactly one of these (the same outcomes as a VM). */
+export type DatabaseOutcome = VmOutcome;
+
+export interface DatabaseResult {
+  databaseId: string;
+  name: string;
+  phase: DatabasePhase;
+  outcome: DatabaseOutcome;
+  /** Why it is not `migrated`, or who cut it over. */
+  reason?: string;
+  /** Azure's error code of the failure that needs attention. */
+  errorCode?: string;
+}
