@@ -4,8 +4,13 @@
  * generated SDKs) and core-lro's `createHttpPoller` (the same long-running-operation engine).
  */
 import type { ServiceClient } from '@azure/core-client';
-import { createHttpPoller, type LroResponse } from '@azure/core-lro';
-import { createHttpHeaders, createPipelineRequest, RestError, type HttpMethods } from '@azure/core-rest-pipeline';
+import { createHttpPoller, type LroResponse, type OperationState } from '@azure/core-lro';
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+  type HttpMethods,
+} from '@azure/core-rest-pipeline';
 
 export interface ArmResponseBody {
   status: number;
@@ -18,6 +23,8 @@ export interface LroOptions {
   resumeFrom?: string;
   /** Called with the serialised poller after the initial request and after every poll. */
   onPollerState?: (state: string) => void;
+  /** Stops polling (the operation itself goes on in Azure). */
+  abortSignal?: AbortSignal;
 }
 
 export class ArmRest {
@@ -78,7 +85,7 @@ export class ArmRest {
       flatResponse: result.body,
       rawResponse: { statusCode: result.status, headers: result.headers, body: result.body },
     });
-    const poller = await createHttpPoller<T, { status: string }>(
+    const poller = await createHttpPoller<T, OperationState<T>>(
       {
         requestPath: url,
         requestMethod: method,
@@ -93,6 +100,6 @@ export class ArmRest {
     const save = () => options.onPollerState?.(poller.toString());
     save();
     poller.onProgress(save);
-    return poller.pollUntilDone();
+    return poller.pollUntilDone(options.abortSignal ? { abortSignal: options.abortSignal } : {});
   }
 }

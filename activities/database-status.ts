@@ -104,7 +104,11 @@ function splitError(message: string | undefined): { code?: string; message?: str
 }
 
 /** A classic DMS task (`$expand=output`), for the database `databaseName` it migrates. */
-export function classicTaskStatus(taskName: string, task: unknown, databaseName: string): DatabaseMigrationStatus {
+export function classicTaskStatus(
+  taskName: string,
+  task: unknown,
+  databaseName: string,
+): DatabaseMigrationStatus {
   const properties = record(record(task).properties);
   const taskState = text(properties.state) ?? 'Unknown';
   const outputs = list(properties.output);
@@ -141,7 +145,8 @@ export function classicTaskStatus(taskName: string, task: unknown, databaseName:
     if (state === 'copying' && total > 0 && done === total) state = status.state = 'catching-up';
     const incoming = count(database.incomingChanges);
     const applied = count(database.appliedChanges);
-    if (incoming !== undefined && applied !== undefined) status.pendingChanges = Math.max(0, incoming - applied);
+    if (incoming !== undefined && applied !== undefined)
+      status.pendingChanges = Math.max(0, incoming - applied);
     const latency = count(database.latency);
     if (latency !== undefined) status.latencySeconds = latency;
   }
@@ -155,6 +160,7 @@ export function classicTaskStatus(taskName: string, task: unknown, databaseName:
 
 /** Coarse progress: a poll returns early only when this changes (state, Azure's status, 10 % steps). */
 export function migrationFingerprint(status: DatabaseMigrationStatus): string {
-  const copied = status.copiedPercent === undefined ? '-' : String(Math.floor(status.copiedPercent / 10) * 10);
+  const copied =
+    status.copiedPercent === undefined ? '-' : String(Math.floor(status.copiedPercent / 10) * 10);
   return `${status.state}|${status.migrationStatus}|copied=${copied}|restored=${status.fullBackupRestored ?? '-'}`;
 }

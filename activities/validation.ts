@@ -27,7 +27,8 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<string
 async function probeHttp(url: string, expectStatus: number, timeoutMs: number): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   await response.body?.cancel();
-  if (response.status !== expectStatus) throw new Error(`${url} answered ${response.status}, expected ${expectStatus}`);
+  if (response.status !== expectStatus)
+    throw new Error(`${url} answered ${response.status}, expected ${expectStatus}`);
   return `${url} answered ${response.status}`;
 }
 
@@ -44,7 +45,11 @@ export function createValidationActivities(deps: ValidationDeps) {
                 : await probeTcp(check.host, check.port, deps.timeoutMs);
             return { name: check.name, ok: true, detail };
           } catch (error) {
-            return { name: check.name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+            return {
+              name: check.name,
+              ok: false,
+              detail: error instanceof Error ? error.message : String(error),
+            };
           }
         }),
       );

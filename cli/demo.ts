@@ -34,10 +34,11 @@ export async function startDemoWave(
     args: [
       {
         waveId,
-        batches: demoBatchSpecs(demoScope, site, wave),
+        source: { kind: 'inline', batches: demoBatchSpecs(demoScope, site, wave) },
         target: demoTarget(demoScope),
         batchSettings: settings,
         maxConcurrentBatches: 2,
+        requireApproval: false,
       },
     ],
   });

@@ -61,7 +61,9 @@ export function databaseSpecProblems(spec: DatabaseSpec): string[] {
   if (!spec.target.databaseName?.trim()) problems.push(`${where}: target.databaseName is empty`);
   const allowed = targetsByEngine[spec.engine];
   if (!allowed) {
-    problems.push(`${where}: engine '${spec.engine}' is not one of ${Object.keys(targetsByEngine).join(', ')}`);
+    problems.push(
+      `${where}: engine '${spec.engine}' is not one of ${Object.keys(targetsByEngine).join(', ')}`,
+    );
   } else if (!allowed.includes(spec.target.kind)) {
     problems.push(
       `${where}: a ${spec.engine} database cannot migrate to target kind '${spec.target.kind}' (use ${allowed.join(' or ')})`,

@@ -1,8 +1,13 @@
 /** Builds the Azure SDK clients the activities use: one pipeline, one credential, optional extra CA. */
+import { DataMigrationServiceClient } from '@azure/arm-datamigration';
 import { SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { ServiceClient } from '@azure/core-client';
 import { DefaultAzureCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
 import type { WorkerConfig } from './config.ts';
 
 /**
@@ -42,3 +47,54 @@ export function createSiteRecoveryClient(
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
 }
+
+const extraCa = (config: WorkerConfig) =>
+  config.AZURE_CA_CERT ? readFileSync(config.AZURE_CA_CERT, 'utf8') : undefined;
+
+/**
+ * A core-client `ServiceClient` for ARM APIs the registry's SDKs lack (the SQL migration API 2025-06-30,
+ * target tier scaling): the same credential, scopes, retry policy and extra CA as the generated clients.
+ */
+export function createArmServiceClient(
+  config: WorkerConfig,
+  credential: TokenCredential = createCredential(config),
+): ServiceClient {
+  const ca = extraCa(config);
+  return new ServiceClient({
+    endpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+    credential,
+    credentialScopes: 'https://management.azure.com/.default',
+    ...(ca ? { tlsOptions: { ca } } : {}),
+  });
+}
+
+/**
+ * The classic DMS client (`@azure/arm-datamigration` 2.1.1, ms-rest-js). It takes no TLS options: an
+ * https agent trusts the extra CA. Its own LRO wait polls every `longRunningOperationRetryTimeout`
+ * seconds (default 30, overriding Retry-After); the factory's poll interval is used instead.
+ */
+export function createDataMigrationClient(
+  config: WorkerConfig,
+  credential: TokenCredential = createCredential(config),
+): DataMigrationServiceClient {
+  const ca = extraCa(config);
+  return new DataMigrationServiceClient(credential, config.AZURE_SUBSCRIPTION_ID, {
+    baseUri: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+    longRunningOperationRetryTimeout: config.AZURE_LRO_POLL_MS / 1000,
+    ...(ca
+      ? { agentSettings: { https: new HttpsAgent({ ca, keepAlive: true }), http: new HttpAgent() } }
+      : {}),
+  });
+}
+
+/** Source/target logins and backup locations the database migrations use. */
+export const databaseConnectionSettings = (config: WorkerConfig): DatabaseConnectionSettings => ({
+  sourceUserName: config.DMS_SOURCE_USERNAME,
+  sourcePassword: config.DMS_SOURCE_PASSWORD,
+  targetUserName: config.DMS_TARGET_USERNAME,
+  targetPassword: config.DMS_TARGET_PASSWORD,
+  ...(config.DMS_BACKUP_FILE_SHARE ? { backupFileShare: config.DMS_BACKUP_FILE_SHARE } : {}),
+  ...(config.DMS_BACKUP_STORAGE_ACCOUNT_ID
+    ? { backupStorageAccountId: config.DMS_BACKUP_STORAGE_ACCOUNT_ID }
+    : {}),
+});

@@ -35,6 +35,14 @@ const schema = z.object({
   VCENTER_USERNAME: z.string().default('administrator@vsphere.local'),
   VCENTER_PASSWORD: z.string().default(''),
   VCENTER_CA_CERT: z.string().optional(),
+  /** Database logins the migration services use (source instances, then targets); set them from a secret store. */
+  DMS_SOURCE_USERNAME: z.string().default('migration-factory'),
+  DMS_SOURCE_PASSWORD: z.string().default(''),
+  DMS_TARGET_USERNAME: z.string().default('migration-factory'),
+  DMS_TARGET_PASSWORD: z.string().default(''),
+  /** UNC share the SQL Server backups are written to, and the storage account they are uploaded to (MI/VM). */
+  DMS_BACKUP_FILE_SHARE: z.string().optional(),
+  DMS_BACKUP_STORAGE_ACCOUNT_ID: z.string().optional(),
   /** How long one validation probe (HTTP or TCP) may take. */
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
 });

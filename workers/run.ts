@@ -6,11 +6,19 @@ import {
   Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { createDataMigrationActivities } from '../activities/data-migration.ts';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSourcePlatformActivities } from '../activities/source-platform.ts';
 import { createValidationActivities } from '../activities/validation.ts';
+import { createPlanActivities } from '../activities/plan.ts';
 import { readFileSync } from 'node:fs';
-import { createSiteRecoveryClient } from './azure.ts';
+import {
+  createArmServiceClient,
+  createCredential,
+  createDataMigrationClient,
+  createSiteRecoveryClient,
+  databaseConnectionSettings,
+} from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
 import type { WorkerConfig } from './config.ts';
 
@@ -32,7 +40,8 @@ export async function startWorkers(
   }
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  const client = createSiteRecoveryClient(config);
+  const credential = createCredential(config);
+  const client = createSiteRecoveryClient(config, credential);
   const activities = {
     ...createSiteRecoveryActivities({
       client,
@@ -47,15 +56,25 @@ export async function startWorkers(
       password: config.VCENTER_PASSWORD,
       ca: config.VCENTER_CA_CERT ? readFileSync(config.VCENTER_CA_CERT, 'utf8') : undefined,
     }),
+    ...createDataMigrationActivities({
+      armClient: createArmServiceClient(config, credential),
+      armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+      dms: createDataMigrationClient(config, credential),
+      connections: databaseConnectionSettings(config),
+      pollIntervalMs: config.AZURE_LRO_POLL_MS,
+    }),
   };
 
-  // Non-ARM activities (validation probes) share the workflow task queue: no ARM budget to protect.
+  // Non-ARM activities (validation probes, plan loading) share the workflow task queue: no ARM budget to protect.
   const workflowWorker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
-    activities: createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
+    activities: {
+      ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
+      ...createPlanActivities(),
+    },
   });
   const azureWorker = await Worker.create({
     connection,

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import type { SourcePlatformActivities } from '../activities/source-platform.ts';
+import type { PlanActivities, PlanRef } from '../activities/plan.ts';
 import type { ValidationActivities } from '../activities/validation.ts';
 import {
   applyReplicationReading,
@@ -37,6 +38,7 @@ import {
   type ValidationResult,
 } from '../domain/migration.ts';
 import {
+  batchFinishedSignal,
   batchPhaseSignal,
   batchProgressQuery,
   openCutoverUpdate,
@@ -50,6 +52,7 @@ import {
   type BatchProgress,
   type OperatorAction,
 } from './messages.ts';
+import { refuse, validateOperatorAction } from './operator-actions.ts';
 import { batchIdKey, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface BatchSettings extends StallPolicy {
@@ -82,7 +85,10 @@ export interface BatchCheckpoint {
 }
 
 export interface BatchWorkflowInput {
-  spec: BatchSpec;
+  /** The batch's VMs, given inline (demo, tests) ... */
+  spec?: BatchSpec;
+  /** ... or loaded from the wave's pinned plan, so the wave's history does not carry every VM. */
+  planBatch?: { plan: PlanRef; waveId: string; batchId: string };
   site: ReplicationSite;
   target: TargetSettings;
   settings: BatchSettings;
@@ -97,18 +103,6 @@ export const batchWorkflowId = (batchId: string) => `batch-${batchId}`;
 const phaseIndex = (phase: BatchPhase) => batchPhases.indexOf(phase);
 const ROLLBACK = 'RollbackRequested';
 
-function refuse(message: string): never {
-  throw ApplicationFailure.create({ type: 'OperatorActionRefused', message, nonRetryable: true });
-}
-
-function validateAction(action: OperatorAction): void {
-  if (!action.by?.trim()) refuse('An operator action needs `by`: who is acting.');
-  if (!action.reason?.trim()) refuse('An operator action needs a `reason`.');
-  if (action.ticket !== undefined && !/^[\w.-]{1,64}$/.test(action.ticket)) {
-    refuse(`Change ticket id '${action.ticket}' is not valid (1-64 letters, digits, '.', '_' or '-').`);
-  }
-}
-
 /**
  * One batch (at most 100 VMs, one recovery plan) from enable replication to completed migration.
  * One VM's failure never fails the batch: the VM is parked with its reason until an operator retries or
@@ -116,7 +110,20 @@ function validateAction(action: OperatorAction): void {
  * the failover is committed.
  */
 export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchResult> {
-  const { spec, site, target, settings } = input;
+  const { site, target, settings } = input;
+  const local = proxyActivities<ValidationActivities & PlanActivities>({
+    taskQueue: workflowInfo().taskQueue,
+    startToCloseTimeout: '5m',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+  });
+  if (!input.spec && !input.planBatch) {
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      message: 'A batch needs a spec or a plan batch to load.',
+      nonRetryable: true,
+    });
+  }
+  const spec = input.spec ?? (await local.loadBatchSpec(input.planBatch!));
   const planName = recoveryPlanName(spec.batchId);
   const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
   const activityOptions = {
@@ -127,11 +134,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const azure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
     ...activityOptions,
     startToCloseTimeout: '10m',
-  });
-  const probes = proxyActivities<ValidationActivities>({
-    taskQueue: workflowInfo().taskQueue,
-    startToCloseTimeout: '5m',
-    retry,
   });
   const longAzure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
     ...activityOptions,
@@ -205,7 +207,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { vmNames?: string[] }) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (commitStarted) refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
         if (!action.vmNames?.length && !holding && !state.tracks.some((t) => t.disposition === 'parked')) {
           refuse(
@@ -230,7 +232,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { vmNames: string[] }) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (!action.vmNames?.length) refuse('Name the VMs to skip.');
         if (
           phaseIndex(state.phase) >= phaseIndex('creating-recovery-plan') &&
@@ -259,7 +261,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (commitStarted) {
           refuse(
             `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
@@ -282,7 +284,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (state.paused) refuse(`Batch ${spec.batchId} is already paused.`);
         if (['completed', 'rolled-back'].includes(state.phase))
           refuse(`Batch ${spec.batchId} is ${state.phase}.`);
@@ -298,7 +300,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (!state.paused) refuse(`Batch ${spec.batchId} is not paused.`);
       },
     },
@@ -313,7 +315,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { until: string }) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (Number.isNaN(Date.parse(action.until))) refuse(`'${action.until}' is not an ISO date-time.`);
         if (Date.parse(action.until) <= Date.now()) refuse(`${action.until} is not in the future.`);
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
@@ -331,7 +333,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { force?: boolean }) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
           refuse(`Batch ${spec.batchId} is already ${state.phase}.`);
         }
@@ -357,7 +359,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { approved: boolean }) => {
-        validateAction(action);
+        validateOperatorAction(action);
         if (state.phase !== 'validating' && state.phase !== 'validating-cutover') {
           refuse(`Batch ${spec.batchId} is ${state.phase}, not waiting for a sign-off.`);
         }
@@ -461,7 +463,12 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       await checkpoint();
       if (polls >= settings.continueAsNewAfterPolls || workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof migrationBatch>({ ...input, checkpoint: state });
+        await continueAsNew<typeof migrationBatch>({
+          ...input,
+          spec,
+          planBatch: undefined,
+          checkpoint: state,
+        });
       }
       const poll = await longAzure.pollReplication({
         site,
@@ -548,7 +555,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const validate = async (phase: 'validating' | 'validating-cutover', checks: ValidationCheck[]) => {
     if (checks.length > 0) {
       await enterPhase(phase, `Running ${checks.length} validation check(s)`);
-      validation = await probes.runValidationChecks({ checks });
+      validation = await local.runValidationChecks({ checks });
       const failed = validation.filter((result) => !result.ok);
       if (failed.length > 0)
         return `Validation failed: ${failed.map((f) => `${f.name}: ${f.detail}`).join('; ')}`;
@@ -579,17 +586,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const phaseReached = (phase: BatchPhase) =>
     phaseIndex(state.phase) > phaseIndex(phase) && state.phase !== 'awaiting-operator';
 
-  try {
-    if (!phaseReached('enabling-replication')) await step('enabling-replication', enable);
-    if (!phaseReached('replicating')) await step('replicating', replicate);
-    await settleBeforePlan();
-
-    if (active().length === 0) {
-      await enterPhase('completed', 'No VM left to migrate in this batch');
-      await condition(allHandlersFinished);
-      return { batchId: spec.batchId, phase: state.phase, vms: batchOutcomes(state.tracks, false) };
-    }
-
+  /** From the recovery plan to completed migration, for the VMs still active after replication. */
+  const migrateActiveVms = async () => {
     await step('creating-recovery-plan', async () => {
       await azure.createRecoveryPlan({
         site,
@@ -655,6 +653,15 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     });
     for (const t of active()) t.disposition = 'migrated';
     await enterPhase('completed');
+  };
+
+  try {
+    if (!phaseReached('enabling-replication')) await step('enabling-replication', enable);
+    if (!phaseReached('replicating')) await step('replicating', replicate);
+    await settleBeforePlan();
+
+    if (active().length === 0) await enterPhase('completed', 'No VM left to migrate in this batch');
+    else await migrateActiveVms();
   } catch (error) {
     const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
     if (!isRollback && !isCancellation(error)) throw error;
@@ -663,10 +670,17 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     rollbackRequested ??= { by: 'system', reason: 'Batch workflow cancelled' };
     await CancellationScope.nonCancellable(rollback);
   }
-  await condition(allHandlersFinished);
-  return {
+  const result: BatchResult = {
     batchId: spec.batchId,
     phase: state.phase,
     vms: batchOutcomes(state.tracks, state.phase === 'rolled-back'),
   };
+  // Also after a cancellation: the wave waits for every batch's outcomes before it reports.
+  await CancellationScope.nonCancellable(async () => {
+    if (input.parentWorkflowId) {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(batchFinishedSignal, result);
+    }
+    await condition(allHandlersFinished);
+  });
+  return result;
 }

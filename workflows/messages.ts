@@ -1,7 +1,13 @@
 /** Queries, signals and updates of the migration workflows: the contract the CLI and parent workflows use. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { WaveGate } from '../domain/plan/wave-gate.ts';
 import type {
   BatchPhase,
+  BatchResult,
+  DatabaseEngine,
+  DatabaseMigrationStatus,
+  DatabaseOutcome,
+  DatabasePhase,
   ValidationResult,
   VmDisposition,
   VmReplicationStatus,
@@ -31,8 +37,22 @@ export interface BatchProgress {
 
 export interface WaveProgress {
   waveId: string;
-  phase: 'discovering' | 'running-batches' | 'completed' | 'failed' | 'cancelled';
-  batches: { batchId: string; phase: BatchPhase; workflowId: string }[];
+  phase:
+    | 'loading'
+    | 'gate-refused'
+    | 'awaiting-approval'
+    | 'discovering'
+    | 'running-batches'
+    | 'completed'
+    | 'failed'
+    | 'cancelled';
+  /** Why the wave waits, in words an operator can act on. */
+  detail?: string;
+  batches: { batchId: string; phase: BatchPhase; workflowId: string; vmCount: number }[];
+  /** The assessment gate as last evaluated (VMs not Ready and not waived, capacity violations). */
+  gate?: WaveGate;
+  approval?: { by: string; reason: string; ticket?: string };
+  maxConcurrentBatches?: number;
 }
 
 /** Who asked for an operator action and why; recorded in the workflow history as the audit trail. */
@@ -44,6 +64,18 @@ export interface OperatorAction {
 
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 export const waveProgressQuery = defineQuery<WaveProgress>('waveProgress');
+/** Sent by a batch to its wave when it ends (also after a rollback), with every VM's outcome. */
+export const batchFinishedSignal = defineSignal<[BatchResult]>('batchFinished');
+/** Approve a wave; waivers let named VMs that are not Ready pass the gate, each with a reason. */
+export type ApproveWaveAction = OperatorAction & {
+  waivers?: { server: string; reason: string }[];
+  acceptCapacityViolations?: boolean;
+};
+export const approveWaveUpdate = defineUpdate<string, [ApproveWaveAction]>('approveWave');
+export const setBatchConcurrencyUpdate = defineUpdate<
+  string,
+  [OperatorAction & { maxConcurrentBatches: number }]
+>('setBatchConcurrency');
 /** Sent by a batch to its wave on every phase change so the wave's progress stays current. */
 export const batchPhaseSignal = defineSignal<[{ batchId: string; phase: BatchPhase }]>('batchPhase');
 
@@ -65,3 +97,40 @@ export const openCutoverUpdate = defineUpdate<string, [OperatorAction & { force?
 export const signOffUpdate = defineUpdate<string, [OperatorAction & { approved: boolean }]>(
   'signOffValidation',
 );
+
+export interface DatabaseProgress {
+  databaseId: string;
+  name: string;
+  engine: DatabaseEngine;
+  application: string;
+  mode: 'online' | 'offline';
+  phase: DatabasePhase;
+  /** Why the database waits, or how it ended. */
+  detail?: string;
+  /** Azure's own status string of the current migration. */
+  migrationStatus?: string;
+  /** The latest reading: state, copy percentage, pending log backups / changes, blocking reason, error. */
+  migration?: DatabaseMigrationStatus;
+  /** The pending cutover request (from the application's batch or an operator). */
+  cutoverRequest?: { by: string; reason: string; at: string };
+  cutoverCompleted: boolean;
+  lastError?: { code: string; message: string };
+  outcome?: DatabaseOutcome;
+  updatedAt: string;
+}
+
+export const databaseProgressQuery = defineQuery<DatabaseProgress>('databaseProgress');
+/**
+ * Sent by the application's batch when its cutover window opens: the database cuts over as soon as its
+ * migration is ready (at once if it already is). Ignored by offline migrations and after the cutover.
+ */
+export const databaseCutoverSignal = defineSignal<[{ by: string; reason: string }]>('databaseCutover');
+/** Operator: cut a ready database over now; refused unless it is ready for cutover. */
+export const cutoverDatabaseNowUpdate = defineUpdate<string, [OperatorAction]>('cutoverDatabaseNow');
+/**
+ * Sent by a database workflow to its `notifyWorkflowId`: after a verified cutover (`migrated`), after a
+ * rollback (`rolled-back`), and when a requested cutover failed and the database waits for an operator
+ * (`failed-needs-attention`; a later retry sends the signal again).
+ */
+export const databaseCutoverDoneSignal =
+  defineSignal<[{ databaseId: string; outcome: DatabaseOutcome }]>('databaseCutoverDone');

@@ -1,13 +1,17 @@
 import {
+  allHandlersFinished,
   CancellationScope,
+  condition,
   isCancellation,
   ParentClosePolicy,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { PlanActivities, PlanRef, WaveManifest } from '../activities/plan.ts';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import {
   countOutcomes,
@@ -16,109 +20,227 @@ import {
   type TargetSettings,
   type WaveResult,
 } from '../domain/migration.ts';
-import { batchWorkflowId, migrationBatch, type BatchSettings } from './batch.ts';
-import { batchPhaseSignal, waveProgressQuery, type WaveProgress } from './messages.ts';
+import { gateHolds, type Waiver } from '../domain/plan/wave-gate.ts';
+import { batchWorkflowId, migrationBatch, type BatchSettings, type BatchWorkflowInput } from './batch.ts';
+import {
+  approveWaveUpdate,
+  batchFinishedSignal,
+  batchPhaseSignal,
+  setBatchConcurrencyUpdate,
+  waveProgressQuery,
+  type ApproveWaveAction,
+  type OperatorAction,
+  type WaveProgress,
+} from './messages.ts';
+import { refuse, validateOperatorAction } from './operator-actions.ts';
 import { phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface WaveWorkflowInput {
   waveId: string;
-  batches: BatchSpec[];
+  /** The wave's batches: from the plan in a workspace, pinned by content hash, or inline (demo, tests). */
+  source: { kind: 'plan'; plan: PlanRef } | { kind: 'inline'; batches: BatchSpec[] };
   target: TargetSettings;
   batchSettings: BatchSettings;
-  /** How many batches replicate and cut over at the same time. */
+  /** How many batches replicate and cut over at the same time; operators can change it at run time. */
   maxConcurrentBatches: number;
+  /** Wait for an approval update (who, why, change ticket) before replication starts. */
+  requireApproval: boolean;
 }
 
 export const waveWorkflowId = (waveId: string) => `wave-${waveId}`;
 
-/** A migration wave: discovers the replication site once, then runs each batch as a child workflow. */
+/**
+ * A migration wave: checks the assessment gate (every VM Ready or waived, capacity holds), waits for its
+ * approval, discovers the replication site, then runs its batches as child workflows with bounded
+ * concurrency. Cancelling the wave rolls back every batch that is not committed.
+ */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
-  const progress: WaveProgress = {
-    waveId: input.waveId,
-    phase: 'discovering',
-    batches: input.batches.map((batch) => ({
-      batchId: batch.batchId,
-      phase: 'pending',
-      workflowId: batchWorkflowId(batch.batchId),
-    })),
+  const progress: WaveProgress = { waveId: input.waveId, phase: 'loading', batches: [] };
+  let maxConcurrent = input.maxConcurrentBatches;
+  const waivers: Waiver[] = [];
+  let capacityAccepted = false;
+  let approval: WaveProgress['approval'];
+  let approvalsSeen = 0;
+  let gateEvaluations = 0;
+
+  const setPhase = (phase: WaveProgress['phase'], detail?: string) => {
+    progress.phase = phase;
+    progress.detail = detail;
+    upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    setCurrentDetails(`**${phase}**${detail ? ` — ${detail}` : ''}`);
   };
-  setHandler(waveProgressQuery, () => progress);
+
+  setHandler(waveProgressQuery, () => ({ ...progress, maxConcurrentBatches: maxConcurrent, approval }));
+  const results = new Map<string, BatchResult>();
   setHandler(batchPhaseSignal, ({ batchId, phase }) => {
     const batch = progress.batches.find((b) => b.batchId === batchId);
     if (batch) batch.phase = phase;
   });
-  upsertSearchAttributes([
-    { key: waveIdKey, value: input.waveId },
-    { key: phaseKey, value: 'discovering' },
-  ]);
+  setHandler(batchFinishedSignal, (result) => {
+    results.set(result.batchId, result);
+  });
+  setHandler(
+    approveWaveUpdate,
+    async (action) => {
+      for (const waiver of action.waivers ?? []) waivers.push({ ...waiver, by: action.by });
+      capacityAccepted ||= action.acceptCapacityViolations === true;
+      approval = { by: action.by, reason: action.reason, ticket: action.ticket };
+      approvalsSeen += 1;
+      // Answer with the gate as re-evaluated with this approval's waivers.
+      const evaluation = gateEvaluations;
+      await condition(() => gateEvaluations > evaluation || progress.phase === 'running-batches');
+      return progress.gate && !gateHolds(progress.gate)
+        ? `Approval recorded, but the gate still refuses: ${describeGate(progress.gate)}`
+        : `Wave ${input.waveId} approved by ${action.by}.`;
+    },
+    {
+      validator: (action: ApproveWaveAction) => {
+        validateOperatorAction(action);
+        if (progress.phase !== 'awaiting-approval' && progress.phase !== 'gate-refused') {
+          refuse(`Wave ${input.waveId} is ${progress.phase}; it is not waiting for an approval.`);
+        }
+        for (const waiver of action.waivers ?? []) {
+          if (!waiver.server?.trim() || !waiver.reason?.trim())
+            refuse('Every waiver needs a server and a reason.');
+        }
+      },
+    },
+  );
+  setHandler(
+    setBatchConcurrencyUpdate,
+    (action) => {
+      maxConcurrent = action.maxConcurrentBatches;
+      return `Wave ${input.waveId} now runs up to ${maxConcurrent} batch(es) at a time.`;
+    },
+    {
+      validator: (action: OperatorAction & { maxConcurrentBatches: number }) => {
+        validateOperatorAction(action);
+        if (!Number.isInteger(action.maxConcurrentBatches) || action.maxConcurrentBatches < 1) {
+          refuse(
+            `maxConcurrentBatches must be a whole number of at least 1, not ${action.maxConcurrentBatches}.`,
+          );
+        }
+      },
+    },
+  );
+  upsertSearchAttributes([{ key: waveIdKey, value: input.waveId }]);
 
+  const local = proxyActivities<PlanActivities>({
+    startToCloseTimeout: '5m',
+    retry: { initialInterval: '2s', maximumInterval: '1m' },
+  });
   const { discoverReplicationSite } = proxyActivities<SiteRecoveryActivities>({
     taskQueue: input.batchSettings.azureTaskQueue,
     startToCloseTimeout: '5m',
     retry: { initialInterval: '2s', maximumInterval: '1m' },
   });
-  const site = await discoverReplicationSite();
 
-  progress.phase = 'running-batches';
-  upsertSearchAttributes([{ key: phaseKey, value: 'running-batches' }]);
-  const results: BatchResult[] = [];
-  const queue = [...input.batches];
-  const cancelled = () => CancellationScope.current().consideredCancelled;
-  const runNext = async (): Promise<void> => {
-    for (
-      let spec = !cancelled() ? queue.shift() : undefined;
-      spec;
-      spec = !cancelled() ? queue.shift() : undefined
-    ) {
-      const child = await startChild(migrationBatch, {
-        workflowId: batchWorkflowId(spec.batchId),
-        args: [
-          {
-            spec,
-            site,
-            target: input.target,
-            settings: input.batchSettings,
-            parentWorkflowId: workflowInfo().workflowId,
-          },
-        ],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      });
-      try {
-        results.push(await child.result());
-      } catch (error) {
-        if (!isCancellation(error)) throw error;
-        // Cancelling the wave cancels the batch, which rolls back everything not yet committed.
-        results.push({
-          batchId: spec.batchId,
-          phase: 'rolled-back',
-          vms: spec.vms.map((vm) => ({ name: vm.name, outcome: 'rolled-back', reason: 'Wave cancelled' })),
-        });
-      }
-    }
-  };
-  const lanes = Math.max(1, Math.min(input.maxConcurrentBatches, input.batches.length));
-  await Promise.all(Array.from({ length: lanes }, runNext));
-  for (const spec of queue) {
-    results.push({
-      batchId: spec.batchId,
-      phase: 'pending',
-      vms: spec.vms.map((vm) => ({
-        name: vm.name,
-        outcome: 'deferred',
-        reason: 'Wave cancelled before this batch started',
-      })),
-    });
+  // 1. What the wave contains, and whether its assessment gate holds.
+  const source = input.source;
+  const loadManifest = async (): Promise<WaveManifest> =>
+    source.kind === 'plan'
+      ? local.loadWaveManifest({ plan: source.plan, waveId: input.waveId, waivers, capacityAccepted })
+      : {
+          batches: source.batches.map((b) => ({
+            batchId: b.batchId,
+            vmCount: b.vms.length,
+            cutoverWindow: undefined,
+          })),
+          gate: { notReady: [], capacity: [], waived: [] },
+        };
+  let manifest = await loadManifest();
+  progress.batches = manifest.batches.map((b) => ({
+    batchId: b.batchId,
+    phase: 'pending',
+    workflowId: batchWorkflowId(b.batchId),
+    vmCount: b.vmCount,
+  }));
+  progress.gate = manifest.gate;
+  gateEvaluations += 1;
+
+  // 2. The gate and the approval: every new approval re-evaluates the gate with its waivers.
+  let approvalsHandled = 0;
+  while (!gateHolds(manifest.gate) || (input.requireApproval && approvalsHandled === 0)) {
+    setPhase(
+      gateHolds(manifest.gate) ? 'awaiting-approval' : 'gate-refused',
+      gateHolds(manifest.gate) ? 'Waiting for an approval' : describeGate(manifest.gate),
+    );
+    await condition(() => approvalsSeen > approvalsHandled);
+    approvalsHandled = approvalsSeen;
+    manifest = await loadManifest();
+    progress.gate = manifest.gate;
+    gateEvaluations += 1;
   }
 
-  const counts = countOutcomes(results);
-  const total = results.flatMap((b) => b.vms).length;
-  progress.phase = cancelled()
-    ? 'cancelled'
-    : counts.migrated + counts.deferred === total
-      ? 'completed'
-      : 'failed';
-  upsertSearchAttributes([{ key: phaseKey, value: progress.phase }]);
-  const order = new Map(input.batches.map((b, i) => [b.batchId, i]));
-  results.sort((a, b) => (order.get(a.batchId) ?? 0) - (order.get(b.batchId) ?? 0));
-  return { waveId: input.waveId, batches: results, counts };
+  // 3. The batches, as child workflows with bounded, adjustable concurrency.
+  setPhase('discovering');
+  const site = await discoverReplicationSite();
+  setPhase('running-batches');
+  const queue = [...manifest.batches];
+  const cancelled = () => CancellationScope.current().consideredCancelled;
+  let running = 0;
+  const children: Promise<void>[] = [];
+  const runBatch = async (batch: WaveManifest['batches'][number]) => {
+    const args: BatchWorkflowInput = {
+      ...(source.kind === 'plan'
+        ? { planBatch: { plan: source.plan, waveId: input.waveId, batchId: batch.batchId } }
+        : { spec: source.batches.find((b) => b.batchId === batch.batchId) }),
+      site,
+      target: input.target,
+      settings: {
+        ...input.batchSettings,
+        ...(batch.cutoverWindow ? { cutoverWindow: batch.cutoverWindow } : {}),
+      },
+      parentWorkflowId: workflowInfo().workflowId,
+    };
+    try {
+      const child = await startChild(migrationBatch, {
+        workflowId: batchWorkflowId(batch.batchId),
+        args: [args],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      results.set(batch.batchId, await child.result());
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      // Cancelling the wave cancels the batch, which rolls back what is not committed and then reports
+      // its outcomes by signal.
+      await CancellationScope.nonCancellable(() => condition(() => results.has(batch.batchId)));
+    } finally {
+      running -= 1;
+    }
+  };
+  try {
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      await condition(() => running < maxConcurrent);
+      running += 1;
+      children.push(runBatch(batch));
+    }
+    await Promise.all(children);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    await CancellationScope.nonCancellable(() => Promise.all(children));
+  }
+
+  // In plan order; batches a cancelled wave never started report no VM outcomes (their VMs stay untouched).
+  const ordered = manifest.batches.flatMap((b) => results.get(b.batchId) ?? []);
+  const counts = countOutcomes(ordered);
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  setPhase(cancelled() ? 'cancelled' : counts.migrated + counts.deferred === total ? 'completed' : 'failed');
+  // A cancelled wave still ends with its outcome report.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  return { waveId: input.waveId, batches: ordered, counts };
+}
+
+function describeGate(gate: NonNullable<WaveProgress['gate']>): string {
+  const parts: string[] = [];
+  if (gate.notReady.length > 0) {
+    const sample = gate.notReady
+      .slice(0, 5)
+      .map((s) => `${s.server} (${s.readiness}: ${s.reasons[0] ?? 'no reason given'})`);
+    parts.push(
+      `${gate.notReady.length} VM(s) not Ready and not waived: ${sample.join('; ')}${gate.notReady.length > 5 ? '; …' : ''}`,
+    );
+  }
+  if (gate.capacity.length > 0) parts.push(`capacity plan violated: ${gate.capacity.slice(0, 3).join('; ')}`);
+  return parts.join('. ');
 }

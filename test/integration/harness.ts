@@ -12,6 +12,8 @@ import { demoBatchSettings } from '../../cli/demo.ts';
 import { demoBatchSpecs, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
 import { createSiteRecoveryClient } from '../../workers/azure.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings } from '../../workflows/batch.ts';
+import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from '../../workflows/database.ts';
+import type { DatabaseMigrationServices, DatabaseSpec } from '../../domain/migration.ts';
 import type { SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
@@ -194,4 +196,44 @@ export async function sourcePowerStates(harness: Harness, names: string[]): Prom
     power_state: string;
   }[];
   return Object.fromEntries(vms.map((vm) => [vm.name, vm.power_state]));
+}
+
+/** The migration services database tests use (created on first use by the database workflow). */
+export function databaseServices(): DatabaseMigrationServices {
+  const group = `/subscriptions/${demoScope.subscriptionId}/resourceGroups/${demoScope.resourceGroup}`;
+  return {
+    location: demoScope.location,
+    sqlMigrationServiceId: `${group}/providers/Microsoft.DataMigration/sqlMigrationServices/sqlms-factory`,
+    classic: {
+      serviceId: `${group}/providers/Microsoft.DataMigration/services/dms-factory`,
+      virtualSubnetId: `${group}/providers/Microsoft.Network/virtualNetworks/vnet-migration/subnets/dms`,
+      skuName: 'Premium_4vCores',
+    },
+  };
+}
+
+/** Starts one database workflow against the harness's simulator, with settings overridden per test. */
+export function startDatabase(
+  harness: Harness,
+  spec: DatabaseSpec,
+  options: { settings?: Partial<DatabaseSettings>; notifyWorkflowId?: string } = {},
+) {
+  return harness.client.workflow.start(migrationDatabase, {
+    taskQueue: harness.taskQueue,
+    workflowId: databaseWorkflowId(spec.id),
+    args: [
+      {
+        spec,
+        services: databaseServices(),
+        settings: {
+          azureTaskQueue: harness.azureTaskQueue,
+          reportEveryMs: 1000,
+          heartbeatTimeoutMs: 10_000,
+          continueAsNewAfterPolls: 500,
+          ...options.settings,
+        },
+        ...(options.notifyWorkflowId ? { notifyWorkflowId: options.notifyWorkflowId } : {}),
+      },
+    ],
+  });
 }

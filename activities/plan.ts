@@ -1,0 +1,85 @@
+/**
+ * Plan activities: the wave and batch workflows load their manifests from the workspace's plan, pinned by
+ * content hash, so every retry and replay sees the same data and the histories stay small.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { loadAssessmentInput, loadPlan, planSha256 } from '../cli/plan/plan-workspace.ts';
+import type { BatchSpec } from '../domain/migration.ts';
+import { batchSpecsFromPlan, type MigrationScope } from '../domain/plan/batch-specs.ts';
+import type { CutoverWindow, Plan } from '../domain/plan/plan-schema.ts';
+import { evaluateWaveGate, type Waiver, type WaveGate } from '../domain/plan/wave-gate.ts';
+
+/** Where a wave's plan lives and which exact content it was started with. */
+export interface PlanRef {
+  workspace: string;
+  sha256: string;
+  scope: MigrationScope;
+}
+
+export interface WaveManifest {
+  batches: { batchId: string; vmCount: number; cutoverWindow?: CutoverWindow }[];
+  gate: WaveGate;
+}
+
+async function pinnedPlan(ref: PlanRef): Promise<Plan> {
+  const plan = await loadPlan(ref.workspace);
+  const actual = planSha256(plan);
+  if (actual !== ref.sha256) {
+    throw ApplicationFailure.create({
+      type: 'PlanChanged',
+      message: `The plan in ${ref.workspace} changed since the wave started (sha256 ${actual}, pinned ${ref.sha256}); restore it or start a new wave run.`,
+      nonRetryable: true,
+    });
+  }
+  return plan;
+}
+
+function asFailure<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw ApplicationFailure.create({
+      type: 'PlanInvalid',
+      message: error instanceof Error ? error.message : String(error),
+      nonRetryable: true,
+    });
+  }
+}
+
+export function createPlanActivities() {
+  return {
+    async loadWaveManifest(input: {
+      plan: PlanRef;
+      waveId: string;
+      waivers: Waiver[];
+      capacityAccepted: boolean;
+    }): Promise<WaveManifest> {
+      const plan = await pinnedPlan(input.plan);
+      const assessment = await loadAssessmentInput(input.plan.workspace);
+      return asFailure(() => {
+        const batches = batchSpecsFromPlan(plan, input.waveId, input.plan.scope).map(
+          ({ spec, cutoverWindow }) => ({
+            batchId: spec.batchId,
+            vmCount: spec.vms.length,
+            cutoverWindow,
+          }),
+        );
+        const gate = evaluateWaveGate(plan, assessment, input.waveId, input.waivers, input.capacityAccepted);
+        return { batches, gate };
+      });
+    },
+
+    async loadBatchSpec(input: { plan: PlanRef; waveId: string; batchId: string }): Promise<BatchSpec> {
+      const plan = await pinnedPlan(input.plan);
+      return asFailure(() => {
+        const found = batchSpecsFromPlan(plan, input.waveId, input.plan.scope).find(
+          (b) => b.spec.batchId === input.batchId,
+        );
+        if (!found) throw new Error(`wave ${input.waveId} of the plan has no batch ${input.batchId}`);
+        return found.spec;
+      });
+    },
+  };
+}
+
+export type PlanActivities = ReturnType<typeof createPlanActivities>;

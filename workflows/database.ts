@@ -1,0 +1,452 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DataMigrationActivities } from '../activities/data-migration.ts';
+import { databaseSpecProblems, isMigrationFinished } from '../domain/database-rules.ts';
+import type {
+  DatabaseMigrationServices,
+  DatabaseMigrationStatus,
+  DatabaseOutcome,
+  DatabasePhase,
+  DatabaseResult,
+  DatabaseSpec,
+} from '../domain/migration.ts';
+import {
+  cutoverDatabaseNowUpdate,
+  databaseCutoverDoneSignal,
+  databaseCutoverSignal,
+  databaseProgressQuery,
+  retryUpdate,
+  rollbackUpdate,
+  type DatabaseProgress,
+  type OperatorAction,
+} from './messages.ts';
+import { refuse, validateOperatorAction } from './operator-actions.ts';
+import { phaseKey } from './search-attributes.ts';
+
+export interface DatabaseSettings {
+  azureTaskQueue: string;
+  /** How long one migration poll may wait for a change before reporting (ms). */
+  reportEveryMs: number;
+  /** Heartbeat timeout of the Azure activities: how fast a lost worker's activity is retried elsewhere. */
+  heartbeatTimeoutMs: number;
+  /** Continue as new after this many polls (the server's suggestion also triggers it). */
+  continueAsNewAfterPolls: number;
+}
+
+type CutoverRequest = { by: string; reason: string; at: string };
+
+/** What a database workflow carries into its next run when it continues as new. */
+export interface DatabaseCheckpoint {
+  phase: DatabasePhase;
+  stage: 'prepare' | 'migrate' | 'verify' | 'scale-down' | 'done';
+  /** A migration was started for the current attempt (a retry after a failure starts a new one). */
+  migrationStarted: boolean;
+  status?: DatabaseMigrationStatus;
+  fingerprint?: string;
+  cutoverRequest?: CutoverRequest;
+  cutoverCompleted: boolean;
+  lastError?: { code: string; message: string };
+}
+
+export interface DatabaseWorkflowInput {
+  spec: DatabaseSpec;
+  services: DatabaseMigrationServices;
+  settings: DatabaseSettings;
+  /** Workflow (the application's batch) to send `databaseCutoverDone` to. */
+  notifyWorkflowId?: string;
+  checkpoint?: DatabaseCheckpoint;
+}
+
+export const databaseWorkflowId = (databaseId: string) => `database-${databaseId}`;
+
+const ROLLBACK = 'RollbackRequested';
+const rollbackFailure = () => ApplicationFailure.create({ type: ROLLBACK, message: 'rollback requested' });
+/** Phases in which the target already serves the application: no rollback any more. */
+const pastCutover: readonly DatabasePhase[] = ['cutting-over', 'verifying', 'scaling-down', 'completed'];
+
+function failureOf(error: unknown): { code: string; message: string } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    return { code: cause.type?.replace(/^Azure\./, '') ?? 'ActivityFailed', message: cause.message };
+  }
+  return { code: 'ActivityFailed', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+function describe(status: DatabaseMigrationStatus): string {
+  const parts = [
+    `Azure: ${status.migrationStatus}`,
+    status.copiedPercent === undefined ? undefined : `${status.copiedPercent} % copied`,
+    status.pendingLogBackups === undefined ? undefined : `${status.pendingLogBackups} log backup(s) pending`,
+    status.pendingChanges === undefined ? undefined : `${status.pendingChanges} change(s) pending`,
+    status.blockingReason,
+  ];
+  return parts.filter((part) => part !== undefined).join('; ');
+}
+
+/**
+ * One database, moved by the Azure Database Migration Service: optional scale-up of the target, the
+ * migration (SQL migration API for SQL Server, classic DMS tasks for MySQL/PostgreSQL), monitoring until
+ * ready, cutover when the application's batch signals its window (or an operator says now), verification
+ * and scale-down. Offline migrations finish without waiting. A failed migration parks the database for an
+ * operator: `retry` starts a new migration, `rollback` cancels it and scales the target back down (refused
+ * once the cutover has started).
+ */
+export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<DatabaseResult> {
+  const { spec, services, settings } = input;
+  const problems = databaseSpecProblems(spec);
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'InvalidDatabaseSpec',
+      message: problems.join('; '),
+      nonRetryable: true,
+    });
+  }
+  const ref = { spec, services };
+  const online = spec.mode === 'online';
+  const activityOptions = {
+    taskQueue: settings.azureTaskQueue,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+  };
+  const azure = proxyActivities<DataMigrationActivities>({ ...activityOptions, startToCloseTimeout: '6h' });
+  // Polls only read: a cancelled poll need not be waited for.
+  const reader = proxyActivities<DataMigrationActivities>({
+    ...activityOptions,
+    startToCloseTimeout: settings.reportEveryMs + 10 * 60_000,
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  });
+
+  const state: DatabaseCheckpoint = input.checkpoint ?? {
+    phase: 'pending',
+    stage: 'prepare',
+    migrationStarted: false,
+    cutoverCompleted: false,
+  };
+  let detail: string | undefined;
+  let holding = false;
+  let retryRequested = false;
+  let rollbackRequested: OperatorAction | undefined;
+  let outcome: { outcome: DatabaseOutcome; reason?: string; errorCode?: string } | undefined;
+
+  setHandler(databaseProgressQuery, (): DatabaseProgress => ({
+    databaseId: spec.id,
+    name: spec.name,
+    engine: spec.engine,
+    application: spec.application,
+    mode: spec.mode,
+    phase: state.phase,
+    detail,
+    migrationStatus: state.status?.migrationStatus,
+    migration: state.status,
+    cutoverRequest: state.cutoverRequest,
+    cutoverCompleted: state.cutoverCompleted,
+    lastError: state.lastError,
+    outcome: outcome?.outcome,
+    updatedAt: new Date().toISOString(),
+  }));
+
+  setHandler(databaseCutoverSignal, ({ by, reason }) => {
+    if (!online || state.cutoverCompleted || state.cutoverRequest) return;
+    state.cutoverRequest = { by, reason, at: new Date().toISOString() };
+  });
+
+  setHandler(
+    cutoverDatabaseNowUpdate,
+    (action) => {
+      state.cutoverRequest = { by: action.by, reason: action.reason, at: new Date().toISOString() };
+      return `Cutting ${spec.id} over now.`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        validateOperatorAction(action);
+        if (!online) refuse(`${spec.id} migrates offline: it completes without a cutover.`);
+        if (state.phase !== 'ready-for-cutover') {
+          refuse(`${spec.id} is ${state.phase}, not ready for cutover; its migration must be ready first.`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    retryUpdate,
+    () => {
+      retryRequested = true;
+      return `Retrying ${spec.id} (${state.lastError?.code ?? 'held step'}).`;
+    },
+    {
+      validator: (action: OperatorAction & { vmNames?: string[] }) => {
+        validateOperatorAction(action);
+        if (action.vmNames?.length) refuse(`${spec.id} is a database workflow; vmNames do not apply.`);
+        if (!holding) refuse(`${spec.id} is ${state.phase}, not waiting for an operator; nothing to retry.`);
+      },
+    },
+  );
+
+  setHandler(
+    rollbackUpdate,
+    (action) => {
+      rollbackRequested = action;
+      return `Rolling back ${spec.id} from phase ${state.phase}.`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        validateOperatorAction(action);
+        if (state.cutoverCompleted || pastCutover.includes(state.phase)) {
+          refuse(
+            `${spec.id} is past its cutover (${state.phase}); the target serves the application, rollback is refused.`,
+          );
+        }
+        if (rollbackRequested || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
+          refuse(`${spec.id} is already ${state.phase === 'rolled-back' ? 'rolled back' : 'rolling back'}.`);
+        }
+      },
+    },
+  );
+
+  upsertSearchAttributes([{ key: phaseKey, value: state.phase }]);
+  const enterPhase = (phase: DatabasePhase, why?: string) => {
+    if (phase !== state.phase) upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    state.phase = phase;
+    detail = why;
+    setCurrentDetails(
+      `**${spec.id}** (${spec.engine}, ${spec.mode}) — **${phase}**${why ? `\n\n${why}` : ''}`,
+    );
+  };
+
+  const notify = async (result: DatabaseOutcome) => {
+    if (!input.notifyWorkflowId) return;
+    try {
+      await getExternalWorkflowHandle(input.notifyWorkflowId).signal(databaseCutoverDoneSignal, {
+        databaseId: spec.id,
+        outcome: result,
+      });
+    } catch (error) {
+      log.warn('could not notify the application workflow', {
+        notifyWorkflowId: input.notifyWorkflowId,
+        error,
+      });
+    }
+  };
+
+  const checkRollback = () => {
+    if (rollbackRequested) throw rollbackFailure();
+  };
+
+  /** Runs `work`; stops it (and returns undefined) as soon as `stop()` holds. */
+  const unless = async <T>(stop: () => boolean, work: () => Promise<T>): Promise<T | undefined> => {
+    const scope = new CancellationScope();
+    const running = scope.run(work);
+    const first = await Promise.race([
+      running.then(
+        () => 'done' as const,
+        () => 'done' as const,
+      ),
+      condition(stop).then(() => 'stopped' as const),
+    ]);
+    if (first === 'done') return running;
+    scope.cancel();
+    await running.catch(() => undefined);
+    return undefined;
+  };
+
+  /** Holds the database until an operator retries (returns) or rolls back (throws). */
+  const holdForOperator = async (why: string, code: string) => {
+    holding = true;
+    retryRequested = false;
+    state.lastError = { code, message: why };
+    enterPhase('awaiting-operator', why);
+    await condition(() => retryRequested || rollbackRequested !== undefined);
+    holding = false;
+    retryRequested = false;
+    checkRollback();
+  };
+
+  /** Runs one Azure step; a failed activity holds the database, and the step runs again on retry. */
+  const step = async <T>(phase: DatabasePhase, why: string, run: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      checkRollback();
+      enterPhase(phase, why);
+      try {
+        const result = await unless(() => rollbackRequested !== undefined, run);
+        checkRollback();
+        return result as T;
+      } catch (error) {
+        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+        const failure = failureOf(error);
+        await holdForOperator(`${phase} failed: ${failure.message}`, failure.code);
+      }
+    }
+  };
+
+  /** Polls until the migration finishes, cutting it over when it is ready and a cutover is wanted. */
+  const monitor = async (): Promise<DatabaseMigrationStatus> => {
+    let polls = 0;
+    for (;;) {
+      const status = state.status ?? { state: 'not-started', migrationStatus: 'Unknown' };
+      if (isMigrationFinished(status.state) || status.state === 'not-started') return status;
+      const request = online ? state.cutoverRequest : { by: 'system', reason: 'offline migration' };
+      if (status.state === 'ready' && request) {
+        state.status = await step('cutting-over', `Requested by ${request.by}: ${request.reason}`, () =>
+          azure.cutoverDatabaseMigration(ref),
+        );
+        state.fingerprint = undefined;
+        continue;
+      }
+      const ready = status.state === 'ready';
+      enterPhase(
+        ready ? 'ready-for-cutover' : request && online ? 'awaiting-cutover' : 'migrating',
+        ready
+          ? `Waiting for the cutover window of ${spec.application}; ${describe(status)}`
+          : describe(status),
+      );
+      checkRollback();
+      if (polls >= settings.continueAsNewAfterPolls || workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof migrationDatabase>({ ...input, checkpoint: state });
+      }
+      try {
+        const poll = await unless(
+          () => rollbackRequested !== undefined || (ready && state.cutoverRequest !== undefined),
+          () =>
+            reader.pollDatabaseMigration({
+              ...ref,
+              previousFingerprint: state.fingerprint,
+              maxWaitMs: settings.reportEveryMs,
+            }),
+        );
+        polls += 1;
+        checkRollback();
+        if (poll) {
+          state.fingerprint = poll.fingerprint;
+          state.status = poll.status;
+        }
+      } catch (error) {
+        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+        const failure = failureOf(error);
+        await holdForOperator(`Reading the migration failed: ${failure.message}`, failure.code);
+      }
+    }
+  };
+
+  /** Starts (or re-starts after a failure) the migration and follows it to Succeeded. */
+  const migrate = async () => {
+    for (;;) {
+      if (!state.migrationStarted) {
+        state.status = await step('migrating', 'Starting the migration', () =>
+          azure.startDatabaseMigration(ref),
+        );
+        state.migrationStarted = true;
+        state.fingerprint = undefined;
+      }
+      const final = await monitor();
+      if (final.state === 'succeeded') return;
+      const code =
+        final.errorCode ??
+        (final.state === 'canceled'
+          ? 'MigrationCanceled'
+          : final.state === 'not-started'
+            ? 'MigrationNotFound'
+            : 'MigrationFailed');
+      const cutoverFailed = state.cutoverRequest !== undefined;
+      // A new migration may be ready outside the window: the batch (or an operator) asks again.
+      state.cutoverRequest = undefined;
+      state.migrationStarted = false;
+      if (cutoverFailed && online) await notify('failed-needs-attention');
+      await holdForOperator(
+        `The migration ended ${final.migrationStatus} (${code}${final.errorMessage ? `: ${final.errorMessage}` : ''}). Retry starts a new migration; rollback cancels it and scales the target back down.`,
+        code,
+      );
+    }
+  };
+
+  const verify = async () => {
+    for (;;) {
+      const result = await step('verifying', 'Checking the final state of the migration', () =>
+        azure.verifyDatabaseMigration(ref),
+      );
+      state.status = result.status;
+      if (result.ok) return;
+      await holdForOperator(
+        `Verification failed: ${result.detail}. Retry verifies again.`,
+        'DatabaseVerificationFailed',
+      );
+    }
+  };
+
+  const rollback = async () => {
+    const by = rollbackRequested ?? { by: 'system', reason: 'rollback' };
+    enterPhase('rolling-back', `Requested by ${by.by}: ${by.reason}`);
+    state.status = await azure.cancelDatabaseMigration(ref);
+    if (spec.scaleUp) await azure.scaleDatabaseTarget({ spec, sku: spec.scaleUp.normalSku });
+    outcome = { outcome: 'rolled-back', reason: `Rolled back by ${by.by}: ${by.reason}` };
+    enterPhase('rolled-back', outcome.reason);
+    await notify('rolled-back');
+  };
+
+  try {
+    if (state.stage === 'prepare') {
+      await step('pending', 'Preparing the migration service', () => azure.ensureMigrationService(ref));
+      const scaleUp = spec.scaleUp;
+      if (scaleUp) {
+        await step('scaling-up', `Scaling the target to ${scaleUp.migrationSku.name} for the migration`, () =>
+          azure.scaleDatabaseTarget({ spec, sku: scaleUp.migrationSku }),
+        );
+      }
+      state.stage = 'migrate';
+    }
+    if (state.stage === 'migrate') {
+      await migrate();
+      state.cutoverCompleted = true;
+      state.stage = 'verify';
+    }
+    if (state.stage === 'verify') {
+      await verify();
+      await notify('migrated');
+      state.stage = 'scale-down';
+    }
+    const scaleDown = spec.scaleUp?.normalSku;
+    if (state.stage === 'scale-down' && scaleDown) {
+      await step('scaling-down', `Scaling the target back to ${scaleDown.name}`, () =>
+        azure.scaleDatabaseTarget({ spec, sku: scaleDown }),
+      );
+    }
+    state.stage = 'done';
+    const request = state.cutoverRequest;
+    outcome = {
+      outcome: 'migrated',
+      reason:
+        online && request ? `Cut over by ${request.by}: ${request.reason}` : 'Offline migration completed',
+    };
+    enterPhase('completed', outcome.reason);
+  } catch (error) {
+    const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
+    if ((!isRollback && !isCancellation(error)) || state.cutoverCompleted) throw error;
+    // Rollback and cancellation both cancel the migration and restore the tier; that cannot be cancelled.
+    rollbackRequested ??= { by: 'system', reason: 'Database workflow cancelled' };
+    await CancellationScope.nonCancellable(rollback);
+  }
+  await condition(allHandlersFinished);
+  return {
+    databaseId: spec.id,
+    name: spec.name,
+    phase: state.phase,
+    outcome: outcome?.outcome ?? 'failed-needs-attention',
+    ...(outcome?.reason ? { reason: outcome.reason } : {}),
+    ...(state.lastError && outcome?.outcome !== 'migrated' ? { errorCode: state.lastError.code } : {}),
+  };
+}
