@@ -1,6 +1,14 @@
 /** `factory demo`: the main job on embedded defaults — start the stack, migrate the demo wave, summarise. */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { demoBatchSpecs, demoScope, demoSite, demoTarget, demoWave } from '../domain/demo.ts';
+import {
+  demoBatchSpecs,
+  demoDatabaseServices,
+  demoDatabases,
+  demoScope,
+  demoSite,
+  demoTarget,
+  demoWave,
+} from '../domain/demo.ts';
 import type { WaveResult } from '../domain/migration.ts';
 import { TASK_QUEUES } from '../workers/config.ts';
 import type { BatchSettings } from '../workflows/batch.ts';
@@ -39,6 +47,19 @@ export async function startDemoWave(
         batchSettings: settings,
         maxConcurrentBatches: 2,
         requireApproval: false,
+        databases: {
+          services: demoDatabaseServices(demoScope),
+          settings: {
+            azureTaskQueue: settings.azureTaskQueue,
+            reportEveryMs: settings.replicationReportEveryMs,
+            heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+            continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
+          },
+          items: demoDatabases(demoScope).map((db) => ({
+            spec: db.spec,
+            batchId: wave.batches[db.batchIndex]?.batchId ?? '',
+          })),
+        },
       },
     ],
   });
@@ -102,6 +123,10 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
       const { counts } = result;
       print(
         `Summary: ${counts.migrated} VMs migrated, ${counts['failed-needs-attention']} failed, ${counts['rolled-back']} rolled back, ${counts.deferred} deferred; ${seconds} s elapsed.`,
+      );
+      const dbs = result.databaseCounts;
+      print(
+        `         ${dbs.migrated} databases migrated, ${dbs['failed-needs-attention']} failed, ${dbs['rolled-back']} rolled back.`,
       );
       for (const batch of result.batches) {
         const failed = batch.vms.filter((vm) => vm.outcome !== 'migrated');

@@ -27,7 +27,9 @@ program
   .action(async (options: { speed: number }) => {
     const { runDemo } = await import('./demo.ts');
     const result = await runDemo({ speed: options.speed, print: (line) => console.log(line) });
-    process.exitCode = result.counts['failed-needs-attention'] + result.counts['rolled-back'] === 0 ? 0 : 1;
+    const unfinished = (counts: typeof result.counts) =>
+      counts['failed-needs-attention'] + counts['rolled-back'];
+    process.exitCode = unfinished(result.counts) + unfinished(result.databaseCounts) === 0 ? 0 : 1;
   });
 
 program

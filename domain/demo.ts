@@ -1,5 +1,5 @@
 import { discoveredMachineId, type SourceSite, type SourceVm, type Tier } from './estate.ts';
-import type { BatchSpec, TargetSettings } from './migration.ts';
+import type { BatchSpec, DatabaseMigrationServices, DatabaseSpec, TargetSettings } from './migration.ts';
 import { seededRandom, seededUuid } from './random.ts';
 
 /** Where the migration lands in Azure: one subscription, one Recovery Services vault. */
@@ -115,4 +115,78 @@ export function demoBatchSpecs(scope: AzureScope, site: SourceSite, wave: DemoWa
       };
     }),
   }));
+}
+
+/** A demo database: what the factory migrates, and what the source side looks like to seed a simulator. */
+export interface DemoDatabase {
+  spec: DatabaseSpec;
+  /** Index of the demo batch whose application owns it. */
+  batchIndex: number;
+  version: string;
+  logRateMBPerHour: number;
+}
+
+const demoDataGroup = 'rg-contoso-data';
+
+/** Payroll's SQL Server database to a managed instance (scaled up while it migrates) and CRM's MySQL. */
+export function demoDatabases(scope: AzureScope): DemoDatabase[] {
+  const providers = `/subscriptions/${scope.subscriptionId}/resourceGroups/${demoDataGroup}/providers`;
+  return [
+    {
+      spec: {
+        id: 'payroll-db-01.payroll',
+        name: 'payroll',
+        sourceServer: 'payroll-db-01',
+        engine: 'SQL Server',
+        application: 'payroll',
+        mode: 'online',
+        sizeGB: 20,
+        target: {
+          kind: 'SqlMi',
+          serverId: `${providers}/Microsoft.Sql/managedInstances/sqlmi-payroll`,
+          databaseName: 'payroll',
+        },
+        scaleUp: {
+          migrationSku: { name: 'GP_Gen5', tier: 'GeneralPurpose', capacity: 16 },
+          normalSku: { name: 'GP_Gen5', tier: 'GeneralPurpose', capacity: 8 },
+        },
+      },
+      batchIndex: 0,
+      version: '2019',
+      logRateMBPerHour: 300,
+    },
+    {
+      spec: {
+        id: 'crm-db-01.crm',
+        name: 'crm',
+        sourceServer: 'crm-db-01',
+        engine: 'MySQL',
+        application: 'crm',
+        mode: 'online',
+        sizeGB: 10,
+        target: {
+          kind: 'MySql',
+          serverId: `${providers}/Microsoft.DBforMySQL/flexibleServers/mysql-crm`,
+          databaseName: 'crm',
+        },
+      },
+      batchIndex: 1,
+      version: '8.0',
+      logRateMBPerHour: 200,
+    },
+  ];
+}
+
+/** The migration services the demo's databases run through. */
+export function demoDatabaseServices(scope: AzureScope): DatabaseMigrationServices {
+  const group = `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}`;
+  return {
+    location: scope.location,
+    sqlMigrationServiceId: `${group}/providers/Microsoft.DataMigration/sqlMigrationServices/sqlms-contoso`,
+    classic: {
+      serviceId: `${group}/providers/Microsoft.DataMigration/services/dms-contoso`,
+      virtualSubnetId: `${group}/providers/Microsoft.Network/virtualNetworks/vnet-migration/subnets/dms`,
+      skuName: 'Premium_4vCores',
+    },
+  };
 }

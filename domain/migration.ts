@@ -66,6 +66,7 @@ export const batchPhases = [
   'validating',
   'test-failover-cleanup',
   'awaiting-cutover-window',
+  'cutting-over-databases',
   'cutover',
   'verifying-cutover',
   'validating-cutover',
@@ -112,6 +113,8 @@ export interface WaveResult {
   waveId: string;
   batches: BatchResult[];
   counts: Record<VmOutcome, number>;
+  databases: DatabaseResult[];
+  databaseCounts: Record<VmOutcome, number>;
 }
 
 export function countOutcomes(batches: BatchResult[]): Record<VmOutcome, number> {

@@ -236,6 +236,15 @@ export interface StateSummary {
   };
   auditEntries: number;
   throttledResponses: number;
+  /** ARM requests answered since the simulator started (not persisted), incl. 429 and injected faults. */
+  armRequests: {
+    reads: number;
+    writes: number;
+    deletes: number;
+    throttled: number;
+    faulted: number;
+    siteRecovery: { reads: number; writes: number; deletes: number };
+  };
 }
 
 function count(values: string[]): Record<string, number> {
@@ -297,5 +306,6 @@ function summary(sim: Simulation, throttle: Throttle): StateSummary {
     },
     auditEntries: sim.audit.lastSeq,
     throttledResponses: throttle.throttled,
+    armRequests: { ...sim.armRequests, siteRecovery: { ...sim.armRequests.siteRecovery } },
   };
 }

@@ -116,6 +116,11 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
     let principal = 'anonymous';
 
     const finish = (result: ArmResponse, outcome: AuditOutcome, errorCode?: string) => {
+      sim.armRequests[requestKind(method)] += 1;
+      if (/\/providers\/Microsoft\.RecoveryServices\//i.test(url.pathname))
+        sim.armRequests.siteRecovery[requestKind(method)] += 1;
+      if (result.status === 429) sim.armRequests.throttled += 1;
+      if (outcome === 'faulted') sim.armRequests.faulted += 1;
       if (isMutating(method)) {
         sim.audit.append({
           time: iso(sim.now()),

@@ -23,6 +23,18 @@ export class Simulation {
   readonly dataMigration: DataMigrationModel;
   /** Absolute https base URL (no trailing slash), known once the server listens. */
   endpoint = '';
+  /**
+   * ARM requests answered since start (not persisted): by kind, the 429 / injected-fault answers, and the
+   * Site Recovery share (Microsoft.RecoveryServices paths) by kind.
+   */
+  readonly armRequests = {
+    reads: 0,
+    writes: 0,
+    deletes: 0,
+    throttled: 0,
+    faulted: 0,
+    siteRecovery: { reads: 0, writes: 0, deletes: 0 },
+  };
 
   constructor(
     readonly state: SimulatorState,

@@ -32,6 +32,7 @@ import {
   type BatchPhase,
   type BatchResult,
   type BatchSpec,
+  type DatabaseOutcome,
   type ReplicationSite,
   type TargetSettings,
   type ValidationCheck,
@@ -39,6 +40,8 @@ import {
 } from '../domain/migration.ts';
 import {
   batchFinishedSignal,
+  databaseCutoverDoneSignal,
+  databaseCutoverSignal,
   batchPhaseSignal,
   batchProgressQuery,
   openCutoverUpdate,
@@ -94,6 +97,8 @@ export interface BatchWorkflowInput {
   settings: BatchSettings;
   /** The wave workflow to notify of phase changes. */
   parentWorkflowId?: string;
+  /** Database workflows of this batch's applications: cut over when the batch's window opens. */
+  databases?: { databaseId: string; workflowId: string }[];
   checkpoint?: BatchCheckpoint;
 }
 
@@ -160,6 +165,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   let cutoverOpenedNow = false;
   let signOff: { approved: boolean; by: string; reason: string } | undefined;
   let validation: ValidationResult[] | undefined;
+  const databaseOutcomes = new Map<string, DatabaseOutcome>();
+  const databases = input.databases ?? [];
+  const databasesCutOver = () => [...databaseOutcomes.values()].includes('migrated');
   const currentSignOff = () => signOff;
   const track = (name: string) => state.tracks.find((t) => t.name === name);
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
@@ -367,6 +375,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
   );
 
+  setHandler(databaseCutoverDoneSignal, ({ databaseId, outcome }) => {
+    databaseOutcomes.set(databaseId, outcome);
+  });
+
   upsertSearchAttributes([
     { key: waveIdKey, value: spec.waveId },
     { key: batchIdKey, value: spec.batchId },
@@ -571,6 +583,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
 
   const rollback = async () => {
     await enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+    // The application's databases go back with it: cancelling a database workflow rolls its migration back.
+    for (const database of databases.filter((d) => databaseOutcomes.get(d.databaseId) !== 'rolled-back')) {
+      await getExternalWorkflowHandle(database.workflowId).cancel();
+    }
     const names = state.tracks.filter((t) => t.disposition !== 'skipped').map((t) => t.name);
     if (state.planCreated) {
       await longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
@@ -585,6 +601,39 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
 
   const phaseReached = (phase: BatchPhase) =>
     phaseIndex(state.phase) > phaseIndex(phase) && state.phase !== 'awaiting-operator';
+
+  /**
+   * Inside the window, the application's databases cut over before its VMs fail over: each database
+   * workflow gets the cutover signal and answers when it is done. A failed database holds the batch.
+   */
+  const cutOverDatabases = async () => {
+    for (;;) {
+      const pending = databases.filter((d) => databaseOutcomes.get(d.databaseId) !== 'migrated');
+      if (pending.length === 0) return;
+      await checkpoint();
+      await enterPhase(
+        'cutting-over-databases',
+        `Cutting over ${pending.map((d) => d.databaseId).join(', ')}`,
+      );
+      for (const database of pending) {
+        databaseOutcomes.delete(database.databaseId);
+        await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
+          by: `batch ${spec.batchId}`,
+          reason: 'the application cutover window is open',
+        });
+      }
+      await condition(
+        () => pending.every((d) => databaseOutcomes.has(d.databaseId)) || rollbackRequested !== undefined,
+      );
+      await checkpoint();
+      const failed = pending.filter((d) => databaseOutcomes.get(d.databaseId) !== 'migrated');
+      if (failed.length > 0) {
+        await holdForOperator(
+          `Database cutover failed for ${failed.map((d) => d.databaseId).join(', ')}: retry the database, then retry this batch.`,
+        );
+      }
+    }
+  };
 
   /** From the recovery plan to completed migration, for the VMs still active after replication. */
   const migrateActiveVms = async () => {
@@ -616,6 +665,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     await step('test-failover-cleanup', cleanup);
 
     await waitForCutoverWindow();
+    await cutOverDatabases();
     await step('cutover', () =>
       longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' }).then(() => {}),
     );

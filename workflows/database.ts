@@ -440,7 +440,8 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     rollbackRequested ??= { by: 'system', reason: 'Database workflow cancelled' };
     await CancellationScope.nonCancellable(rollback);
   }
-  await condition(allHandlersFinished);
+  // Also after a cancellation: the wave collects every database's outcome.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return {
     databaseId: spec.id,
     name: spec.name,

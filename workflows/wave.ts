@@ -17,11 +17,15 @@ import {
   countOutcomes,
   type BatchResult,
   type BatchSpec,
+  type DatabaseMigrationServices,
+  type DatabaseResult,
+  type DatabaseSpec,
   type TargetSettings,
   type WaveResult,
 } from '../domain/migration.ts';
 import { gateHolds, type Waiver } from '../domain/plan/wave-gate.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings, type BatchWorkflowInput } from './batch.ts';
+import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from './database.ts';
 import {
   approveWaveUpdate,
   batchFinishedSignal,
@@ -45,6 +49,12 @@ export interface WaveWorkflowInput {
   maxConcurrentBatches: number;
   /** Wait for an approval update (who, why, change ticket) before replication starts. */
   requireApproval: boolean;
+  /** The wave's databases, each cut over with its application's batch. */
+  databases?: {
+    services: DatabaseMigrationServices;
+    settings: DatabaseSettings;
+    items: { spec: DatabaseSpec; batchId: string }[];
+  };
 }
 
 export const waveWorkflowId = (waveId: string) => `wave-${waveId}`;
@@ -176,6 +186,39 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   setPhase('discovering');
   const site = await discoverReplicationSite();
   setPhase('running-batches');
+  // Databases start copying at once (full backup, then catch-up) and wait for their batch's cutover.
+  const databaseItems = input.databases?.items ?? [];
+  const databaseResults: DatabaseResult[] = [];
+  const databaseChildren = databaseItems.map(async ({ spec, batchId }) => {
+    try {
+      const child = await startChild(migrationDatabase, {
+        workflowId: databaseWorkflowId(spec.id),
+        args: [
+          {
+            spec,
+            services: input.databases!.services,
+            settings: input.databases!.settings,
+            notifyWorkflowId: batchWorkflowId(batchId),
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      databaseResults.push(await child.result());
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      databaseResults.push({
+        databaseId: spec.id,
+        name: spec.name,
+        phase: 'rolled-back',
+        outcome: 'rolled-back',
+        reason: 'Wave cancelled',
+      });
+    }
+  });
+  const databasesOf = (batchId: string) =>
+    databaseItems
+      .filter((item) => item.batchId === batchId && item.spec.mode === 'online')
+      .map((item) => ({ databaseId: item.spec.id, workflowId: databaseWorkflowId(item.spec.id) }));
   const queue = [...manifest.batches];
   const cancelled = () => CancellationScope.current().consideredCancelled;
   let running = 0;
@@ -192,6 +235,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         ...(batch.cutoverWindow ? { cutoverWindow: batch.cutoverWindow } : {}),
       },
       parentWorkflowId: workflowInfo().workflowId,
+      databases: databasesOf(batch.batchId),
     };
     try {
       const child = await startChild(migrationBatch, {
@@ -215,20 +259,35 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       running += 1;
       children.push(runBatch(batch));
     }
-    await Promise.all(children);
+    await Promise.all([...children, ...databaseChildren]);
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    await CancellationScope.nonCancellable(() => Promise.all(children));
+    await CancellationScope.nonCancellable(() => Promise.all([...children, ...databaseChildren]));
   }
 
   // In plan order; batches a cancelled wave never started report no VM outcomes (their VMs stay untouched).
   const ordered = manifest.batches.flatMap((b) => results.get(b.batchId) ?? []);
   const counts = countOutcomes(ordered);
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  setPhase(cancelled() ? 'cancelled' : counts.migrated + counts.deferred === total ? 'completed' : 'failed');
+  const databasesOk = databaseResults.every((d) => d.outcome === 'migrated');
+  setPhase(
+    cancelled()
+      ? 'cancelled'
+      : counts.migrated + counts.deferred === total && databasesOk
+        ? 'completed'
+        : 'failed',
+  );
   // A cancelled wave still ends with its outcome report.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
-  return { waveId: input.waveId, batches: ordered, counts };
+  const databaseCounts = countOutcomes([
+    {
+      batchId: 'databases',
+      phase: 'completed',
+      vms: databaseResults.map((d) => ({ name: d.name, outcome: d.outcome })),
+    },
+  ]);
+  databaseResults.sort((a, b) => a.databaseId.localeCompare(b.databaseId));
+  return { waveId: input.waveId, batches: ordered, counts, databases: databaseResults, databaseCounts };
 }
 
 function describeGate(gate: NonNullable<WaveProgress['gate']>): string {

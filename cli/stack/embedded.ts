@@ -3,7 +3,7 @@
  * Used by `npm start` (demo), `npm run stack` and the tests' global setup.
  */
 import { join } from 'node:path';
-import { demoScope, demoSite, type AzureScope } from '../../domain/demo.ts';
+import { demoDatabases, demoScope, demoSite, type AzureScope } from '../../domain/demo.ts';
 import type { SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
@@ -11,6 +11,7 @@ import { loadWorkerConfig, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { startDevServer, type RunningDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
+import { databaseSeed } from './seed-databases.ts';
 import { projectRoot } from './temporal-cli.ts';
 
 export interface EmbeddedStackOptions {
@@ -71,7 +72,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       persist: options.persist,
     });
     stoppers.push(() => simulator.close());
-    await new SimulatorAdmin(simulator.endpoint, simulator.caCertPem).seed(scope, options.site ?? demoSite());
+    const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
+    await admin.seed(scope, options.site ?? demoSite());
+    if (!options.site) await admin.seedDatabases(databaseSeed(scope, demoDatabases(scope)));
 
     const workerEnv: Record<string, string> = {
       TEMPORAL_ADDRESS: temporal.address,

@@ -6,6 +6,8 @@ import type { RunningWorkers } from '../../workers/run.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
 import { sourcePowerStates, startHarness, startInProcessWorkers, type Harness } from './harness.ts';
 
+const pathOf = (path: string) => path.split('?')[0] ?? '';
+
 describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
   let harness: Harness;
   let workers: RunningWorkers;
@@ -38,6 +40,10 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
       'failed-needs-attention': 0,
     });
     expect(result.batches.map((b) => b.phase)).toEqual(['completed', 'completed']);
+    expect(result.databases.map((d) => [d.databaseId, d.outcome])).toEqual([
+      ['crm-db-01.crm', 'migrated'],
+      ['payroll-db-01.payroll', 'migrated'],
+    ]);
 
     const wave = await handle.query(waveProgressQuery);
     expect(wave.phase).toBe('completed');
@@ -58,16 +64,30 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
     );
     expect(failovers).toHaveLength(2);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+
+    // Each database cuts over once, inside its application's batch cutover: after the test failover is
+    // cleaned up and before the VMs fail over.
+    const seq = (test: (path: string) => boolean) =>
+      entries.filter((e) => e.method === 'POST' && test(pathOf(e.path))).map((e) => e.seq);
+    const payrollCutover = seq((p) => p.includes('/databaseMigrations/payroll') && p.endsWith('/cutover'));
+    expect(payrollCutover).toHaveLength(1);
+    const [cleanup] = seq((p) => p.endsWith('rp-it-demo-batch-01/testFailoverCleanup'));
+    const [failover] = seq((p) => p.endsWith('rp-it-demo-batch-01/unplannedFailover'));
+    expect(payrollCutover[0]).toBeGreaterThan(cleanup ?? Infinity);
+    expect(payrollCutover[0]).toBeLessThan(failover ?? -Infinity);
     const sources = await sourcePowerStates(harness, ['payroll-db-01', 'reporting-web-05']);
     expect(sources).toEqual({ 'payroll-db-01': 'POWERED_OFF', 'reporting-web-05': 'POWERED_OFF' });
 
     // The recorded histories replay deterministically against the current workflow code.
-    const histories = [handle.workflowId, ...wave.batches.map((b) => b.workflowId)].map(
-      async (workflowId) => ({
-        workflowId,
-        history: await harness.client.workflow.getHandle(workflowId).fetchHistory(),
-      }),
-    );
+    const workflowIds = [
+      handle.workflowId,
+      ...wave.batches.map((b) => b.workflowId),
+      ...result.databases.map((d) => `database-${d.databaseId}`),
+    ];
+    const histories = workflowIds.map(async (workflowId) => ({
+      workflowId,
+      history: await harness.client.workflow.getHandle(workflowId).fetchHistory(),
+    }));
     const replay = Worker.runReplayHistories(
       { workflowBundle: { codePath: inject('workflowBundlePath') } },
       await Promise.all(histories),

@@ -9,7 +9,8 @@ import { inject } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
 import { demoBatchSettings } from '../../cli/demo.ts';
-import { demoBatchSpecs, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
+import { databaseSeed } from '../../cli/stack/seed-databases.ts';
+import { demoBatchSpecs, demoDatabases, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
 import { createSiteRecoveryClient } from '../../workers/azure.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings } from '../../workflows/batch.ts';
 import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from '../../workflows/database.ts';
@@ -55,6 +56,7 @@ export async function startHarness(
   });
   const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
   await admin.seed(demoScope, options.site ?? smallDemoSite());
+  if (!options.site) await admin.seedDatabases(databaseSeed(demoScope, demoDatabases(demoScope)));
   const connection = await Connection.connect({ address: temporalAddress });
   const suffix = `${name}-${Date.now()}`;
   const taskQueue = `mf-${suffix}`;

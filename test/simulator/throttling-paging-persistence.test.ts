@@ -52,6 +52,16 @@ describe('throttling', () => {
       expect(limited.status).toBe(429);
       expect(limited.body).toMatchObject({ error: { code: 'TooManyRequests' } });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+
+      // Every ARM answer is counted by kind (reads too, which the audit leaves out), 429s apart.
+      const { armRequests } = await t.admin.state();
+      expect(armRequests.reads).toBeGreaterThanOrEqual(1);
+      expect(armRequests.writes).toBeGreaterThanOrEqual(names.length + 3);
+      expect(armRequests.throttled).toBe(
+        (await t.admin.audit()).entries.filter((e) => e.status === 429).length,
+      );
+      expect(armRequests.faulted).toBe(0);
+      expect(armRequests.siteRecovery.writes).toBe(armRequests.writes);
     } finally {
       await t.dispose();
     }

@@ -1,0 +1,87 @@
+/**
+ * Connecting to Temporal the way every Temporal tool does: address, namespace, TLS and API key from the
+ * environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE)
+ * and the Temporal config file through @temporalio/envconfig; `--address` / `--namespace` override them.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { TASK_QUEUES } from '../../workers/config.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+
+export interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+}
+
+export interface Temporal {
+  client: Client;
+  address: string;
+  namespace: string;
+  /** Temporal Web UI page of a workflow. */
+  workflowUrl(workflowId: string): string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ADDRESS = '127.0.0.1:7233';
+export const DEFAULT_UI_URL = 'http://127.0.0.1:8233';
+
+/** Task queues of the factory's workers, as workers/config.ts reads them. */
+export function taskQueues(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    workflows: env.FACTORY_TASK_QUEUE || TASK_QUEUES.workflows,
+    azure: env.FACTORY_AZURE_TASK_QUEUE || TASK_QUEUES.azure,
+  };
+}
+
+export function workflowUrl(namespace: string, workflowId: string, env: NodeJS.ProcessEnv = process.env) {
+  const base = (env.TEMPORAL_UI_URL || DEFAULT_UI_URL).replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal> {
+  let config;
+  try {
+    config = loadClientConnectConfig();
+  } catch (error) {
+    throw new CliError(
+      `cannot read the Temporal client configuration: ${error instanceof Error ? error.message : String(error)}`,
+      ExitCode.usage,
+    );
+  }
+  const { address: configured, tls, apiKey, metadata } = config.connectionOptions;
+  const address = flags.address ?? configured ?? DEFAULT_ADDRESS;
+  const namespace = flags.namespace ?? config.namespace ?? 'default';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address,
+      ...(tls === undefined ? {} : { tls }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(metadata === undefined ? {} : { metadata }),
+      connectTimeout: '5s',
+    });
+  } catch (error) {
+    throw new CliError(
+      `cannot reach Temporal at ${address} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}.\n` +
+        'Start the embedded stack with `npm run stack`, or point TEMPORAL_ADDRESS / --address at your Temporal server.',
+      ExitCode.connection,
+    );
+  }
+  return {
+    client: new Client({ connection, namespace }),
+    address,
+    namespace,
+    workflowUrl: (workflowId) => workflowUrl(namespace, workflowId),
+    close: () => connection.close(),
+  };
+}
+
+/** Runs `work` with a connected client and always closes the connection. */
+export async function withTemporal<T>(flags: ConnectionFlags, work: (temporal: Temporal) => Promise<T>) {
+  const temporal = await connectTemporal(flags);
+  try {
+    return await work(temporal);
+  } finally {
+    await temporal.close();
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Operator actions on a wave and its batches, as workflow updates: the workflow validates each one against
+ * its current state and either records it (who, why, ticket) in its history or refuses it with a message
+ * that says what state it is in. Refusals exit with code 4.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  approveWaveUpdate,
+  openCutoverUpdate,
+  pauseUpdate,
+  postponeCutoverUpdate,
+  resumeUpdate,
+  retryUpdate,
+  rollbackUpdate,
+  setBatchConcurrencyUpdate,
+  signOffUpdate,
+  skipUpdate,
+  waveProgressQuery,
+  type OperatorAction,
+  type WaveProgress,
+} from '../../workflows/messages.ts';
+import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
+import { CliError, ExitCode, refusalMessage } from './exit-codes.ts';
+import { requireBatchOfWave, requireWave } from './find-workflow.ts';
+import { operatorAction, type ActorFlags } from './operator-action.ts';
+import { resolveWorkspace } from './workspace-folder.ts';
+
+export interface ActionFlags extends ConnectionFlags, ActorFlags {
+  workspace?: string;
+}
+
+type Print = (line: string) => void;
+
+interface WaveContext {
+  temporal: Temporal;
+  wave: WaveProgress;
+  handle: WorkflowHandle;
+  action: OperatorAction;
+}
+
+async function onWave<T>(waveId: string, flags: ActionFlags, work: (context: WaveContext) => Promise<T>) {
+  const action = operatorAction(flags);
+  return withTemporal(flags, async (temporal) => {
+    const { handle } = await requireWave(temporal, waveId, resolveWorkspace(flags.workspace));
+    const wave = await handle.query(waveProgressQuery);
+    return work({ temporal, wave, handle, action });
+  });
+}
+
+function batchHandle(context: WaveContext, batchId: string): WorkflowHandle {
+  requireBatchOfWave(
+    context.wave.waveId,
+    context.wave.batches.map((b) => b.batchId),
+    batchId,
+  );
+  const entry = context.wave.batches.find((b) => b.batchId === batchId);
+  return context.temporal.client.workflow.getHandle(entry?.workflowId ?? '');
+}
+
+/** Runs an update on a batch; a batch the wave has not started yet gets a clear not-found. */
+async function onBatch(
+  context: WaveContext,
+  batchId: string,
+  run: (handle: WorkflowHandle) => Promise<string>,
+): Promise<string> {
+  try {
+    return await run(batchHandle(context, batchId));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError')
+      throw new CliError(
+        `Batch ${batchId} of wave ${context.wave.waveId} has not started yet (the wave starts it when a slot is free).`,
+        ExitCode.notFound,
+      );
+    throw error;
+  }
+}
+
+export async function runApprove(
+  waveId: string,
+  flags: ActionFlags & { waive?: string[]; acceptCapacity?: boolean },
+  print: Print,
+) {
+  const waivers = (flags.waive ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    const server = pair.slice(0, at).trim();
+    const reason = pair.slice(at + 1).trim();
+    if (at < 1 || !server || !reason) throw new CliError(`--waive ${pair}: expected server=reason`, ExitCode.usage);
+    return { server, reason };
+  });
+  await onWave(waveId, flags, async ({ handle, action }) => {
+    const message = await handle.executeUpdate(approveWaveUpdate, {
+      args: [
+        { ...action, ...(waivers.length ? { waivers } : {}), ...(flags.acceptCapacity ? { acceptCapacityViolations: true } : {}) },
+      ],
+    });
+    print(message);
+    // Recorded, but the gate still holds the wave: the operator has more to do.
+    if (message.startsWith('Approval recorded, but')) process.exitCode = ExitCode.refused;
+  });
+}
+
+export async function runConcurrency(waveId: string, n: number, flags: ActionFlags, print: Print) {
+  await onWave(waveId, flags, async ({ handle, action }) => {
+    print(await handle.executeUpdate(setBatchConcurrencyUpdate, { args: [{ ...action, maxConcurrentBatches: n }] }));
+  });
+}
+
+/** Pause or resume one batch, or every started batch of the wave that is not finished. */
+export async function runPauseResume(
+  kind: 'pause' | 'resume',
+  waveId: string,
+  flags: ActionFlags & { batch?: string },
+  print: Print,
+) {
+  const update = kind === 'pause' ? pauseUpdate : resumeUpdate;
+  await onWave(waveId, flags, async (context) => {
+    if (flags.batch) {
+      print(await onBatch(context, flags.batch, (h) => h.executeUpdate(update, { args: [context.action] })));
+      return;
+    }
+    const targets = context.wave.batches.filter((b) => !['pending', 'completed', 'rolled-back'].includes(b.phase));
+    if (targets.length === 0)
+      throw new CliError(`Wave ${waveId} is ${context.wave.phase} and has no running batch to ${kind}.`, ExitCode.refused);
+    let refused = 0;
+    for (const batch of targets) {
+      try {
+        print(await context.temporal.client.workflow.getHandle(batch.workflowId).executeUpdate(update, { args: [context.action] }));
+      } catch (error) {
+        const refusal = refusalMessage(error);
+        if (refusal === undefined) throw error;
+        refused += 1;
+        print(`refused: ${refusal}`);
+      }
+    }
+    if (refused > 0) process.exitCode = ExitCode.refused;
+  });
+}
+
+export async function runRetry(waveId: string, flags: ActionFlags & { batch: string; vm?: string[] }, print: Print) {
+  await onWave(waveId, flags, async (context) => {
+    const args = { ...context.action, ...(flags.vm?.length ? { vmNames: flags.vm } : {}) };
+    print(await onBatch(context, flags.batch, (h) => h.executeUpdate(retryUpdate, { args: [args] })));
+  });
+}
+
+export async function runSkip(waveId: string, flags: ActionFlags & { batch: string; vm: string[] }, print: Print) {
+  await onWave(waveId, flags, async (context) => {
+    const args = { ...context.action, vmNames: flags.vm };
+    print(await onBatch(context, flags.batch, (h) => h.executeUpdate(skipUpdate, { args: [args] })));
+  });
+}
+
+export async function runRollback(waveId: string, flags: ActionFlags & { batch: string }, print: Print) {
+  await onWave(waveId, flags, async (context) => {
+    print(await onBatch(context, flags.batch, (h) => h.executeUpdate(rollbackUpdate, { args: [context.action] })));
+  });
+}
+
+export async function runCutover(
+  waveId: string,
+  flags: ActionFlags & { batch: string; now?: boolean; force?: boolean; postpone?: string },
+  print: Print,
+) {
+  if (flags.now === (flags.postpone !== undefined))
+    throw new CliError('wave cutover needs exactly one of --now or --postpone <ISO date-time>.', ExitCode.usage);
+  if (flags.force && !flags.now) throw new CliError('--force goes with --now.', ExitCode.usage);
+  if (flags.postpone !== undefined && Number.isNaN(Date.parse(flags.postpone)))
+    throw new CliError(`--postpone ${flags.postpone}: not an ISO date-time (e.g. 2026-12-05T22:00:00Z).`, ExitCode.usage);
+  await onWave(waveId, flags, async (context) => {
+    const message = await onBatch(context, flags.batch, (h) =>
+      flags.now
+        ? h.executeUpdate(openCutoverUpdate, { args: [{ ...context.action, ...(flags.force ? { force: true } : {}) }] })
+        : h.executeUpdate(postponeCutoverUpdate, {
+            args: [{ ...context.action, until: new Date(flags.postpone ?? '').toISOString() }],
+          }),
+    );
+    print(message);
+  });
+}
+
+export async function runSignOff(
+  waveId: string,
+  flags: ActionFlags & { batch: string; reject?: boolean },
+  print: Print,
+) {
+  await onWave(waveId, flags, async (context) => {
+    const args = { ...context.action, approved: flags.reject !== true };
+    print(await onBatch(context, flags.batch, (h) => h.executeUpdate(signOffUpdate, { args: [args] })));
+  });
+}

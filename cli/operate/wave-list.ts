@@ -1,0 +1,71 @@
+/** `factory wave list`: started waves (Temporal visibility) and the plan's waves not started yet. */
+import { loadPlan } from '../plan/plan-workspace.ts';
+import { waveWorkflowId } from '../../workflows/wave.ts';
+import { withTemporal, type ConnectionFlags } from './connection.ts';
+import { listWorkflows, plannedWaveIds } from './find-workflow.ts';
+import { resolveWorkspace } from './workspace-folder.ts';
+
+export interface WaveListEntry {
+  waveId: string;
+  workflowId: string;
+  /** Temporal's execution status, or NOT_STARTED for a planned wave. */
+  status: string;
+  phase?: string;
+  startTime?: string;
+  closeTime?: string;
+  /** VMs in the plan, when the workspace has one. */
+  plannedVms?: number;
+  url: string;
+}
+
+export async function runWaveList(
+  flags: ConnectionFlags & { workspace?: string; json?: boolean },
+  print: (line: string) => void,
+) {
+  const workspace = resolveWorkspace(flags.workspace);
+  await withTemporal(flags, async (temporal) => {
+    const [started, plannedIds] = await Promise.all([listWorkflows(temporal, 'migrationWave'), plannedWaveIds(workspace)]);
+    const plan = plannedIds.length > 0 ? await loadPlan(workspace) : undefined;
+    const vmsOf = (waveId: string) =>
+      plan?.waves
+        .find((w) => w.id === waveId)
+        ?.batches.reduce((sum, b) => sum + b.bootGroups.reduce((s, g) => s + g.servers.length, 0), 0);
+    const entries: WaveListEntry[] = started.map((w) => {
+      const plannedVms = vmsOf(w.id);
+      return {
+        waveId: w.id,
+        workflowId: w.workflowId,
+        status: w.status,
+        ...(w.phase ? { phase: w.phase } : {}),
+        startTime: w.startTime.toISOString(),
+        ...(w.closeTime ? { closeTime: w.closeTime.toISOString() } : {}),
+        ...(plannedVms === undefined ? {} : { plannedVms }),
+        url: temporal.workflowUrl(w.workflowId),
+      };
+    });
+    for (const waveId of plannedIds.filter((id) => !started.some((w) => w.id === id))) {
+      const plannedVms = vmsOf(waveId);
+      entries.push({
+        waveId,
+        workflowId: waveWorkflowId(waveId),
+        status: 'NOT_STARTED',
+        ...(plannedVms === undefined ? {} : { plannedVms }),
+        url: temporal.workflowUrl(waveWorkflowId(waveId)),
+      });
+    }
+    entries.sort((a, b) => a.waveId.localeCompare(b.waveId));
+    if (flags.json) {
+      print(JSON.stringify({ namespace: temporal.namespace, waves: entries }, null, 2));
+      return;
+    }
+    if (entries.length === 0) {
+      print(`No waves in namespace ${temporal.namespace}, and no plan in ${workspace}.`);
+      return;
+    }
+    print(`${'WAVE'.padEnd(16)} ${'STATUS'.padEnd(12)} ${'PHASE'.padEnd(18)} ${'VMS'.padStart(5)}  ${'STARTED'.padEnd(20)} WEB UI`);
+    for (const e of entries)
+      print(
+        `${e.waveId.padEnd(16)} ${e.status.padEnd(12)} ${(e.phase ?? '').padEnd(18)} ${String(e.plannedVms ?? '').padStart(5)}  ${(e.startTime?.slice(0, 19).replace('T', ' ') ?? '').padEnd(20)} ${e.status === 'NOT_STARTED' ? '' : e.url}`.trimEnd(),
+      );
+  });
+}
