@@ -275,6 +275,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
             `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
           );
         }
+        if (databasesCutOver()) {
+          refuse(`Batch ${spec.batchId} has databases already cut over to Azure; rollback is refused.`);
+        }
         if (rollbackRequested || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
           refuse(
             `Batch ${spec.batchId} is already ${state.phase === 'rolled-back' ? 'rolled back' : 'rolling back'}.`,

@@ -1,0 +1,242 @@
+/**
+ * Runs every wave of a plan through the real workflows, on the benchmark's own stack, and plays the
+ * operator where the workflows wait for one: approvals with waivers when the assessment gate refuses,
+ * `openCutover` with force for every batch (the plan's windows are calendar dates weeks away), and in
+ * chaos runs an explicit auto-operator that retries (then rolls back) what is held for an operator.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { AzureScope } from '../domain/demo.ts';
+import { demoDatabaseServices, demoTarget } from '../domain/demo.ts';
+import type { DatabaseResult, DatabaseSpec, WaveResult } from '../domain/migration.ts';
+import type { BatchSettings } from '../workflows/batch.ts';
+import type { DatabaseSettings } from '../workflows/database.ts';
+import {
+  approveWaveUpdate,
+  batchProgressQuery,
+  databaseProgressQuery,
+  openCutoverUpdate,
+  retryUpdate,
+  rollbackUpdate,
+  waveProgressQuery,
+} from '../workflows/messages.ts';
+import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
+import type { BenchStack } from './stack.ts';
+import type { PreparedProgram } from './workspace.ts';
+import { migrationScope } from './workspace.ts';
+
+export const operator = { by: 'bench@contoso.com', reason: 'benchmark run', ticket: 'BENCH' };
+
+export interface OperatorLogEntry {
+  at: number;
+  workflowId: string;
+  action: 'approve-with-waivers' | 'open-cutover' | 'retry' | 'rollback';
+  why: string;
+  result: string;
+}
+
+export interface RunOptions {
+  stack: BenchStack;
+  program: PreparedProgram;
+  scope: AzureScope;
+  databases: Map<string, { spec: DatabaseSpec; batchId: string }[]>;
+  batchSettings: BatchSettings;
+  databaseSettings: DatabaseSettings;
+  /** How many waves run at the same time (in plan order). */
+  waveConcurrency: number;
+  /** Retry held batches and databases (chaos); off, a hold is reported and the run waits for nothing. */
+  autoOperator?: { retryAfterMs: number; maxRetries: number; faultsCleared: () => boolean };
+  /** Called every tick (chaos: kills and restarts). */
+  onTick?: (progress: { phases: string[]; elapsedMs: number }) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export interface ProgramOutcome {
+  waves: WaveResult[];
+  failedWaves: { waveId: string; error: string }[];
+  operatorLog: OperatorLogEntry[];
+  wallSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function refusal(error: unknown): string {
+  if (error instanceof WorkflowUpdateFailedError) return `refused: ${error.cause?.message ?? error.message}`;
+  return `error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
+  const { stack, program, scope, log } = options;
+  const client = (): Client => stack.client;
+  const started = Date.now();
+  const operatorLog: OperatorLogEntry[] = [];
+  const record = (entry: Omit<OperatorLogEntry, 'at'>) => {
+    operatorLog.push({ ...entry, at: (Date.now() - started) / 1000 });
+    if (entry.action !== 'open-cutover') log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
+  };
+  const planRef = { workspace: program.workspace, sha256: program.sha256, scope: migrationScope(program.plan, scope) };
+  const pending = program.plan.waves.map((w) => w.id);
+  const running = new Map<string, Promise<WaveResult | { error: string }>>();
+  const results = new Map<string, WaveResult>();
+  const failedWaves: { waveId: string; error: string }[] = [];
+  const opened = new Set<string>();
+  const approvals = new Map<string, number>();
+  const retries = new Map<string, { count: number; lastAt: number }>();
+
+  const startWave = async (waveId: string) => {
+    const items = options.databases.get(waveId) ?? [];
+    const handle = await client().workflow.start(migrationWave, {
+      taskQueue: stack.taskQueue,
+      workflowId: waveWorkflowId(waveId),
+      args: [
+        {
+          waveId,
+          source: { kind: 'plan', plan: planRef },
+          target: demoTarget(scope),
+          batchSettings: options.batchSettings,
+          maxConcurrentBatches: 100,
+          requireApproval: false,
+          ...(items.length > 0
+            ? { databases: { services: demoDatabaseServices(scope), settings: options.databaseSettings, items } }
+            : {}),
+        },
+      ],
+    });
+    log(`  wave ${waveId} started (${items.length} databases)`);
+    // The result survives a Temporal restart: re-attach until the wave closes.
+    const follow = async (): Promise<WaveResult | { error: string }> => {
+      for (;;) {
+        try {
+          return (await client().workflow.getHandle(handle.workflowId).result()) as WaveResult;
+        } catch (error) {
+          const text = error instanceof Error ? error.message : String(error);
+          if (/workflow execution failed|terminated|timed out/i.test(text) && !/unavailable|connect/i.test(text))
+            return { error: text };
+          await sleep(1000);
+        }
+      }
+    };
+    running.set(waveId, follow());
+  };
+
+  for (;;) {
+    while (pending.length > 0 && running.size < options.waveConcurrency) {
+      const waveId = pending.shift()!;
+      for (;;) {
+        try {
+          await startWave(waveId);
+          break;
+        } catch (error) {
+          log(`  start of ${waveId} failed, retrying: ${String(error)}`);
+          await sleep(1000);
+        }
+      }
+    }
+    if (running.size === 0) break;
+    const phases: string[] = [];
+    try {
+      await tick(phases);
+    } catch (error) {
+      log(`  tick: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    await options.onTick?.({ phases, elapsedMs: Date.now() - started });
+    const done = await Promise.race([
+      ...[...running].map(([id, p]) => p.then((r) => [id, r] as const)),
+      sleep(2000).then(() => undefined),
+    ]);
+    if (done) {
+      const [waveId, result] = done;
+      running.delete(waveId);
+      if ('error' in result) failedWaves.push({ waveId, error: result.error });
+      else results.set(waveId, result);
+      log(
+        'error' in result
+          ? `  wave ${waveId} FAILED: ${result.error}`
+          : `  wave ${waveId} done: ${result.counts.migrated} VMs, ${result.databaseCounts?.migrated ?? 0} databases migrated (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
+    }
+  }
+  return {
+    waves: program.plan.waves.flatMap((w) => results.get(w.id) ?? []),
+    failedWaves,
+    operatorLog,
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+
+  async function tick(phases: string[]) {
+    for (const waveId of running.keys()) {
+      const wave = client().workflow.getHandle(waveWorkflowId(waveId));
+      const progress = await wave.query(waveProgressQuery);
+      if (progress.phase === 'gate-refused' && progress.gate) {
+        const evaluation = progress.gate.notReady.length + progress.gate.capacity.length * 1000;
+        if (approvals.get(waveId) !== evaluation) {
+          approvals.set(waveId, evaluation);
+          const waivers = progress.gate.notReady.map((s) => ({
+            server: s.server,
+            reason: `benchmark: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
+          }));
+          const result = await wave
+            .executeUpdate(approveWaveUpdate, {
+              args: [{ ...operator, waivers, acceptCapacityViolations: progress.gate.capacity.length > 0 }],
+            })
+            .catch(refusal);
+          record({
+            workflowId: wave.workflowId,
+            action: 'approve-with-waivers',
+            why: `gate refused: ${waivers.length} VM(s) not Ready, ${progress.gate.capacity.length} capacity violation(s)`,
+            result,
+          });
+        }
+      }
+      for (const batch of progress.batches) {
+        phases.push(batch.phase);
+        if (batch.phase === 'pending' || opened.has(batch.workflowId)) continue;
+        const handle = client().workflow.getHandle(batch.workflowId);
+        const result = await handle
+          .executeUpdate(openCutoverUpdate, {
+            args: [{ ...operator, reason: 'benchmark: compressed calendar, cut over when ready', force: true }],
+          })
+          .catch(refusal);
+        opened.add(batch.workflowId);
+        record({ workflowId: batch.workflowId, action: 'open-cutover', why: 'window compressed', result });
+      }
+    }
+    if (options.autoOperator) await autoOperate(options.autoOperator);
+  }
+
+  /** Held workflows (search attribute MigrationPhase = awaiting-operator) are retried, then rolled back. */
+  async function autoOperate(policy: NonNullable<RunOptions['autoOperator']>) {
+    if (!policy.faultsCleared()) return;
+    const held = client().workflow.list({
+      query: `ExecutionStatus = 'Running' AND MigrationPhase = 'awaiting-operator'`,
+    });
+    for await (const execution of held) {
+      const id = execution.workflowId;
+      const seen = retries.get(id) ?? { count: 0, lastAt: 0 };
+      if (Date.now() - seen.lastAt < policy.retryAfterMs) continue;
+      const handle = client().workflow.getHandle(id);
+      const why = id.startsWith('database-')
+        ? (await handle.query(databaseProgressQuery)).detail
+        : (await handle.query(batchProgressQuery)).detail;
+      seen.lastAt = Date.now();
+      if (seen.count < policy.maxRetries) {
+        seen.count += 1;
+        retries.set(id, seen);
+        const result = await handle
+          .executeUpdate(retryUpdate, { args: [{ ...operator, reason: `auto-operator retry ${seen.count}` }] })
+          .catch(refusal);
+        record({ workflowId: id, action: 'retry', why: why ?? 'held', result });
+      } else {
+        retries.set(id, seen);
+        const result = await handle
+          .executeUpdate(rollbackUpdate, {
+            args: [{ ...operator, reason: `auto-operator: still failing after ${policy.maxRetries} retries` }],
+          })
+          .catch(refusal);
+        record({ workflowId: id, action: 'rollback', why: why ?? 'held', result });
+      }
+    }
+  }
+}
+
+/** Every database's result from the wave results. */
+export const databaseResults = (waves: WaveResult[]): DatabaseResult[] => waves.flatMap((w) => w.databases ?? []);

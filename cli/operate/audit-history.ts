@@ -1,0 +1,173 @@
+/**
+ * The audit trail of a wave, read from workflow histories: who started it, and every operator action
+ * (update) accepted by the wave, its batches and its databases, with reasons and ticket ids and what the
+ * workflow answered. Refused actions never reach a history (validators reject them before that).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, optionalTsToDate } from '@temporalio/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { databaseWorkflowId } from '../../workflows/database.ts';
+import type { WaveWorkflowInput } from '../../workflows/wave.ts';
+import { loadPlan, PLAN_FILE } from '../plan/plan-workspace.ts';
+import type { Temporal } from './connection.ts';
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+type HistoryEvent = NonNullable<History['events']>[number];
+type Payloads = { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null | undefined;
+
+export interface AuditEntry {
+  at: string;
+  workflowId: string;
+  runId: string;
+  /** `start`, an update name (approveWave, retry, rollback, …), `cancel-requested` or `terminated`. */
+  action: string;
+  by?: string;
+  reason?: string;
+  ticket?: string;
+  /** The action's other arguments (waivers, vmNames, until, force, …). */
+  details: Record<string, unknown>;
+  /** Temporal client identity that sent it (process@host). */
+  identity?: string;
+  outcome?: 'completed' | 'failed' | 'in-progress';
+  /** What the workflow answered, or why it failed. */
+  result?: string;
+}
+
+const decode = (payloads: Payloads): unknown[] =>
+  (payloads?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
+
+const timeOf = (event: HistoryEvent) => optionalTsToDate(event.eventTime)?.toISOString() ?? '';
+
+function splitAction(arg: unknown): Pick<AuditEntry, 'by' | 'reason' | 'ticket' | 'details'> {
+  if (arg === null || typeof arg !== 'object') return { details: arg === undefined ? {} : { value: arg } };
+  const { by, reason, ticket, ...details } = arg as Record<string, unknown>;
+  return {
+    ...(typeof by === 'string' ? { by } : {}),
+    ...(typeof reason === 'string' ? { reason } : {}),
+    ...(typeof ticket === 'string' ? { ticket } : {}),
+    details,
+  };
+}
+
+/** Entries of one run's history, and the run it continued from. */
+export function auditEntriesOfRun(workflowId: string, runId: string, history: History) {
+  const entries: AuditEntry[] = [];
+  const byUpdateId = new Map<string, AuditEntry>();
+  let continuedFrom: string | undefined;
+  let firstInput: unknown;
+  for (const event of history.events ?? []) {
+    const started = event.workflowExecutionStartedEventAttributes;
+    if (started) {
+      continuedFrom = started.continuedExecutionRunId || undefined;
+      firstInput = decode(started.input)[0];
+      const memo = Object.fromEntries(
+        Object.entries(started.memo?.fields ?? {}).map(([k, v]) => [k, defaultPayloadConverter.fromPayload(v)]),
+      );
+      if (!continuedFrom && typeof memo.startedBy === 'string')
+        entries.push({
+          at: timeOf(event),
+          workflowId,
+          runId,
+          action: 'start',
+          by: memo.startedBy,
+          ...(typeof memo.reason === 'string' ? { reason: memo.reason } : {}),
+          ...(typeof memo.ticket === 'string' ? { ticket: memo.ticket } : {}),
+          details: {},
+          ...(started.identity ? { identity: started.identity } : {}),
+        });
+    }
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    if (accepted?.acceptedRequest) {
+      const request = accepted.acceptedRequest;
+      const entry: AuditEntry = {
+        at: timeOf(event),
+        workflowId,
+        runId,
+        action: request.input?.name ?? 'update',
+        ...splitAction(decode(request.input?.args)[0]),
+        ...(request.meta?.identity ? { identity: request.meta.identity } : {}),
+        outcome: 'in-progress',
+      };
+      entries.push(entry);
+      if (request.meta?.updateId) byUpdateId.set(request.meta.updateId, entry);
+    }
+    const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+    if (completed) {
+      const entry = byUpdateId.get(completed.meta?.updateId ?? '');
+      if (entry) {
+        const failure = completed.outcome?.failure;
+        entry.outcome = failure ? 'failed' : 'completed';
+        const value = failure ? failure.message : decode(completed.outcome?.success)[0];
+        if (value !== undefined && value !== null) entry.result = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+    }
+    const cancel = event.workflowExecutionCancelRequestedEventAttributes;
+    if (cancel)
+      entries.push({
+        at: timeOf(event),
+        workflowId,
+        runId,
+        action: 'cancel-requested',
+        ...(cancel.cause ? { reason: cancel.cause } : {}),
+        details: {},
+        ...(cancel.identity ? { identity: cancel.identity } : {}),
+      });
+    const terminated = event.workflowExecutionTerminatedEventAttributes;
+    if (terminated)
+      entries.push({
+        at: timeOf(event),
+        workflowId,
+        runId,
+        action: 'terminated',
+        ...(terminated.reason ? { reason: terminated.reason } : {}),
+        details: {},
+        ...(terminated.identity ? { identity: terminated.identity } : {}),
+      });
+  }
+  const children = (history.events ?? []).flatMap((e) => {
+    const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    return id ? [id] : [];
+  });
+  return { entries, continuedFrom, firstInput, children };
+}
+
+/** Every run of a workflow id's latest chain (continue-as-new followed backwards). */
+async function readWorkflow(temporal: Temporal, workflowId: string) {
+  const entries: AuditEntry[] = [];
+  const children: string[] = [];
+  let firstInput: unknown;
+  let runId: string | undefined;
+  try {
+    const latest = await temporal.client.workflow.getHandle(workflowId).describe();
+    runId = latest.runId;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError') return undefined;
+    throw error;
+  }
+  while (runId) {
+    const history = await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const run = auditEntriesOfRun(workflowId, runId, history);
+    entries.push(...run.entries);
+    children.push(...run.children);
+    firstInput = run.firstInput;
+    runId = run.continuedFrom;
+  }
+  return { entries, children, firstInput };
+}
+
+/** The audit trail of a wave, its batches and the databases of its planned wave, oldest first. */
+export async function waveAudit(temporal: Temporal, waveWorkflowId: string): Promise<AuditEntry[]> {
+  const wave = await readWorkflow(temporal, waveWorkflowId);
+  if (!wave) return [];
+  const input = wave.firstInput as WaveWorkflowInput | undefined;
+  const others = [...new Set(wave.children)];
+  if (input?.source.kind === 'plan' && existsSync(join(input.source.plan.workspace, PLAN_FILE))) {
+    const plan = await loadPlan(input.source.plan.workspace).catch(() => undefined);
+    const databases = plan?.waves.find((w) => w.id === input.waveId)?.databases ?? [];
+    others.push(...databases.map(databaseWorkflowId));
+  }
+  const read = await Promise.all(others.map((id) => readWorkflow(temporal, id)));
+  const all = [...wave.entries, ...read.flatMap((r) => r?.entries ?? [])];
+  return all.sort((a, b) => a.at.localeCompare(b.at));
+}
