@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /** The `factory` command. Subcommands load their modules lazily so `factory --help` stays instant. */
 import { Command, InvalidArgumentError } from 'commander';
+import type { WaveStartFlags } from './operate/wave-start.ts';
 
 const positiveNumber = (value: string) => {
   const parsed = Number(value);
@@ -8,17 +9,55 @@ const positiveNumber = (value: string) => {
   return parsed;
 };
 
+const positiveInteger = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return parsed;
+};
+
+interface OperateOptions {
+  address?: string;
+  namespace?: string;
+  workspace?: string;
+}
+
+interface ActorOptions {
+  by?: string;
+  reason: string;
+  ticket?: string;
+}
+
 interface StackCommandOptions {
   speed: number;
   temporalPort: number;
   uiPort: number;
   simulatorPort: number;
   dataDir: string;
+  workspace?: string;
 }
 
 const program = new Command('factory')
   .description('Migration Factory: durable VMware-to-Azure migration waves on Temporal')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors throw instead of exiting, so the one error handler below maps them to exit code 2.
+  .exitOverride();
+
+const print = (line: string) => console.log(line);
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Temporal connection flags; without them TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … and the config file apply. */
+const withConnection = (command: Command) =>
+  command
+    .option('--address <host:port>', 'Temporal frontend (default: environment / Temporal config, else 127.0.0.1:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: environment / Temporal config, else default)')
+    .option('-w, --workspace <dir>', 'workspace with plan.json (default: $FACTORY_WORKSPACE, the current folder or its .factory)');
+
+/** Who acts, why, and under which change ticket: recorded in the workflow history. */
+const withActor = (command: Command) =>
+  withConnection(command)
+    .option('--by <who>', 'who is acting (default: $FACTORY_OPERATOR, else the OS user)')
+    .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--ticket <id>', 'change ticket id');
 
 program
   .command('demo')
@@ -40,6 +79,7 @@ program
   .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
   .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)
   .option('--data-dir <dir>', 'where Temporal (SQLite) and simulator state live', '.data')
+  .option('-w, --workspace <dir>', "also seed the simulator with the VMs and appliances of this workspace's plan")
   .action(async (options: StackCommandOptions) => {
     const { runStack } = await import('./stack/run-stack.ts');
     await runStack({ ...options, print: (line) => console.log(line) });
@@ -185,7 +225,158 @@ plan
     await runReport({ ...options, print: (line) => console.log(line) });
   });
 
-program.parseAsync().catch((error: unknown) => {
-  console.error(`factory: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+const wave = program.command('wave').description('operate migration waves: start, watch, approve, retry, roll back');
+
+withConnection(wave.command('list').description('started waves and the plan\'s waves not started yet'))
+  .option('--json', 'print JSON')
+  .action(async (options: OperateOptions & { json?: boolean }) => {
+    const { runWaveList } = await import('./operate/wave-list.ts');
+    await runWaveList(options, print);
+  });
+
+withActor(
+  wave
+    .command('start')
+    .description('start a wave of the workspace\'s plan, pinned by the plan\'s sha256')
+    .argument('<waveId>', 'wave id as in plan.json, e.g. wave-01'),
+)
+  .option('--subscription <id>', 'Azure Migrate subscription (default: $AZURE_SUBSCRIPTION_ID, else the demo\'s)')
+  .option('--resource-group <name>', 'Azure Migrate resource group (default: $AZURE_RESOURCE_GROUP, else the demo\'s)')
+  .option('--vmware-site <vcenter=site>', 'Azure Migrate VMware site of a vCenter (repeatable)', collect)
+  .option('--target-resource-group <armId>', 'where migrated VMs land ($FACTORY_TARGET_RESOURCE_GROUP_ID)')
+  .option('--target-network <armId>', 'production virtual network ($FACTORY_TARGET_NETWORK_ID)')
+  .option('--target-subnet <name>', 'subnet of the migrated VMs ($FACTORY_TARGET_SUBNET)')
+  .option('--test-network <armId>', 'isolated network for test failovers ($FACTORY_TEST_NETWORK_ID)')
+  .option('--cache-storage-account <armId>', 'replication log storage account ($FACTORY_CACHE_STORAGE_ACCOUNT_ID)')
+  .option('--max-concurrent-batches <n>', 'batches in flight at once', positiveInteger, 2)
+  .option('--no-require-approval', 'start replicating without waiting for `wave approve`')
+  .option('--sign-off', 'wait for `wave sign-off` after each test failover and cutover')
+  .action(async (waveId: string, options: WaveStartFlags) => {
+    const { runWaveStart } = await import('./operate/wave-start.ts');
+    await runWaveStart(waveId, options, print);
+  });
+
+withConnection(wave.command('status').description('where the wave stands and what needs a decision').argument('<waveId>'))
+  .option('--watch', 'keep the view live until the wave ends (plain lines when not a terminal)')
+  .option('--interval <seconds>', 'seconds between refreshes while watching', positiveNumber, 2)
+  .option('--json', 'print JSON (with --watch: one JSON object per line)')
+  .action(async (waveId: string, options: OperateOptions & { watch?: boolean; json?: boolean; interval: number }) => {
+    const { runWaveStatus } = await import('./operate/wave-status.ts');
+    await runWaveStatus(waveId, options);
+  });
+
+withActor(wave.command('approve').description('approve a wave waiting for its approval or refused by its gate').argument('<waveId>'))
+  .option('--waive <server=reason>', 'let a VM that is not Ready pass the gate (repeatable)', collect)
+  .option('--accept-capacity', 'accept the wave\'s capacity violations')
+  .action(async (waveId: string, options: OperateOptions & ActorOptions & { waive?: string[]; acceptCapacity?: boolean }) => {
+    const { runApprove } = await import('./operate/wave-actions.ts');
+    await runApprove(waveId, options, print);
+  });
+
+withActor(
+  wave
+    .command('concurrency')
+    .description('change how many batches run at the same time')
+    .argument('<waveId>')
+    .argument('<n>', 'batches at a time', positiveInteger),
+).action(async (waveId: string, n: number, options: OperateOptions & ActorOptions) => {
+  const { runConcurrency } = await import('./operate/wave-actions.ts');
+  await runConcurrency(waveId, n, options, print);
+});
+
+for (const kind of ['pause', 'resume'] as const) {
+  withActor(
+    wave
+      .command(kind)
+      .description(kind === 'pause' ? 'pause batches after their current step' : 'resume paused batches')
+      .argument('<waveId>'),
+  )
+    .option('--batch <batchId>', 'only this batch (default: every running batch of the wave)')
+    .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch?: string }) => {
+      const { runPauseResume } = await import('./operate/wave-actions.ts');
+      await runPauseResume(kind, waveId, options, print);
+    });
+}
+
+withActor(wave.command('retry').description('re-run a held batch\'s failed step, or retry parked VMs').argument('<waveId>'))
+  .requiredOption('--batch <batchId>', 'the batch')
+  .option('--vm <names...>', 'only these parked VMs')
+  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm?: string[] }) => {
+    const { runRetry } = await import('./operate/wave-actions.ts');
+    await runRetry(waveId, options, print);
+  });
+
+withActor(wave.command('skip').description('defer VMs to a later wave (before the recovery plan is built)').argument('<waveId>'))
+  .requiredOption('--batch <batchId>', 'the batch')
+  .requiredOption('--vm <names...>', 'the VMs to defer')
+  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm: string[] }) => {
+    const { runSkip } = await import('./operate/wave-actions.ts');
+    await runSkip(waveId, options, print);
+  });
+
+withActor(wave.command('rollback').description('return a batch to a clean state (until its failover is committed)').argument('<waveId>'))
+  .requiredOption('--batch <batchId>', 'the batch')
+  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string }) => {
+    const { runRollback } = await import('./operate/wave-actions.ts');
+    await runRollback(waveId, options, print);
+  });
+
+withActor(wave.command('cutover').description('open a batch\'s cutover window now, or postpone it').argument('<waveId>'))
+  .requiredOption('--batch <batchId>', 'the batch')
+  .option('--now', 'open the cutover window now')
+  .option('--force', 'with --now: also outside the planned window')
+  .option('--postpone <iso>', 'move the cutover to this ISO date-time')
+  .action(
+    async (
+      waveId: string,
+      options: OperateOptions & ActorOptions & { batch: string; now?: boolean; force?: boolean; postpone?: string },
+    ) => {
+      const { runCutover } = await import('./operate/wave-actions.ts');
+      await runCutover(waveId, options, print);
+    },
+  );
+
+withActor(wave.command('sign-off').description('sign off (or reject) a batch\'s test failover or cutover').argument('<waveId>'))
+  .requiredOption('--batch <batchId>', 'the batch')
+  .option('--reject', 'reject instead of approving')
+  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; reject?: boolean }) => {
+    const { runSignOff } = await import('./operate/wave-actions.ts');
+    await runSignOff(waveId, options, print);
+  });
+
+withConnection(
+  program.command('batch').description('batches').command('status').description('one batch and its VMs').argument('<batchId>'),
+)
+  .option('--json', 'print JSON')
+  .action(async (batchId: string, options: OperateOptions & { json?: boolean }) => {
+    const { runBatchStatus } = await import('./operate/batch-status.ts');
+    await runBatchStatus(batchId, options, print);
+  });
+
+withConnection(
+  program.command('db').description('databases').command('status').description('one database migration').argument('<dbId>'),
+)
+  .option('--json', 'print JSON')
+  .action(async (dbId: string, options: OperateOptions & { json?: boolean }) => {
+    const { runDatabaseStatus } = await import('./operate/batch-status.ts');
+    await runDatabaseStatus(dbId, options, print);
+  });
+
+withConnection(
+  program
+    .command('audit')
+    .description('who did what and when to a wave, its batches and databases, from the workflow histories')
+    .argument('<waveId>'),
+)
+  .option('--json', 'print JSON')
+  .action(async (waveId: string, options: OperateOptions & { json?: boolean }) => {
+    const { runAudit } = await import('./operate/audit-command.ts');
+    await runAudit(waveId, options, print);
+  });
+
+program.parseAsync().catch(async (error: unknown) => {
+  const { toExit } = await import('./operate/exit-codes.ts');
+  const { exitCode, message } = toExit(error);
+  if (message) console.error(`factory: ${message}`);
+  process.exit(exitCode);
 });

@@ -1,5 +1,8 @@
 /** `factory stack`: the embedded stack in the foreground until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
+import { demoScope } from '../../domain/demo.ts';
+import { SimulatorAdmin } from '../../simulators/admin-client.ts';
+import { sourceSiteFromWorkspace } from '../operate/source-site.ts';
 import { startEmbeddedStack } from './embedded.ts';
 
 export interface RunStackOptions {
@@ -8,6 +11,8 @@ export interface RunStackOptions {
   uiPort: number;
   simulatorPort: number;
   dataDir: string;
+  /** Also seed the simulator with this workspace's planned VMs, so its waves can start. */
+  workspace?: string;
   print: (line: string) => void;
 }
 
@@ -22,6 +27,16 @@ export async function runStack(options: RunStackOptions) {
     speed: options.speed,
     log: print,
   });
+  if (options.workspace) {
+    try {
+      const site = await sourceSiteFromWorkspace(resolve(options.workspace));
+      await new SimulatorAdmin(stack.simulator.endpoint, stack.simulator.caCertPem).seed(demoScope, site);
+      print(`Seeded the simulator with ${site.vms.length} VMs of ${site.vcenter} (site ${site.vmwareSiteName}) from ${options.workspace}`);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  }
   print(`Temporal frontend  ${stack.temporal.address}`);
   print(`Temporal Web UI    ${stack.temporal.uiUrl}`);
   print(

@@ -1,4 +1,3 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import {
 } from '../../workflows/messages.ts';
 import {
   operator,
+  refusal,
   startBatch,
   startHarness,
   startInProcessWorkers,
@@ -36,17 +36,6 @@ async function reachPhase(handle: BatchHandle, phase: BatchPhase) {
       cause: error,
     });
   }
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return error instanceof WorkflowUpdateFailedError && error.cause instanceof Error
-    ? error.cause.message
-    : '';
 }
 
 describe('batch operator actions (real Temporal, real SDK, simulator)', () => {

@@ -1,5 +1,4 @@
 import type { DataMigrationServiceClient } from '@azure/arm-datamigration';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ArmRest } from '../../activities/arm-rest.ts';
 import { sqlMigrationStatus } from '../../activities/database-status.ts';
@@ -20,6 +19,7 @@ import {
 } from '../../workflows/messages.ts';
 import {
   operator,
+  refusal,
   startDatabase,
   startHarness,
   startInProcessWorkers,
@@ -103,18 +103,6 @@ async function waitForPhase(handle: DatabaseHandle, test: (p: DatabaseProgress) 
 }
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';
-
-/** The message of a refused update (the validator's ApplicationFailure). */
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-  return error instanceof WorkflowUpdateFailedError && error.cause instanceof Error
-    ? error.cause.message
-    : '';
-}
 
 describe('database migration workflow (SQL migration API and classic DMS against the simulator)', () => {
   let harness: Harness;

@@ -1,11 +1,11 @@
 /** Shared set-up for integration tests: a simulator per file, workers in-process or as killable processes. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
 import { demoBatchSettings } from '../../cli/demo.ts';
@@ -238,4 +238,16 @@ export function startDatabase(
       },
     ],
   });
+}
+
+/** The message of a refused update (the workflow validator's ApplicationFailure); fails if it was accepted. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof Error
+    ? error.cause.message
+    : '';
 }

@@ -1,0 +1,239 @@
+/**
+ * What the benchmarks measure after a run: Temporal billable actions counted from every history, the
+ * largest history, activity failures by cause, and the simulator's audit (duplicated side effects).
+ */
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { AuditEntry } from '../simulators/audit.ts';
+
+export interface ActionCounts {
+  workflowStarts: number;
+  childWorkflowStarts: number;
+  continueAsNew: number;
+  activityStarts: number;
+  activityRetries: number;
+  signals: number;
+  signalsSent: number;
+  updates: number;
+  timers: number;
+  searchAttributeUpserts: number;
+  cancelRequests: number;
+  markers: number;
+}
+
+export const emptyActions = (): ActionCounts => ({
+  workflowStarts: 0,
+  childWorkflowStarts: 0,
+  continueAsNew: 0,
+  activityStarts: 0,
+  activityRetries: 0,
+  signals: 0,
+  signalsSent: 0,
+  updates: 0,
+  timers: 0,
+  searchAttributeUpserts: 0,
+  cancelRequests: 0,
+  markers: 0,
+});
+
+/**
+ * Billable actions as Temporal Cloud counts them, per action kind. A child start is counted once (in the
+ * parent, not again as a workflow start); a signal once, where it is received (a signal a workflow sends
+ * to another is listed apart as `signalsSent` and not added); every activity attempt is one action.
+ */
+export const totalActions = (a: ActionCounts) =>
+  a.workflowStarts +
+  a.childWorkflowStarts +
+  a.continueAsNew +
+  a.activityStarts +
+  a.activityRetries +
+  a.signals +
+  a.updates +
+  a.timers +
+  a.searchAttributeUpserts +
+  a.cancelRequests +
+  a.markers;
+
+export interface ActivityFailure {
+  workflowId: string;
+  activity: string;
+  cause: FailureCause;
+  message: string;
+}
+
+export type FailureCause =
+  | 'throttling (429)'
+  | 'transient Azure error (5xx)'
+  | 'simulator unreachable (restart)'
+  | 'worker lost (heartbeat / start-to-close timeout)'
+  | 'injected operation fault'
+  | 'operation refused by Azure (4xx)'
+  | 'unexplained';
+
+export function classifyFailure(message: string, type?: string): FailureCause {
+  const text = `${type ?? ''} ${message}`;
+  if (/\b429\b|TooManyRequests|throttl/i.test(text)) return 'throttling (429)';
+  if (/heartbeat|timeout|timed out|TIMEOUT_TYPE/i.test(text)) return 'worker lost (heartbeat / start-to-close timeout)';
+  if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
+    return 'simulator unreachable (restart)';
+  if (/\b50[03]\b|InternalServerError|ServiceUnavailable/i.test(text)) return 'transient Azure error (5xx)';
+  if (/injected|simulated failure|TestFailoverFailed|FailoverFailed|CommitFailed|EnableDrFailed|CutoverFailed|job .* ended Failed/i.test(text))
+    return 'injected operation fault';
+  if (/Azure\.\w+|\b4\d\d\b/.test(text)) return 'operation refused by Azure (4xx)';
+  return 'unexplained';
+}
+
+export interface HistoryMetrics {
+  byKind: { wave: ActionCounts; batch: ActionCounts; database: ActionCounts; other: ActionCounts };
+  executions: number;
+  largest: { workflowId: string; events: number; bytes: number };
+  activityFailures: ActivityFailure[];
+}
+
+const kindOf = (workflowId: string) =>
+  workflowId.startsWith('wave-')
+    ? 'wave'
+    : workflowId.startsWith('batch-')
+      ? 'batch'
+      : workflowId.startsWith('database-')
+        ? 'database'
+        : 'other';
+
+/** Pages through every execution (each continue-as-new run too) and counts from its history. */
+export async function historyMetrics(client: Client, concurrency = 8): Promise<HistoryMetrics> {
+  const byKind = { wave: emptyActions(), batch: emptyActions(), database: emptyActions(), other: emptyActions() };
+  const largest = { workflowId: '', events: 0, bytes: 0 };
+  const activityFailures: ActivityFailure[] = [];
+  const executions: { workflowId: string; runId: string }[] = [];
+  for await (const execution of client.workflow.list()) {
+    executions.push({ workflowId: execution.workflowId, runId: execution.runId });
+  }
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < executions.length; i = next++) {
+      const { workflowId, runId } = executions[i]!;
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      const bytes = temporal.api.history.v1.History.encode(history).finish().length;
+      if (bytes > largest.bytes) Object.assign(largest, { workflowId, events: events.length, bytes });
+      const counts = byKind[kindOf(workflowId)];
+      const activityNames = new Map<string, string>();
+      for (const event of events) {
+        const id = String(event.eventId ?? '');
+        if (event.workflowExecutionStartedEventAttributes) {
+          const a = event.workflowExecutionStartedEventAttributes;
+          if (a.continuedExecutionRunId) counts.continueAsNew += 1;
+          else if (!a.parentWorkflowExecution) counts.workflowStarts += 1;
+        } else if (event.startChildWorkflowExecutionInitiatedEventAttributes) counts.childWorkflowStarts += 1;
+        else if (event.activityTaskScheduledEventAttributes) {
+          counts.activityStarts += 1;
+          activityNames.set(id, event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        } else if (event.activityTaskStartedEventAttributes) {
+          const a = event.activityTaskStartedEventAttributes;
+          const attempt = a.attempt ?? 1;
+          if (attempt > 1) {
+            counts.activityRetries += attempt - 1;
+            const name = activityNames.get(String(a.scheduledEventId ?? '')) ?? '?';
+            // The history keeps only the last attempt's predecessor failure; earlier ones count as retries.
+            const failure = a.lastFailure;
+            const message = failure?.message ?? 'previous attempt failed';
+            activityFailures.push({
+              workflowId,
+              activity: name,
+              cause: classifyFailure(
+                `${message} ${failure?.cause?.message ?? ''}`,
+                failure?.applicationFailureInfo?.type ?? (failure?.timeoutFailureInfo ? 'timeout' : undefined),
+              ),
+              message: `attempt ${attempt}: ${message}`.slice(0, 300),
+            });
+          }
+        } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
+          const failure =
+            event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
+          const scheduled =
+            event.activityTaskFailedEventAttributes?.scheduledEventId ??
+            event.activityTaskTimedOutEventAttributes?.scheduledEventId;
+          const message = `${failure?.message ?? ''} ${failure?.cause?.message ?? ''}`.trim();
+          activityFailures.push({
+            workflowId,
+            activity: activityNames.get(String(scheduled ?? '')) ?? '?',
+            cause: classifyFailure(
+              message,
+              failure?.cause?.applicationFailureInfo?.type ??
+                failure?.applicationFailureInfo?.type ??
+                (event.activityTaskTimedOutEventAttributes ? 'timeout' : undefined),
+            ),
+            message: message.slice(0, 300),
+          });
+        } else if (event.workflowExecutionSignaledEventAttributes) counts.signals += 1;
+        else if (event.signalExternalWorkflowExecutionInitiatedEventAttributes) counts.signalsSent += 1;
+        else if (event.workflowExecutionUpdateAcceptedEventAttributes) counts.updates += 1;
+        else if (event.timerStartedEventAttributes) counts.timers += 1;
+        else if (event.upsertWorkflowSearchAttributesEventAttributes) counts.searchAttributeUpserts += 1;
+        else if (event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes) counts.cancelRequests += 1;
+        else if (event.markerRecordedEventAttributes) counts.markers += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { byKind, executions: executions.length, largest, activityFailures };
+}
+
+export const pathOf = (path: string) => path.split('?')[0] ?? '';
+
+export interface AuditFindings {
+  /** Accepted enables per protected item beyond one. */
+  duplicateEnables: string[];
+  /** Plan actions accepted more often than once plus the operator's retries of that batch. */
+  duplicatePlanActions: string[];
+  /** Database cutovers accepted more than once (plus retries). */
+  duplicateCutovers: string[];
+  acceptedEnables: number;
+  throttledWrites: number;
+  firstWriteAt?: string;
+  lastWriteAt?: string;
+}
+
+/**
+ * Side effects from the simulator's audit. `retriesOf(key)` is how often the auto-operator retried the
+ * workflows whose id contains `key`: a retried test failover or database cutover legitimately runs again.
+ */
+export function auditFindings(entries: AuditEntry[], retriesOf: (workflowId: string) => number): AuditFindings {
+  const accepted = entries.filter((e) => e.status < 300);
+  const counts = (filter: (e: AuditEntry) => boolean, key: (e: AuditEntry) => string) => {
+    const map = new Map<string, number>();
+    for (const e of accepted.filter(filter)) map.set(key(e), (map.get(key(e)) ?? 0) + 1);
+    return map;
+  };
+  const enables = counts(
+    (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
+    (e) => pathOf(e.path).toLowerCase(),
+  );
+  const duplicateEnables = [...enables].filter(([, n]) => n > 1).map(([p, n]) => `${p.split('/').pop()}: ${n} enables`);
+  const planActions = counts(
+    (e) => e.method === 'POST' && /\/replicationRecoveryPlans\/[^/]+\/[^/]+$/i.test(pathOf(e.path)),
+    (e) => pathOf(e.path),
+  );
+  const duplicatePlanActions = [...planActions]
+    .filter(([path, n]) => {
+      const plan = /replicationRecoveryPlans\/rp-([^/]+)\//i.exec(path)?.[1] ?? '';
+      return n > 1 + retriesOf(`batch-${plan}`);
+    })
+    .map(([path, n]) => `${path.split('/').slice(-2).join('/')}: ${n}`);
+  const cutovers = counts(
+    (e) => e.method === 'POST' && /\/(cutover|command)$/i.test(pathOf(e.path)),
+    (e) => pathOf(e.path).replace(/\/(cutover|command)$/i, ''),
+  );
+  const duplicateCutovers = [...cutovers]
+    .filter(([path, n]) => n > 1 + retriesOf((path.split('/').pop() ?? '').replace(/^migrate-/, '')))
+    .map(([path, n]) => `${path.split('/').slice(-1)[0]}: ${n} cutovers`);
+  const writes = accepted.map((e) => e.time).sort();
+  return {
+    duplicateEnables,
+    duplicatePlanActions,
+    duplicateCutovers,
+    acceptedEnables: [...enables.values()].reduce((s, n) => s + n, 0),
+    throttledWrites: entries.filter((e) => e.status === 429).length,
+    ...(writes.length ? { firstWriteAt: writes[0], lastWriteAt: writes[writes.length - 1] } : {}),
+  };
+}

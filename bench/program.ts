@@ -1,0 +1,15 @@
+/**
+ * Benchmark: the whole program — generate, import, assess and plan an estate (default 10,000 VMs and
+ * 8,500 databases), then run every wave through cutover, commit and complete migration on a real Temporal
+ * dev server, worker processes and the simulator on a compressed clock. See docs/benchmarks.md.
+ *
+ *   npm run bench [-- --vms 10000 --json --speed 2000 --workers 2 --wave-concurrency 3]
+ */
+import { formatReport, parseBenchArgs, runBench } from './harness.ts';
+
+const { json, config } = parseBenchArgs(process.argv.slice(2), 'bench');
+const log = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+const report = await runBench({ ...config, log });
+if (json) console.log(JSON.stringify(report));
+else console.log(`\n${formatReport(report)}`);
+process.exitCode = report.invariants.violations.length > 0 ? 1 : 0;
