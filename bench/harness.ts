@@ -25,6 +25,8 @@ export interface BenchConfig {
   armBudgetScale: number;
   activitiesPerSecond: number;
   maxConcurrentActivities: number;
+  /** How often activities re-read an operation or a replication state (AZURE_LRO_POLL_MS). */
+  lroPollMs: number;
   kills: number;
   keep: boolean;
   log: (line: string) => void;
@@ -79,7 +81,7 @@ export async function runBench(config: BenchConfig) {
       ...(faults ? { faults } : {}),
       workers: config.workers,
       workerSettings: {
-        AZURE_LRO_POLL_MS: '250',
+        AZURE_LRO_POLL_MS: String(config.lroPollMs),
         AZURE_ACTIVITIES_PER_SECOND: String(config.activitiesPerSecond),
         AZURE_MAX_CONCURRENT_ACTIVITIES: String(config.maxConcurrentActivities),
       },
@@ -261,6 +263,7 @@ export async function runBench(config: BenchConfig) {
         armBudgetScale: config.armBudgetScale,
         activitiesPerSecond: config.activitiesPerSecond,
         maxConcurrentActivities: config.maxConcurrentActivities,
+        lroPollMs: config.lroPollMs,
       },
       plan: {
         waves: s.waves,
@@ -374,7 +377,7 @@ export function formatReport(r: BenchReport): string {
   const lines: string[] = [];
   const p = (line = '') => lines.push(line);
   p(`${r.mode === 'chaos' ? 'CHAOS' : 'BENCHMARK'}: ${r.plan.vms} VMs / ${r.plan.databases} databases in ${r.plan.waves} waves, ${r.plan.batches} batches`);
-  p(`  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker`);
+  p(`  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`);
   p(`  prepare (generate+import+assess+plan): ${r.prepareSeconds} s`);
   p(`Wall time (waves start → last wave closed): ${r.wallSeconds} s`);
   p(`Migrated: ${r.migrated.vms} VMs (${r.perMinute.vms}/min), ${r.migrated.databases} databases (${r.perMinute.databases}/min)`);
@@ -430,6 +433,7 @@ export function parseBenchArgs(argv: string[], mode: 'bench' | 'chaos') {
       armBudgetScale: num('arm-budget-scale', 1),
       activitiesPerSecond: num('activities-per-second', 40),
       maxConcurrentActivities: num('max-concurrent-activities', 100),
+      lroPollMs: num('lro-poll-ms', 1000),
       kills: num('kills', mode === 'chaos' ? (vms <= 200 ? 5 : 24) : 0) ,
       keep: argv.includes('--keep'),
     },

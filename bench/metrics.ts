@@ -3,7 +3,7 @@
  * largest history, activity failures by cause, and the simulator's audit (duplicated side effects).
  */
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { AuditEntry } from '../simulators/audit.ts';
 
 export interface ActionCounts {
@@ -72,7 +72,7 @@ export type FailureCause =
 
 export function classifyFailure(message: string, type?: string): FailureCause {
   const text = `${type ?? ''} ${message}`;
-  if (/\b429\b|TooManyRequests|throttl/i.test(text)) return 'throttling (429)';
+  if (/\b429\b|TooManyRequests|throttl|requests for subscription .* exceeded/i.test(text)) return 'throttling (429)';
   if (/heartbeat|timeout|timed out|TIMEOUT_TYPE/i.test(text)) return 'worker lost (heartbeat / start-to-close timeout)';
   if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
     return 'simulator unreachable (restart)';
@@ -114,7 +114,7 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
       const { workflowId, runId } = executions[i]!;
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       const events = history.events ?? [];
-      const bytes = temporal.api.history.v1.History.encode(history).finish().length;
+      const bytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
       if (bytes > largest.bytes) Object.assign(largest, { workflowId, events: events.length, bytes });
       const counts = byKind[kindOf(workflowId)];
       const activityNames = new Map<string, string>();

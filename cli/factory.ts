@@ -11,7 +11,8 @@ const positiveNumber = (value: string) => {
 
 const positiveInteger = (value: string) => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('must be a whole number of at least 1');
   return parsed;
 };
 
@@ -48,9 +49,15 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Temporal connection flags; without them TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … and the config file apply. */
 const withConnection = (command: Command) =>
   command
-    .option('--address <host:port>', 'Temporal frontend (default: environment / Temporal config, else 127.0.0.1:7233)')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: environment / Temporal config, else 127.0.0.1:7233)',
+    )
     .option('--namespace <name>', 'Temporal namespace (default: environment / Temporal config, else default)')
-    .option('-w, --workspace <dir>', 'workspace with plan.json (default: $FACTORY_WORKSPACE, the current folder or its .factory)');
+    .option(
+      '-w, --workspace <dir>',
+      'workspace with plan.json (default: $FACTORY_WORKSPACE, the current folder or its .factory)',
+    );
 
 /** Who acts, why, and under which change ticket: recorded in the workflow history. */
 const withActor = (command: Command) =>
@@ -79,7 +86,10 @@ program
   .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
   .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)
   .option('--data-dir <dir>', 'where Temporal (SQLite) and simulator state live', '.data')
-  .option('-w, --workspace <dir>', "also seed the simulator with the VMs and appliances of this workspace's plan")
+  .option(
+    '-w, --workspace <dir>',
+    "also seed the simulator with the VMs and appliances of this workspace's plan",
+  )
   .action(async (options: StackCommandOptions) => {
     const { runStack } = await import('./stack/run-stack.ts');
     await runStack({ ...options, print: (line) => console.log(line) });
@@ -225,9 +235,11 @@ plan
     await runReport({ ...options, print: (line) => console.log(line) });
   });
 
-const wave = program.command('wave').description('operate migration waves: start, watch, approve, retry, roll back');
+const wave = program
+  .command('wave')
+  .description('operate migration waves: start, watch, approve, retry, roll back');
 
-withConnection(wave.command('list').description('started waves and the plan\'s waves not started yet'))
+withConnection(wave.command('list').description("started waves and the plan's waves not started yet"))
   .option('--json', 'print JSON')
   .action(async (options: OperateOptions & { json?: boolean }) => {
     const { runWaveList } = await import('./operate/wave-list.ts');
@@ -237,17 +249,26 @@ withConnection(wave.command('list').description('started waves and the plan\'s w
 withActor(
   wave
     .command('start')
-    .description('start a wave of the workspace\'s plan, pinned by the plan\'s sha256')
+    .description("start a wave of the workspace's plan, pinned by the plan's sha256")
     .argument('<waveId>', 'wave id as in plan.json, e.g. wave-01'),
 )
-  .option('--subscription <id>', 'Azure Migrate subscription (default: $AZURE_SUBSCRIPTION_ID, else the demo\'s)')
-  .option('--resource-group <name>', 'Azure Migrate resource group (default: $AZURE_RESOURCE_GROUP, else the demo\'s)')
+  .option(
+    '--subscription <id>',
+    "Azure Migrate subscription (default: $AZURE_SUBSCRIPTION_ID, else the demo's)",
+  )
+  .option(
+    '--resource-group <name>',
+    "Azure Migrate resource group (default: $AZURE_RESOURCE_GROUP, else the demo's)",
+  )
   .option('--vmware-site <vcenter=site>', 'Azure Migrate VMware site of a vCenter (repeatable)', collect)
   .option('--target-resource-group <armId>', 'where migrated VMs land ($FACTORY_TARGET_RESOURCE_GROUP_ID)')
   .option('--target-network <armId>', 'production virtual network ($FACTORY_TARGET_NETWORK_ID)')
   .option('--target-subnet <name>', 'subnet of the migrated VMs ($FACTORY_TARGET_SUBNET)')
   .option('--test-network <armId>', 'isolated network for test failovers ($FACTORY_TEST_NETWORK_ID)')
-  .option('--cache-storage-account <armId>', 'replication log storage account ($FACTORY_CACHE_STORAGE_ACCOUNT_ID)')
+  .option(
+    '--cache-storage-account <armId>',
+    'replication log storage account ($FACTORY_CACHE_STORAGE_ACCOUNT_ID)',
+  )
   .option('--max-concurrent-batches <n>', 'batches in flight at once', positiveInteger, 2)
   .option('--no-require-approval', 'start replicating without waiting for `wave approve`')
   .option('--sign-off', 'wait for `wave sign-off` after each test failover and cutover')
@@ -256,22 +277,39 @@ withActor(
     await runWaveStart(waveId, options, print);
   });
 
-withConnection(wave.command('status').description('where the wave stands and what needs a decision').argument('<waveId>'))
+withConnection(
+  wave.command('status').description('where the wave stands and what needs a decision').argument('<waveId>'),
+)
   .option('--watch', 'keep the view live until the wave ends (plain lines when not a terminal)')
   .option('--interval <seconds>', 'seconds between refreshes while watching', positiveNumber, 2)
   .option('--json', 'print JSON (with --watch: one JSON object per line)')
-  .action(async (waveId: string, options: OperateOptions & { watch?: boolean; json?: boolean; interval: number }) => {
-    const { runWaveStatus } = await import('./operate/wave-status.ts');
-    await runWaveStatus(waveId, options);
-  });
+  .action(
+    async (
+      waveId: string,
+      options: OperateOptions & { watch?: boolean; json?: boolean; interval: number },
+    ) => {
+      const { runWaveStatus } = await import('./operate/wave-status.ts');
+      await runWaveStatus(waveId, options);
+    },
+  );
 
-withActor(wave.command('approve').description('approve a wave waiting for its approval or refused by its gate').argument('<waveId>'))
+withActor(
+  wave
+    .command('approve')
+    .description('approve a wave waiting for its approval or refused by its gate')
+    .argument('<waveId>'),
+)
   .option('--waive <server=reason>', 'let a VM that is not Ready pass the gate (repeatable)', collect)
-  .option('--accept-capacity', 'accept the wave\'s capacity violations')
-  .action(async (waveId: string, options: OperateOptions & ActorOptions & { waive?: string[]; acceptCapacity?: boolean }) => {
-    const { runApprove } = await import('./operate/wave-actions.ts');
-    await runApprove(waveId, options, print);
-  });
+  .option('--accept-capacity', "accept the wave's capacity violations")
+  .action(
+    async (
+      waveId: string,
+      options: OperateOptions & ActorOptions & { waive?: string[]; acceptCapacity?: boolean },
+    ) => {
+      const { runApprove } = await import('./operate/wave-actions.ts');
+      await runApprove(waveId, options, print);
+    },
+  );
 
 withActor(
   wave
@@ -298,30 +336,54 @@ for (const kind of ['pause', 'resume'] as const) {
     });
 }
 
-withActor(wave.command('retry').description('re-run a held batch\'s failed step, or retry parked VMs').argument('<waveId>'))
+withActor(
+  wave
+    .command('retry')
+    .description("re-run a held batch's failed step, or retry parked VMs")
+    .argument('<waveId>'),
+)
   .requiredOption('--batch <batchId>', 'the batch')
   .option('--vm <names...>', 'only these parked VMs')
-  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm?: string[] }) => {
-    const { runRetry } = await import('./operate/wave-actions.ts');
-    await runRetry(waveId, options, print);
-  });
+  .action(
+    async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm?: string[] }) => {
+      const { runRetry } = await import('./operate/wave-actions.ts');
+      await runRetry(waveId, options, print);
+    },
+  );
 
-withActor(wave.command('skip').description('defer VMs to a later wave (before the recovery plan is built)').argument('<waveId>'))
+withActor(
+  wave
+    .command('skip')
+    .description('defer VMs to a later wave (before the recovery plan is built)')
+    .argument('<waveId>'),
+)
   .requiredOption('--batch <batchId>', 'the batch')
   .requiredOption('--vm <names...>', 'the VMs to defer')
-  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm: string[] }) => {
-    const { runSkip } = await import('./operate/wave-actions.ts');
-    await runSkip(waveId, options, print);
-  });
+  .action(
+    async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; vm: string[] }) => {
+      const { runSkip } = await import('./operate/wave-actions.ts');
+      await runSkip(waveId, options, print);
+    },
+  );
 
-withActor(wave.command('rollback').description('return a batch to a clean state (until its failover is committed)').argument('<waveId>'))
+withActor(
+  wave
+    .command('rollback')
+    .description('return a batch to a clean state (until its failover is committed)')
+    .argument('<waveId>'),
+)
   .requiredOption('--batch <batchId>', 'the batch')
   .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string }) => {
     const { runRollback } = await import('./operate/wave-actions.ts');
     await runRollback(waveId, options, print);
   });
 
-withActor(wave.command('cutover').description('open a batch\'s cutover window now, or postpone it').argument('<waveId>'))
+withActor(
+  wave
+    .command('cutover')
+    .description("open a batch's cutover window now, or postpone it")
+    .argument('<waveId>'),
+)
   .requiredOption('--batch <batchId>', 'the batch')
   .option('--now', 'open the cutover window now')
   .option('--force', 'with --now: also outside the planned window')
@@ -329,23 +391,36 @@ withActor(wave.command('cutover').description('open a batch\'s cutover window no
   .action(
     async (
       waveId: string,
-      options: OperateOptions & ActorOptions & { batch: string; now?: boolean; force?: boolean; postpone?: string },
+      options: OperateOptions &
+        ActorOptions & { batch: string; now?: boolean; force?: boolean; postpone?: string },
     ) => {
       const { runCutover } = await import('./operate/wave-actions.ts');
       await runCutover(waveId, options, print);
     },
   );
 
-withActor(wave.command('sign-off').description('sign off (or reject) a batch\'s test failover or cutover').argument('<waveId>'))
+withActor(
+  wave
+    .command('sign-off')
+    .description("sign off (or reject) a batch's test failover or cutover")
+    .argument('<waveId>'),
+)
   .requiredOption('--batch <batchId>', 'the batch')
   .option('--reject', 'reject instead of approving')
-  .action(async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; reject?: boolean }) => {
-    const { runSignOff } = await import('./operate/wave-actions.ts');
-    await runSignOff(waveId, options, print);
-  });
+  .action(
+    async (waveId: string, options: OperateOptions & ActorOptions & { batch: string; reject?: boolean }) => {
+      const { runSignOff } = await import('./operate/wave-actions.ts');
+      await runSignOff(waveId, options, print);
+    },
+  );
 
 withConnection(
-  program.command('batch').description('batches').command('status').description('one batch and its VMs').argument('<batchId>'),
+  program
+    .command('batch')
+    .description('batches')
+    .command('status')
+    .description('one batch and its VMs')
+    .argument('<batchId>'),
 )
   .option('--json', 'print JSON')
   .action(async (batchId: string, options: OperateOptions & { json?: boolean }) => {
@@ -354,7 +429,12 @@ withConnection(
   });
 
 withConnection(
-  program.command('db').description('databases').command('status').description('one database migration').argument('<dbId>'),
+  program
+    .command('db')
+    .description('databases')
+    .command('status')
+    .description('one database migration')
+    .argument('<dbId>'),
 )
   .option('--json', 'print JSON')
   .action(async (dbId: string, options: OperateOptions & { json?: boolean }) => {

@@ -203,13 +203,19 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         }
         for (const name of action.vmNames) {
           const t = track(name);
-          if (t) t.disposition = 'active';
+          if (t) {
+            t.disposition = 'active';
+            t.repairs = 0;
+          }
         }
         retryRequested = true;
         return `Retrying ${action.vmNames.length} VM(s): ${action.vmNames.join(', ')}.`;
       }
       const parked = state.tracks.filter((t) => t.disposition === 'parked');
-      for (const t of parked) t.disposition = 'active';
+      for (const t of parked) {
+        t.disposition = 'active';
+        t.repairs = 0;
+      }
       retryRequested = true;
       return `Retrying the ${holding ? 'held step' : 'batch'}${parked.length ? ` and ${parked.length} parked VM(s)` : ''}.`;
     },

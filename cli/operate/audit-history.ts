@@ -14,7 +14,8 @@ import type { Temporal } from './connection.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
-type Payloads = { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null | undefined;
+type Payloads =
+  { payloads?: Parameters<typeof defaultPayloadConverter.fromPayload>[0][] | null } | null | undefined;
 
 export interface AuditEntry {
   at: string;
@@ -62,7 +63,10 @@ export function auditEntriesOfRun(workflowId: string, runId: string, history: Hi
       continuedFrom = started.continuedExecutionRunId || undefined;
       firstInput = decode(started.input)[0];
       const memo = Object.fromEntries(
-        Object.entries(started.memo?.fields ?? {}).map(([k, v]) => [k, defaultPayloadConverter.fromPayload(v)]),
+        Object.entries(started.memo?.fields ?? {}).map(([k, v]) => [
+          k,
+          defaultPayloadConverter.fromPayload(v),
+        ]),
       );
       if (!continuedFrom && typeof memo.startedBy === 'string')
         entries.push({
@@ -99,7 +103,8 @@ export function auditEntriesOfRun(workflowId: string, runId: string, history: Hi
         const failure = completed.outcome?.failure;
         entry.outcome = failure ? 'failed' : 'completed';
         const value = failure ? failure.message : decode(completed.outcome?.success)[0];
-        if (value !== undefined && value !== null) entry.result = typeof value === 'string' ? value : JSON.stringify(value);
+        if (value !== undefined && value !== null)
+          entry.result = typeof value === 'string' ? value : JSON.stringify(value);
       }
     }
     const cancel = event.workflowExecutionCancelRequestedEventAttributes;

@@ -12,7 +12,13 @@ export async function runBatchStatus(batchId: string, flags: ReadFlags, print: (
     const progress = await handle.query(batchProgressQuery);
     const url = temporal.workflowUrl(handle.workflowId);
     if (flags.json) {
-      print(JSON.stringify({ ...progress, workflowId: handle.workflowId, status: description.status.name, url }, null, 2));
+      print(
+        JSON.stringify(
+          { ...progress, workflowId: handle.workflowId, status: description.status.name, url },
+          null,
+          2,
+        ),
+      );
       return;
     }
     for (const line of renderBatch(progress, description.status.name, url)) print(line);
@@ -29,7 +35,9 @@ export function renderBatch(progress: BatchProgress, status: string, url: string
   if (progress.detail) lines.push(`  ${progress.detail}`);
   if (progress.cutoverAt) lines.push(`  Cutover opens ${progress.cutoverAt}`);
   lines.push(`  ${url}`, '');
-  lines.push(`${'VM'.padEnd(32)} ${'DISPOSITION'.padEnd(12)} ${'STATE'.padEnd(13)} ${'REPLICATION'.padEnd(27)} RPO`);
+  lines.push(
+    `${'VM'.padEnd(32)} ${'DISPOSITION'.padEnd(12)} ${'STATE'.padEnd(13)} ${'REPLICATION'.padEnd(27)} RPO`,
+  );
   for (const vm of progress.vms) {
     const rpo = vm.rpoSeconds === undefined ? '' : formatDuration(vm.rpoSeconds);
     lines.push(
@@ -41,7 +49,8 @@ export function renderBatch(progress: BatchProgress, status: string, url: string
       if (e.recommendedAction) lines.push(`      → ${e.recommendedAction}`);
     }
   }
-  for (const check of progress.validation ?? []) lines.push(`  check ${check.name}: ${check.ok ? 'ok' : 'FAILED'} ${check.detail}`);
+  for (const check of progress.validation ?? [])
+    lines.push(`  check ${check.name}: ${check.ok ? 'ok' : 'FAILED'} ${check.detail}`);
   return lines;
 }
 
@@ -51,20 +60,35 @@ export async function runDatabaseStatus(databaseId: string, flags: ReadFlags, pr
     const p = await handle.query(databaseProgressQuery);
     const url = temporal.workflowUrl(handle.workflowId);
     if (flags.json) {
-      print(JSON.stringify({ ...p, workflowId: handle.workflowId, status: description.status.name, url }, null, 2));
+      print(
+        JSON.stringify(
+          { ...p, workflowId: handle.workflowId, status: description.status.name, url },
+          null,
+          2,
+        ),
+      );
       return;
     }
-    print(`Database ${p.databaseId} (${p.engine} ${p.name}, ${p.mode}, application ${p.application}) · ${p.phase} (${description.status.name})`);
+    print(
+      `Database ${p.databaseId} (${p.engine} ${p.name}, ${p.mode}, application ${p.application}) · ${p.phase} (${description.status.name})`,
+    );
     if (p.detail) print(`  ${p.detail}`);
     if (p.migration) {
       const m = p.migration;
-      print(`  Azure: ${m.migrationStatus}${m.copiedPercent === undefined ? '' : ` · copy ${progressBar(m.copiedPercent)}`}`);
+      print(
+        `  Azure: ${m.migrationStatus}${m.copiedPercent === undefined ? '' : ` · copy ${progressBar(m.copiedPercent)}`}`,
+      );
       if (m.pendingLogBackups !== undefined) print(`  ${m.pendingLogBackups} log backup(s) pending`);
       if (m.pendingChanges !== undefined)
-        print(`  ${m.pendingChanges} change(s) pending${m.latencySeconds === undefined ? '' : `, ${formatDuration(m.latencySeconds)} behind`}`);
+        print(
+          `  ${m.pendingChanges} change(s) pending${m.latencySeconds === undefined ? '' : `, ${formatDuration(m.latencySeconds)} behind`}`,
+        );
       if (m.blockingReason) print(`  Blocked: ${m.blockingReason}`);
     }
-    if (p.cutoverRequest) print(`  Cutover requested by ${p.cutoverRequest.by} at ${p.cutoverRequest.at}: ${p.cutoverRequest.reason}`);
+    if (p.cutoverRequest)
+      print(
+        `  Cutover requested by ${p.cutoverRequest.by} at ${p.cutoverRequest.at}: ${p.cutoverRequest.reason}`,
+      );
     if (p.lastError) print(`  Last error ${p.lastError.code}: ${p.lastError.message}`);
     if (p.outcome) print(`  Outcome: ${p.outcome}`);
     print(`  ${url}`);

@@ -73,12 +73,21 @@ export interface FoundWorkflow {
   description: WorkflowExecutionDescription;
 }
 
-export async function requireWave(temporal: Temporal, waveId: string, workspace?: string): Promise<FoundWorkflow> {
+export async function requireWave(
+  temporal: Temporal,
+  waveId: string,
+  workspace?: string,
+): Promise<FoundWorkflow> {
   const handle = temporal.client.workflow.getHandle(waveWorkflowId(waveId));
   const description = await describeOrUndefined(handle);
   if (description) return { handle, description };
-  const [started, planned] = await Promise.all([listWorkflows(temporal, 'migrationWave'), plannedWaveIds(workspace)]);
-  const notStarted = planned.includes(waveId) ? ` It is in the plan but has not been started: factory wave start ${waveId}.` : '';
+  const [started, planned] = await Promise.all([
+    listWorkflows(temporal, 'migrationWave'),
+    plannedWaveIds(workspace),
+  ]);
+  const notStarted = planned.includes(waveId)
+    ? ` It is in the plan but has not been started: factory wave start ${waveId}.`
+    : '';
   throw new CliError(
     `No wave ${waveId} in namespace ${temporal.namespace}.${notStarted || ` ${suggestion(waveId, [...started.map((w) => w.id), ...planned], 'waves')}`}`,
     ExitCode.notFound,

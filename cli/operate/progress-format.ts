@@ -31,7 +31,9 @@ export class EtaTracker {
   constructor(private readonly windowMs = 120_000) {}
 
   observe(key: string, percent: number, atMs: number): number | undefined {
-    const list = (this.samples.get(key) ?? []).filter((s) => atMs - s.atMs <= this.windowMs && s.percent <= percent);
+    const list = (this.samples.get(key) ?? []).filter(
+      (s) => atMs - s.atMs <= this.windowMs && s.percent <= percent,
+    );
     list.push({ atMs, percent });
     this.samples.set(key, list);
     const first = list[0];
@@ -42,11 +44,16 @@ export class EtaTracker {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping the order of the results. */
-export async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await work(items[index] as T);
   });
   await Promise.all(lanes);
   return results;

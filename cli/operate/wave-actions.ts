@@ -63,15 +63,22 @@ async function onBatch(
   batchId: string,
   run: (handle: WorkflowHandle) => Promise<string>,
 ): Promise<string> {
+  const handle = batchHandle(context, batchId);
   try {
-    return await run(batchHandle(context, batchId));
+    return await run(handle);
   } catch (error) {
-    if (error instanceof Error && error.name === 'WorkflowNotFoundError')
+    if (!(error instanceof Error) || error.name !== 'WorkflowNotFoundError') throw error;
+    const description = await handle.describe().catch(() => undefined);
+    if (description === undefined)
       throw new CliError(
         `Batch ${batchId} of wave ${context.wave.waveId} has not started yet (the wave starts it when a slot is free).`,
         ExitCode.notFound,
       );
-    throw error;
+    const phase = context.wave.batches.find((b) => b.batchId === batchId)?.phase;
+    throw new CliError(
+      `Batch ${batchId} is ${phase ?? 'finished'} and its workflow is ${description.status.name}; nothing can change it any more.`,
+      ExitCode.refused,
+    );
   }
 }
 
@@ -84,13 +91,18 @@ export async function runApprove(
     const at = pair.indexOf('=');
     const server = pair.slice(0, at).trim();
     const reason = pair.slice(at + 1).trim();
-    if (at < 1 || !server || !reason) throw new CliError(`--waive ${pair}: expected server=reason`, ExitCode.usage);
+    if (at < 1 || !server || !reason)
+      throw new CliError(`--waive ${pair}: expected server=reason`, ExitCode.usage);
     return { server, reason };
   });
   await onWave(waveId, flags, async ({ handle, action }) => {
     const message = await handle.executeUpdate(approveWaveUpdate, {
       args: [
-        { ...action, ...(waivers.length ? { waivers } : {}), ...(flags.acceptCapacity ? { acceptCapacityViolations: true } : {}) },
+        {
+          ...action,
+          ...(waivers.length ? { waivers } : {}),
+          ...(flags.acceptCapacity ? { acceptCapacityViolations: true } : {}),
+        },
       ],
     });
     print(message);
@@ -101,7 +113,11 @@ export async function runApprove(
 
 export async function runConcurrency(waveId: string, n: number, flags: ActionFlags, print: Print) {
   await onWave(waveId, flags, async ({ handle, action }) => {
-    print(await handle.executeUpdate(setBatchConcurrencyUpdate, { args: [{ ...action, maxConcurrentBatches: n }] }));
+    print(
+      await handle.executeUpdate(setBatchConcurrencyUpdate, {
+        args: [{ ...action, maxConcurrentBatches: n }],
+      }),
+    );
   });
 }
 
@@ -118,13 +134,22 @@ export async function runPauseResume(
       print(await onBatch(context, flags.batch, (h) => h.executeUpdate(update, { args: [context.action] })));
       return;
     }
-    const targets = context.wave.batches.filter((b) => !['pending', 'completed', 'rolled-back'].includes(b.phase));
+    const targets = context.wave.batches.filter(
+      (b) => !['pending', 'completed', 'rolled-back'].includes(b.phase),
+    );
     if (targets.length === 0)
-      throw new CliError(`Wave ${waveId} is ${context.wave.phase} and has no running batch to ${kind}.`, ExitCode.refused);
+      throw new CliError(
+        `Wave ${waveId} is ${context.wave.phase} and has no running batch to ${kind}.`,
+        ExitCode.refused,
+      );
     let refused = 0;
     for (const batch of targets) {
       try {
-        print(await context.temporal.client.workflow.getHandle(batch.workflowId).executeUpdate(update, { args: [context.action] }));
+        print(
+          await context.temporal.client.workflow
+            .getHandle(batch.workflowId)
+            .executeUpdate(update, { args: [context.action] }),
+        );
       } catch (error) {
         const refusal = refusalMessage(error);
         if (refusal === undefined) throw error;
@@ -136,14 +161,22 @@ export async function runPauseResume(
   });
 }
 
-export async function runRetry(waveId: string, flags: ActionFlags & { batch: string; vm?: string[] }, print: Print) {
+export async function runRetry(
+  waveId: string,
+  flags: ActionFlags & { batch: string; vm?: string[] },
+  print: Print,
+) {
   await onWave(waveId, flags, async (context) => {
     const args = { ...context.action, ...(flags.vm?.length ? { vmNames: flags.vm } : {}) };
     print(await onBatch(context, flags.batch, (h) => h.executeUpdate(retryUpdate, { args: [args] })));
   });
 }
 
-export async function runSkip(waveId: string, flags: ActionFlags & { batch: string; vm: string[] }, print: Print) {
+export async function runSkip(
+  waveId: string,
+  flags: ActionFlags & { batch: string; vm: string[] },
+  print: Print,
+) {
   await onWave(waveId, flags, async (context) => {
     const args = { ...context.action, vmNames: flags.vm };
     print(await onBatch(context, flags.batch, (h) => h.executeUpdate(skipUpdate, { args: [args] })));
@@ -152,7 +185,9 @@ export async function runSkip(waveId: string, flags: ActionFlags & { batch: stri
 
 export async function runRollback(waveId: string, flags: ActionFlags & { batch: string }, print: Print) {
   await onWave(waveId, flags, async (context) => {
-    print(await onBatch(context, flags.batch, (h) => h.executeUpdate(rollbackUpdate, { args: [context.action] })));
+    print(
+      await onBatch(context, flags.batch, (h) => h.executeUpdate(rollbackUpdate, { args: [context.action] })),
+    );
   });
 }
 
@@ -162,14 +197,22 @@ export async function runCutover(
   print: Print,
 ) {
   if (flags.now === (flags.postpone !== undefined))
-    throw new CliError('wave cutover needs exactly one of --now or --postpone <ISO date-time>.', ExitCode.usage);
+    throw new CliError(
+      'wave cutover needs exactly one of --now or --postpone <ISO date-time>.',
+      ExitCode.usage,
+    );
   if (flags.force && !flags.now) throw new CliError('--force goes with --now.', ExitCode.usage);
   if (flags.postpone !== undefined && Number.isNaN(Date.parse(flags.postpone)))
-    throw new CliError(`--postpone ${flags.postpone}: not an ISO date-time (e.g. 2026-12-05T22:00:00Z).`, ExitCode.usage);
+    throw new CliError(
+      `--postpone ${flags.postpone}: not an ISO date-time (e.g. 2026-12-05T22:00:00Z).`,
+      ExitCode.usage,
+    );
   await onWave(waveId, flags, async (context) => {
     const message = await onBatch(context, flags.batch, (h) =>
       flags.now
-        ? h.executeUpdate(openCutoverUpdate, { args: [{ ...context.action, ...(flags.force ? { force: true } : {}) }] })
+        ? h.executeUpdate(openCutoverUpdate, {
+            args: [{ ...context.action, ...(flags.force ? { force: true } : {}) }],
+          })
         : h.executeUpdate(postponeCutoverUpdate, {
             args: [{ ...context.action, until: new Date(flags.postpone ?? '').toISOString() }],
           }),

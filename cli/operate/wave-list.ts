@@ -24,7 +24,10 @@ export async function runWaveList(
 ) {
   const workspace = resolveWorkspace(flags.workspace);
   await withTemporal(flags, async (temporal) => {
-    const [started, plannedIds] = await Promise.all([listWorkflows(temporal, 'migrationWave'), plannedWaveIds(workspace)]);
+    const [started, plannedIds] = await Promise.all([
+      listWorkflows(temporal, 'migrationWave'),
+      plannedWaveIds(workspace),
+    ]);
     const plan = plannedIds.length > 0 ? await loadPlan(workspace) : undefined;
     const vmsOf = (waveId: string) =>
       plan?.waves
@@ -62,7 +65,9 @@ export async function runWaveList(
       print(`No waves in namespace ${temporal.namespace}, and no plan in ${workspace}.`);
       return;
     }
-    print(`${'WAVE'.padEnd(16)} ${'STATUS'.padEnd(12)} ${'PHASE'.padEnd(18)} ${'VMS'.padStart(5)}  ${'STARTED'.padEnd(20)} WEB UI`);
+    print(
+      `${'WAVE'.padEnd(16)} ${'STATUS'.padEnd(12)} ${'PHASE'.padEnd(18)} ${'VMS'.padStart(5)}  ${'STARTED'.padEnd(20)} WEB UI`,
+    );
     for (const e of entries)
       print(
         `${e.waveId.padEnd(16)} ${e.status.padEnd(12)} ${(e.phase ?? '').padEnd(18)} ${String(e.plannedVms ?? '').padStart(5)}  ${(e.startTime?.slice(0, 19).replace('T', ' ') ?? '').padEnd(20)} ${e.status === 'NOT_STARTED' ? '' : e.url}`.trimEnd(),

@@ -2,7 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { batchProgressQuery, waveProgressQuery, type BatchProgress } from '../../workflows/messages.ts';
 import type { Temporal } from './connection.ts';
-import { EtaTracker, mapBounded } from './progress-format.ts';
+import { type EtaTracker, mapBounded } from './progress-format.ts';
 import { batchView, countPhases, countVms, decisionsOf, type WaveSnapshot } from './wave-view.ts';
 
 /** Batch queries in flight at once: enough for 1,000 VMs (10+ batches) in one round trip, gentle on the server. */
@@ -25,12 +25,17 @@ export async function waveSnapshot(
 ): Promise<WaveSnapshot> {
   const [wave, description] = await Promise.all([handle.query(waveProgressQuery), handle.describe()]);
   const progresses = await mapBounded(wave.batches, QUERY_CONCURRENCY, (b) =>
-    b.phase === 'pending' && wave.phase !== 'running-batches' ? Promise.resolve(undefined) : queryBatch(temporal, b.workflowId),
+    b.phase === 'pending' && wave.phase !== 'running-batches'
+      ? Promise.resolve(undefined)
+      : queryBatch(temporal, b.workflowId),
   );
   const now = Date.now();
   const batches = wave.batches.map((entry, i) => {
     const view = batchView(entry, progresses[i], temporal.workflowUrl(entry.workflowId));
-    const etaSeconds = view.replicationPercent === undefined ? undefined : eta?.observe(view.batchId, view.replicationPercent, now);
+    const etaSeconds =
+      view.replicationPercent === undefined
+        ? undefined
+        : eta?.observe(view.batchId, view.replicationPercent, now);
     return etaSeconds === undefined ? view : { ...view, etaSeconds };
   });
   return {

@@ -38,7 +38,11 @@ export async function runWaveStatus(waveId: string, flags: WaveStatusFlags, out:
     const { handle } = await requireWave(temporal, waveId, resolveWorkspace(flags.workspace));
     if (!flags.watch) {
       const snapshot = await waveSnapshot(temporal, handle);
-      out.write(flags.json ? `${JSON.stringify(snapshot, null, 2)}\n` : `${renderWave(snapshot, { links: true }).join('\n')}\n`);
+      out.write(
+        flags.json
+          ? `${JSON.stringify(snapshot, null, 2)}\n`
+          : `${renderWave(snapshot, { links: true }).join('\n')}\n`,
+      );
       return;
     }
     await watch(temporal, handle, flags, out);
@@ -64,7 +68,13 @@ async function watch(temporal: Temporal, handle: WorkflowHandle, flags: WaveStat
           maxBatchRows: Math.max(5, out.rows - 16),
           maxHealthErrors: 5,
         });
-        lines.push('', fitWidth(`Refreshed ${snapshot.takenAt.slice(11, 19)} UTC every ${flags.interval} s · Ctrl-C to stop`, out.columns));
+        lines.push(
+          '',
+          fitWidth(
+            `Refreshed ${snapshot.takenAt.slice(11, 19)} UTC every ${flags.interval} s · Ctrl-C to stop`,
+            out.columns,
+          ),
+        );
         // Up to the first line drawn last time, clear to the end of the screen, draw again.
         out.write(`${drawnLines > 0 ? `\x1b[${drawnLines}F` : ''}\x1b[0J${lines.join('\n')}\n`);
         drawnLines = lines.length;

@@ -174,7 +174,8 @@ export function countVms(batches: BatchView[]): Record<string, number> {
   const vms: Record<string, number> = {};
   for (const batch of batches) {
     if (!batch.started) vms.pending = (vms.pending ?? 0) + batch.vmCount;
-    for (const [disposition, n] of Object.entries(batch.counts)) vms[disposition] = (vms[disposition] ?? 0) + (n ?? 0);
+    for (const [disposition, n] of Object.entries(batch.counts))
+      vms[disposition] = (vms[disposition] ?? 0) + (n ?? 0);
   }
   return vms;
 }
@@ -194,8 +195,17 @@ const countsText = (counts: Record<string, number>) =>
 /** Batches that need attention first, then active ones, then the rest, in plan order within each. */
 function attentionOrder(batches: BatchView[]): BatchView[] {
   const rank = (b: BatchView) =>
-    b.phase === 'awaiting-operator' ? 0 : !b.started ? 3 : ['completed', 'rolled-back'].includes(b.phase) ? 2 : 1;
-  return batches.map((b, i) => ({ b, i })).sort((x, y) => rank(x.b) - rank(y.b) || x.i - y.i).map(({ b }) => b);
+    b.phase === 'awaiting-operator'
+      ? 0
+      : !b.started
+        ? 3
+        : ['completed', 'rolled-back'].includes(b.phase)
+          ? 2
+          : 1;
+  return batches
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => rank(x.b) - rank(y.b) || x.i - y.i)
+    .map(({ b }) => b);
 }
 
 export interface RenderOptions {
@@ -210,21 +220,30 @@ export interface RenderOptions {
 }
 
 export function renderWave(snapshot: WaveSnapshot, options: RenderOptions = {}): string[] {
-  const { width = Number.POSITIVE_INFINITY, maxBatchRows = Number.POSITIVE_INFINITY, maxHealthErrors = 10 } = options;
+  const {
+    width = Number.POSITIVE_INFINITY,
+    maxBatchRows = Number.POSITIVE_INFINITY,
+    maxHealthErrors = 10,
+  } = options;
   const lines: string[] = [];
   const s = snapshot;
-  const concurrency = s.maxConcurrentBatches === undefined ? '' : ` · up to ${s.maxConcurrentBatches} at a time`;
+  const concurrency =
+    s.maxConcurrentBatches === undefined ? '' : ` · up to ${s.maxConcurrentBatches} at a time`;
   lines.push(
     `Wave ${s.waveId} · ${s.phase} (${s.status}) · ${s.vmCount} VMs in ${s.batches.length} batch(es)${concurrency}`,
   );
   if (s.detail) lines.push(`  ${s.detail}`);
   if (s.approval)
-    lines.push(`  Approved by ${s.approval.by}${s.approval.ticket ? ` (${s.approval.ticket})` : ''}: ${s.approval.reason}`);
+    lines.push(
+      `  Approved by ${s.approval.by}${s.approval.ticket ? ` (${s.approval.ticket})` : ''}: ${s.approval.reason}`,
+    );
   lines.push(`  ${s.url}`);
   lines.push(`VMs: ${countsText(s.vms)}`);
   lines.push(`Batches: ${countsText(s.batchesByPhase)}`);
   lines.push('');
-  lines.push(`${'BATCH'.padEnd(22)} ${'PHASE'.padEnd(24)} ${'VMS'.padStart(4)}  ${'REPLICATION'.padEnd(27)} ${'ETA'.padEnd(8)} RPO`);
+  lines.push(
+    `${'BATCH'.padEnd(22)} ${'PHASE'.padEnd(24)} ${'VMS'.padStart(4)}  ${'REPLICATION'.padEnd(27)} ${'ETA'.padEnd(8)} RPO`,
+  );
   const ordered = attentionOrder(s.batches);
   for (const b of ordered.slice(0, maxBatchRows)) {
     const phase = `${b.phase}${b.paused ? ' (paused)' : ''}`;
@@ -234,7 +253,9 @@ export function renderWave(snapshot: WaveSnapshot, options: RenderOptions = {}):
         ? ''
         : formatDuration(b.etaSeconds);
     const rpo = b.maxRpoSeconds === undefined ? '' : formatDuration(b.maxRpoSeconds);
-    lines.push(`${b.batchId.padEnd(22)} ${phase.padEnd(24)} ${String(b.vmCount).padStart(4)}  ${replication.padEnd(27)} ${eta.padEnd(8)} ${rpo}`.trimEnd());
+    lines.push(
+      `${b.batchId.padEnd(22)} ${phase.padEnd(24)} ${String(b.vmCount).padStart(4)}  ${replication.padEnd(27)} ${eta.padEnd(8)} ${rpo}`.trimEnd(),
+    );
     if (options.links) lines.push(`  ${b.url}`);
   }
   if (ordered.length > maxBatchRows) lines.push(`… ${ordered.length - maxBatchRows} more batch(es)`);

@@ -31,7 +31,9 @@ export async function runStack(options: RunStackOptions) {
     try {
       const site = await sourceSiteFromWorkspace(resolve(options.workspace));
       await new SimulatorAdmin(stack.simulator.endpoint, stack.simulator.caCertPem).seed(demoScope, site);
-      print(`Seeded the simulator with ${site.vms.length} VMs of ${site.vcenter} (site ${site.vmwareSiteName}) from ${options.workspace}`);
+      print(
+        `Seeded the simulator with ${site.vms.length} VMs of ${site.vcenter} (site ${site.vmwareSiteName}) from ${options.workspace}`,
+      );
     } catch (error) {
       await stack.stop();
       throw error;

@@ -9,6 +9,7 @@ import { expect, inject } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
 import { demoBatchSettings } from '../../cli/demo.ts';
+import { sourceSiteFromWorkspace } from '../../cli/operate/source-site.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
 import { demoBatchSpecs, demoDatabases, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
 import { createSiteRecoveryClient } from '../../workers/azure.ts';
@@ -250,4 +251,24 @@ export async function refusal(promise: Promise<unknown>): Promise<string> {
   return error instanceof WorkflowUpdateFailedError && error.cause instanceof Error
     ? error.cause.message
     : '';
+}
+
+/**
+ * Seeds the harness's simulator with a workspace's planned VMs (disks capped so replication takes seconds),
+ * so waves started from that plan find their discovered machines, appliances and source VMs.
+ */
+export async function seedWorkspace(harness: Harness, workspace: string, maxDiskUsedGiB = 4) {
+  const site = await sourceSiteFromWorkspace(workspace, { maxDiskUsedGiB });
+  await harness.admin.seed(demoScope, site);
+  return site;
+}
+
+/** Environment for a `factory` CLI child process that drives this harness's Temporal and task queues. */
+export function cliEnv(harness: Harness): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: harness.workerEnv.TEMPORAL_ADDRESS ?? '',
+    TEMPORAL_NAMESPACE: 'default',
+    FACTORY_TASK_QUEUE: harness.taskQueue,
+    FACTORY_AZURE_TASK_QUEUE: harness.azureTaskQueue,
+  };
 }
