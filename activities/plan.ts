@@ -4,7 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { loadAssessmentInput, loadPlan, planSha256 } from '../cli/plan/plan-workspace.ts';
-import type { BatchSpec } from '../domain/migration.ts';
+import { loadEstate } from '../cli/assess/workspace.ts';
+import type { BatchSpec, DatabaseSpec } from '../domain/migration.ts';
+import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import { batchSpecsFromPlan, type MigrationScope } from '../domain/plan/batch-specs.ts';
 import type { CutoverWindow, Plan } from '../domain/plan/plan-schema.ts';
 import { evaluateWaveGate, type Waiver, type WaveGate } from '../domain/plan/wave-gate.ts';
@@ -19,6 +21,8 @@ export interface PlanRef {
 export interface WaveManifest {
   batches: { batchId: string; vmCount: number; cutoverWindow?: CutoverWindow }[];
   gate: WaveGate;
+  /** The wave's databases with the batch that cuts each over (when target servers are configured). */
+  databases: { spec: DatabaseSpec; batchId: string }[];
 }
 
 async function pinnedPlan(ref: PlanRef): Promise<Plan> {
@@ -53,9 +57,11 @@ export function createPlanActivities() {
       waveId: string;
       waivers: Waiver[];
       capacityAccepted: boolean;
+      databaseTargets?: DatabaseTargetConvention;
     }): Promise<WaveManifest> {
       const plan = await pinnedPlan(input.plan);
       const assessment = await loadAssessmentInput(input.plan.workspace);
+      const estate = input.databaseTargets ? await loadEstate(input.plan.workspace) : undefined;
       return asFailure(() => {
         const batches = batchSpecsFromPlan(plan, input.waveId, input.plan.scope).map(
           ({ spec, cutoverWindow }) => ({
@@ -65,7 +71,11 @@ export function createPlanActivities() {
           }),
         );
         const gate = evaluateWaveGate(plan, assessment, input.waveId, input.waivers, input.capacityAccepted);
-        return { batches, gate };
+        const databases =
+          estate && input.databaseTargets
+            ? databaseSpecsFromPlan(plan, estate.databases, input.waveId, input.databaseTargets)
+            : [];
+        return { batches, gate, databases };
       });
     },
 

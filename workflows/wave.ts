@@ -23,6 +23,7 @@ import {
   type TargetSettings,
   type WaveResult,
 } from '../domain/migration.ts';
+import type { DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import { gateHolds, type Waiver } from '../domain/plan/wave-gate.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings, type BatchWorkflowInput } from './batch.ts';
 import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from './database.ts';
@@ -53,7 +54,10 @@ export interface WaveWorkflowInput {
   databases?: {
     services: DatabaseMigrationServices;
     settings: DatabaseSettings;
-    items: { spec: DatabaseSpec; batchId: string }[];
+    /** Inline databases; with a plan source they come from the plan and the estate instead. */
+    items?: { spec: DatabaseSpec; batchId: string }[];
+    /** Where the plan's target database servers live (plan source). */
+    targets?: DatabaseTargetConvention;
   };
 }
 
@@ -149,7 +153,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   const source = input.source;
   const loadManifest = async (): Promise<WaveManifest> =>
     source.kind === 'plan'
-      ? local.loadWaveManifest({ plan: source.plan, waveId: input.waveId, waivers, capacityAccepted })
+      ? local.loadWaveManifest({
+          plan: source.plan,
+          waveId: input.waveId,
+          waivers,
+          capacityAccepted,
+          ...(input.databases?.targets ? { databaseTargets: input.databases.targets } : {}),
+        })
       : {
           batches: source.batches.map((b) => ({
             batchId: b.batchId,
@@ -157,6 +167,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
             cutoverWindow: undefined,
           })),
           gate: { notReady: [], capacity: [], waived: [] },
+          databases: input.databases?.items ?? [],
         };
   let manifest = await loadManifest();
   progress.batches = manifest.batches.map((b) => ({
@@ -187,7 +198,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   const site = await discoverReplicationSite();
   setPhase('running-batches');
   // Databases start copying at once (full backup, then catch-up) and wait for their batch's cutover.
-  const databaseItems = input.databases?.items ?? [];
+  const databaseItems = input.databases ? manifest.databases : [];
   const databaseResults: DatabaseResult[] = [];
   const databaseChildren = databaseItems.map(async ({ spec, batchId }) => {
     try {

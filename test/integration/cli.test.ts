@@ -128,7 +128,7 @@ describe('factory operator CLI (child process, real Temporal, simulator)', () =>
     new Promise<Run>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', join(projectRoot, 'cli/factory.ts'), ...args],
+        ['--import', import.meta.resolve('tsx'), join(projectRoot, 'cli/factory.ts'), ...args],
         {
           cwd,
           env: { ...process.env, ...env, ...extraEnv },
