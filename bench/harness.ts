@@ -54,7 +54,9 @@ export async function runBench(config: BenchConfig) {
 
     const chaos = config.mode === 'chaos';
     const random = seededRandom(config.seed * 7919);
-    const appliances = [...new Set(program.plan.servers.flatMap((x) => (x.appliance ? [x.appliance] : [])))].sort();
+    const appliances = [
+      ...new Set(program.plan.servers.flatMap((x) => (x.appliance ? [x.appliance] : []))),
+    ].sort();
     const outageAppliance = appliances[Math.floor(random() * appliances.length)];
     const faults: FaultConfigInput | undefined = chaos
       ? {
@@ -87,7 +89,9 @@ export async function runBench(config: BenchConfig) {
       },
       log: () => undefined,
     });
-    log(`Starting Temporal (SQLite in ${dir}), the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`);
+    log(
+      `Starting Temporal (SQLite in ${dir}), the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`,
+    );
     await stack.start();
     const sites = await sourceSitesFromPlan(program.workspace, program.plan, { applianceMbps: 2000 });
     for (const site of sites) await stack.admin.seed(scope, site);
@@ -131,7 +135,10 @@ export async function runBench(config: BenchConfig) {
       if (!chaos || !stack) return;
       const past = (phase: string) => phases.some((p) => p === phase);
       if (outage === 'before' && past('replicating') && outageAppliance) {
-        await stack.admin.configureFaults({ ...(await currentFaults()), applianceOutages: [outageAppliance] });
+        await stack.admin.configureFaults({
+          ...(await currentFaults()),
+          applianceOutages: [outageAppliance],
+        });
         outage = 'on';
         outageEndsAt = Date.now() + 15_000;
         note(`appliance outage: ${outageAppliance} stops transferring`);
@@ -153,7 +160,11 @@ export async function runBench(config: BenchConfig) {
         await stack.restartTemporal();
         note('Temporal dev server restarted on its SQLite file');
       }
-      if (!simulatorRestarted && temporalRestarted && phases.some((p) => /failover|cutover|committing|completing/.test(p))) {
+      if (
+        !simulatorRestarted &&
+        temporalRestarted &&
+        phases.some((p) => /failover|cutover|committing|completing/.test(p))
+      ) {
         simulatorRestarted = true;
         await stack.restartSimulator();
         note('simulator restarted from its persisted snapshot');
@@ -166,7 +177,15 @@ export async function runBench(config: BenchConfig) {
         transient: f.transient,
         stalls: f.stalls,
         ...(f.targeted ? { targeted: f.targeted } : {}),
-      } as FaultConfigInput;
+        // Storms still to come (or running) are carried over; PUT /admin/faults replaces the configuration.
+        storms: f.storms
+          .filter((storm) => storm.endsAt > Date.now())
+          .map((storm) => ({
+            afterSeconds: Math.max(0, (storm.startsAt - Date.now()) / 1000),
+            durationSeconds: (storm.endsAt - Math.max(storm.startsAt, Date.now())) / 1000,
+            retryAfterSeconds: storm.retryAfterSeconds,
+          })),
+      };
     };
 
     log(`Running ${s.waves} waves (${config.waveConcurrency} at a time) ...`);
@@ -212,19 +231,30 @@ export async function runBench(config: BenchConfig) {
     // Outcomes: every planned VM and database in exactly one terminal state, with a reason.
     const vmResults = outcome.waves.flatMap((w) => w.batches.flatMap((b) => b.vms));
     const dbResults = databaseResults(outcome.waves);
-    const plannedVms = program.plan.waves.flatMap((w) => w.batches.flatMap((b) => b.bootGroups.flatMap((g) => g.servers)));
+    const plannedVms = program.plan.waves.flatMap((w) =>
+      w.batches.flatMap((b) => b.bootGroups.flatMap((g) => g.servers)),
+    );
     const plannedDbCount = [...databases.values()].reduce((n, l) => n + l.length, 0);
     const violations: string[] = [];
     const seen = new Map<string, number>();
     for (const vm of vmResults) seen.set(vm.name, (seen.get(vm.name) ?? 0) + 1);
     const duplicates = [...seen].filter(([, n]) => n > 1);
-    if (duplicates.length) violations.push(`${duplicates.length} VM(s) reported twice: ${duplicates.slice(0, 5).map(([n]) => n).join(', ')}`);
-    if (seen.size !== plannedVms.length) violations.push(`${plannedVms.length - seen.size} planned VM(s) without a terminal state`);
-    if (dbResults.length !== plannedDbCount) violations.push(`${plannedDbCount - dbResults.length} planned database(s) without a terminal state`);
+    if (duplicates.length)
+      violations.push(
+        `${duplicates.length} VM(s) reported twice: ${duplicates
+          .slice(0, 5)
+          .map(([n]) => n)
+          .join(', ')}`,
+      );
+    if (seen.size !== plannedVms.length)
+      violations.push(`${plannedVms.length - seen.size} planned VM(s) without a terminal state`);
+    if (dbResults.length !== plannedDbCount)
+      violations.push(`${plannedDbCount - dbResults.length} planned database(s) without a terminal state`);
     const unexplainedVm = vmResults.filter((v) => v.outcome !== 'migrated' && !v.reason);
     const unexplainedDb = dbResults.filter((d) => d.outcome !== 'migrated' && !d.reason && !d.errorCode);
     if (unexplainedVm.length) violations.push(`${unexplainedVm.length} VM(s) not migrated without a reason`);
-    if (unexplainedDb.length) violations.push(`${unexplainedDb.length} database(s) not migrated without a reason`);
+    if (unexplainedDb.length)
+      violations.push(`${unexplainedDb.length} database(s) not migrated without a reason`);
     for (const w of outcome.failedWaves) violations.push(`wave ${w.waveId} failed: ${w.error}`);
     for (const d of findings.duplicateEnables) violations.push(`duplicate enable: ${d}`);
     for (const d of findings.duplicatePlanActions) violations.push(`duplicate plan action: ${d}`);
@@ -232,10 +262,14 @@ export async function runBench(config: BenchConfig) {
     for (const v of invariants.violations) violations.push(`simulator invariant: ${v}`);
     if (state.targetVms.test > 0) violations.push(`${state.targetVms.test} orphaned test VM(s)`);
     if (state.protectedItems.total > 0)
-      violations.push(`${state.protectedItems.total} protected item(s) left: ${JSON.stringify(state.protectedItems.byProtectionState)}`);
+      violations.push(
+        `${state.protectedItems.total} protected item(s) left: ${JSON.stringify(state.protectedItems.byProtectionState)}`,
+      );
     const unexplainedFailures = history.activityFailures.filter((f) => f.cause === 'unexplained');
-    for (const f of unexplainedFailures.slice(0, 10)) violations.push(`unexplained activity failure in ${f.workflowId} (${f.activity}): ${f.message}`);
-    if (unexplainedFailures.length > 10) violations.push(`… and ${unexplainedFailures.length - 10} more unexplained activity failures`);
+    for (const f of unexplainedFailures.slice(0, 10))
+      violations.push(`unexplained activity failure in ${f.workflowId} (${f.activity}): ${f.message}`);
+    if (unexplainedFailures.length > 10)
+      violations.push(`… and ${unexplainedFailures.length - 10} more unexplained activity failures`);
 
     const count = <T extends string>(values: T[]) =>
       values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
@@ -281,15 +315,25 @@ export async function runBench(config: BenchConfig) {
         vms: count(vmResults.map((v) => v.outcome)),
         databases: count(dbResults.map((d) => d.outcome)),
         notMigrated: [
-          ...vmResults.filter((v) => v.outcome !== 'migrated').map((v) => ({ vm: v.name, outcome: v.outcome, reason: v.reason })),
-          ...dbResults.filter((d) => d.outcome !== 'migrated').map((d) => ({ database: d.databaseId, outcome: d.outcome, reason: d.reason ?? d.errorCode })),
+          ...vmResults
+            .filter((v) => v.outcome !== 'migrated')
+            .map((v) => ({ vm: v.name, outcome: v.outcome, reason: v.reason })),
+          ...dbResults
+            .filter((d) => d.outcome !== 'migrated')
+            .map((d) => ({ database: d.databaseId, outcome: d.outcome, reason: d.reason ?? d.errorCode })),
         ].slice(0, 50),
       },
       perMinute: { vms: round(vmsMigrated / minutes, 1), databases: round(dbsMigrated / minutes, 1) },
       temporal: {
         executions: history.executions,
-        perVm: { total: round(totalActions(vmActions) / Math.max(1, vmsMigrated)), composition: perUnit(vmActions, vmsMigrated) },
-        perDatabase: { total: round(totalActions(dbActions) / Math.max(1, dbsMigrated)), composition: perUnit(dbActions, dbsMigrated) },
+        perVm: {
+          total: round(totalActions(vmActions) / Math.max(1, vmsMigrated)),
+          composition: perUnit(vmActions, vmsMigrated),
+        },
+        perDatabase: {
+          total: round(totalActions(dbActions) / Math.max(1, dbsMigrated)),
+          composition: perUnit(dbActions, dbsMigrated),
+        },
         totals: { vmSide: vmActions, databaseSide: dbActions, other: history.byKind.other },
         largestHistory: history.largest,
       },
@@ -338,7 +382,9 @@ export async function runBench(config: BenchConfig) {
 export type BenchReport = Awaited<ReturnType<typeof runBench>>;
 
 function sum(a: ActionCounts, b: ActionCounts): ActionCounts {
-  return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + b[k as keyof ActionCounts]])) as unknown as ActionCounts;
+  return Object.fromEntries(
+    Object.entries(a).map(([k, v]) => [k, v + b[k as keyof ActionCounts]]),
+  ) as unknown as ActionCounts;
 }
 
 function perUnit(a: ActionCounts, units: number): Record<string, number> {
@@ -353,14 +399,24 @@ function summariseOperator(entries: OperatorLogEntry[]) {
 
 function targets(
   mode: 'bench' | 'chaos',
-  m: { wallSeconds: number; perVm: number; perDb: number; armPerVm: number; throttlingFailures: number; ratio: number; violations: number },
+  m: {
+    wallSeconds: number;
+    perVm: number;
+    perDb: number;
+    armPerVm: number;
+    throttlingFailures: number;
+    ratio: number;
+    violations: number;
+  },
 ) {
   const check = (name: string, value: number, limit: number, unit = '') => ({
     name,
     value: round(value, 3),
     limit,
     met: value <= limit,
-    ...(value > limit ? { missedBy: `${round(value - limit, 2)}${unit} (${round((value / limit - 1) * 100, 1)} % over)` } : {}),
+    ...(value > limit
+      ? { missedBy: `${round(value - limit, 2)}${unit} (${round((value / limit - 1) * 100, 1)} % over)` }
+      : {}),
   });
   return [
     ...(mode === 'bench' ? [check('wall time (s, full program)', m.wallSeconds, 1800, ' s')] : []),
@@ -376,33 +432,61 @@ function targets(
 export function formatReport(r: BenchReport): string {
   const lines: string[] = [];
   const p = (line = '') => lines.push(line);
-  p(`${r.mode === 'chaos' ? 'CHAOS' : 'BENCHMARK'}: ${r.plan.vms} VMs / ${r.plan.databases} databases in ${r.plan.waves} waves, ${r.plan.batches} batches`);
-  p(`  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`);
+  p(
+    `${r.mode === 'chaos' ? 'CHAOS' : 'BENCHMARK'}: ${r.plan.vms} VMs / ${r.plan.databases} databases in ${r.plan.waves} waves, ${r.plan.batches} batches`,
+  );
+  p(
+    `  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`,
+  );
   p(`  prepare (generate+import+assess+plan): ${r.prepareSeconds} s`);
   p(`Wall time (waves start → last wave closed): ${r.wallSeconds} s`);
-  p(`Migrated: ${r.migrated.vms} VMs (${r.perMinute.vms}/min), ${r.migrated.databases} databases (${r.perMinute.databases}/min)`);
-  p(`  VM outcomes ${JSON.stringify(r.outcomes.vms)}; database outcomes ${JSON.stringify(r.outcomes.databases)}`);
+  p(
+    `Migrated: ${r.migrated.vms} VMs (${r.perMinute.vms}/min), ${r.migrated.databases} databases (${r.perMinute.databases}/min)`,
+  );
+  p(
+    `  VM outcomes ${JSON.stringify(r.outcomes.vms)}; database outcomes ${JSON.stringify(r.outcomes.databases)}`,
+  );
   for (const n of r.outcomes.notMigrated.slice(0, 10)) p(`  not migrated: ${JSON.stringify(n)}`);
   p(`Temporal billable actions (from ${r.temporal.executions} histories):`);
   p(`  per migrated VM: ${r.temporal.perVm.total}  ${JSON.stringify(nonZero(r.temporal.perVm.composition))}`);
-  p(`  per migrated database: ${r.temporal.perDatabase.total}  ${JSON.stringify(nonZero(r.temporal.perDatabase.composition))}`);
-  p(`  largest history: ${r.temporal.largestHistory.workflowId}: ${r.temporal.largestHistory.events} events, ${r.temporal.largestHistory.bytes} bytes`);
-  p(`ARM (Site Recovery) requests per VM: ${r.arm.siteRecoveryPerVm.total} (reads ${r.arm.siteRecoveryPerVm.reads}, writes ${r.arm.siteRecoveryPerVm.writes}, deletes ${r.arm.siteRecoveryPerVm.deletes})`);
+  p(
+    `  per migrated database: ${r.temporal.perDatabase.total}  ${JSON.stringify(nonZero(r.temporal.perDatabase.composition))}`,
+  );
+  p(
+    `  largest history: ${r.temporal.largestHistory.workflowId}: ${r.temporal.largestHistory.events} events, ${r.temporal.largestHistory.bytes} bytes`,
+  );
+  p(
+    `ARM (Site Recovery) requests per VM: ${r.arm.siteRecoveryPerVm.total} (reads ${r.arm.siteRecoveryPerVm.reads}, writes ${r.arm.siteRecoveryPerVm.writes}, deletes ${r.arm.siteRecoveryPerVm.deletes})`,
+  );
   p(`  all ARM requests: ${JSON.stringify(r.arm.allRequests)}`);
-  p(`  429 responses: ${r.arm.responses429}; activity failures caused by throttling: ${r.arm.activityFailuresFromThrottling}`);
+  p(
+    `  429 responses: ${r.arm.responses429}; activity failures caused by throttling: ${r.arm.activityFailuresFromThrottling}`,
+  );
   p(`Activity failures: ${r.activityFailures.total} ${JSON.stringify(r.activityFailures.byCause)}`);
-  p(`Peak worker RSS: ${r.peakWorkerRssMiB.max} MiB (per process: ${r.peakWorkerRssMiB.perProcess.join(', ')})`);
-  p(`Simulated makespan: ${r.simulated.makespanDays} d; planner lower bound ${r.simulated.plannerLowerBoundDays} d (${r.plan.lowerBoundBinding}); ratio ${r.simulated.ratio}; planned makespan ${r.plan.makespanDays} d`);
+  p(
+    `Peak worker RSS: ${r.peakWorkerRssMiB.max} MiB (per process: ${r.peakWorkerRssMiB.perProcess.join(', ')})`,
+  );
+  p(
+    `Simulated makespan: ${r.simulated.makespanDays} d; planner lower bound ${r.simulated.plannerLowerBoundDays} d (${r.plan.lowerBoundBinding}); ratio ${r.simulated.ratio}; planned makespan ${r.plan.makespanDays} d`,
+  );
   p(`Operator actions: ${JSON.stringify(r.operator.byAction)}`);
-  for (const e of r.operator.interventions.slice(0, 30)) p(`  [${e.at.toFixed(0)} s] ${e.action} ${e.workflowId}: ${e.why} → ${e.result}`);
+  for (const e of r.operator.interventions.slice(0, 30))
+    p(`  [${e.at.toFixed(0)} s] ${e.action} ${e.workflowId}: ${e.why} → ${e.result}`);
   if (r.chaos) {
-    p(`Chaos: ${r.chaos.kills} worker SIGKILLs, Temporal restarted ${r.chaos.temporalRestarted}, simulator restarted ${r.chaos.simulatorRestarted}, appliance outage ${r.chaos.outageAppliance}`);
+    p(
+      `Chaos: ${r.chaos.kills} worker SIGKILLs, Temporal restarted ${r.chaos.temporalRestarted}, simulator restarted ${r.chaos.simulatorRestarted}, appliance outage ${r.chaos.outageAppliance}`,
+    );
     for (const e of r.chaos.events) p(`  [${e.at} s] ${e.event}`);
   }
-  p(`Invariants: ${r.invariants.violations.length === 0 ? 'no violations' : `${r.invariants.violations.length} VIOLATION(S)`}`);
+  p(
+    `Invariants: ${r.invariants.violations.length === 0 ? 'no violations' : `${r.invariants.violations.length} VIOLATION(S)`}`,
+  );
   for (const v of r.invariants.violations) p(`  ✗ ${v}`);
   p('Targets:');
-  for (const t of r.targets) p(`  ${t.met ? '✓' : '✗'} ${t.name}: ${t.value} (limit ${t.limit})${t.missedBy ? ` — missed by ${t.missedBy}` : ''}`);
+  for (const t of r.targets)
+    p(
+      `  ${t.met ? '✓' : '✗'} ${t.name}: ${t.value} (limit ${t.limit})${t.missedBy ? ` — missed by ${t.missedBy}` : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -434,7 +518,7 @@ export function parseBenchArgs(argv: string[], mode: 'bench' | 'chaos') {
       activitiesPerSecond: num('activities-per-second', 40),
       maxConcurrentActivities: num('max-concurrent-activities', 100),
       lroPollMs: num('lro-poll-ms', 1000),
-      kills: num('kills', mode === 'chaos' ? (vms <= 200 ? 5 : 24) : 0) ,
+      kills: num('kills', mode === 'chaos' ? (vms <= 200 ? 5 : 24) : 0),
       keep: argv.includes('--keep'),
     },
   };

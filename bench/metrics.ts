@@ -72,12 +72,18 @@ export type FailureCause =
 
 export function classifyFailure(message: string, type?: string): FailureCause {
   const text = `${type ?? ''} ${message}`;
-  if (/\b429\b|TooManyRequests|throttl|requests for subscription .* exceeded/i.test(text)) return 'throttling (429)';
-  if (/heartbeat|timeout|timed out|TIMEOUT_TYPE/i.test(text)) return 'worker lost (heartbeat / start-to-close timeout)';
+  if (/\b429\b|TooManyRequests|throttl|requests for subscription .* exceeded/i.test(text))
+    return 'throttling (429)';
+  if (/heartbeat|timeout|timed out|TIMEOUT_TYPE/i.test(text))
+    return 'worker lost (heartbeat / start-to-close timeout)';
   if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
     return 'simulator unreachable (restart)';
   if (/\b50[03]\b|InternalServerError|ServiceUnavailable/i.test(text)) return 'transient Azure error (5xx)';
-  if (/injected|simulated failure|TestFailoverFailed|FailoverFailed|CommitFailed|EnableDrFailed|CutoverFailed|job .* ended Failed/i.test(text))
+  if (
+    /injected|simulated failure|TestFailoverFailed|FailoverFailed|CommitFailed|EnableDrFailed|CutoverFailed|job .* ended Failed/i.test(
+      text,
+    )
+  )
     return 'injected operation fault';
   if (/Azure\.\w+|\b4\d\d\b/.test(text)) return 'operation refused by Azure (4xx)';
   return 'unexplained';
@@ -101,7 +107,12 @@ const kindOf = (workflowId: string) =>
 
 /** Pages through every execution (each continue-as-new run too) and counts from its history. */
 export async function historyMetrics(client: Client, concurrency = 8): Promise<HistoryMetrics> {
-  const byKind = { wave: emptyActions(), batch: emptyActions(), database: emptyActions(), other: emptyActions() };
+  const byKind = {
+    wave: emptyActions(),
+    batch: emptyActions(),
+    database: emptyActions(),
+    other: emptyActions(),
+  };
   const largest = { workflowId: '', events: 0, bytes: 0 };
   const activityFailures: ActivityFailure[] = [];
   const executions: { workflowId: string; runId: string }[] = [];
@@ -142,14 +153,16 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
               activity: name,
               cause: classifyFailure(
                 `${message} ${failure?.cause?.message ?? ''}`,
-                failure?.applicationFailureInfo?.type ?? (failure?.timeoutFailureInfo ? 'timeout' : undefined),
+                failure?.applicationFailureInfo?.type ??
+                  (failure?.timeoutFailureInfo ? 'timeout' : undefined),
               ),
               message: `attempt ${attempt}: ${message}`.slice(0, 300),
             });
           }
         } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
           const failure =
-            event.activityTaskFailedEventAttributes?.failure ?? event.activityTaskTimedOutEventAttributes?.failure;
+            event.activityTaskFailedEventAttributes?.failure ??
+            event.activityTaskTimedOutEventAttributes?.failure;
           const scheduled =
             event.activityTaskFailedEventAttributes?.scheduledEventId ??
             event.activityTaskTimedOutEventAttributes?.scheduledEventId;
@@ -170,7 +183,8 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
         else if (event.workflowExecutionUpdateAcceptedEventAttributes) counts.updates += 1;
         else if (event.timerStartedEventAttributes) counts.timers += 1;
         else if (event.upsertWorkflowSearchAttributesEventAttributes) counts.searchAttributeUpserts += 1;
-        else if (event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes) counts.cancelRequests += 1;
+        else if (event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes)
+          counts.cancelRequests += 1;
         else if (event.markerRecordedEventAttributes) counts.markers += 1;
       }
     }
@@ -198,7 +212,10 @@ export interface AuditFindings {
  * Side effects from the simulator's audit. `retriesOf(key)` is how often the auto-operator retried the
  * workflows whose id contains `key`: a retried test failover or database cutover legitimately runs again.
  */
-export function auditFindings(entries: AuditEntry[], retriesOf: (workflowId: string) => number): AuditFindings {
+export function auditFindings(
+  entries: AuditEntry[],
+  retriesOf: (workflowId: string) => number,
+): AuditFindings {
   const accepted = entries.filter((e) => e.status < 300);
   const counts = (filter: (e: AuditEntry) => boolean, key: (e: AuditEntry) => string) => {
     const map = new Map<string, number>();
@@ -209,7 +226,9 @@ export function auditFindings(entries: AuditEntry[], retriesOf: (workflowId: str
     (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
     (e) => pathOf(e.path).toLowerCase(),
   );
-  const duplicateEnables = [...enables].filter(([, n]) => n > 1).map(([p, n]) => `${p.split('/').pop()}: ${n} enables`);
+  const duplicateEnables = [...enables]
+    .filter(([, n]) => n > 1)
+    .map(([p, n]) => `${p.split('/').pop()}: ${n} enables`);
   const planActions = counts(
     (e) => e.method === 'POST' && /\/replicationRecoveryPlans\/[^/]+\/[^/]+$/i.test(pathOf(e.path)),
     (e) => pathOf(e.path),

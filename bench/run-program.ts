@@ -71,9 +71,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const operatorLog: OperatorLogEntry[] = [];
   const record = (entry: Omit<OperatorLogEntry, 'at'>) => {
     operatorLog.push({ ...entry, at: (Date.now() - started) / 1000 });
-    if (entry.action !== 'open-cutover') log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
+    if (entry.action !== 'open-cutover')
+      log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
   };
-  const planRef = { workspace: program.workspace, sha256: program.sha256, scope: migrationScope(program.plan, scope) };
+  const planRef = {
+    workspace: program.workspace,
+    sha256: program.sha256,
+    scope: migrationScope(program.plan, scope),
+  };
   const pending = program.plan.waves.map((w) => w.id);
   const running = new Map<string, Promise<WaveResult | { error: string }>>();
   const results = new Map<string, WaveResult>();
@@ -96,7 +101,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           maxConcurrentBatches: 100,
           requireApproval: false,
           ...(items.length > 0
-            ? { databases: { services: demoDatabaseServices(scope), settings: options.databaseSettings, items } }
+            ? {
+                databases: {
+                  services: demoDatabaseServices(scope),
+                  settings: options.databaseSettings,
+                  items,
+                },
+              }
             : {}),
         },
       ],
@@ -109,7 +120,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           return (await client().workflow.getHandle(handle.workflowId).result()) as WaveResult;
         } catch (error) {
           const text = error instanceof Error ? error.message : String(error);
-          if (/workflow execution failed|terminated|timed out/i.test(text) && !/unavailable|connect/i.test(text))
+          if (
+            /workflow execution failed|terminated|timed out/i.test(text) &&
+            !/unavailable|connect/i.test(text)
+          )
             return { error: text };
           await sleep(1000);
         }
@@ -193,7 +207,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
         const handle = client().workflow.getHandle(batch.workflowId);
         const result = await handle
           .executeUpdate(openCutoverUpdate, {
-            args: [{ ...operator, reason: 'benchmark: compressed calendar, cut over when ready', force: true }],
+            args: [
+              { ...operator, reason: 'benchmark: compressed calendar, cut over when ready', force: true },
+            ],
           })
           .catch(refusal);
         opened.add(batch.workflowId);
@@ -222,14 +238,18 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
         seen.count += 1;
         retries.set(id, seen);
         const result = await handle
-          .executeUpdate(retryUpdate, { args: [{ ...operator, reason: `auto-operator retry ${seen.count}` }] })
+          .executeUpdate(retryUpdate, {
+            args: [{ ...operator, reason: `auto-operator retry ${seen.count}` }],
+          })
           .catch(refusal);
         record({ workflowId: id, action: 'retry', why: why ?? 'held', result });
       } else {
         retries.set(id, seen);
         const result = await handle
           .executeUpdate(rollbackUpdate, {
-            args: [{ ...operator, reason: `auto-operator: still failing after ${policy.maxRetries} retries` }],
+            args: [
+              { ...operator, reason: `auto-operator: still failing after ${policy.maxRetries} retries` },
+            ],
           })
           .catch(refusal);
         record({ workflowId: id, action: 'rollback', why: why ?? 'held', result });
@@ -239,4 +259,5 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
 }
 
 /** Every database's result from the wave results. */
-export const databaseResults = (waves: WaveResult[]): DatabaseResult[] => waves.flatMap((w) => w.databases ?? []);
+export const databaseResults = (waves: WaveResult[]): DatabaseResult[] =>
+  waves.flatMap((w) => w.databases ?? []);

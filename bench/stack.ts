@@ -191,7 +191,10 @@ export class BenchStack {
   /** Peak RSS per worker process (MiB): the highest of every process that ran, and per live slot. */
   peakWorkerRssMiB(): { max: number; perProcess: number[] } {
     this.sampleRss();
-    const all = [...this.workerPeaks, ...this.workers.filter((w) => w.child.exitCode === null).map((w) => w.peakRssKiB)];
+    const all = [
+      ...this.workerPeaks,
+      ...this.workers.filter((w) => w.child.exitCode === null).map((w) => w.peakRssKiB),
+    ];
     return { max: Math.round(Math.max(0, ...all) / 1024), perProcess: all.map((k) => Math.round(k / 1024)) };
   }
 
@@ -214,7 +217,14 @@ export class BenchStack {
 }
 
 function emptyArm(): ArmRequests {
-  return { reads: 0, writes: 0, deletes: 0, throttled: 0, faulted: 0, siteRecovery: { reads: 0, writes: 0, deletes: 0 } };
+  return {
+    reads: 0,
+    writes: 0,
+    deletes: 0,
+    throttled: 0,
+    faulted: 0,
+    siteRecovery: { reads: 0, writes: 0, deletes: 0 },
+  };
 }
 
 function addArm(a: ArmRequests, b: ArmRequests): ArmRequests {

@@ -73,7 +73,9 @@ export async function sourceSitesFromPlan(
 ): Promise<SourceSite[]> {
   const vcenters = [...new Set(plan.servers.flatMap((s) => (s.vcenter ? [s.vcenter] : [])))].sort();
   const sites = await Promise.all(
-    vcenters.map((vcenter) => sourceSiteFromWorkspace(workspace, { vcenter, applianceMbps: options.applianceMbps })),
+    vcenters.map((vcenter) =>
+      sourceSiteFromWorkspace(workspace, { vcenter, applianceMbps: options.applianceMbps }),
+    ),
   );
   return sites.map((site) => ({ ...site, vmwareSiteName: BENCH_SITE_NAME }));
 }
@@ -120,9 +122,14 @@ export function plannedDatabases(
       if (!fact || !planned) continue;
       const kind = (planned.target && targetKinds[planned.target]) || defaultKind[fact.engine];
       const sourceServer =
-        (planned.hostServer && serverNames.get(planned.hostServer)) ?? fact.hostServer ?? `db-host-${planned.application}`;
+        (planned.hostServer && serverNames.get(planned.hostServer)) ??
+        fact.hostServer ??
+        `db-host-${planned.application}`;
       // One target server per application and kind (one managed instance, flexible server, …).
-      const server = `${kind.toLowerCase()}-${planned.application}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().slice(0, 60);
+      const server = `${kind.toLowerCase()}-${planned.application}`
+        .replace(/[^a-z0-9-]+/gi, '-')
+        .toLowerCase()
+        .slice(0, 60);
       let targetDatabaseName = fact.name;
       for (let n = 2; targetNames.has(`${server}/${targetDatabaseName}`.toLowerCase()); n += 1)
         targetDatabaseName = `${fact.name}-${n}`;
@@ -182,7 +189,10 @@ export function databaseItems(
     const list = byWave.get(p.waveId) ?? [];
     list.push({
       batchId: p.batchId,
-      spec: { ...p.spec, target: { kind: p.kind, serverId: s.targetServerId, databaseName: s.targetDatabaseName } },
+      spec: {
+        ...p.spec,
+        target: { kind: p.kind, serverId: s.targetServerId, databaseName: s.targetDatabaseName },
+      },
     });
     byWave.set(p.waveId, list);
   }

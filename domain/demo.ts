@@ -36,11 +36,17 @@ const applications: { name: string; tiers: Tier[] }[] = [
 
 const osChoices = ['Windows Server 2019', 'Windows Server 2022', 'Ubuntu 22.04', 'RHEL 8.8'];
 
-/** A 20-VM estate of four applications on one vCenter with two replication appliances. */
-export function demoSite(seed = 42): SourceSite {
+/** A 20-VM estate of four applications (five VMs each) on one vCenter with two replication appliances. */
+export function demoSite(seed = 42, applicationCount = applications.length): SourceSite {
   const next = seededRandom(seed);
   const vms: SourceVm[] = [];
-  for (const app of applications) {
+  // Beyond the four demo applications, copies are numbered (payroll-2, intranet-2, …) for larger runs.
+  const apps = Array.from({ length: applicationCount }, (_, i) => {
+    const template = applications[i % applications.length]!;
+    const copy = Math.floor(i / applications.length);
+    return { name: copy === 0 ? template.name : `${template.name}-${copy + 1}`, tiers: template.tiers };
+  });
+  for (const app of apps) {
     app.tiers.forEach((tier, index) => {
       const diskCount = tier === 'db' ? 2 : 1;
       vms.push({

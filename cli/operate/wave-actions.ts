@@ -196,7 +196,7 @@ export async function runCutover(
   flags: ActionFlags & { batch: string; now?: boolean; force?: boolean; postpone?: string },
   print: Print,
 ) {
-  if (flags.now === (flags.postpone !== undefined))
+  if (Boolean(flags.now) === (flags.postpone !== undefined))
     throw new CliError(
       'wave cutover needs exactly one of --now or --postpone <ISO date-time>.',
       ExitCode.usage,

@@ -10,7 +10,10 @@ import type { BenchReport } from '../../bench/harness.ts';
 
 const terminal = ['migrated', 'rolled-back', 'deferred', 'failed-needs-attention'];
 
-function run(script: string, args: string[]): Promise<{ code: number | null; report: BenchReport; log: string }> {
+function run(
+  script: string,
+  args: string[],
+): Promise<{ code: number | null; report: BenchReport; log: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench', script), ...args], {
       cwd: projectRoot,
@@ -31,7 +34,17 @@ function run(script: string, args: string[]): Promise<{ code: number | null; rep
   });
 }
 
-const smoke = ['--vms', '100', '--json', '--speed', '6000', '--wave-concurrency', '5', '--arm-budget-scale', '4'];
+const smoke = [
+  '--vms',
+  '100',
+  '--json',
+  '--speed',
+  '6000',
+  '--wave-concurrency',
+  '5',
+  '--arm-budget-scale',
+  '4',
+];
 
 function expectCleanReport(report: BenchReport) {
   expect(report.invariants.violations).toEqual([]);
