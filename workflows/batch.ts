@@ -197,12 +197,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       if (action.vmNames?.length) {
         for (const name of action.vmNames) {
           const t = track(name);
-          if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
-          if (t.disposition !== 'parked')
-            refuse(`VM ${name} has not failed (it is ${t.disposition}); only parked VMs can be retried.`);
-        }
-        for (const name of action.vmNames) {
-          const t = track(name);
           if (t) {
             t.disposition = 'active';
             t.repairs = 0;
@@ -223,6 +217,13 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       validator: (action: OperatorAction & { vmNames?: string[] }) => {
         validateOperatorAction(action);
         if (commitStarted) refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
+        for (const name of action.vmNames ?? []) {
+          const t = track(name);
+          if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
+          if (t.disposition !== 'parked') {
+            refuse(`VM ${name} has not failed (it is ${t.disposition}); only parked VMs can be retried.`);
+          }
+        }
         if (!action.vmNames?.length && !holding && !state.tracks.some((t) => t.disposition === 'parked')) {
           refuse(
             `Batch ${spec.batchId} is ${state.phase} with no failed step and no parked VM; nothing to retry.`,

@@ -36,7 +36,7 @@ import {
   type OperatorAction,
 } from './messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { phaseKey } from './search-attributes.ts';
+import { batchIdKey, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface DatabaseSettings {
   azureTaskQueue: string;
@@ -69,6 +69,9 @@ export interface DatabaseWorkflowInput {
   settings: DatabaseSettings;
   /** Workflow (the application's batch) to send `databaseCutoverDone` to. */
   notifyWorkflowId?: string;
+  /** The wave and batch it belongs to, as search attributes so the wave's databases are listable. */
+  waveId?: string;
+  batchId?: string;
   checkpoint?: DatabaseCheckpoint;
 }
 
@@ -218,7 +221,11 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     },
   );
 
-  upsertSearchAttributes([{ key: phaseKey, value: state.phase }]);
+  upsertSearchAttributes([
+    { key: phaseKey, value: state.phase },
+    ...(input.waveId ? [{ key: waveIdKey, value: input.waveId }] : []),
+    ...(input.batchId ? [{ key: batchIdKey, value: input.batchId }] : []),
+  ]);
   const enterPhase = (phase: DatabasePhase, why?: string) => {
     if (phase !== state.phase) upsertSearchAttributes([{ key: phaseKey, value: phase }]);
     state.phase = phase;

@@ -210,6 +210,8 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
             services: input.databases!.services,
             settings: input.databases!.settings,
             notifyWorkflowId: batchWorkflowId(batchId),
+            waveId: input.waveId,
+            batchId,
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
