@@ -83,7 +83,9 @@ async function watch(temporal: Temporal, handle: WorkflowHandle, flags: WaveStat
         if (line !== lastLine) out.write(`[${snapshot.takenAt.slice(11, 19)}] ${line}\n`);
         lastLine = line;
       }
-      if (stop || snapshot.status !== 'RUNNING' || (await closed(handle))) return;
+      if (stop || snapshot.status !== 'RUNNING') return;
+      // Closed since this snapshot was taken: go round once more to show the final state.
+      if (await closed(handle)) continue;
       await new Promise((resolve) => setTimeout(resolve, flags.interval * 1000));
       if (stop) return;
     }
