@@ -7,7 +7,8 @@ export default defineConfig({
     pool: 'forks',
     // One Temporal dev server and one workflow bundle for the whole run.
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 120_000,
+    // Integration tests share two cores with each other; generous limits keep a slow machine from failing them.
+    testTimeout: 300_000,
     hookTimeout: 180_000,
   },
 });

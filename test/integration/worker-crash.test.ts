@@ -110,5 +110,5 @@ describe('durability: workers SIGKILLed at random points and a Temporal server r
     const completions = accepted.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith('/remove'));
     expect(completions).toHaveLength(20);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
-  });
+  }, 600_000);
 });
