@@ -50,6 +50,22 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
     await harness?.close();
   });
 
+  it('cuts over by itself when the window opens', async () => {
+    const start = new Date(Date.now() + 6000).toISOString();
+    const end = new Date(Date.now() + 3600_000).toISOString();
+    const handle = await startBatch(harness, 'ops-window-timer', ['payroll-web-04'], {
+      cutoverWindow: { start, end },
+    });
+    await reachPhase(handle, 'awaiting-cutover-window');
+    const result = await handle.result();
+    expect(result.vms[0]?.outcome).toBe('migrated');
+    const { entries } = await harness.admin.audit();
+    const failover = entries.find(
+      (e) => e.method === 'POST' && e.path.split('?')[0]?.endsWith('rp-ops-window-timer/unplannedFailover'),
+    );
+    expect(failover).toBeDefined();
+  });
+
   it('waits for the cutover window, refuses to open it early without force, and honours postpone and open-now', async () => {
     const start = new Date(Date.now() + 3600_000).toISOString();
     const end = new Date(Date.now() + 7200_000).toISOString();
@@ -125,7 +141,7 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
     expect(result.phase).toBe('completed');
   });
 
-  it('runs validation probes: a failing HTTP check holds the batch after cleanup; a retry after the fix passes', async () => {
+  it('runs validation probes: a failing HTTP check holds the batch (retry after the fix passes; after cutover, rollback)', async () => {
     let status = 503;
     const app = createServer((_req, res) => res.writeHead(status).end());
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
@@ -153,6 +169,21 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
       await handle.executeUpdate(retryUpdate, { args: [operator] });
       const result = await handle.result();
       expect(result.vms[0]?.outcome).toBe('migrated');
+
+      // A failing probe after the cutover holds the batch before commit; rollback cancels the failover.
+      status = 500;
+      const second = await startBatch(harness, 'ops-validation-rollback', ['intranet-web-04'], {
+        validation: { testFailover: [], cutover: checks },
+      });
+      await reachPhase(second, 'awaiting-operator');
+      expect((await second.query(batchProgressQuery)).detail).toContain('answered 500, expected 200');
+      await second.executeUpdate(rollbackUpdate, { args: [operator] });
+      const rolledBack = await second.result();
+      expect(rolledBack.vms[0]?.outcome).toBe('rolled-back');
+      expect(await sourcePowerStates(harness, ['intranet-web-04'])).toEqual({
+        'intranet-web-04': 'POWERED_ON',
+      });
+      expect(await harness.admin.invariants()).toEqual({ violations: [] });
     } finally {
       app.close();
     }
