@@ -7,7 +7,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AzureScope } from '../domain/demo.ts';
 import { demoDatabaseServices, demoTarget } from '../domain/demo.ts';
-import type { DatabaseResult, DatabaseSpec, WaveResult } from '../domain/migration.ts';
+import type { DatabaseResult, WaveResult } from '../domain/migration.ts';
 import type { BatchSettings } from '../workflows/batch.ts';
 import type { DatabaseSettings } from '../workflows/database.ts';
 import {
@@ -22,7 +22,7 @@ import {
 import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
 import type { BenchStack } from './stack.ts';
 import type { PreparedProgram } from './workspace.ts';
-import { migrationScope } from './workspace.ts';
+import { databaseTargets, migrationScope } from './workspace.ts';
 
 export const operator = { by: 'bench@contoso.com', reason: 'benchmark run', ticket: 'BENCH' };
 
@@ -38,7 +38,6 @@ export interface RunOptions {
   stack: BenchStack;
   program: PreparedProgram;
   scope: AzureScope;
-  databases: Map<string, { spec: DatabaseSpec; batchId: string }[]>;
   batchSettings: BatchSettings;
   databaseSettings: DatabaseSettings;
   /** How many waves run at the same time (in plan order). */
@@ -47,6 +46,8 @@ export interface RunOptions {
   autoOperator?: { retryAfterMs: number; maxRetries: number; faultsCleared: () => boolean };
   /** Called every tick (chaos: kills and restarts). */
   onTick?: (progress: { phases: string[]; elapsedMs: number }) => Promise<void>;
+  /** Waves started without their databases (the workflow could not derive them). */
+  wavesWithoutDatabases: Set<string>;
   log: (line: string) => void;
 }
 
@@ -88,7 +89,6 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const retries = new Map<string, { count: number; lastAt: number }>();
 
   const startWave = async (waveId: string) => {
-    const items = options.databases.get(waveId) ?? [];
     const handle = await client().workflow.start(migrationWave, {
       taskQueue: stack.taskQueue,
       workflowId: waveWorkflowId(waveId),
@@ -100,19 +100,20 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           batchSettings: options.batchSettings,
           maxConcurrentBatches: 100,
           requireApproval: false,
-          ...(items.length > 0
-            ? {
+          // With a plan source the wave derives its databases from the plan and the estate.
+          ...(options.wavesWithoutDatabases.has(waveId)
+            ? {}
+            : {
                 databases: {
                   services: demoDatabaseServices(scope),
                   settings: options.databaseSettings,
-                  items,
+                  targets: databaseTargets(scope),
                 },
-              }
-            : {}),
+              }),
         },
       ],
     });
-    log(`  wave ${waveId} started (${items.length} databases)`);
+    log(`  wave ${waveId} started`);
     // The result survives a Temporal restart: re-attach until the wave closes.
     const follow = async (): Promise<WaveResult | { error: string }> => {
       for (;;) {

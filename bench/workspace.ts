@@ -14,10 +14,10 @@ import type { AzureScope } from '../domain/demo.ts';
 import type { SourceSite } from '../domain/estate.ts';
 import { sourceSiteFromWorkspace } from '../cli/operate/source-site.ts';
 import type { Estate } from '../domain/inventory/estate-schema.ts';
-import type { DatabaseSpec, DatabaseTargetKind } from '../domain/migration.ts';
+import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import type { MigrationScope } from '../domain/plan/batch-specs.ts';
 import type { Plan } from '../domain/plan/plan-schema.ts';
-import type { DatabaseSeed, DatabaseSeedResult } from '../simulators/data-migration/seed.ts';
+import type { DatabaseSeed } from '../simulators/data-migration/seed.ts';
 
 /**
  * One Azure Migrate site for every vCenter: the wave workflow discovers ONE InMageRcm fabric per wave
@@ -81,120 +81,65 @@ export async function sourceSitesFromPlan(
 }
 
 const simEngine = { 'SQL Server': 'SqlServer', MySQL: 'MySql', PostgreSQL: 'PostgreSql' } as const;
-const targetKinds: Record<string, DatabaseTargetKind> = {
-  'Azure SQL Database': 'SqlDb',
-  'Azure SQL Managed Instance': 'SqlMi',
-  'SQL Server on Azure VM': 'SqlVm',
-  'Azure Database for MySQL flexible server': 'MySql',
-  'Azure Database for PostgreSQL flexible server': 'PostgreSql',
-};
-const defaultKind = { 'SQL Server': 'SqlMi', MySQL: 'MySql', PostgreSQL: 'PostgreSql' } as const;
 export const DATA_TARGET_GROUP = 'rg-data-targets';
 
-interface PlannedDatabase {
-  waveId: string;
-  /** The batch of the database's application (its cutover follows that batch's window). */
-  batchId: string;
-  spec: Omit<DatabaseSpec, 'target'>;
-  kind: DatabaseTargetKind;
-  server: string;
-  /** Unique on its target server (two hosts of one application may hold databases of the same name). */
-  targetDatabaseName: string;
-}
+/** Where the plan's target database servers live (the wave's `databases.targets`). */
+export const databaseTargets = (scope: AzureScope): DatabaseTargetConvention => ({
+  resourceGroupId: `/subscriptions/${scope.subscriptionId}/resourceGroups/${DATA_TARGET_GROUP}`,
+});
 
-/** Every planned database with the wave it moves with, and the simulator seed of its source and target. */
+/**
+ * Every planned database as the wave workflow will derive it (`databaseSpecsFromPlan`, the same code the
+ * plan activity runs), and the simulator seed of its source and target so the two agree.
+ */
 export function plannedDatabases(
   plan: Plan,
   estate: Estate,
   scope: AzureScope,
   bandwidthMbps: number,
-): { databases: PlannedDatabase[]; seed: DatabaseSeed } {
-  const facts = new Map(estate.databases.map((d) => [d.id, d]));
-  const planDb = new Map(plan.databases.map((d) => [d.id, d]));
-  const serverNames = new Map(plan.servers.map((s) => [s.id, s.name]));
-  const databases: PlannedDatabase[] = [];
-  const targetNames = new Set<string>();
-  for (const wave of plan.waves) {
-    const batchOfApp = new Map(wave.batches.flatMap((b) => b.applications.map((a) => [a, b.id] as const)));
-    for (const id of wave.databases) {
-      const fact = facts.get(id);
-      const planned = planDb.get(id);
-      if (!fact || !planned) continue;
-      const kind = (planned.target && targetKinds[planned.target]) || defaultKind[fact.engine];
-      const sourceServer =
-        (planned.hostServer && serverNames.get(planned.hostServer)) ??
-        fact.hostServer ??
-        `db-host-${planned.application}`;
-      // One target server per application and kind (one managed instance, flexible server, …).
-      const server = `${kind.toLowerCase()}-${planned.application}`
-        .replace(/[^a-z0-9-]+/gi, '-')
-        .toLowerCase()
-        .slice(0, 60);
-      let targetDatabaseName = fact.name;
-      for (let n = 2; targetNames.has(`${server}/${targetDatabaseName}`.toLowerCase()); n += 1)
-        targetDatabaseName = `${fact.name}-${n}`;
-      targetNames.add(`${server}/${targetDatabaseName}`.toLowerCase());
-      databases.push({
+): {
+  count: number;
+  seed: DatabaseSeed;
+  /** Waves whose databases the wave workflow cannot derive (it would fail the wave): run without them. */
+  skippedWaves: { waveId: string; databases: number; reason: string }[];
+} {
+  const skippedWaves: { waveId: string; databases: number; reason: string }[] = [];
+  const specs = plan.waves.flatMap((wave) => {
+    try {
+      return databaseSpecsFromPlan(plan, estate.databases, wave.id, databaseTargets(scope)).map(
+        (d) => d.spec,
+      );
+    } catch (error) {
+      skippedWaves.push({
         waveId: wave.id,
-        batchId: batchOfApp.get(planned.application) ?? wave.batches[0]?.id ?? '',
-        kind,
-        server,
-        targetDatabaseName,
-        spec: {
-          id: id.replace(/[^A-Za-z0-9._-]+/g, '.'),
-          name: fact.name,
-          sourceServer,
-          engine: fact.engine,
-          application: planned.application,
-          mode: planned.mode ?? 'online',
-          sizeGB: fact.sizeGB,
-        },
+        databases: wave.databases.length,
+        reason: error instanceof Error ? error.message : String(error),
       });
+      return [];
     }
-  }
+  });
+  const logRate = new Map(estate.databases.map((d) => [d.id, d.logRateMBps]));
   return {
-    databases,
+    count: specs.length,
+    skippedWaves,
     seed: {
       subscriptionId: scope.subscriptionId,
       location: scope.location,
       bandwidthMbps,
-      databases: databases.map((d) => ({
-        name: d.spec.name,
-        sourceServer: d.spec.sourceServer,
-        engine: simEngine[d.spec.engine],
-        version: d.spec.engine === 'SQL Server' ? '2019' : d.spec.engine === 'MySQL' ? '8.0' : '14',
-        sizeMB: Math.max(100, Math.round(d.spec.sizeGB * 1024)),
-        logRateMBPerHour: 200,
+      databases: specs.map((spec) => ({
+        name: spec.name,
+        sourceServer: spec.sourceServer,
+        engine: simEngine[spec.engine],
+        version: spec.engine === 'SQL Server' ? '2019' : spec.engine === 'MySQL' ? '8.0' : '14',
+        sizeMB: Math.max(100, Math.round(spec.sizeGB * 1024)),
+        logRateMBPerHour: Math.round((logRate.get(spec.id) ?? 0.05) * 3600),
         target: {
-          kind: d.kind,
+          kind: spec.target.kind,
           resourceGroup: DATA_TARGET_GROUP,
-          server: d.server,
-          databaseName: d.targetDatabaseName,
+          server: spec.target.serverId.slice(spec.target.serverId.lastIndexOf('/') + 1),
+          databaseName: spec.target.databaseName,
         },
       })),
     },
   };
-}
-
-/** Database specs with the target ids the simulator's seeding answered. */
-export function databaseItems(
-  planned: PlannedDatabase[],
-  seeded: DatabaseSeedResult,
-): Map<string, { spec: DatabaseSpec; batchId: string }[]> {
-  const byKey = new Map(seeded.databases.map((d) => [`${d.sourceServer}/${d.name}`.toLowerCase(), d]));
-  const byWave = new Map<string, { spec: DatabaseSpec; batchId: string }[]>();
-  for (const p of planned) {
-    const s = byKey.get(`${p.spec.sourceServer}/${p.spec.name}`.toLowerCase());
-    if (!s) throw new Error(`the simulator did not seed database ${p.spec.id}`);
-    const list = byWave.get(p.waveId) ?? [];
-    list.push({
-      batchId: p.batchId,
-      spec: {
-        ...p.spec,
-        target: { kind: p.kind, serverId: s.targetServerId, databaseName: s.targetDatabaseName },
-      },
-    });
-    byWave.set(p.waveId, list);
-  }
-  return byWave;
 }
