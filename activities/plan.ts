@@ -23,6 +23,8 @@ export interface WaveManifest {
   gate: WaveGate;
   /** The wave's databases with the batch that cuts each over (when target servers are configured). */
   databases: { spec: DatabaseSpec; batchId: string }[];
+  /** Databases of the wave the factory cannot migrate, with the reason. */
+  excludedDatabases: { id: string; reason: string }[];
 }
 
 async function pinnedPlan(ref: PlanRef): Promise<Plan> {
@@ -71,11 +73,11 @@ export function createPlanActivities() {
           }),
         );
         const gate = evaluateWaveGate(plan, assessment, input.waveId, input.waivers, input.capacityAccepted);
-        const databases =
+        const { databases, excluded } =
           estate && input.databaseTargets
             ? databaseSpecsFromPlan(plan, estate.databases, input.waveId, input.databaseTargets)
-            : [];
-        return { batches, gate, databases };
+            : { databases: [], excluded: [] };
+        return { batches, gate, databases, excludedDatabases: excluded };
       });
     },
 

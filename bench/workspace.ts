@@ -106,7 +106,7 @@ export function plannedDatabases(
   const skippedWaves: { waveId: string; databases: number; reason: string }[] = [];
   const specs = plan.waves.flatMap((wave) => {
     try {
-      return databaseSpecsFromPlan(plan, estate.databases, wave.id, databaseTargets(scope)).map(
+      return databaseSpecsFromPlan(plan, estate.databases, wave.id, databaseTargets(scope)).databases.map(
         (d) => d.spec,
       );
     } catch (error) {

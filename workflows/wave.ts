@@ -168,6 +168,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
           })),
           gate: { notReady: [], capacity: [], waived: [] },
           databases: input.databases?.items ?? [],
+          excludedDatabases: [],
         };
   let manifest = await loadManifest();
   progress.batches = manifest.batches.map((b) => ({
@@ -199,7 +200,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   setPhase('running-batches');
   // Databases start copying at once (full backup, then catch-up) and wait for their batch's cutover.
   const databaseItems = input.databases ? manifest.databases : [];
-  const databaseResults: DatabaseResult[] = [];
+  const databaseResults: DatabaseResult[] = manifest.excludedDatabases.map(({ id, reason }) => ({
+    databaseId: id,
+    name: id,
+    phase: 'pending',
+    outcome: 'deferred',
+    reason,
+  }));
   const databaseChildren = databaseItems.map(async ({ spec, batchId }) => {
     try {
       const child = await startChild(migrationDatabase, {
@@ -282,7 +289,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   const ordered = manifest.batches.flatMap((b) => results.get(b.batchId) ?? []);
   const counts = countOutcomes(ordered);
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-  const databasesOk = databaseResults.every((d) => d.outcome === 'migrated');
+  const databasesOk = databaseResults.every((d) => d.outcome === 'migrated' || d.outcome === 'deferred');
   setPhase(
     cancelled()
       ? 'cancelled'

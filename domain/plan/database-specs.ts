@@ -44,33 +44,47 @@ const armName = (value: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 50);
 
+export interface WaveDatabases {
+  databases: { spec: DatabaseSpec; batchId: string }[];
+  /** Databases the wave cannot migrate (no supported target, no host, no batch), each with the reason. */
+  excluded: { id: string; reason: string }[];
+}
+
 export function databaseSpecsFromPlan(
   plan: Plan,
   estateDatabases: EstateDatabase[],
   waveId: string,
   convention: DatabaseTargetConvention,
-): { spec: DatabaseSpec; batchId: string }[] {
+): WaveDatabases {
   const wave = plan.waves.find((w) => w.id === waveId);
   if (!wave) throw new Error(`the plan has no wave ${waveId}`);
   const planned = new Map(plan.databases.map((d) => [d.id, d]));
   const estate = new Map(estateDatabases.map((d) => [d.id, d]));
-  return wave.databases.map((id) => {
+  const result: WaveDatabases = { databases: [], excluded: [] };
+  for (const id of wave.databases) {
     const planDb = planned.get(id);
     const source = estate.get(id);
-    if (!planDb || !source)
+    // A plan that names databases its estate lacks is broken: that fails the wave's manifest.
+    if (!planDb || !source) {
       throw new Error(
         `wave ${waveId} names database ${id}, which the ${planDb ? 'estate' : 'plan'} does not have`,
       );
+    }
     const batch = wave.batches.find((b) => b.applications.includes(planDb.application));
-    if (!batch)
-      throw new Error(
-        `database ${id} belongs to ${planDb.application}, which no batch of ${waveId} migrates`,
-      );
-    const target = targetKinds[(planDb.target ?? source.wantedTarget) as DbTarget];
-    if (!target) throw new Error(`database ${id} has no supported target (${planDb.target ?? 'none'})`);
-    if (!source.hostServer) throw new Error(`database ${id} has no host server to migrate from`);
+    const target = targetKinds[(planDb.target ?? source.wantedTarget) as DbTarget] as
+      (typeof targetKinds)[DbTarget] | undefined;
+    // One database the factory cannot move must not stop the wave: it is reported with its reason.
+    if (!batch || !target || !source.hostServer) {
+      const reason = !batch
+        ? `it belongs to ${planDb.application}, which no batch of ${waveId} migrates`
+        : !target
+          ? `it has no supported migration target (${planDb.target ?? source.wantedTarget ?? 'none'})`
+          : 'it has no host server to migrate from';
+      result.excluded.push({ id, reason: `Not migrated: ${reason}` });
+      continue;
+    }
     const server = `${target.prefix}-${armName(planDb.application)}`;
-    return {
+    result.databases.push({
       batchId: batch.id,
       spec: {
         id,
@@ -87,6 +101,7 @@ export function databaseSpecsFromPlan(
           databaseName: source.name,
         },
       },
-    };
-  });
+    });
+  }
+  return result;
 }

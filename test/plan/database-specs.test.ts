@@ -33,7 +33,8 @@ describe('databases of a wave from the plan', () => {
 
   it('gives each database its engine, size, host, target server by convention and owning batch', () => {
     expect(wave).toBeDefined();
-    const specs = databaseSpecsFromPlan(plan, estate.databases, wave!.id, targets);
+    const { databases: specs, excluded } = databaseSpecsFromPlan(plan, estate.databases, wave!.id, targets);
+    expect(excluded).toEqual([]);
     const ledger = specs.find((s) => s.spec.name === 'ledger');
     expect(ledger?.batchId).toBe(wave!.batches[0]?.id);
     expect(ledger?.spec).toMatchObject({
@@ -55,6 +56,33 @@ describe('databases of a wave from the plan', () => {
         ['reports', 'PostgreSql', 'Microsoft.DBforPostgreSQL/flexibleServers/pg-erp-core'],
       ]),
     );
+  });
+
+  it('reports a database it cannot migrate with the reason instead of failing the wave', () => {
+    const withOrphan = estateOf(
+      [{ name: 'ERP Core', vms: 3 }],
+      [],
+      [
+        {
+          id: 'erp-003/archive',
+          name: 'archive',
+          application: 'ERP Core',
+          wantedTarget: 'Azure SQL Managed Instance',
+        },
+      ],
+    );
+    const orphanPlan = planOf(withOrphan);
+    const orphanWave = orphanPlan.waves.find((w) => w.databases.length > 0);
+    const { databases, excluded } = databaseSpecsFromPlan(
+      orphanPlan,
+      withOrphan.databases,
+      orphanWave!.id,
+      targets,
+    );
+    expect(databases).toEqual([]);
+    expect(excluded).toEqual([
+      { id: 'erp-003/archive', reason: 'Not migrated: it has no host server to migrate from' },
+    ]);
   });
 
   it('names the wave or database that cannot be mapped', () => {
