@@ -66,6 +66,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Whatever way this process ends (short of SIGKILL), the dev server must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
 
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
