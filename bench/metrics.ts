@@ -78,7 +78,9 @@ export function classifyFailure(message: string, type?: string): FailureCause {
     return 'worker lost (heartbeat / start-to-close timeout)';
   if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
     return 'simulator unreachable (restart)';
-  if (/\b50[03]\b|InternalServerError|ServiceUnavailable/i.test(text)) return 'transient Azure error (5xx)';
+  if (/\b50[03]\b|InternalServerError|ServiceUnavailable|internal server error/i.test(text)) {
+    return 'transient Azure error (5xx)';
+  }
   if (
     /injected|simulated failure|TestFailoverFailed|FailoverFailed|CommitFailed|EnableDrFailed|CutoverFailed|job .* ended Failed/i.test(
       text,

@@ -104,11 +104,13 @@ export function plannedDatabases(
   skippedWaves: { waveId: string; databases: number; reason: string }[];
 } {
   const skippedWaves: { waveId: string; databases: number; reason: string }[] = [];
+  // Databases the wave reports as deferred (no target, host or batch) still get a terminal outcome.
+  let excluded = 0;
   const specs = plan.waves.flatMap((wave) => {
     try {
-      return databaseSpecsFromPlan(plan, estate.databases, wave.id, databaseTargets(scope)).databases.map(
-        (d) => d.spec,
-      );
+      const derived = databaseSpecsFromPlan(plan, estate.databases, wave.id, databaseTargets(scope));
+      excluded += derived.excluded.length;
+      return derived.databases.map((d) => d.spec);
     } catch (error) {
       skippedWaves.push({
         waveId: wave.id,
@@ -120,7 +122,7 @@ export function plannedDatabases(
   });
   const logRate = new Map(estate.databases.map((d) => [d.id, d.logRateMBps]));
   return {
-    count: specs.length,
+    count: specs.length + excluded,
     skippedWaves,
     seed: {
       subscriptionId: scope.subscriptionId,
