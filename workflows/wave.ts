@@ -1,5 +1,7 @@
 import {
   allHandlersFinished,
+  ChildWorkflowFailure,
+  getExternalWorkflowHandle,
   CancellationScope,
   condition,
   isCancellation,
@@ -31,6 +33,7 @@ import {
   approveWaveUpdate,
   batchFinishedSignal,
   batchPhaseSignal,
+  databaseCutoverDoneSignal,
   setBatchConcurrencyUpdate,
   waveProgressQuery,
   type ApproveWaveAction,
@@ -225,14 +228,29 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       });
       databaseResults.push(await child.result());
     } catch (error) {
-      if (!isCancellation(error)) throw error;
+      if (isCancellation(error)) {
+        databaseResults.push({
+          databaseId: spec.id,
+          name: spec.name,
+          phase: 'rolled-back',
+          outcome: 'rolled-back',
+          reason: 'Wave cancelled',
+        });
+        return;
+      }
+      // A database workflow that failed must not take the wave down: it is reported, and its batch is told
+      // so it holds for an operator instead of waiting for a cutover that will not come.
+      const reason = `Database workflow failed: ${failureMessage(error)}`;
       databaseResults.push({
         databaseId: spec.id,
         name: spec.name,
-        phase: 'rolled-back',
-        outcome: 'rolled-back',
-        reason: 'Wave cancelled',
+        phase: 'awaiting-operator',
+        outcome: 'failed-needs-attention',
+        reason,
       });
+      await getExternalWorkflowHandle(batchWorkflowId(batchId))
+        .signal(databaseCutoverDoneSignal, { databaseId: spec.id, outcome: 'failed-needs-attention' })
+        .catch(() => undefined);
     }
   });
   const databasesOf = (batchId: string) =>
@@ -265,7 +283,20 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       });
       results.set(batch.batchId, await child.result());
     } catch (error) {
-      if (!isCancellation(error)) throw error;
+      if (!isCancellation(error)) {
+        // A batch workflow that failed is reported with its VMs, not allowed to fail the whole wave.
+        const reason = `Batch workflow failed: ${failureMessage(error)}`;
+        results.set(batch.batchId, {
+          batchId: batch.batchId,
+          phase: 'awaiting-operator',
+          vms: (results.get(batch.batchId)?.vms ?? []).map((vm) => ({
+            ...vm,
+            outcome: 'failed-needs-attention',
+            reason,
+          })),
+        });
+        return;
+      }
       // Cancelling the wave cancels the batch, which rolls back what is not committed and then reports
       // its outcomes by signal.
       await CancellationScope.nonCancellable(() => condition(() => results.has(batch.batchId)));
@@ -308,6 +339,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   ]);
   databaseResults.sort((a, b) => a.databaseId.localeCompare(b.databaseId));
   return { waveId: input.waveId, batches: ordered, counts, databases: databaseResults, databaseCounts };
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ChildWorkflowFailure ? (error.cause ?? error) : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function describeGate(gate: NonNullable<WaveProgress['gate']>): string {
