@@ -38,7 +38,7 @@ export type RecoveryPlanAction =
 export interface ReplicationPollInput {
   site: ReplicationSite;
   vmNames: string[];
-  /** Return early once the batch's coarse progress differs from this fingerprint. */
+  /** Return early once what the workflow must act on (errors, stalls) differs from this fingerprint. */
   previousFingerprint?: string;
   /** Longest time to wait for a change before reporting anyway. */
   maxWaitMs: number;
@@ -135,21 +135,53 @@ export function vmReplicationStatus(
   };
 }
 
-/** Coarse batch progress: counts by state and 5 % steps of replication, so polls return on real change. */
+/**
+ * What the batch workflow must act on: VMs in error or gone (park them) and stalled VMs (repair them).
+ * Progress alone does not change it, so a days-long replication returns only on these, on settling, or
+ * at the report interval.
+ */
 export function replicationFingerprint(vms: VmReplicationStatus[]): string {
-  const counts = new Map<string, number>();
-  for (const vm of vms) counts.set(vm.state, (counts.get(vm.state) ?? 0) + 1);
-  const percent = vms.reduce((sum, vm) => sum + vm.initialReplicationPercent, 0) / Math.max(vms.length, 1);
-  const errors = vms.reduce((sum, vm) => sum + vm.healthErrors.length, 0);
-  return `${[...counts]
+  return vms
+    .filter((vm) => vm.state === 'error' || vm.state === 'absent' || vm.progressHealth === 'NoProgress')
+    .map((vm) => `${vm.name}:${vm.state === 'replicating' ? 'stalled' : vm.state}`)
     .sort()
-    .map(([s, n]) => `${s}=${n}`)
-    .join(',')};ir=${Math.floor(percent / 5) * 5};errors=${errors}`;
+    .join(',');
 }
 
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   const { client, vaultName: vault, resourceGroup: rg } = deps;
   const lro = { updateIntervalInMs: deps.pollIntervalMs };
+
+  /**
+   * One container listing shared by every activity of this worker that needs one at the same time: with
+   * dozens of batches polling, the worker reads the container once per poll interval, not once per batch.
+   * `startedAfter` is the oldest acceptable read start; callers deciding a write pass "now" (a fresh read).
+   */
+  const containerReads = new Map<
+    string,
+    { startedAt: number; items: Promise<Map<string, ReplicationProtectedItem>> }
+  >();
+  function readContainer(
+    site: ReplicationSite,
+    startedAfter: number,
+  ): Promise<Map<string, ReplicationProtectedItem>> {
+    const key = `${site.fabricName}/${site.containerName}`;
+    const cached = containerReads.get(key);
+    if (cached && cached.startedAt >= startedAfter) return cached.items;
+    const read = {
+      startedAt: Date.now(),
+      items: withAzureErrors('list protected items', () => listItems(site)),
+    };
+    containerReads.set(key, read);
+    read.items.catch(() => {
+      if (containerReads.get(key) === read) containerReads.delete(key);
+    });
+    return read.items;
+  }
+  const freshRead = (site: ReplicationSite) => readContainer(site, Date.now());
+  /** A read that started after `since` (the activity's start, so after the batch's own writes) and is at most one poll interval old. */
+  const readSince = (site: ReplicationSite, since: number) =>
+    readContainer(site, Math.max(since, Date.now() - deps.pollIntervalMs));
 
   async function listItems(site: ReplicationSite): Promise<Map<string, ReplicationProtectedItem>> {
     const items = new Map<string, ReplicationProtectedItem>();
@@ -188,8 +220,9 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     reason: 'MigrationComplete' | 'NotSpecified',
   ) {
     const issued = new Set<string>();
+    const started = Date.now();
     for (;;) {
-      const remaining = await withAzureErrors('list protected items', () => listItems(site));
+      const remaining = await readSince(site, started);
       const pending = names.filter((name) => remaining.has(name));
       if (pending.length === 0) return;
       for (const name of pending.filter((n) => !issued.has(n))) {
@@ -287,7 +320,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       vms: BatchVm[];
     }): Promise<EnableReplicationResult> {
       const { site, target } = input;
-      const existing = await withAzureErrors('list protected items', () => listItems(site));
+      const existing = await freshRead(site);
       const enabled: string[] = [];
       const alreadyEnabled: string[] = [];
       const failed: VmFailure[] = [];
@@ -347,11 +380,15 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     async pollReplication(input: ReplicationPollInput): Promise<ReplicationPollResult> {
       const started = Date.now();
       for (;;) {
-        const items = await withAzureErrors('list protected items', () => listItems(input.site));
+        const items = await readSince(input.site, started);
         const vms = input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
         const fingerprint = replicationFingerprint(vms);
         const settled = vms.every((vm) => vm.state !== 'enabling' && vm.state !== 'replicating');
-        if (settled || fingerprint !== input.previousFingerprint || Date.now() - started >= input.maxWaitMs) {
+        if (
+          settled ||
+          fingerprint !== (input.previousFingerprint ?? '') ||
+          Date.now() - started >= input.maxWaitMs
+        ) {
           return { fingerprint, vms };
         }
         Context.current().heartbeat({ fingerprint });
@@ -492,7 +529,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       site: ReplicationSite;
       vmNames: string[];
     }): Promise<VmReplicationStatus[]> {
-      const items = await withAzureErrors('list protected items', () => listItems(input.site));
+      const items = await freshRead(input.site);
       return input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
     },
 

@@ -37,8 +37,8 @@ export const emptyActions = (): ActionCounts => ({
 });
 
 /**
- * Billable actions as Temporal Cloud counts them, per action kind. A child start is counted once (in the
- * parent, not again as a workflow start); a signal once, where it is received (a signal a workflow sends
+ * Billable actions as Temporal Cloud counts them, per action kind. A child start is counted once (from the
+ * parent's history, charged to the child's kind, not again as a workflow start); a signal once, where it is received (a signal a workflow sends
  * to another is listed apart as `signalsSent` and not added); every activity attempt is one action.
  */
 export const totalActions = (a: ActionCounts) =>
@@ -137,8 +137,11 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
           const a = event.workflowExecutionStartedEventAttributes;
           if (a.continuedExecutionRunId) counts.continueAsNew += 1;
           else if (!a.parentWorkflowExecution) counts.workflowStarts += 1;
-        } else if (event.startChildWorkflowExecutionInitiatedEventAttributes) counts.childWorkflowStarts += 1;
-        else if (event.activityTaskScheduledEventAttributes) {
+        } else if (event.startChildWorkflowExecutionInitiatedEventAttributes) {
+          // A child's start is its own: a database workflow started by a wave is charged to databases.
+          const child = event.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '';
+          byKind[kindOf(child)].childWorkflowStarts += 1;
+        } else if (event.activityTaskScheduledEventAttributes) {
           counts.activityStarts += 1;
           activityNames.set(id, event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
         } else if (event.activityTaskStartedEventAttributes) {

@@ -20,6 +20,7 @@ import {
   waveProgressQuery,
 } from '../workflows/messages.ts';
 import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
+import { waveIdKey } from '../workflows/search-attributes.ts';
 import type { BenchStack } from './stack.ts';
 import type { PreparedProgram } from './workspace.ts';
 import { databaseTargets, migrationScope } from './workspace.ts';
@@ -92,6 +93,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
     const handle = await client().workflow.start(migrationWave, {
       taskQueue: stack.taskQueue,
       workflowId: waveWorkflowId(waveId),
+      typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
       args: [
         {
           waveId,

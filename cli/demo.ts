@@ -14,6 +14,7 @@ import { TASK_QUEUES } from '../workers/config.ts';
 import type { BatchSettings } from '../workflows/batch.ts';
 import { batchProgressQuery, waveProgressQuery } from '../workflows/messages.ts';
 import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
+import { waveIdKey } from '../workflows/search-attributes.ts';
 import { startEmbeddedStack } from './stack/embedded.ts';
 
 export const demoBatchSettings: BatchSettings = {
@@ -39,6 +40,7 @@ export async function startDemoWave(
   return client.workflow.start(migrationWave, {
     taskQueue,
     workflowId: waveWorkflowId(waveId),
+    typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
     args: [
       {
         waveId,

@@ -10,7 +10,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -42,7 +41,6 @@ import {
   batchFinishedSignal,
   databaseCutoverDoneSignal,
   databaseCutoverSignal,
-  batchPhaseSignal,
   batchProgressQuery,
   openCutoverUpdate,
   pauseUpdate,
@@ -56,7 +54,7 @@ import {
   type OperatorAction,
 } from './messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, phaseKey, waveIdKey } from './search-attributes.ts';
+import { batchIdKey, batchStage, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface BatchSettings extends StallPolicy {
   azureTaskQueue: string;
@@ -389,25 +387,27 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     databaseOutcomes.set(databaseId, outcome);
   });
 
-  upsertSearchAttributes([
-    { key: waveIdKey, value: spec.waveId },
-    { key: batchIdKey, value: spec.batchId },
-  ]);
+  // The wave sets WaveId and BatchId when it starts the batch; a batch started on its own sets them here.
+  let publishedStage = workflowInfo().typedSearchAttributes.get(phaseKey);
+  const ownKeys = workflowInfo().typedSearchAttributes.get(batchIdKey)
+    ? []
+    : [
+        { key: waveIdKey, value: spec.waveId },
+        { key: batchIdKey, value: spec.batchId },
+      ];
 
-  const enterPhase = async (phase: BatchPhase, why?: string) => {
+  const enterPhase = (phase: BatchPhase, why?: string) => {
     state.phase = phase;
     detail = why;
-    upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    const stage = batchStage(phase);
+    if (stage !== publishedStage) {
+      upsertSearchAttributes([...ownKeys.splice(0), { key: phaseKey, value: stage }]);
+      publishedStage = stage;
+    }
     const counts = Object.entries(countDispositions(state.tracks))
       .map(([k, n]) => `${n} ${k}`)
       .join(', ');
     setCurrentDetails(`**${phase}**${why ? ` — ${why}` : ''}\n\nVMs: ${counts}`);
-    if (input.parentWorkflowId) {
-      await getExternalWorkflowHandle(input.parentWorkflowId).signal(batchPhaseSignal, {
-        batchId: spec.batchId,
-        phase,
-      });
-    }
   };
 
   /** Between steps: honour pause, and turn a rollback request into the rollback path. */
@@ -420,7 +420,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const holdForOperator = async (why: string, resolved: () => boolean = () => false) => {
     holding = true;
     retryRequested = false;
-    await enterPhase('awaiting-operator', why);
+    enterPhase('awaiting-operator', why);
     await condition(() => retryRequested || rollbackRequested !== undefined || resolved());
     holding = false;
     retryRequested = false;
@@ -436,7 +436,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const step = async (phase: BatchPhase, run: () => Promise<void>, onFailure?: () => Promise<void>) => {
     for (;;) {
       await checkpoint();
-      await enterPhase(phase);
+      enterPhase(phase);
       try {
         await run();
         return;
@@ -496,7 +496,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         site,
         vmNames: active().map((t) => t.name),
         previousFingerprint: state.fingerprint,
-        maxWaitMs: settings.replicationReportEveryMs,
+        // A stalled VM is due for repair stallAfterMs after it stalled: report by then.
+        maxWaitMs: active().some((t) => t.stalledSinceMs !== undefined)
+          ? Math.min(settings.replicationReportEveryMs, settings.stallAfterMs)
+          : settings.replicationReportEveryMs,
       });
       polls += 1;
       state.fingerprint = poll.fingerprint;
@@ -521,8 +524,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
           );
         }
       }
-      // A short pause after an early return, so a fast-moving batch is not re-read in a tight loop.
-      await sleep(Math.min(settings.replicationReportEveryMs, 1000));
     }
   };
 
@@ -562,7 +563,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         continue;
       }
       if (Date.now() >= opensAt) return;
-      await enterPhase('awaiting-cutover-window', `Cutover opens at ${new Date(opensAt).toISOString()}`);
+      enterPhase('awaiting-cutover-window', `Cutover opens at ${new Date(opensAt).toISOString()}`);
       await condition(
         () =>
           cutoverOpenedNow ||
@@ -576,7 +577,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   /** Runs a stage's checks, then waits for the sign-off if one is required; returns why validation failed. */
   const validate = async (phase: 'validating' | 'validating-cutover', checks: ValidationCheck[]) => {
     if (checks.length > 0) {
-      await enterPhase(phase, `Running ${checks.length} validation check(s)`);
+      enterPhase(phase, `Running ${checks.length} validation check(s)`);
       validation = await local.runValidationChecks({ checks });
       const failed = validation.filter((result) => !result.ok);
       if (failed.length > 0)
@@ -584,7 +585,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     }
     if (!settings.requireValidationSignOff) return undefined;
     signOff = undefined;
-    await enterPhase(phase, 'Waiting for an operator sign-off');
+    enterPhase(phase, 'Waiting for an operator sign-off');
     await condition(() => signOff !== undefined || rollbackRequested !== undefined);
     await checkpoint();
     const decision = currentSignOff();
@@ -592,10 +593,13 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   };
 
   const rollback = async () => {
-    await enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+    enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
     // The application's databases go back with it: cancelling a database workflow rolls its migration back.
     for (const database of databases.filter((d) => databaseOutcomes.get(d.databaseId) !== 'rolled-back')) {
-      await getExternalWorkflowHandle(database.workflowId).cancel();
+      // A database workflow that already ended (failed, rolled back by its operator) has nothing to undo.
+      await getExternalWorkflowHandle(database.workflowId)
+        .cancel()
+        .catch(() => undefined);
     }
     const names = state.tracks.filter((t) => t.disposition !== 'skipped').map((t) => t.name);
     if (state.planCreated) {
@@ -606,7 +610,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     }
     await longAzure.disableReplication({ site, vmNames: names });
     for (const t of state.tracks) if (t.disposition !== 'skipped') t.disposition = 'rolled-back';
-    await enterPhase('rolled-back', `Rolled back by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+    enterPhase('rolled-back', `Rolled back by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
   };
 
   const phaseReached = (phase: BatchPhase) =>
@@ -621,16 +625,19 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       const pending = databases.filter((d) => databaseOutcomes.get(d.databaseId) !== 'migrated');
       if (pending.length === 0) return;
       await checkpoint();
-      await enterPhase(
-        'cutting-over-databases',
-        `Cutting over ${pending.map((d) => d.databaseId).join(', ')}`,
-      );
+      enterPhase('cutting-over-databases', `Cutting over ${pending.map((d) => d.databaseId).join(', ')}`);
       for (const database of pending) {
         databaseOutcomes.delete(database.databaseId);
-        await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
-          by: `batch ${spec.batchId}`,
-          reason: 'the application cutover window is open',
-        });
+        try {
+          await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
+            by: `batch ${spec.batchId}`,
+            reason: 'the application cutover window is open',
+          });
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          // The database workflow has ended without migrating: the batch holds for the operator below.
+          databaseOutcomes.set(database.databaseId, 'failed-needs-attention');
+        }
       }
       await condition(
         () => pending.every((d) => databaseOutcomes.has(d.databaseId)) || rollbackRequested !== undefined,
@@ -712,7 +719,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       await longAzure.completeMigration({ site, vmNames: active().map((t) => t.name) });
     });
     for (const t of active()) t.disposition = 'migrated';
-    await enterPhase('completed');
+    enterPhase('completed');
   };
 
   try {
@@ -720,7 +727,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     if (!phaseReached('replicating')) await step('replicating', replicate);
     await settleBeforePlan();
 
-    if (active().length === 0) await enterPhase('completed', 'No VM left to migrate in this batch');
+    if (active().length === 0) enterPhase('completed', 'No VM left to migrate in this batch');
     else await migrateActiveVms();
   } catch (error) {
     const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
@@ -735,9 +742,11 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     phase: state.phase,
     vms: batchOutcomes(state.tracks, state.phase === 'rolled-back'),
   };
-  // Also after a cancellation: the wave waits for every batch's outcomes before it reports.
+  // A cancelled wave stops awaiting its children's results but still reports every outcome, so a
+  // cancelled batch sends its result by signal (a normal end reaches the wave as the child's result).
+  const cancelled = CancellationScope.current().consideredCancelled;
   await CancellationScope.nonCancellable(async () => {
-    if (input.parentWorkflowId) {
+    if (input.parentWorkflowId && cancelled) {
       await getExternalWorkflowHandle(input.parentWorkflowId).signal(batchFinishedSignal, result);
     }
     await condition(allHandlersFinished);

@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { BatchPhase } from '../domain/migration.ts';
 
 /** Search attributes registered on the Temporal server so waves and batches are listable. */
 export const waveIdKey = defineSearchAttributeKey('MigrationWave', SearchAttributeType.KEYWORD);
@@ -6,3 +7,28 @@ export const batchIdKey = defineSearchAttributeKey('MigrationBatch', SearchAttri
 export const phaseKey = defineSearchAttributeKey('MigrationPhase', SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [waveIdKey, batchIdKey, phaseKey];
+
+/**
+ * A batch publishes its stage, not every phase, as `MigrationPhase`: each upsert is a billable action,
+ * and operators list batches by stage (the exact phase is in the batch's query). Every stage is itself a
+ * phase name, so `MigrationPhase = 'awaiting-operator'` finds every held batch.
+ */
+export function batchStage(phase: BatchPhase): BatchPhase {
+  switch (phase) {
+    case 'pending':
+    case 'enabling-replication':
+      return 'replicating';
+    case 'creating-recovery-plan':
+    case 'validating':
+    case 'test-failover-cleanup':
+      return 'test-failover';
+    case 'cutting-over-databases':
+    case 'verifying-cutover':
+    case 'validating-cutover':
+    case 'committing':
+    case 'completing-migration':
+      return 'cutover';
+    default:
+      return phase;
+  }
+}

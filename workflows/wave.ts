@@ -32,7 +32,6 @@ import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from './
 import {
   approveWaveUpdate,
   batchFinishedSignal,
-  batchPhaseSignal,
   databaseCutoverDoneSignal,
   setBatchConcurrencyUpdate,
   waveProgressQuery,
@@ -41,7 +40,7 @@ import {
   type WaveProgress,
 } from './messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { phaseKey, waveIdKey } from './search-attributes.ts';
+import { batchIdKey, batchStage, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface WaveWorkflowInput {
   waveId: string;
@@ -89,13 +88,14 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
 
   setHandler(waveProgressQuery, () => ({ ...progress, maxConcurrentBatches: maxConcurrent, approval }));
   const results = new Map<string, BatchResult>();
-  setHandler(batchPhaseSignal, ({ batchId, phase }) => {
-    const batch = progress.batches.find((b) => b.batchId === batchId);
-    if (batch) batch.phase = phase;
-  });
-  setHandler(batchFinishedSignal, (result) => {
+  // Batches report their phase through their own query (the CLI reads both); the wave records only
+  // start and end, which costs no message.
+  const recordBatch = (result: BatchResult) => {
     results.set(result.batchId, result);
-  });
+    const entry = progress.batches.find((b) => b.batchId === result.batchId);
+    if (entry) entry.phase = result.phase;
+  };
+  setHandler(batchFinishedSignal, recordBatch);
   setHandler(
     approveWaveUpdate,
     async (action) => {
@@ -140,7 +140,10 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       },
     },
   );
-  upsertSearchAttributes([{ key: waveIdKey, value: input.waveId }]);
+  // The CLI sets WaveId when it starts the wave; a wave started otherwise sets it here.
+  if (!workflowInfo().typedSearchAttributes.get(waveIdKey)) {
+    upsertSearchAttributes([{ key: waveIdKey, value: input.waveId }]);
+  }
 
   const local = proxyActivities<PlanActivities>({
     startToCloseTimeout: '5m',
@@ -275,25 +278,34 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       parentWorkflowId: workflowInfo().workflowId,
       databases: databasesOf(batch.batchId),
     };
+    const entry = progress.batches.find((b) => b.batchId === batch.batchId);
     try {
       const child = await startChild(migrationBatch, {
         workflowId: batchWorkflowId(batch.batchId),
         args: [args],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: [
+          { key: waveIdKey, value: input.waveId },
+          { key: batchIdKey, value: batch.batchId },
+          { key: phaseKey, value: batchStage('enabling-replication') },
+        ],
       });
-      results.set(batch.batchId, await child.result());
+      if (entry) entry.phase = 'enabling-replication';
+      recordBatch(await child.result());
     } catch (error) {
       if (!isCancellation(error)) {
         // A batch workflow that failed is reported with its VMs, not allowed to fail the whole wave.
         const reason = `Batch workflow failed: ${failureMessage(error)}`;
-        results.set(batch.batchId, {
+        const vmNames =
+          source.kind === 'plan'
+            ? (
+                await local.loadBatchSpec({ plan: source.plan, waveId: input.waveId, batchId: batch.batchId })
+              ).vms.map((vm) => vm.name)
+            : (source.batches.find((b) => b.batchId === batch.batchId)?.vms.map((vm) => vm.name) ?? []);
+        recordBatch({
           batchId: batch.batchId,
           phase: 'awaiting-operator',
-          vms: (results.get(batch.batchId)?.vms ?? []).map((vm) => ({
-            ...vm,
-            outcome: 'failed-needs-attention',
-            reason,
-          })),
+          vms: vmNames.map((name) => ({ name, outcome: 'failed-needs-attention', reason })),
         });
         return;
       }

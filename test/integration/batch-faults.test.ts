@@ -145,8 +145,12 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
         harness.taskQueue,
       );
       await waitFor('both batches replicating', async () => {
-        const progress = await wave.query(waveProgressQuery);
-        return progress.batches.every((b) => b.phase === 'replicating') ? true : undefined;
+        const { batches } = await wave.query(waveProgressQuery);
+        if (batches.some((b) => b.phase === 'pending')) return undefined;
+        const phases = await Promise.all(
+          batches.map((b) => harness.client.workflow.getHandle(b.workflowId).query(batchProgressQuery)),
+        );
+        return phases.every((p) => p.phase === 'replicating') ? true : undefined;
       });
       await wave.cancel();
       const result = await wave.result();
