@@ -3,9 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The 100-VM bench/chaos smoke runs are `npm run test:smoke` until the wave failure they exposed under
-    // a loaded CI machine is understood (docs/benchmarks.md).
-    exclude: process.env.FACTORY_SMOKE ? [] : ['test/integration/bench-smoke.test.ts'],
     // The Temporal native bridge crashes in worker threads: always run test files in forked processes.
     pool: 'forks',
     // One Temporal dev server and one workflow bundle for the whole run.

@@ -164,7 +164,7 @@ export async function runBench(config: BenchConfig) {
       if (
         !simulatorRestarted &&
         temporalRestarted &&
-        phases.some((p) => /failover|cutover|committing|completing/.test(p))
+        phases.some((p) => p === 'test-failover' || p === 'cutover')
       ) {
         simulatorRestarted = true;
         await stack.restartSimulator();
@@ -397,7 +397,7 @@ function perUnit(a: ActionCounts, units: number): Record<string, number> {
 function summariseOperator(entries: OperatorLogEntry[]) {
   const byAction: Record<string, number> = {};
   for (const e of entries) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
-  return { byAction, interventions: entries.filter((e) => e.action !== 'open-cutover') };
+  return { byAction, interventions: entries };
 }
 
 function targets(

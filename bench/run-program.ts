@@ -1,8 +1,7 @@
 /**
  * Runs every wave of a plan through the real workflows, on the benchmark's own stack, and plays the
  * operator where the workflows wait for one: approvals with waivers when the assessment gate refuses,
- * `openCutover` with force for every batch (the plan's windows are calendar dates weeks away), and in
- * chaos runs an explicit auto-operator that retries (then rolls back) what is held for an operator.
+ * and in chaos runs an explicit auto-operator that retries (then rolls back) what is held for an operator.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AzureScope } from '../domain/demo.ts';
@@ -14,13 +13,12 @@ import {
   approveWaveUpdate,
   batchProgressQuery,
   databaseProgressQuery,
-  openCutoverUpdate,
   retryUpdate,
   rollbackUpdate,
   waveProgressQuery,
 } from '../workflows/messages.ts';
 import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
-import { waveIdKey } from '../workflows/search-attributes.ts';
+import { phaseKey, waveIdKey } from '../workflows/search-attributes.ts';
 import type { BenchStack } from './stack.ts';
 import type { PreparedProgram } from './workspace.ts';
 import { databaseTargets, migrationScope } from './workspace.ts';
@@ -30,7 +28,7 @@ export const operator = { by: 'bench@contoso.com', reason: 'benchmark run', tick
 export interface OperatorLogEntry {
   at: number;
   workflowId: string;
-  action: 'approve-with-waivers' | 'open-cutover' | 'retry' | 'rollback';
+  action: 'approve-with-waivers' | 'retry' | 'rollback';
   why: string;
   result: string;
 }
@@ -73,8 +71,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const operatorLog: OperatorLogEntry[] = [];
   const record = (entry: Omit<OperatorLogEntry, 'at'>) => {
     operatorLog.push({ ...entry, at: (Date.now() - started) / 1000 });
-    if (entry.action !== 'open-cutover')
-      log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
+    log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
   };
   const planRef = {
     workspace: program.workspace,
@@ -85,7 +82,6 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const running = new Map<string, Promise<WaveResult | { error: string }>>();
   const results = new Map<string, WaveResult>();
   const failedWaves: { waveId: string; error: string }[] = [];
-  const opened = new Set<string>();
   const approvals = new Map<string, number>();
   const retries = new Map<string, { count: number; lastAt: number }>();
 
@@ -102,6 +98,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           batchSettings: options.batchSettings,
           maxConcurrentBatches: 100,
           requireApproval: false,
+          // The plan's windows are calendar dates weeks apart; on the compressed clock batches cut over when ready.
+          cutover: 'when-ready',
           // With a plan source the wave derives its databases from the plan and the estate.
           ...(options.wavesWithoutDatabases.has(waveId)
             ? {}
@@ -204,19 +202,15 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           });
         }
       }
-      for (const batch of progress.batches) {
-        phases.push(batch.phase);
-        if (batch.phase === 'pending' || opened.has(batch.workflowId)) continue;
-        const handle = client().workflow.getHandle(batch.workflowId);
-        const result = await handle
-          .executeUpdate(openCutoverUpdate, {
-            args: [
-              { ...operator, reason: 'benchmark: compressed calendar, cut over when ready', force: true },
-            ],
-          })
-          .catch(refusal);
-        opened.add(batch.workflowId);
-        record({ workflowId: batch.workflowId, action: 'open-cutover', why: 'window compressed', result });
+    }
+    // Batch stages from visibility (the chaos schedule keys its restarts on them).
+    if (options.onTick) {
+      const batches = client().workflow.list({
+        query: `WorkflowType = 'migrationBatch' AND ExecutionStatus = 'Running'`,
+      });
+      for await (const batch of batches) {
+        const stage = batch.typedSearchAttributes.get(phaseKey);
+        if (stage) phases.push(stage);
       }
     }
     if (options.autoOperator) await autoOperate(options.autoOperator);

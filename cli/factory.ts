@@ -272,6 +272,7 @@ withActor(
   .option('--max-concurrent-batches <n>', 'batches in flight at once', positiveInteger, 2)
   .option('--no-require-approval', 'start replicating without waiting for `wave approve`')
   .option('--sign-off', 'wait for `wave sign-off` after each test failover and cutover')
+  .option('--cutover-when-ready', "cut each batch over once validated, ignoring the plan's windows")
   .action(async (waveId: string, options: WaveStartFlags) => {
     const { runWaveStart } = await import('./operate/wave-start.ts');
     await runWaveStart(waveId, options, print);

@@ -52,6 +52,11 @@ export interface WaveWorkflowInput {
   maxConcurrentBatches: number;
   /** Wait for an approval update (who, why, change ticket) before replication starts. */
   requireApproval: boolean;
+  /**
+   * `plan-windows` (default): each batch cuts over inside its planned maintenance window. `when-ready`:
+   * batches cut over as soon as they are validated (test environments, compressed benchmark calendars).
+   */
+  cutover?: 'plan-windows' | 'when-ready';
   /** The wave's databases, each cut over with its application's batch. */
   databases?: {
     services: DatabaseMigrationServices;
@@ -213,23 +218,38 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
-  const databaseChildren = databaseItems.map(async ({ spec, batchId }) => {
+  // Every database workflow has started before any batch does: a batch signals its databases at cutover.
+  const databaseStarts = await Promise.all(
+    databaseItems.map(async ({ spec, batchId }) => {
+      try {
+        return {
+          spec,
+          batchId,
+          child: await startChild(migrationDatabase, {
+            workflowId: databaseWorkflowId(spec.id),
+            args: [
+              {
+                spec,
+                services: input.databases!.services,
+                settings: input.databases!.settings,
+                notifyWorkflowId: batchWorkflowId(batchId),
+                waveId: input.waveId,
+                batchId,
+              },
+            ],
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          }),
+        };
+      } catch (error) {
+        return { spec, batchId, error };
+      }
+    }),
+  );
+  const databaseChildren = databaseStarts.map(async (start) => {
+    const { spec, batchId } = start;
     try {
-      const child = await startChild(migrationDatabase, {
-        workflowId: databaseWorkflowId(spec.id),
-        args: [
-          {
-            spec,
-            services: input.databases!.services,
-            settings: input.databases!.settings,
-            notifyWorkflowId: batchWorkflowId(batchId),
-            waveId: input.waveId,
-            batchId,
-          },
-        ],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      });
-      databaseResults.push(await child.result());
+      if ('error' in start) throw start.error;
+      databaseResults.push(await start.child.result());
     } catch (error) {
       if (isCancellation(error)) {
         databaseResults.push({
@@ -273,7 +293,9 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       target: input.target,
       settings: {
         ...input.batchSettings,
-        ...(batch.cutoverWindow ? { cutoverWindow: batch.cutoverWindow } : {}),
+        ...(batch.cutoverWindow && input.cutover !== 'when-ready'
+          ? { cutoverWindow: batch.cutoverWindow }
+          : {}),
       },
       parentWorkflowId: workflowInfo().workflowId,
       databases: databasesOf(batch.batchId),

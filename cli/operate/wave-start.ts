@@ -28,6 +28,7 @@ export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
   maxConcurrentBatches: number;
   requireApproval: boolean;
   signOff?: boolean;
+  cutoverWhenReady?: boolean;
 }
 
 /** Subscription and resource group of Azure Migrate, and the VMware site of each of the plan's vCenters. */
@@ -93,6 +94,7 @@ export async function runWaveStart(waveId: string, flags: WaveStartFlags, print:
     },
     maxConcurrentBatches: flags.maxConcurrentBatches,
     requireApproval: flags.requireApproval,
+    cutover: flags.cutoverWhenReady ? 'when-ready' : 'plan-windows',
   };
   await withTemporal(flags, async (temporal) => {
     const workflowId = waveWorkflowId(waveId);
