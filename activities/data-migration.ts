@@ -442,6 +442,8 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
      */
     async pollDatabaseMigration(input: DatabasePollInput): Promise<DatabasePollResult> {
       const started = Date.now();
+      // Thousands of databases copy for hours: an unchanged migration is re-read less and less often.
+      let waitMs = deps.pollIntervalMs;
       for (;;) {
         const status = await azure(`read the migration of ${input.spec.id}`, () => read(input));
         const fingerprint = migrationFingerprint(status);
@@ -454,7 +456,8 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           return { fingerprint, status };
         }
         Context.current().heartbeat({ fingerprint });
-        await pause();
+        await Context.current().sleep(Math.min(waitMs, input.maxWaitMs - (Date.now() - started)));
+        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * 8);
       }
     },
 

@@ -158,9 +158,10 @@ export function classicTaskStatus(
   return status;
 }
 
-/** Coarse progress: a poll returns early only when this changes (state, Azure's status, 10 % steps). */
+/**
+ * What the database workflow acts on: its state and Azure's status (ready, finished, failed, restored).
+ * Copy progress alone does not return a poll; the report interval refreshes it.
+ */
 export function migrationFingerprint(status: DatabaseMigrationStatus): string {
-  const copied =
-    status.copiedPercent === undefined ? '-' : String(Math.floor(status.copiedPercent / 10) * 10);
-  return `${status.state}|${status.migrationStatus}|copied=${copied}|restored=${status.fullBackupRestored ?? '-'}`;
+  return `${status.state}|${status.migrationStatus}|restored=${status.fullBackupRestored ?? '-'}`;
 }

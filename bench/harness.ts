@@ -103,7 +103,9 @@ export async function runBench(config: BenchConfig) {
 
     const batchSettings: BatchSettings = {
       azureTaskQueue: stack.azureTaskQueue,
-      replicationReportEveryMs: 5000,
+      // Status freshness (seconds of real time, hours on the compressed clock); polls return early on
+      // anything the workflows must act on.
+      replicationReportEveryMs: 15_000,
       heartbeatTimeoutMs: chaos ? 5000 : 30_000,
       initialReplicationTimeoutMs: 30 * 60_000,
       stallAfterMs: 5000,
@@ -113,7 +115,7 @@ export async function runBench(config: BenchConfig) {
     };
     const databaseSettings = {
       azureTaskQueue: stack.azureTaskQueue,
-      reportEveryMs: 5000,
+      reportEveryMs: 30_000,
       heartbeatTimeoutMs: batchSettings.heartbeatTimeoutMs,
       continueAsNewAfterPolls: 500,
     };
@@ -521,7 +523,7 @@ export function parseBenchArgs(argv: string[], mode: 'bench' | 'chaos') {
       waveConcurrency: num('wave-concurrency', 3),
       armBudgetScale: num('arm-budget-scale', 1),
       activitiesPerSecond: num('activities-per-second', 40),
-      maxConcurrentActivities: num('max-concurrent-activities', 100),
+      maxConcurrentActivities: num('max-concurrent-activities', 1000),
       lroPollMs: num('lro-poll-ms', 1000),
       kills: num('kills', mode === 'chaos' ? (vms <= 200 ? 5 : 24) : 0),
       keep: argv.includes('--keep'),

@@ -162,28 +162,41 @@ export function checkApiVersion(query: URLSearchParams, accepted: readonly strin
 export const defaultPageSize = 100;
 
 /**
- * One page of a list: `{ value, nextLink? }` with an absolute nextLink carrying `$skipToken`
- * (the offset of the next page). Both `$skipToken` and `skipToken` are accepted on the way in.
+ * One page of a list: `{ value, nextLink? }` with an absolute nextLink carrying `$skipToken`. With `keyOf`
+ * the token is the last key returned and the next page starts after it, so items created or deleted
+ * between page reads never shift an unchanged item out of the listing (a continuation token, as ARM's
+ * are); without it the token is an offset. Both `$skipToken` and `skipToken` are accepted on the way in.
  */
 export function page<T>(
   all: readonly T[],
   request: Pick<ArmRequest, 'url' | 'query'>,
   baseUrl: string,
-  pageSize = defaultPageSize,
+  options: { pageSize?: number; keyOf?: (item: T) => string } = {},
 ): { value: T[]; nextLink?: string } {
-  const token = request.query.get('$skipToken') ?? request.query.get('skipToken') ?? '0';
-  const offset = Number(token);
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw badRequest('InvalidSkipToken', `The skip token '${token}' is not valid for this list.`);
+  const { pageSize = defaultPageSize, keyOf } = options;
+  const token = request.query.get('$skipToken') ?? request.query.get('skipToken');
+  let rest: readonly T[];
+  if (keyOf) {
+    const sorted = [...all].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    rest = token === null ? sorted : sorted.filter((item) => keyOf(item) > token);
+  } else {
+    const offset = Number(token ?? '0');
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw badRequest('InvalidSkipToken', `The skip token '${token}' is not valid for this list.`);
+    }
+    rest = all.slice(offset);
   }
-  const value = all.slice(offset, offset + pageSize);
-  if (offset + pageSize >= all.length) return { value };
+  const value = rest.slice(0, pageSize);
+  if (rest.length <= pageSize) return { value };
+  const next = keyOf
+    ? encodeURIComponent(keyOf(value[value.length - 1]!))
+    : String(all.length - rest.length + pageSize);
   // Keep the caller's query as sent (minus any skip token) and add a literal `$skipToken`, as ARM does.
   const kept = request.url.search
     .slice(1)
     .split('&')
     .filter((pair) => pair !== '' && !/^(%24|\$)?skipToken=/i.test(pair));
-  kept.push(`$skipToken=${offset + pageSize}`);
+  kept.push(`$skipToken=${next}`);
   return { value, nextLink: `${baseUrl}${request.url.pathname}?${kept.join('&')}` };
 }
 

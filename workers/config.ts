@@ -29,7 +29,11 @@ const schema = z.object({
   AZURE_LRO_POLL_MS: positiveInt.default(2000),
   /** Task-queue-wide ceiling on ARM activity starts per second (ARM write bucket refills 10/s). */
   AZURE_ACTIVITIES_PER_SECOND: positiveInt.default(8),
-  AZURE_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+  /**
+   * Azure activities one worker runs at once. Replication and database polls hold a slot while they wait
+   * for a change, so this must exceed the batches and databases in flight; they mostly sleep.
+   */
+  AZURE_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(1000),
   /** vSphere Automation API of the source vCenter (rollback powers source VMs back on). */
   VCENTER_URL: z.url({ protocol: /^https$/ }).optional(),
   VCENTER_USERNAME: z.string().default('administrator@vsphere.local'),

@@ -218,38 +218,32 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
-  // Every database workflow has started before any batch does: a batch signals its databases at cutover.
-  const databaseStarts = await Promise.all(
-    databaseItems.map(async ({ spec, batchId }) => {
-      try {
-        return {
-          spec,
-          batchId,
-          child: await startChild(migrationDatabase, {
-            workflowId: databaseWorkflowId(spec.id),
-            args: [
-              {
-                spec,
-                services: input.databases!.services,
-                settings: input.databases!.settings,
-                notifyWorkflowId: batchWorkflowId(batchId),
-                waveId: input.waveId,
-                batchId,
-              },
-            ],
-            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          }),
-        };
-      } catch (error) {
-        return { spec, batchId, error };
-      }
-    }),
-  );
-  const databaseChildren = databaseStarts.map(async (start) => {
-    const { spec, batchId } = start;
+  // A batch signals its databases at cutover, so it starts only once they have started. Starts are issued
+  // in batch order, so the first batches do not wait for the whole wave's databases.
+  const batchOrder = new Map(manifest.batches.map((b, i) => [b.batchId, i]));
+  const databaseStarts = [...databaseItems]
+    .sort((a, b) => (batchOrder.get(a.batchId) ?? 0) - (batchOrder.get(b.batchId) ?? 0))
+    .map(({ spec, batchId }) => ({
+      spec,
+      batchId,
+      started: startChild(migrationDatabase, {
+        workflowId: databaseWorkflowId(spec.id),
+        args: [
+          {
+            spec,
+            services: input.databases!.services,
+            settings: input.databases!.settings,
+            notifyWorkflowId: batchWorkflowId(batchId),
+            waveId: input.waveId,
+            batchId,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      }),
+    }));
+  const databaseChildren = databaseStarts.map(async ({ spec, batchId, started }) => {
     try {
-      if ('error' in start) throw start.error;
-      databaseResults.push(await start.child.result());
+      databaseResults.push(await (await started).result());
     } catch (error) {
       if (isCancellation(error)) {
         databaseResults.push({
@@ -301,6 +295,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       databases: databasesOf(batch.batchId),
     };
     const entry = progress.batches.find((b) => b.batchId === batch.batchId);
+    // A failed start is reported with that database's result.
+    await Promise.all(
+      databaseStarts.filter((d) => d.batchId === batch.batchId).map((d) => d.started.catch(() => undefined)),
+    );
+    let started = false;
     try {
       const child = await startChild(migrationBatch, {
         workflowId: batchWorkflowId(batch.batchId),
@@ -312,6 +311,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
           { key: phaseKey, value: batchStage('enabling-replication') },
         ],
       });
+      started = true;
       if (entry) entry.phase = 'enabling-replication';
       recordBatch(await child.result());
     } catch (error) {
@@ -331,6 +331,8 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         });
         return;
       }
+      // A batch the cancelled wave never started has nothing to roll back and no outcome to report.
+      if (!started) return;
       // Cancelling the wave cancels the batch, which rolls back what is not committed and then reports
       // its outcomes by signal.
       await CancellationScope.nonCancellable(() => condition(() => results.has(batch.batchId)));

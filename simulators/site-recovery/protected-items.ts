@@ -171,7 +171,7 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
 }
 
 function list(sim: Simulation, items: ProtectedItem[], request: ArmRequest): ArmResponse {
-  const pageOfItems = page(items, request, sim.endpoint);
+  const pageOfItems = page(items, request, sim.endpoint, { keyOf: (item) => item.id.toLowerCase() });
   return {
     status: 200,
     body: {

@@ -121,16 +121,19 @@ describe('reading migration states from Azure', () => {
     ).toMatchObject({ state: 'failed', errorCode: 'Bad', migrationStatus: 'FailedInputValidation' });
   });
 
-  it('fingerprints coarse progress only', () => {
+  it('fingerprints what the workflow acts on, not copy progress', () => {
     const base = { state: 'copying' as const, migrationStatus: 'UploadingFullBackup' };
-    expect(migrationFingerprint({ ...base, copiedPercent: 41 })).toBe(
-      migrationFingerprint({ ...base, copiedPercent: 49 }),
-    );
-    expect(migrationFingerprint({ ...base, copiedPercent: 49 })).not.toBe(
-      migrationFingerprint({ ...base, copiedPercent: 50 }),
+    expect(migrationFingerprint({ ...base, copiedPercent: 1 })).toBe(
+      migrationFingerprint({ ...base, copiedPercent: 99 }),
     );
     expect(migrationFingerprint({ ...base, pendingLogBackups: 1 })).toBe(
       migrationFingerprint({ ...base, pendingLogBackups: 9 }),
+    );
+    expect(migrationFingerprint(base)).not.toBe(
+      migrationFingerprint({ ...base, migrationStatus: 'RestoringFullBackup' }),
+    );
+    expect(migrationFingerprint(base)).not.toBe(
+      migrationFingerprint({ ...base, state: 'ready', migrationStatus: 'ReadyForCutover' }),
     );
   });
 });
