@@ -238,7 +238,9 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           );
           issued.add(name);
         } catch (error) {
-          if (azureErrorCode(error) !== 'OperationInProgress')
+          // Gone between the read and the call (an earlier attempt's removal finished): nothing to do.
+          if (isRestError(error) && error.statusCode === 404) issued.add(name);
+          else if (azureErrorCode(error) !== 'OperationInProgress')
             throw toActivityFailure(error, `remove protected item ${name}`);
         }
       }

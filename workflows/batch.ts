@@ -214,7 +214,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     {
       validator: (action: OperatorAction & { vmNames?: string[] }) => {
         validateOperatorAction(action);
-        if (commitStarted) refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
+        // After the commit only a held step (e.g. completing the migration) can be retried.
+        if (commitStarted && !holding)
+          refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
         for (const name of action.vmNames ?? []) {
           const t = track(name);
           if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
