@@ -388,10 +388,18 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       );
       state.status = result.status;
       if (result.ok) return;
+      // Azure says the migration is still ready to complete: the cutover did not take. This database is
+      // past its cutover (rollback is refused), so the only way forward is to cut over again.
+      const notCutOver = result.status.state === 'ready';
       await holdForOperator(
-        `Verification failed: ${result.detail}. Retry verifies again.`,
+        `Verification failed: ${result.detail}. ${notCutOver ? 'Retry cuts over again, then verifies.' : 'Retry verifies again.'}`,
         'DatabaseVerificationFailed',
       );
+      if (notCutOver) {
+        state.status = await step('cutting-over', 'The cutover did not take: cutting over again', () =>
+          azure.cutoverDatabaseMigration(ref),
+        );
+      }
     }
   };
 
