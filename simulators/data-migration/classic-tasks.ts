@@ -3,6 +3,8 @@
  * `Migrate.PostgreSql.AzureDbForPostgreSql.Sync`) as `@azure/arm-datamigration` 2.1.1 calls them:
  * createOrUpdate and get (`$expand=output`) are synchronous, `cancel` returns the task, `command` with
  * `Migrate.Sync.Complete.Database` completes (cuts over) one database that is READY_TO_COMPLETE.
+ * createOrUpdate replaces a task that failed or was canceled, refuses one that runs, and returns one that
+ * completed a database unchanged.
  */
 import {
   badRequest,
@@ -153,6 +155,12 @@ function createTask(sim: Simulation, params: ArmRequest['params'], body: unknown
   });
   const id = `${project.id}/tasks/${params.taskName ?? ''}`;
   const existing = sim.state.dataMigration.tasks[idKey(id)];
+  if (existing?.databases.some((database) => database.sync.phase === 'Succeeded')) {
+    // Tasks have no mutable properties: a PUT on a task that completed a database returns it as it is.
+    // Replacing it would start that database over (back to READY_TO_COMPLETE) and overwrite a cut-over
+    // target, e.g. when an SDK retries the task's first PUT long after the task was created and completed.
+    return { status: 200, body: taskResource(sim, existing, false), outcome: 'noop', resourceId: id };
+  }
   if (existing && !['Succeeded', 'Failed', 'Canceled'].includes(taskState(existing, now))) {
     throw conflict('OperationInProgress', `Task '${existing.name}' is still running; cancel it first.`);
   }

@@ -2,7 +2,8 @@
  * `Microsoft.DataMigration/databaseMigrations` extension resources under SQL Managed Instance, SQL VM
  * and SQL Database targets (api-version 2025-06-30): create (online/offline), get (`$expand`), cutover
  * (MI and VM), cancel and delete (`force`). Every mutating call is a long-running operation with an
- * `Azure-AsyncOperation` status under `Microsoft.DataMigration/locations/{location}/operationStatuses`.
+ * `Azure-AsyncOperation` status under `Microsoft.DataMigration/locations/{location}/operationStatuses`,
+ * except a create on a migration that already succeeded: it answers 200 with the migration unchanged.
  */
 import {
   badRequest,
@@ -180,6 +181,16 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
   const existing = sim.state.dataMigration.databaseMigrations[idKey(id)];
   if (existing) {
     sim.dataMigration.settleMigration(existing, sim.now());
+    if (existing.sync.phase === 'Succeeded') {
+      // A completed migration is never started over (its target database is cut over): the PUT returns
+      // it as it is, e.g. when a client retries the migration's first PUT after it completed.
+      return {
+        status: 200,
+        body: databaseMigrationResource(sim, existing, false),
+        outcome: 'noop',
+        resourceId: existing.id,
+      };
+    }
     if (!isTerminal(existing.sync)) {
       throw conflict(
         'OperationInProgress',
