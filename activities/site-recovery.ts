@@ -83,6 +83,21 @@ async function permanentFailureOf(
 }
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
+/**
+ * Runs one write while heartbeating every second: a call waiting out ARM's Retry-After (or a slow answer)
+ * must not look like a lost worker, or Temporal starts a second attempt that repeats the write. The call
+ * gets the attempt's cancellation signal, so an attempt Temporal gave up on stops instead of writing late.
+ */
+async function beating<T>(details: unknown, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(details), 1000);
+  try {
+    return await call(context.cancellationSignal);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
 const itemStates: Record<string, VmReplicationState> = {
   EnablingProtection: 'enabling',
@@ -227,14 +242,16 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       if (pending.length === 0) return;
       for (const name of pending.filter((n) => !issued.has(n))) {
         try {
-          await client.replicationProtectedItems.beginDelete(
-            vault,
-            rg,
-            site.fabricName,
-            site.containerName,
-            name,
-            { properties: { disableProtectionReason: reason } },
-            lro,
+          await beating({ pending: pending.length, issued: issued.size }, (abortSignal) =>
+            client.replicationProtectedItems.beginDelete(
+              vault,
+              rg,
+              site.fabricName,
+              site.containerName,
+              name,
+              { properties: { disableProtectionReason: reason } },
+              { ...lro, abortSignal },
+            ),
           );
           issued.add(name);
         } catch (error) {
@@ -340,32 +357,38 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           });
           continue;
         }
+        const progress = { enabled: enabled.length, failed: failed.length };
         const failure = await permanentFailureOf(() =>
-          client.replicationProtectedItems.beginCreate(
-            vault,
-            rg,
-            site.fabricName,
-            site.containerName,
-            vm.name,
-            {
-              properties: {
-                policyId: site.policyId,
-                providerSpecificDetails: {
-                  instanceType: 'InMageRcm',
-                  fabricDiscoveryMachineId: vm.machineId,
-                  processServerId: processServer.id,
-                  targetResourceGroupId: target.resourceGroupId,
-                  targetNetworkId: target.networkId,
-                  targetSubnetName: target.subnetName,
-                  testNetworkId: target.testNetworkId,
-                  testSubnetName: target.subnetName,
-                  targetVmName: vm.name,
-                  targetVmSize: vm.targetVmSize,
-                  disksDefault: { logStorageAccountId: target.logStorageAccountId, diskType: 'Premium_LRS' },
+          beating(progress, (abortSignal) =>
+            client.replicationProtectedItems.beginCreate(
+              vault,
+              rg,
+              site.fabricName,
+              site.containerName,
+              vm.name,
+              {
+                properties: {
+                  policyId: site.policyId,
+                  providerSpecificDetails: {
+                    instanceType: 'InMageRcm',
+                    fabricDiscoveryMachineId: vm.machineId,
+                    processServerId: processServer.id,
+                    targetResourceGroupId: target.resourceGroupId,
+                    targetNetworkId: target.networkId,
+                    targetSubnetName: target.subnetName,
+                    testNetworkId: target.testNetworkId,
+                    testSubnetName: target.subnetName,
+                    targetVmName: vm.name,
+                    targetVmSize: vm.targetVmSize,
+                    disksDefault: {
+                      logStorageAccountId: target.logStorageAccountId,
+                      diskType: 'Premium_LRS',
+                    },
+                  },
                 },
               },
-            },
-            lro,
+              { ...lro, abortSignal },
+            ),
           ),
         );
         if (failure) failed.push({ name: vm.name, ...failure });
@@ -557,13 +580,15 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       const failed: VmFailure[] = [];
       for (const name of input.vmNames) {
         const failure = await permanentFailureOf(() =>
-          client.replicationProtectedItems.beginRepairReplication(
-            vault,
-            rg,
-            input.site.fabricName,
-            input.site.containerName,
-            name,
-            lro,
+          beating({ repairing: name }, (abortSignal) =>
+            client.replicationProtectedItems.beginRepairReplication(
+              vault,
+              rg,
+              input.site.fabricName,
+              input.site.containerName,
+              name,
+              { ...lro, abortSignal },
+            ),
           ),
         );
         if (failure) failed.push({ name, ...failure });
