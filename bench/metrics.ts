@@ -78,7 +78,11 @@ export function classifyFailure(message: string, type?: string): FailureCause {
     return 'worker lost (heartbeat / start-to-close timeout)';
   if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
     return 'simulator unreachable (restart)';
-  if (/\b50[03]\b|InternalServerError|ServiceUnavailable|internal server error/i.test(text)) {
+  if (
+    /\b50[03]\b|InternalServerError|ServiceUnavailable|internal server error|temporarily unavailable/i.test(
+      text,
+    )
+  ) {
     return 'transient Azure error (5xx)';
   }
   if (
@@ -227,8 +231,12 @@ export function auditFindings(
     for (const e of accepted.filter(filter)) map.set(key(e), (map.get(key(e)) ?? 0) + 1);
     return map;
   };
+  // A repeated PUT on an existing item (a retried request whose answer was lost) is a no-op, not an enable.
   const enables = counts(
-    (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
+    (e) =>
+      e.method === 'PUT' &&
+      e.outcome !== 'noop' &&
+      /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
     (e) => pathOf(e.path).toLowerCase(),
   );
   const duplicateEnables = [...enables]
