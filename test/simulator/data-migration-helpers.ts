@@ -22,6 +22,7 @@ import { exponentialRetryPolicy } from '@azure/ms-rest-js';
 import type { DatabaseSeed } from '../../simulators/admin-client.ts';
 import type { RunningSimulator } from '../../simulators/index.ts';
 import { localCredential, scope } from './helpers.ts';
+import type { MigrateMySqlAzureDbForMySqlSyncTaskProperties } from '@azure/arm-datamigration/esm/models/index.js';
 
 export const sqlMigrationApi = '2025-06-30';
 export const targetGroup = 'rg-data-targets';
@@ -204,3 +205,25 @@ export async function elapse(
   await new Promise((resolve) => setTimeout(resolve, Math.ceil((seconds / fast) * 1000)));
   await admin.setSpeed(speed);
 }
+
+/** The classic DMS MySQL sync task the contract tests create (intranet-db-01 → its flexible server). */
+export const mysqlTask: MigrateMySqlAzureDbForMySqlSyncTaskProperties = {
+  taskType: 'Migrate.MySql.AzureDbForMySql.Sync',
+  input: {
+    sourceConnectionInfo: {
+      type: 'MySqlConnectionInfo',
+      serverName: 'intranet-db-01.contoso.local',
+      port: 3306,
+      userName: 'root',
+      password: 'secret',
+    },
+    targetConnectionInfo: {
+      type: 'MySqlConnectionInfo',
+      serverName: 'mysql-intranet.mysql.database.azure.com',
+      port: 3306,
+      userName: 'admin',
+      password: 'secret',
+    },
+    selectedDatabases: [{ name: 'intranet', targetDatabaseName: 'intranet' }],
+  },
+};

@@ -10,6 +10,7 @@ import {
   databaseSeed,
   miId,
   migrationServiceId,
+  mysqlTask,
   sqlServerId,
   targetGroup,
   vmId,
@@ -267,26 +268,7 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
         'Succeeded',
       );
     }
-    const mysqlTask: MigrateMySqlAzureDbForMySqlSyncTaskProperties = {
-      taskType: 'Migrate.MySql.AzureDbForMySql.Sync',
-      input: {
-        sourceConnectionInfo: {
-          type: 'MySqlConnectionInfo',
-          serverName: 'intranet-db-01.contoso.local',
-          port: 3306,
-          userName: 'root',
-          password: 'secret',
-        },
-        targetConnectionInfo: {
-          type: 'MySqlConnectionInfo',
-          serverName: 'mysql-intranet.mysql.database.azure.com',
-          port: 3306,
-          userName: 'admin',
-          password: 'secret',
-        },
-        selectedDatabases: [{ name: 'intranet', targetDatabaseName: 'intranet' }],
-      },
-    };
+
     const pgTask: MigratePostgreSqlAzureDbForPostgreSqlSyncTaskProperties = {
       taskType: 'Migrate.PostgreSql.AzureDbForPostgreSql.Sync',
       input: {

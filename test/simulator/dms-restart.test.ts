@@ -13,6 +13,7 @@ import {
   classicDmsClient,
   databaseSeed,
   migrationServiceId,
+  mysqlTask,
   vmId,
 } from './data-migration-helpers.ts';
 import { scope, startTestSimulator, type TestSimulator } from './helpers.ts';
@@ -34,27 +35,6 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, w
 
 /** Lets about an hour of simulated time pass (at `speed`). */
 const anHourLater = () => new Promise((resolve) => setTimeout(resolve, (3600 / speed) * 1000));
-
-const mysqlTask: MigrateMySqlAzureDbForMySqlSyncTaskProperties = {
-  taskType: 'Migrate.MySql.AzureDbForMySql.Sync',
-  input: {
-    sourceConnectionInfo: {
-      type: 'MySqlConnectionInfo',
-      serverName: 'intranet-db-01.contoso.local',
-      port: 3306,
-      userName: 'root',
-      password: 'secret',
-    },
-    targetConnectionInfo: {
-      type: 'MySqlConnectionInfo',
-      serverName: 'mysql-intranet.mysql.database.azure.com',
-      port: 3306,
-      userName: 'admin',
-      password: 'secret',
-    },
-    selectedDatabases: [{ name: 'intranet', targetDatabaseName: 'intranet' }],
-  },
-};
 
 const sqlVmMigration = {
   properties: {
