@@ -185,8 +185,10 @@ export function handleAdmin(
     case 'PUT /admin/faults': {
       const parsed = faultsSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
-      sim.faults.replace(resolveFaultConfig(parsed.data, Date.now()));
-      // Stalls and outages change transfer rates from now on.
+      // Stalls and outages change transfer and sync rates from now on.
+      sim.dataMigration.ratesChange(sim.now(), () =>
+        sim.faults.replace(resolveFaultConfig(parsed.data, Date.now())),
+      );
       sim.replication.rebalanceAll(sim.now());
       return json(200, sim.faults.config);
     }
@@ -204,7 +206,11 @@ export function handleAdmin(
     case 'PUT /admin/databases': {
       const parsed = databasesSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
-      return json(200, seedDatabases(sim, parsed.data));
+      // The seed may change the upload bandwidth of running syncs.
+      return json(
+        200,
+        sim.dataMigration.ratesChange(sim.now(), () => seedDatabases(sim, parsed.data)),
+      );
     }
   }
   if (url.pathname === '/health' || url.pathname.startsWith('/admin/')) {

@@ -2,7 +2,11 @@
 export type ScheduledEvent =
   | { at: number; seq: number; kind: 'taskEnd'; jobId: string; taskIndex: number }
   | { at: number; seq: number; kind: 'transfersDue'; fabricId: string; version: number }
-  | { at: number; seq: number; kind: 'dataOperationDue'; operationId: string };
+  | { at: number; seq: number; kind: 'dataOperationDue'; operationId: string }
+  | { at: number; seq: number; kind: 'syncDue'; sync: SyncRef };
+
+/** A data sync: a SQL database migration (by key) or a database of a classic DMS task. */
+export type SyncRef = { migration: string } | { task: string; database: number };
 
 const before = (a: ScheduledEvent, b: ScheduledEvent): boolean =>
   a.at < b.at || (a.at === b.at && a.seq < b.seq);

@@ -70,11 +70,11 @@ export class Simulation {
     let event = this.queue.popDue(now);
     while (event) {
       if (event.kind === 'dataOperationDue') processDataMigrationEvent(this, event);
+      else if (event.kind === 'syncDue') this.dataMigration.due(event.sync, event.at);
       else processEvent(this, event);
       this.changed();
       event = this.queue.popDue(now);
     }
-    this.dataMigration.settleAll(now);
   }
 
   changed(): void {

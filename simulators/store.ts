@@ -107,12 +107,14 @@ export async function loadSnapshot(stateDir: string): Promise<SimulatorState | u
 
 /**
  * Writes the state to `snapshot.json` at most every `debounceMs`, atomically (temp file + rename),
- * never two writes at once. `flush()` writes pending changes immediately.
+ * never two writes at once. `flush()` writes pending changes immediately. A large state waits longer
+ * between writes, so that serialising it takes at most a tenth of the process's time.
  */
 export class SnapshotWriter {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private lastWriteMs = 0;
 
   constructor(
     private readonly stateDir: string,
@@ -125,10 +127,13 @@ export class SnapshotWriter {
   markDirty(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch(this.onError);
-    }, this.debounceMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush().catch(this.onError);
+      },
+      Math.max(this.debounceMs, 9 * this.lastWriteMs),
+    );
     this.timer.unref();
   }
 
@@ -140,12 +145,14 @@ export class SnapshotWriter {
     const run = async () => {
       if (!this.dirty) return;
       this.dirty = false;
+      const started = performance.now();
       const text = JSON.stringify(this.capture());
       await mkdir(this.stateDir, { recursive: true });
       const target = path.join(this.stateDir, snapshotFile);
       const temporary = `${target}.${process.pid}.tmp`;
       await writeFile(temporary, text);
       await rename(temporary, target);
+      this.lastWriteMs = performance.now() - started;
     };
     this.writing = this.writing.then(run, run);
     await this.writing;

@@ -25,6 +25,7 @@ import { findProject, projectPath, redactConnection } from './classic-services.t
 import { commandResource, taskResource, taskState } from './classic-task-view.ts';
 import { isLive } from './model.ts';
 import { apiVersions } from './resources.ts';
+import { sourceKey } from './seed.ts';
 import { newSync, startCancel, startCutover } from './sync.ts';
 import type {
   ClassicTaskType,
@@ -61,7 +62,7 @@ function findTask(sim: Simulation, params: ArmRequest['params']): DmsTask {
       `Task '${params.taskName}' was not found in project '${project.name}'.`,
     );
   }
-  for (const database of task.databases) sim.dataMigration.settleTaskDatabase(database, sim.now());
+  task.databases.forEach((_, index) => sim.dataMigration.settleTaskDatabase(task, index, sim.now()));
   return task;
 }
 
@@ -125,13 +126,8 @@ function createTask(sim: Simulation, params: ArmRequest['params'], body: unknown
     const where = `properties.input.selectedDatabases[${index}]`;
     const selected = optionalObject(raw, where) ?? {};
     const name = requiredString(selected.name, `${where}.name`);
-    const source = Object.values(sim.state.dataMigration.sourceDatabases).find(
-      (candidate) =>
-        candidate.engine === type.engine &&
-        candidate.name.toLowerCase() === name.toLowerCase() &&
-        candidate.sourceServer.toLowerCase() === host(sourceServer),
-    );
-    if (!source) {
+    const source = sim.state.dataMigration.sourceDatabases[sourceKey(host(sourceServer), name)];
+    if (source?.engine !== type.engine) {
       throw badRequest(
         'SourceDatabaseNotFound',
         `Database '${name}' was not found on ${type.engine} server '${sourceServer}'.`,
@@ -191,6 +187,7 @@ function createTask(sim: Simulation, params: ArmRequest['params'], body: unknown
     commands: [],
   };
   sim.state.dataMigration.tasks[idKey(id)] = task;
+  task.databases.forEach((_, index) => sim.dataMigration.track({ task: idKey(id), database: index }));
   sim.changed();
   return {
     status: existing ? 200 : 201,
@@ -240,6 +237,7 @@ function completeDatabase(sim: Simulation, task: DmsTask, body: unknown): ArmRes
     sim.now(),
     fails ? { code, message } : undefined,
   );
+  sim.dataMigration.track({ task: idKey(task.id), database: task.databases.indexOf(database) });
   const command = {
     commandType: 'Migrate.Sync.Complete.Database' as const,
     databaseName: database.name,
@@ -288,7 +286,10 @@ export function classicTaskRoutes(sim: Simulation): ArmRoute[] {
                 `Task '${task.name}' is ${taskState(task, sim.now())}; nothing to cancel.`,
               );
             }
-            for (const database of live) startCancel(database.sync, sim.now());
+            for (const database of live) {
+              startCancel(database.sync, sim.now());
+              sim.dataMigration.track({ task: idKey(task.id), database: task.databases.indexOf(database) });
+            }
             sim.changed();
             return { status: 200, body: taskResource(sim, task, false), resourceId: task.id };
           },

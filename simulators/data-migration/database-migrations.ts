@@ -25,6 +25,7 @@ import { isLive } from './model.ts';
 import { acceptedOperation, startOperation } from './operations.ts';
 import { apiVersions, databaseMigrationId, namespaces, targetIds } from './resources.ts';
 import { findSqlMigrationService } from './sql-migration-services.ts';
+import { sourceKey } from './seed.ts';
 import { isTerminal, newSync, startCancel, startCutover } from './sync.ts';
 import type { DatabaseMigration, SourceDatabaseRecord, SqlMigrationKind, TargetResource } from './types.ts';
 
@@ -91,12 +92,13 @@ function findMigration(sim: Simulation, scope: Scope, name: string): DatabaseMig
 /** Finds the seeded source database by name and, when given, the host of `dataSource`. */
 function findSource(sim: Simulation, name: string, dataSource: string | undefined): SourceDatabaseRecord {
   const host = dataSource?.split(/[.,\\:]/)[0]?.toLowerCase();
-  const source = Object.values(sim.state.dataMigration.sourceDatabases).find(
-    (candidate) =>
-      candidate.engine === 'SqlServer' &&
-      candidate.name.toLowerCase() === name.toLowerCase() &&
-      (host === undefined || host === '' || candidate.sourceServer.toLowerCase() === host),
-  );
+  const isSqlServer = (database: SourceDatabaseRecord | undefined) => database?.engine === 'SqlServer';
+  const sources = sim.state.dataMigration.sourceDatabases;
+  const source = host
+    ? [sources[sourceKey(host, name)]].find(isSqlServer)
+    : Object.values(sources).find(
+        (database) => isSqlServer(database) && database.name.toLowerCase() === name.toLowerCase(),
+      );
   if (!source) {
     throw badRequest(
       'SourceDatabaseNotFound',
@@ -227,6 +229,7 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
     }),
   };
   sim.state.dataMigration.databaseMigrations[idKey(id)] = migration;
+  sim.dataMigration.track({ migration: idKey(id) });
   sim.changed();
   return acceptedOperation(sim, operation, {
     namespace: namespaces.dataMigration,
@@ -266,6 +269,7 @@ function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): 
     sim.now(),
     fails ? { code, message } : undefined,
   );
+  sim.dataMigration.track({ migration: idKey(migration.id) });
   migration.pendingOperationId = operation.name;
   sim.changed();
   return acceptedOperation(sim, operation, { namespace: namespaces.dataMigration, apiVersion });
@@ -288,6 +292,7 @@ function cancel(sim: Simulation, migration: DatabaseMigration, body: unknown): A
     location: server?.location ?? '',
   });
   startCancel(migration.sync, sim.now());
+  sim.dataMigration.track({ migration: idKey(migration.id) });
   migration.pendingOperationId = operation.name;
   sim.changed();
   return acceptedOperation(sim, operation, { namespace: namespaces.dataMigration, apiVersion });
@@ -313,7 +318,10 @@ function remove(sim: Simulation, scope: Scope, name: string, query: URLSearchPar
     durationSeconds: deleteSeconds,
   });
   // force: stop the running migration; the resource goes away when the delete operation ends.
-  if (!isTerminal(migration.sync)) startCancel(migration.sync, sim.now());
+  if (!isTerminal(migration.sync)) {
+    startCancel(migration.sync, sim.now());
+    sim.dataMigration.track({ migration: idKey(migration.id) });
+  }
   return acceptedOperation(sim, operation, {
     namespace: namespaces.dataMigration,
     apiVersion,

@@ -15,10 +15,16 @@ export function processDataMigrationEvent(
     case 'scale': {
       const target = state.targets[idKey(operation.resourceId)];
       if (target?.scaling?.operationId === operation.name) {
+        const { to } = target.scaling;
         // Syncs on this target ran at the old speed until now.
-        sim.dataMigration.settleTarget(target.id, event.at);
-        target.sku = target.scaling.to;
-        delete target.scaling;
+        sim.dataMigration.ratesChange(
+          event.at,
+          () => {
+            target.sku = to;
+            delete target.scaling;
+          },
+          (sync) => sim.dataMigration.drivenBy(sync, target.id),
+        );
       }
       break;
     }

@@ -1,14 +1,16 @@
 /**
  * Drives every data sync (SQL database migrations and classic DMS task databases) on the simulated
  * clock: derives each sync's rates from the upload bandwidth, the target's vCores and stall faults,
- * settles them up to the current time and records what their phase changes mean (provisioning done,
- * cutover succeeded or failed, cancel done).
+ * and records what their phase changes mean (provisioning done, cutover succeeded or failed, cancel
+ * done). Each live sync has one `syncDue` event at its next phase boundary, so the cost of time passing
+ * is per phase change, not per request × sync; reads settle the one sync they show.
  */
 import { idKey } from '../arm.ts';
+import type { SyncRef } from '../scheduler.ts';
 import type { Simulation } from '../simulation.ts';
 import { finishOperation } from './operations.ts';
-import { settle, type SyncRates } from './sync.ts';
-import type { DatabaseEngine, DatabaseMigration, DataSync, DmsTaskDatabase, SyncPhase } from './types.ts';
+import { isTerminal, nextBoundaryAt, settle, type SyncRates } from './sync.ts';
+import type { DatabaseEngine, DatabaseMigration, DataSync, DmsTask, SyncPhase } from './types.ts';
 
 const mib = 1024 ** 2;
 const bytesPerSecondPerMbps = 1_000_000 / 8;
@@ -21,7 +23,13 @@ export const applyBytesPerSecondPerVCore: Record<DatabaseEngine, number> = {
 };
 
 export class DataMigrationModel {
-  constructor(private readonly sim: Simulation) {}
+  constructor(private readonly sim: Simulation) {
+    // Snapshots written before syncs carried their due event.
+    for (const ref of this.liveSyncs()) {
+      const sync = this.syncOf(ref);
+      if (sync && sync.dueAt === undefined) this.track(ref);
+    }
+  }
 
   private get state() {
     return this.sim.state.dataMigration;
@@ -48,13 +56,69 @@ export class DataMigrationModel {
     return this.rates(migration.sourceKey, migration.sizedTargetId);
   }
 
+  /** Rolls a migration forward to `at` (its phase changes were already applied by its events). */
   settleMigration(migration: DatabaseMigration, at: number): void {
-    settle(migration.sync, at, this.migrationRates(migration), (phase, when) =>
-      this.onMigrationPhase(migration, phase, when),
-    );
+    this.settleRef({ migration: idKey(migration.id) }, at);
   }
 
-  settleTaskDatabase(database: DmsTaskDatabase, at: number): void {
+  settleTaskDatabase(task: DmsTask, database: number, at: number): void {
+    this.settleRef({ task: idKey(task.id), database }, at);
+  }
+
+  /** Schedules the sync's next boundary after it started or its phase was changed by a request. */
+  track(ref: SyncRef): void {
+    const sync = this.syncOf(ref);
+    if (!sync) return;
+    const at = this.sim.now();
+    this.settleRef(ref, at);
+    this.reschedule(ref, sync);
+  }
+
+  /** A `syncDue` event: applies the phase change due at `at` unless a later change superseded it. */
+  due(ref: SyncRef, at: number): void {
+    const sync = this.syncOf(ref);
+    if (!sync || sync.dueAt !== at) return;
+    this.settleRef(ref, at);
+    this.reschedule(ref, sync);
+  }
+
+  /**
+   * Rates of every live sync may change (a target rescaled, stall faults or the bandwidth replaced):
+   * settles them at `at` with the old rates, applies `change`, and reschedules them with the new ones.
+   */
+  ratesChange<T>(at: number, change: () => T, affects: (ref: SyncRef) => boolean = () => true): T {
+    const refs = this.liveSyncs().filter(affects);
+    for (const ref of refs) this.settleRef(ref, at);
+    const result = change();
+    for (const ref of refs) {
+      const sync = this.syncOf(ref);
+      if (sync) this.reschedule(ref, sync);
+    }
+    return result;
+  }
+
+  /** Whether a sync's speed depends on the target resource `targetId`. */
+  drivenBy(ref: SyncRef, targetId: string): boolean {
+    const key = idKey(targetId);
+    if ('migration' in ref) {
+      const migration = this.state.databaseMigrations[ref.migration];
+      return migration !== undefined && idKey(migration.sizedTargetId) === key;
+    }
+    const database = this.state.tasks[ref.task]?.databases[ref.database];
+    return database !== undefined && idKey(database.targetId) === key;
+  }
+
+  private settleRef(ref: SyncRef, at: number): void {
+    if ('migration' in ref) {
+      const migration = this.state.databaseMigrations[ref.migration];
+      if (!migration) return;
+      settle(migration.sync, at, this.migrationRates(migration), (phase, when) =>
+        this.onMigrationPhase(migration, phase, when),
+      );
+      return;
+    }
+    const database = this.state.tasks[ref.task]?.databases[ref.database];
+    if (!database) return;
     settle(database.sync, at, this.rates(database.sourceKey, database.targetId), (phase) => {
       this.sim.changed();
       if (phase === 'Succeeded') {
@@ -63,25 +127,45 @@ export class DataMigrationModel {
     });
   }
 
-  /** Settles everything up to `at` (called after each batch of due events). */
-  settleAll(at: number): void {
-    for (const migration of Object.values(this.state.databaseMigrations)) this.settleMigration(migration, at);
-    for (const task of Object.values(this.state.tasks)) {
-      for (const database of task.databases) this.settleTaskDatabase(database, at);
+  private reschedule(ref: SyncRef, sync: DataSync): void {
+    const boundary = isTerminal(sync) ? Infinity : nextBoundaryAt(sync, this.ratesOf(ref));
+    if (!Number.isFinite(boundary)) {
+      delete sync.dueAt;
+      return;
     }
+    if (sync.dueAt === boundary) return;
+    sync.dueAt = boundary;
+    this.sim.schedule({ kind: 'syncDue', at: boundary, sync: ref });
   }
 
-  /** Settles the syncs whose speed depends on a target, before its sku changes at `at`. */
-  settleTarget(targetId: string, at: number): void {
-    const key = idKey(targetId);
-    for (const migration of Object.values(this.state.databaseMigrations)) {
-      if (idKey(migration.sizedTargetId) === key) this.settleMigration(migration, at);
+  private ratesOf(ref: SyncRef): SyncRates {
+    if ('migration' in ref) {
+      const migration = this.state.databaseMigrations[ref.migration];
+      return migration ? this.migrationRates(migration) : { uploadBytesPerSecond: 0, applyBytesPerSecond: 0 };
     }
-    for (const task of Object.values(this.state.tasks)) {
-      for (const database of task.databases) {
-        if (idKey(database.targetId) === key) this.settleTaskDatabase(database, at);
-      }
+    const database = this.state.tasks[ref.task]?.databases[ref.database];
+    return database
+      ? this.rates(database.sourceKey, database.targetId)
+      : { uploadBytesPerSecond: 0, applyBytesPerSecond: 0 };
+  }
+
+  private syncOf(ref: SyncRef): DataSync | undefined {
+    return 'migration' in ref
+      ? this.state.databaseMigrations[ref.migration]?.sync
+      : this.state.tasks[ref.task]?.databases[ref.database]?.sync;
+  }
+
+  private liveSyncs(): SyncRef[] {
+    const refs: SyncRef[] = [];
+    for (const [key, migration] of Object.entries(this.state.databaseMigrations)) {
+      if (!isTerminal(migration.sync)) refs.push({ migration: key });
     }
+    for (const [key, task] of Object.entries(this.state.tasks)) {
+      task.databases.forEach((database, index) => {
+        if (!isTerminal(database.sync)) refs.push({ task: key, database: index });
+      });
+    }
+    return refs;
   }
 
   private onMigrationPhase(migration: DatabaseMigration, phase: SyncPhase, at: number): void {

@@ -73,9 +73,14 @@ const uploadRate = (sync: DataSync, rates: SyncRates) =>
     ? Math.min(rates.uploadBytesPerSecond, rates.applyBytesPerSecond)
     : rates.uploadBytesPerSecond;
 
+const secondsFor = (bytes: number, rate: number) => (bytes <= 0 ? 0 : rate > 0 ? bytes / rate : Infinity);
+
+/** Simulated time of the sync's next phase boundary with these rates (Infinity: none). */
+export const nextBoundaryAt = (sync: DataSync, rates: SyncRates): number =>
+  sync.checkpointAt + msToBoundary(sync, rates);
+
 /** Simulated ms from `sync.checkpointAt` to the next phase boundary (Infinity: none with these rates). */
 function msToBoundary(sync: DataSync, rates: SyncRates): number {
-  const seconds = (bytes: number, rate: number) => (bytes <= 0 ? 0 : rate > 0 ? bytes / rate : Infinity);
   const threshold = readyThresholdBytes(sync);
   const net = rates.applyBytesPerSecond - sync.logBytesPerSecond;
   switch (sync.phase) {
@@ -84,9 +89,9 @@ function msToBoundary(sync: DataSync, rates: SyncRates): number {
     case 'Canceling':
       return Math.max(0, (sync.phaseEndsAt ?? sync.checkpointAt) - sync.checkpointAt);
     case 'Uploading':
-      return Math.ceil(seconds(sync.totalBytes - sync.uploadedBytes, uploadRate(sync, rates)) * 1000);
+      return Math.ceil(secondsFor(sync.totalBytes - sync.uploadedBytes, uploadRate(sync, rates)) * 1000);
     case 'Restoring':
-      return Math.ceil(seconds(sync.totalBytes - sync.restoredBytes, rates.applyBytesPerSecond) * 1000);
+      return Math.ceil(secondsFor(sync.totalBytes - sync.restoredBytes, rates.applyBytesPerSecond) * 1000);
     case 'CatchingUp':
       if (sync.backlogBytes <= threshold) return 0;
       return net > 0 ? Math.ceil(((sync.backlogBytes - threshold) / net) * 1000) : Infinity;

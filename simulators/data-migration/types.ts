@@ -127,6 +127,8 @@ export interface DataSync {
   /** Decided when the cutover starts: the cutover fails at its end. */
   cutoverFailure?: SyncFailure;
   failure?: SyncFailure;
+  /** Simulated time of the scheduled `syncDue` event (the next phase boundary); later events supersede it. */
+  dueAt?: number;
 }
 
 export type SqlMigrationKind = 'SqlMi' | 'SqlVm' | 'SqlDb';
