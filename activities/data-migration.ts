@@ -25,6 +25,7 @@ import type {
   DatabaseTargetKind,
 } from '../domain/migration.ts';
 import { ArmRest } from './arm-rest.ts';
+import { beating } from './heartbeat.ts';
 import { azureErrorCode, toActivityFailure } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 
@@ -62,12 +63,6 @@ export interface DatabasePollInput extends DatabaseRef {
 
 export interface DatabasePollResult {
   fingerprint: string;
-  status: DatabaseMigrationStatus;
-}
-
-export interface DatabaseVerification {
-  ok: boolean;
-  detail: string;
   status: DatabaseMigrationStatus;
 }
 
@@ -330,88 +325,92 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     return classic.serviceId;
   }
 
-  return {
-    /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
-    async ensureMigrationService(ref: DatabaseRef): Promise<string> {
-      return azure(`prepare the migration service for ${ref.spec.id}`, async () => {
-        if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
-        const id = ref.services.sqlMigrationServiceId;
-        if ((await arm.get(id, sqlMigrationApi)) === undefined) {
-          await arm.lro(
-            'PUT',
-            id,
-            sqlMigrationApi,
-            { location: ref.services.location },
-            resumable('service'),
-          );
-        }
-        return id;
-      });
-    },
-
-    /** Scales the target to `sku`; reads the current tier first and skips when it already is there. */
-    async scaleDatabaseTarget(input: {
-      spec: DatabaseSpec;
-      sku: DatabaseSku;
-    }): Promise<{ changed: boolean; sku: DatabaseSku }> {
-      const { spec, sku } = input;
-      const resourceId = sizedResourceId(spec.target);
-      if (!resourceId) {
-        throw ApplicationFailure.nonRetryable(
-          `A ${spec.target.kind} target has no tier to scale`,
-          'InvalidDatabaseSpec',
-        );
+  /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
+  async function ensureMigrationService(ref: DatabaseRef): Promise<string> {
+    return azure(`prepare the migration service for ${ref.spec.id}`, async () => {
+      if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
+      const id = ref.services.sqlMigrationServiceId;
+      if ((await arm.get(id, sqlMigrationApi)) === undefined) {
+        await arm.lro('PUT', id, sqlMigrationApi, { location: ref.services.location }, resumable('service'));
       }
-      const apiVersion = tierApiVersions[spec.target.kind];
-      const operation = `scale:${sku.name}:${sku.tier ?? ''}:${sku.capacity ?? ''}`;
-      return azure(`scale ${lastSegment(resourceId)} to ${sku.name}`, async () => {
-        const lro = resumable(operation);
-        if (!lro.resumeFrom) {
-          for (;;) {
-            const target = await arm.get<{ sku?: DatabaseSku; properties?: Record<string, unknown> }>(
-              resourceId,
-              apiVersion,
+      return id;
+    });
+  }
+
+  /** Scales the target to `sku`; reads the current tier first and skips when it already is there. */
+  async function scaleDatabaseTarget(input: {
+    spec: DatabaseSpec;
+    sku: DatabaseSku;
+  }): Promise<{ changed: boolean; sku: DatabaseSku }> {
+    const { spec, sku } = input;
+    const resourceId = sizedResourceId(spec.target);
+    if (!resourceId) {
+      throw ApplicationFailure.nonRetryable(
+        `A ${spec.target.kind} target has no tier to scale`,
+        'InvalidDatabaseSpec',
+      );
+    }
+    const apiVersion = tierApiVersions[spec.target.kind];
+    const operation = `scale:${sku.name}:${sku.tier ?? ''}:${sku.capacity ?? ''}`;
+    return azure(`scale ${lastSegment(resourceId)} to ${sku.name}`, async () => {
+      const lro = resumable(operation);
+      if (!lro.resumeFrom) {
+        for (;;) {
+          const target = await arm.get<{ sku?: DatabaseSku; properties?: Record<string, unknown> }>(
+            resourceId,
+            apiVersion,
+          );
+          if (!target) {
+            throw ApplicationFailure.nonRetryable(
+              `Target ${resourceId} does not exist`,
+              'Azure.ResourceNotFound',
             );
-            if (!target) {
-              throw ApplicationFailure.nonRetryable(
-                `Target ${resourceId} does not exist`,
-                'Azure.ResourceNotFound',
-              );
-            }
-            const p = target.properties ?? {};
-            const updating =
-              p.provisioningState === 'Updating' || p.status === 'Scaling' || p.state === 'Updating';
-            if (!updating && skuSatisfies(target.sku, sku)) return { changed: false, sku: target.sku ?? sku };
-            if (!updating) break;
-            // Another tier change (an earlier attempt's, or someone else's) runs: wait for it, then compare.
-            Context.current().heartbeat({ waitingFor: 'tier change in progress' });
-            await pause();
           }
+          const p = target.properties ?? {};
+          const updating =
+            p.provisioningState === 'Updating' || p.status === 'Scaling' || p.state === 'Updating';
+          if (!updating && skuSatisfies(target.sku, sku)) return { changed: false, sku: target.sku ?? sku };
+          if (!updating) break;
+          // Another tier change (an earlier attempt's, or someone else's) runs: wait for it, then compare.
+          Context.current().heartbeat({ waitingFor: 'tier change in progress' });
+          await pause();
         }
-        const patch = {
-          sku: {
-            name: sku.name,
-            ...(sku.tier ? { tier: sku.tier } : {}),
-            ...(sku.capacity ? { capacity: sku.capacity } : {}),
-          },
-        };
-        const result = await arm.lro<{ sku?: DatabaseSku }>('PATCH', resourceId, apiVersion, patch, lro);
-        return { changed: true, sku: result?.sku ?? sku };
-      });
-    },
+      }
+      const patch = {
+        sku: {
+          name: sku.name,
+          ...(sku.tier ? { tier: sku.tier } : {}),
+          ...(sku.capacity ? { capacity: sku.capacity } : {}),
+        },
+      };
+      const result = await arm.lro<{ sku?: DatabaseSku }>('PATCH', resourceId, apiVersion, patch, lro);
+      return { changed: true, sku: result?.sku ?? sku };
+    });
+  }
+
+  return {
+    scaleDatabaseTarget,
 
     /**
      * Starts the database's migration, or reuses the one already there: a running migration (an earlier
      * attempt's) is adopted and a completed one is never overwritten. A failed or cancelled one is replaced.
+     * Before a new migration it makes sure the migration service is ready and scales the target up when the
+     * spec asks (both no-ops when already done), in this one activity: thousands of databases start, and
+     * each activity is a workflow task and an activity task more.
      */
     async startDatabaseMigration(ref: DatabaseRef): Promise<DatabaseMigrationStatus> {
       const { spec } = ref;
+      const prepare = async () => {
+        await ensureMigrationService(ref);
+        if (spec.scaleUp) await scaleDatabaseTarget({ spec, sku: spec.scaleUp.migrationSku });
+      };
       return azure(`start the migration of ${spec.id}`, async () => {
         if (spec.engine === 'SQL Server') {
           const lro = resumable('create');
           if (!lro.resumeFrom) {
             const current = await readSql(spec);
             if (!['not-started', 'failed', 'canceled'].includes(current.state)) return current;
+            await prepare();
           }
           await arm.lro(
             'PUT',
@@ -424,6 +423,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         }
         const current = await readClassic(ref);
         if (!['not-started', 'failed', 'canceled'].includes(current.state)) return current;
+        await prepare();
         const { resourceGroup, name } = parseServiceId(ref.services.classic.serviceId);
         await dms.tasks.createOrUpdate(
           { properties: classicTaskProperties(spec) },
@@ -455,9 +455,11 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         ) {
           return { fingerprint, status };
         }
-        Context.current().heartbeat({ fingerprint });
-        await Context.current().sleep(Math.min(waitMs, input.maxWaitMs - (Date.now() - started)));
-        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * 8);
+        const wait = Math.min(waitMs, input.maxWaitMs - (Date.now() - started));
+        await beating({ fingerprint }, () => Context.current().sleep(wait));
+        // A ready migration waits for its batch's cutover, which cancels this poll: most of the live
+        // databases of a large program are there, so they are read least often.
+        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 8));
       }
     },
 
@@ -506,26 +508,6 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         status = await waitWhile(ref, ['ready', 'completing']);
         return status;
       });
-    },
-
-    /** The migration's final state: Succeeded, no log backups or changes left, no copy errors. */
-    async verifyDatabaseMigration(ref: DatabaseRef): Promise<DatabaseVerification> {
-      const status = await azure(`verify the migration of ${ref.spec.id}`, () => read(ref));
-      const problems = [
-        ...(status.state === 'succeeded' ? [] : [`migration is ${status.migrationStatus}, not Succeeded`]),
-        ...(status.pendingLogBackups ? [`${status.pendingLogBackups} log backup(s) not restored`] : []),
-        ...(status.pendingChanges ? [`${status.pendingChanges} change(s) not applied`] : []),
-        ...(status.copiedPercent !== undefined &&
-        status.copiedPercent < 100 &&
-        ref.spec.target.kind !== 'SqlMi' &&
-        ref.spec.target.kind !== 'SqlVm'
-          ? [`only ${status.copiedPercent} % of the tables copied`]
-          : []),
-        ...(status.errorCode ? [`error ${status.errorCode}: ${status.errorMessage ?? ''}`] : []),
-      ];
-      return problems.length === 0
-        ? { ok: true, detail: `${ref.spec.id} migrated (${status.migrationStatus})`, status }
-        : { ok: false, detail: problems.join('; '), status };
     },
 
     /**

@@ -21,6 +21,7 @@ import type {
 } from '../domain/migration.ts';
 import { notYetReplicating } from '../domain/migration.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
+import { beating } from './heartbeat.ts';
 import { azureErrorCode, isPermanent, toActivityFailure, withAzureErrors } from './azure-errors.ts';
 
 export interface SiteRecoveryDeps {
@@ -82,21 +83,6 @@ async function permanentFailureOf(
   }
 }
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
-
-/**
- * Runs one write while heartbeating every second: a call waiting out ARM's Retry-After (or a slow answer)
- * must not look like a lost worker, or Temporal starts a second attempt that repeats the write. The call
- * gets the attempt's cancellation signal, so an attempt Temporal gave up on stops instead of writing late.
- */
-async function beating<T>(details: unknown, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(details), 1000);
-  try {
-    return await call(context.cancellationSignal);
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
 const itemStates: Record<string, VmReplicationState> = {

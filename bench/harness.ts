@@ -115,7 +115,8 @@ export async function runBench(config: BenchConfig) {
     };
     const databaseSettings = {
       azureTaskQueue: stack.azureTaskQueue,
-      reportEveryMs: 30_000,
+      // Most live databases are ready and wait for their batch's cutover signal (which ends the poll).
+      reportEveryMs: 120_000,
       heartbeatTimeoutMs: batchSettings.heartbeatTimeoutMs,
       continueAsNewAfterPolls: 500,
     };

@@ -2,6 +2,7 @@
 import type {
   DatabaseEngine,
   DatabaseMigrationState,
+  DatabaseMigrationStatus,
   DatabaseSku,
   DatabaseSpec,
   DatabaseTarget,
@@ -50,6 +51,25 @@ export function skuSatisfies(current: Partial<DatabaseSku> | undefined, wanted: 
 
 export const finishedMigrationStates: readonly DatabaseMigrationState[] = ['succeeded', 'failed', 'canceled'];
 export const isMigrationFinished = (state: DatabaseMigrationState) => finishedMigrationStates.includes(state);
+
+/**
+ * What is wrong with a finished migration (empty when it is cut over cleanly): not Succeeded, log backups
+ * or changes left, tables not copied (SQL MI and SQL VM restore whole databases), or an error.
+ */
+export function migrationVerificationProblems(spec: DatabaseSpec, status: DatabaseMigrationStatus): string[] {
+  return [
+    ...(status.state === 'succeeded' ? [] : [`migration is ${status.migrationStatus}, not Succeeded`]),
+    ...(status.pendingLogBackups ? [`${status.pendingLogBackups} log backup(s) not restored`] : []),
+    ...(status.pendingChanges ? [`${status.pendingChanges} change(s) not applied`] : []),
+    ...(status.copiedPercent !== undefined &&
+    status.copiedPercent < 100 &&
+    spec.target.kind !== 'SqlMi' &&
+    spec.target.kind !== 'SqlVm'
+      ? [`only ${status.copiedPercent} % of the tables copied`]
+      : []),
+    ...(status.errorCode ? [`error ${status.errorCode}: ${status.errorMessage ?? ''}`] : []),
+  ];
+}
 
 /** Everything wrong with a database spec, as sentences naming the field; empty when it can be migrated. */
 export function databaseSpecProblems(spec: DatabaseSpec): string[] {

@@ -231,7 +231,6 @@ export interface DatabaseMigrationStatus {
 
 export const databasePhases = [
   'pending',
-  'scaling-up',
   'migrating',
   'awaiting-cutover',
   'ready-for-cutover',

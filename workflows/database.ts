@@ -16,7 +16,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DataMigrationActivities } from '../activities/data-migration.ts';
-import { databaseSpecProblems, isMigrationFinished } from '../domain/database-rules.ts';
+import {
+  databaseSpecProblems,
+  isMigrationFinished,
+  migrationVerificationProblems,
+} from '../domain/database-rules.ts';
 import type {
   DatabaseMigrationServices,
   DatabaseMigrationStatus,
@@ -36,7 +40,7 @@ import {
   type OperatorAction,
 } from './messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, phaseKey, waveIdKey } from './search-attributes.ts';
+import { batchIdKey, databaseStage, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface DatabaseSettings {
   azureTaskQueue: string;
@@ -53,7 +57,7 @@ type CutoverRequest = { by: string; reason: string; at: string };
 /** What a database workflow carries into its next run when it continues as new. */
 export interface DatabaseCheckpoint {
   phase: DatabasePhase;
-  stage: 'prepare' | 'migrate' | 'verify' | 'scale-down' | 'done';
+  stage: 'migrate' | 'verify' | 'scale-down' | 'done';
   /** A migration was started for the current attempt (a retry after a failure starts a new one). */
   migrationStarted: boolean;
   status?: DatabaseMigrationStatus;
@@ -136,7 +140,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
 
   const state: DatabaseCheckpoint = input.checkpoint ?? {
     phase: 'pending',
-    stage: 'prepare',
+    stage: 'migrate',
     migrationStarted: false,
     cutoverCompleted: false,
   };
@@ -221,13 +225,21 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     },
   );
 
-  upsertSearchAttributes([
-    { key: phaseKey, value: state.phase },
-    ...(input.waveId ? [{ key: waveIdKey, value: input.waveId }] : []),
-    ...(input.batchId ? [{ key: batchIdKey, value: input.batchId }] : []),
-  ]);
+  // The wave sets WaveId, BatchId and the first stage when it starts the database; one started on its own
+  // (or continued as new) publishes its stage here.
+  let publishedStage = workflowInfo().typedSearchAttributes.get(phaseKey);
+  const ownKeys = workflowInfo().typedSearchAttributes.get(waveIdKey)
+    ? []
+    : [
+        ...(input.waveId ? [{ key: waveIdKey, value: input.waveId }] : []),
+        ...(input.batchId ? [{ key: batchIdKey, value: input.batchId }] : []),
+      ];
   const enterPhase = (phase: DatabasePhase, why?: string) => {
-    if (phase !== state.phase) upsertSearchAttributes([{ key: phaseKey, value: phase }]);
+    const stage = databaseStage(phase);
+    if (stage !== publishedStage) {
+      upsertSearchAttributes([...ownKeys.splice(0), { key: phaseKey, value: stage }]);
+      publishedStage = stage;
+    }
     state.phase = phase;
     detail = why;
     setCurrentDetails(
@@ -235,8 +247,9 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     );
   };
 
+  // The batch waits for the cutover of its online databases only.
   const notify = async (result: DatabaseOutcome) => {
-    if (!input.notifyWorkflowId) return;
+    if (!input.notifyWorkflowId || !online) return;
     try {
       await getExternalWorkflowHandle(input.notifyWorkflowId).signal(databaseCutoverDoneSignal, {
         databaseId: spec.id,
@@ -354,8 +367,11 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
   const migrate = async () => {
     for (;;) {
       if (!state.migrationStarted) {
-        state.status = await step('migrating', 'Starting the migration', () =>
-          azure.startDatabaseMigration(ref),
+        const scaleUp = spec.scaleUp ? `, scaling the target to ${spec.scaleUp.migrationSku.name}` : '';
+        state.status = await step(
+          'migrating',
+          `Preparing the migration service${scaleUp}, starting the migration`,
+          () => azure.startDatabaseMigration(ref),
         );
         state.migrationStarted = true;
         state.fingerprint = undefined;
@@ -381,25 +397,28 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     }
   };
 
+  /** Checks the final state the migration was last read in; on retry it is read (or cut over) again. */
   const verify = async () => {
     for (;;) {
-      const result = await step('verifying', 'Checking the final state of the migration', () =>
-        azure.verifyDatabaseMigration(ref),
-      );
-      state.status = result.status;
-      if (result.ok) return;
+      const status = state.status ?? { state: 'not-started', migrationStatus: 'Unknown' };
+      const problems = migrationVerificationProblems(spec, status);
+      if (problems.length === 0) return;
       // Azure says the migration is still ready to complete: the cutover did not take. This database is
       // past its cutover (rollback is refused), so the only way forward is to cut over again.
-      const notCutOver = result.status.state === 'ready';
+      const notCutOver = status.state === 'ready';
       await holdForOperator(
-        `Verification failed: ${result.detail}. ${notCutOver ? 'Retry cuts over again, then verifies.' : 'Retry verifies again.'}`,
+        `Verification failed: ${problems.join('; ')}. ${notCutOver ? 'Retry cuts over again, then verifies.' : 'Retry verifies again.'}`,
         'DatabaseVerificationFailed',
       );
-      if (notCutOver) {
-        state.status = await step('cutting-over', 'The cutover did not take: cutting over again', () =>
-          azure.cutoverDatabaseMigration(ref),
-        );
-      }
+      state.status = notCutOver
+        ? await step('cutting-over', 'The cutover did not take: cutting over again', () =>
+            azure.cutoverDatabaseMigration(ref),
+          )
+        : (
+            await step('verifying', 'Reading the final state of the migration again', () =>
+              reader.pollDatabaseMigration({ ...ref, maxWaitMs: 0 }),
+            )
+          ).status;
     }
   };
 
@@ -414,16 +433,6 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
   };
 
   try {
-    if (state.stage === 'prepare') {
-      await step('pending', 'Preparing the migration service', () => azure.ensureMigrationService(ref));
-      const scaleUp = spec.scaleUp;
-      if (scaleUp) {
-        await step('scaling-up', `Scaling the target to ${scaleUp.migrationSku.name} for the migration`, () =>
-          azure.scaleDatabaseTarget({ spec, sku: scaleUp.migrationSku }),
-        );
-      }
-      state.stage = 'migrate';
-    }
     if (state.stage === 'migrate') {
       await migrate();
       state.cutoverCompleted = true;

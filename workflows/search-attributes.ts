@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { BatchPhase } from '../domain/migration.ts';
+import type { BatchPhase, DatabasePhase } from '../domain/migration.ts';
 
 /** Search attributes registered on the Temporal server so waves and batches are listable. */
 export const waveIdKey = defineSearchAttributeKey('MigrationWave', SearchAttributeType.KEYWORD);
@@ -28,6 +28,20 @@ export function batchStage(phase: BatchPhase): BatchPhase {
     case 'committing':
     case 'completing-migration':
       return 'cutover';
+    default:
+      return phase;
+  }
+}
+
+/** A database publishes its stage as `MigrationPhase`, for the same reasons as a batch. */
+export function databaseStage(phase: DatabasePhase): DatabasePhase {
+  switch (phase) {
+    case 'pending':
+    case 'awaiting-cutover':
+      return 'migrating';
+    case 'verifying':
+    case 'scaling-down':
+      return 'cutting-over';
     default:
       return phase;
   }

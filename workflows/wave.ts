@@ -40,7 +40,7 @@ import {
   type WaveProgress,
 } from './messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, batchStage, phaseKey, waveIdKey } from './search-attributes.ts';
+import { batchIdKey, batchStage, databaseStage, phaseKey, waveIdKey } from './search-attributes.ts';
 
 export interface WaveWorkflowInput {
   waveId: string;
@@ -239,6 +239,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: [
+          { key: waveIdKey, value: input.waveId },
+          { key: batchIdKey, value: batchId },
+          { key: phaseKey, value: databaseStage('pending') },
+        ],
       }),
     }));
   const databaseChildren = databaseStarts.map(async ({ spec, batchId, started }) => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { databaseSpecProblems, sizedResourceId, skuSatisfies } from '../../domain/database-rules.ts';
+import {
+  databaseSpecProblems,
+  migrationVerificationProblems,
+  sizedResourceId,
+  skuSatisfies,
+} from '../../domain/database-rules.ts';
 import type { DatabaseSpec } from '../../domain/migration.ts';
 
 const rg = '/subscriptions/s/resourceGroups/rg/providers';
@@ -19,6 +24,33 @@ const mi: DatabaseSpec = {
 };
 
 describe('database rules', () => {
+  it('verifies a finished migration: Succeeded with nothing left, or every reason it is not', () => {
+    expect(migrationVerificationProblems(mi, { state: 'succeeded', migrationStatus: 'Succeeded' })).toEqual(
+      [],
+    );
+    const sqlDb: DatabaseSpec = { ...mi, target: { ...mi.target, kind: 'SqlDb' } };
+    const stuck = {
+      state: 'ready' as const,
+      migrationStatus: 'ReadyForCutover',
+      pendingLogBackups: 2,
+      pendingChanges: 5,
+      copiedPercent: 90,
+      errorCode: 'Boom',
+      errorMessage: 'it broke',
+    };
+    expect(migrationVerificationProblems(sqlDb, stuck)).toEqual([
+      'migration is ReadyForCutover, not Succeeded',
+      '2 log backup(s) not restored',
+      '5 change(s) not applied',
+      'only 90 % of the tables copied',
+      'error Boom: it broke',
+    ]);
+    // SQL MI restores whole databases: there is no per-table copy to check.
+    expect(migrationVerificationProblems(mi, { ...stuck, state: 'succeeded' })).not.toContain(
+      'only 90 % of the tables copied',
+    );
+  });
+
   it('accepts a valid spec and names every problem of a bad one', () => {
     expect(databaseSpecProblems(mi)).toEqual([]);
     const bad: DatabaseSpec = {
