@@ -29,7 +29,7 @@ export interface LroOptions {
 
 export class ArmRest {
   constructor(
-    private readonly client: ServiceClient,
+    private readonly client: Pick<ServiceClient, 'sendRequest'>,
     private readonly endpoint: string,
     private readonly pollIntervalMs: number,
   ) {}

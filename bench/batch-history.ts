@@ -17,7 +17,7 @@ import { demoBatchSpecs, demoScope, demoSite, demoTarget } from '../domain/demo.
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { SimulatorAdmin } from '../simulators/admin-client.ts';
 import { startSimulator } from '../simulators/index.ts';
-import { createSiteRecoveryClient } from '../workers/azure.ts';
+import { siteRecoveryDeps } from '../workers/azure.ts';
 import { loadWorkerConfig } from '../workers/config.ts';
 import { startWorkers } from '../workers/run.ts';
 import { batchWorkflowId, migrationBatch } from '../workflows/batch.ts';
@@ -51,13 +51,7 @@ try {
   const workers = await startWorkers(config, { quiet: true });
   const connection = await Connection.connect({ address: temporalServer.address });
   const client = new Client({ connection });
-  const siteRecovery = await createSiteRecoveryActivities({
-    client: createSiteRecoveryClient(config),
-    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
-    resourceGroup: config.AZURE_RESOURCE_GROUP,
-    vaultName: config.AZURE_VAULT_NAME,
-    pollIntervalMs: config.AZURE_LRO_POLL_MS,
-  }).discoverReplicationSite();
+  const siteRecovery = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();
   const [spec] = demoBatchSpecs(demoScope, site, {
     waveId: 'bench',
     batches: [{ batchId: 'bench-batch', vmNames: site.vms.map((vm) => vm.name) }],

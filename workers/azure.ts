@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
+import type { SiteRecoveryDeps } from '../activities/site-recovery.ts';
 import type { WorkerConfig } from './config.ts';
 
 /**
@@ -46,6 +47,21 @@ export function createSiteRecoveryClient(
     credentialScopes: 'https://management.azure.com/.default',
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
+}
+
+/** Site Recovery activity dependencies from the worker configuration. */
+export function siteRecoveryDeps(
+  config: WorkerConfig,
+  credential: TokenCredential = createCredential(config),
+): SiteRecoveryDeps {
+  return {
+    client: createSiteRecoveryClient(config, credential),
+    armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
+    resourceGroup: config.AZURE_RESOURCE_GROUP,
+    vaultName: config.AZURE_VAULT_NAME,
+    pollIntervalMs: config.AZURE_LRO_POLL_MS,
+  };
 }
 
 const extraCa = (config: WorkerConfig) =>

@@ -16,7 +16,7 @@ import {
   createArmServiceClient,
   createCredential,
   createDataMigrationClient,
-  createSiteRecoveryClient,
+  siteRecoveryDeps,
   databaseConnectionSettings,
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
@@ -41,15 +41,8 @@ export async function startWorkers(
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
-  const client = createSiteRecoveryClient(config, credential);
   const activities = {
-    ...createSiteRecoveryActivities({
-      client,
-      subscriptionId: config.AZURE_SUBSCRIPTION_ID,
-      resourceGroup: config.AZURE_RESOURCE_GROUP,
-      vaultName: config.AZURE_VAULT_NAME,
-      pollIntervalMs: config.AZURE_LRO_POLL_MS,
-    }),
+    ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential)),
     ...createSourcePlatformActivities({
       baseUrl: config.VCENTER_URL,
       username: config.VCENTER_USERNAME,

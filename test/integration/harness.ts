@@ -12,7 +12,7 @@ import { demoBatchSettings } from '../../cli/demo.ts';
 import { sourceSiteFromWorkspace } from '../../cli/operate/source-site.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
 import { demoBatchSpecs, demoDatabases, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
-import { createSiteRecoveryClient } from '../../workers/azure.ts';
+import { siteRecoveryDeps } from '../../workers/azure.ts';
 import { batchWorkflowId, migrationBatch, type BatchSettings } from '../../workflows/batch.ts';
 import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from '../../workflows/database.ts';
 import type { DatabaseMigrationServices, DatabaseSpec } from '../../domain/migration.ts';
@@ -100,13 +100,7 @@ export async function startBatch(
   settings: Partial<BatchSettings> = {},
 ) {
   const config = loadWorkerConfig(harness.workerEnv);
-  const site = await createSiteRecoveryActivities({
-    client: createSiteRecoveryClient(config),
-    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
-    resourceGroup: config.AZURE_RESOURCE_GROUP,
-    vaultName: config.AZURE_VAULT_NAME,
-    pollIntervalMs: config.AZURE_LRO_POLL_MS,
-  }).discoverReplicationSite();
+  const site = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();
   const demo = smallDemoSite();
   const [spec] = demoBatchSpecs(demoScope, demo, { waveId: 'tests', batches: [{ batchId, vmNames }] });
   return harness.client.workflow.start(migrationBatch, {
