@@ -46,6 +46,12 @@ export interface ReplicationPollInput {
   previousFingerprint?: string;
   /** Longest time to wait for a change before reporting anyway. */
   maxWaitMs: number;
+  /**
+   * Epoch ms after the batch's last write completed (the workflow's time when it scheduled the poll): a
+   * container listing started since then shows those writes, so it may be shared with other batches' polls.
+   * Defaults to the activity's start.
+   */
+  readAfter?: number;
 }
 
 export interface ReplicationPollResult {
@@ -152,6 +158,9 @@ export function replicationFingerprint(vms: VmReplicationStatus[]): string {
     .join(',');
 }
 
+/** Container listing pages per second and worker that replication polls may cause (see `readSince`). */
+const listingPagesPerSecond = 5;
+
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   const { client, vaultName: vault, resourceGroup: rg } = deps;
   const lro = { updateIntervalInMs: deps.pollIntervalMs };
@@ -165,6 +174,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     string,
     { startedAt: number; items: Promise<Map<string, ReplicationProtectedItem>> }
   >();
+  /** Pages of the last listing per container: a large container is listed less often (see `readSince`). */
+  const listingPages = new Map<string, number>();
   function readContainer(
     site: ReplicationSite,
     startedAfter: number,
@@ -174,7 +185,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     if (cached && cached.startedAt >= startedAfter) return cached.items;
     const read = {
       startedAt: Date.now(),
-      items: withAzureErrors('list protected items', () => listItems(site)),
+      items: withAzureErrors('list protected items', () => listItems(site, key)),
     };
     containerReads.set(key, read);
     read.items.catch(() => {
@@ -183,9 +194,17 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     return read.items;
   }
   const freshRead = (site: ReplicationSite) => readContainer(site, Date.now());
-  /** A read that started after `since` (the activity's start, so after the batch's own writes) and is at most one poll interval old. */
-  const readSince = (site: ReplicationSite, since: number) =>
-    readContainer(site, Math.max(since, Date.now() - deps.pollIntervalMs));
+  /**
+   * A read that started after `since` (the activity's start, so after the batch's own writes) and is at
+   * most one poll interval old, or older for a large container: polls list at most
+   * `listingPagesPerSecond` pages a second per worker, so thousands of replicating VMs do not spend the
+   * principal's ARM read budget (25/s) on listings.
+   */
+  const readSince = (site: ReplicationSite, since: number) => {
+    const pages = listingPages.get(`${site.fabricName}/${site.containerName}`) ?? 1;
+    const maxAgeMs = Math.max(deps.pollIntervalMs, (pages * 1000) / listingPagesPerSecond);
+    return readContainer(site, Math.max(since, Date.now() - maxAgeMs));
+  };
 
   /**
    * The container's items, page by page (`nextLink`), through the SDK client's own pipeline (credential,
@@ -194,8 +213,12 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
    * The fields read (`vmReplicationStatus`) are plain JSON with the same names as the model's.
    */
   const rest = new ArmRest(client, deps.armEndpoint, deps.pollIntervalMs);
-  async function listItems(site: ReplicationSite): Promise<Map<string, ReplicationProtectedItem>> {
+  async function listItems(
+    site: ReplicationSite,
+    key: string,
+  ): Promise<Map<string, ReplicationProtectedItem>> {
     const items = new Map<string, ReplicationProtectedItem>();
+    let pages = 0;
     const path = `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems`;
     let url: string | undefined = rest.url(path, client.apiVersion);
     while (url) {
@@ -205,7 +228,9 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       };
       for (const item of page.value ?? []) if (item.name) items.set(item.name, item);
       url = page.nextLink;
+      pages += 1;
     }
+    listingPages.set(key, pages);
     return items;
   }
 
@@ -404,7 +429,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     async pollReplication(input: ReplicationPollInput): Promise<ReplicationPollResult> {
       const started = Date.now();
       for (;;) {
-        const items = await readSince(input.site, started);
+        const items = await readSince(input.site, Math.min(input.readAfter ?? started, started));
         const vms = input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
         const fingerprint = replicationFingerprint(vms);
         const settled = vms.every((vm) => vm.state !== 'enabling' && vm.state !== 'replicating');

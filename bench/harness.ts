@@ -467,7 +467,13 @@ export function formatReport(r: BenchReport): string {
   p(
     `ARM (Site Recovery) requests per VM: ${r.arm.siteRecoveryPerVm.total} (reads ${r.arm.siteRecoveryPerVm.reads}, writes ${r.arm.siteRecoveryPerVm.writes}, deletes ${r.arm.siteRecoveryPerVm.deletes})`,
   );
-  p(`  all ARM requests: ${JSON.stringify(r.arm.allRequests)}`);
+  const { byOperation, ...allRequests } = r.arm.allRequests;
+  p(`  all ARM requests: ${JSON.stringify(allRequests)}`);
+  const busiest = Object.entries(byOperation)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 8)
+    .map(([operation, n]) => `${operation} ${n}`);
+  p(`  busiest operations: ${busiest.join(', ')}`);
   p(
     `  429 responses: ${r.arm.responses429}; activity failures caused by throttling: ${r.arm.activityFailuresFromThrottling}`,
   );

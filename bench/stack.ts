@@ -224,6 +224,7 @@ function emptyArm(): ArmRequests {
     throttled: 0,
     faulted: 0,
     siteRecovery: { reads: 0, writes: 0, deletes: 0 },
+    byOperation: {},
   };
 }
 
@@ -239,5 +240,11 @@ function addArm(a: ArmRequests, b: ArmRequests): ArmRequests {
       writes: a.siteRecovery.writes + b.siteRecovery.writes,
       deletes: a.siteRecovery.deletes + b.siteRecovery.deletes,
     },
+    byOperation: Object.fromEntries(
+      [...new Set([...Object.keys(a.byOperation), ...Object.keys(b.byOperation)])].map((operation) => [
+        operation,
+        (a.byOperation[operation] ?? 0) + (b.byOperation[operation] ?? 0),
+      ]),
+    ),
   };
 }

@@ -250,6 +250,7 @@ export interface StateSummary {
     throttled: number;
     faulted: number;
     siteRecovery: { reads: number; writes: number; deletes: number };
+    byOperation: Record<string, number>;
   };
 }
 
@@ -312,6 +313,10 @@ function summary(sim: Simulation, throttle: Throttle): StateSummary {
     },
     auditEntries: sim.audit.lastSeq,
     throttledResponses: throttle.throttled,
-    armRequests: { ...sim.armRequests, siteRecovery: { ...sim.armRequests.siteRecovery } },
+    armRequests: {
+      ...sim.armRequests,
+      siteRecovery: { ...sim.armRequests.siteRecovery },
+      byOperation: { ...sim.armRequests.byOperation },
+    },
   };
 }

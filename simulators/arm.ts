@@ -177,8 +177,12 @@ export function page<T>(
   const token = request.query.get('$skipToken') ?? request.query.get('skipToken');
   let rest: readonly T[];
   if (keyOf) {
-    const sorted = [...all].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-    rest = token === null ? sorted : sorted.filter((item) => keyOf(item) > token);
+    // Keys computed once per item: a container of thousands of items is listed page by page, often.
+    const keyed = all.map((item) => ({ key: keyOf(item), item }));
+    rest = keyed
+      .filter(({ key }) => token === null || key > token)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ item }) => item);
   } else {
     const offset = Number(token ?? '0');
     if (!Number.isInteger(offset) || offset < 0) {

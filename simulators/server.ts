@@ -121,6 +121,8 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
         sim.armRequests.siteRecovery[requestKind(method)] += 1;
       if (result.status === 429) sim.armRequests.throttled += 1;
       if (outcome === 'faulted') sim.armRequests.faulted += 1;
+      const operationId = operation?.operation ?? 'Unknown';
+      sim.armRequests.byOperation[operationId] = (sim.armRequests.byOperation[operationId] ?? 0) + 1;
       if (isMutating(method)) {
         sim.audit.append({
           time: iso(sim.now()),

@@ -24,8 +24,8 @@ export class Simulation {
   /** Absolute https base URL (no trailing slash), known once the server listens. */
   endpoint = '';
   /**
-   * ARM requests answered since start (not persisted): by kind, the 429 / injected-fault answers, and the
-   * Site Recovery share (Microsoft.RecoveryServices paths) by kind.
+   * ARM requests answered since start (not persisted): by kind, the 429 / injected-fault answers, the
+   * Site Recovery share (Microsoft.RecoveryServices paths) by kind, and every request by operation id.
    */
   readonly armRequests = {
     reads: 0,
@@ -34,6 +34,7 @@ export class Simulation {
     throttled: 0,
     faulted: 0,
     siteRecovery: { reads: 0, writes: 0, deletes: 0 },
+    byOperation: {} as Record<string, number>,
   };
 
   constructor(
@@ -78,6 +79,8 @@ export class Simulation {
   }
 
   changed(): void {
+    // Called while the constructor builds the models, before `replication` exists.
+    this.replication?.changed();
     this.onChange();
   }
 

@@ -498,6 +498,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         site,
         vmNames: active().map((t) => t.name),
         previousFingerprint: state.fingerprint,
+        // Workflow time: after the batch's last write completed.
+        readAfter: Date.now(),
         // A stalled VM is due for repair stallAfterMs after it stalled: report by then.
         maxWaitMs: active().some((t) => t.stalledSinceMs !== undefined)
           ? Math.min(settings.replicationReportEveryMs, settings.stallAfterMs)

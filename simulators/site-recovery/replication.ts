@@ -30,6 +30,8 @@ export class ReplicationModel {
   private readonly activeByFabric = new Map<string, Set<string>>();
   /** process server key → item keys replicating through it (source side active) */
   private readonly itemsByAppliance = new Map<string, Set<string>>();
+  /** Appliance loads as of the last change of the world (every item of a listing shows its appliance's). */
+  private readonly loads = new Map<string, ApplianceLoad>();
 
   constructor(private readonly sim: Simulation) {
     for (const item of Object.values(sim.state.items)) {
@@ -116,8 +118,22 @@ export class ReplicationModel {
     return finished;
   }
 
+  /** Forgets the cached appliance loads: something in the world changed. */
+  changed(): void {
+    this.loads.clear();
+  }
+
   applianceLoad(processServerId: string): ApplianceLoad {
-    const keys = this.itemsByAppliance.get(idKey(processServerId)) ?? new Set<string>();
+    const applianceKey = idKey(processServerId);
+    const cached = this.loads.get(applianceKey);
+    if (cached) return cached;
+    const load = this.measureLoad(applianceKey);
+    this.loads.set(applianceKey, load);
+    return load;
+  }
+
+  private measureLoad(applianceKey: string): ApplianceLoad {
+    const keys = this.itemsByAppliance.get(applianceKey) ?? new Set<string>();
     let churnBytesPerDay = 0;
     let activeTransfers = 0;
     for (const key of keys) {
