@@ -79,9 +79,13 @@ export class Simulation {
   }
 
   changed(): void {
-    // Called while the constructor builds the models, before `replication` exists.
-    this.replication?.changed();
     this.onChange();
+  }
+
+  /** Counts additions and removals of protected items: listings rebuild their order only then. */
+  itemsVersion = 0;
+  itemsAddedOrRemoved(): void {
+    this.itemsVersion += 1;
   }
 
   /** The state as it should be written to disk. */

@@ -104,4 +104,5 @@ function removeItem(sim: Simulation, item: ProtectedItem, at: number, migrationC
     });
   }
   delete sim.state.items[key];
+  sim.itemsAddedOrRemoved();
 }

@@ -147,6 +147,7 @@ export function enableProtection(
     createdAt: now,
   };
   sim.state.items[idKey(id)] = item;
+  sim.itemsAddedOrRemoved();
   sim.replication.attach(item, now);
   const machineKey = idKey(machine.id);
   sim.state.history.enableJobs[machineKey] = (sim.state.history.enableJobs[machineKey] ?? 0) + 1;

@@ -42,6 +42,24 @@ const filterFields = [
 ] as const;
 
 export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
+  /**
+   * Each container's items in listing order, rebuilt only when items were added or removed: workers list
+   * containers of thousands of items page by page, many times a minute.
+   */
+  const byContainer = new Map<string, { version: number; items: ProtectedItem[] }>();
+  const containerItems = (containerId: string): ProtectedItem[] => {
+    const key = idKey(containerId);
+    const cached = byContainer.get(key);
+    if (cached?.version === sim.itemsVersion) return cached.items;
+    const items = Object.values(sim.state.items)
+      .filter((item) => idKey(item.containerId) === key)
+      .map((item) => ({ key: listingKey(item), item }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ item }) => item);
+    byContainer.set(key, { version: sim.itemsVersion, items });
+    return items;
+  };
+
   const v = siteRecoveryApiVersions;
   const action = (
     operation: string,
@@ -80,13 +98,8 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
         GET: {
           operation: 'ReplicationProtectedItems_ListByReplicationProtectionContainers',
           apiVersions: v,
-          handle: (request) => {
-            const container = findContainer(sim, request.params);
-            const items = Object.values(sim.state.items).filter(
-              (item) => idKey(item.containerId) === idKey(container.id),
-            );
-            return list(sim, items, request);
-          },
+          handle: (request) =>
+            list(sim, containerItems(findContainer(sim, request.params).id), request, { sortedByKey: true }),
         },
       },
     },
@@ -170,8 +183,15 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
   ];
 }
 
-function list(sim: Simulation, items: ProtectedItem[], request: ArmRequest): ArmResponse {
-  const pageOfItems = page(items, request, sim.endpoint, { keyOf: (item) => item.id.toLowerCase() });
+const listingKey = (item: ProtectedItem) => item.id.toLowerCase();
+
+function list(
+  sim: Simulation,
+  items: ProtectedItem[],
+  request: ArmRequest,
+  options: { sortedByKey?: boolean } = {},
+): ArmResponse {
+  const pageOfItems = page(items, request, sim.endpoint, { keyOf: listingKey, ...options });
   return {
     status: 200,
     body: {

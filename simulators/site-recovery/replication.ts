@@ -30,7 +30,7 @@ export class ReplicationModel {
   private readonly activeByFabric = new Map<string, Set<string>>();
   /** process server key → item keys replicating through it (source side active) */
   private readonly itemsByAppliance = new Map<string, Set<string>>();
-  /** Appliance loads as of the last change of the world (every item of a listing shows its appliance's). */
+  /** Appliance loads since the last rebalance (every item of a listing shows its appliance's). */
   private readonly loads = new Map<string, ApplianceLoad>();
 
   constructor(private readonly sim: Simulation) {
@@ -118,11 +118,6 @@ export class ReplicationModel {
     return finished;
   }
 
-  /** Forgets the cached appliance loads: something in the world changed. */
-  changed(): void {
-    this.loads.clear();
-  }
-
   applianceLoad(processServerId: string): ApplianceLoad {
     const applianceKey = idKey(processServerId);
     const cached = this.loads.get(applianceKey);
@@ -186,6 +181,8 @@ export class ReplicationModel {
 
   /** Re-derives every active transfer's rate on a fabric at simulated time `at`. */
   private rebalance(fabricIdValue: string, at: number): void {
+    // Attach, detach, sync start and end (what a load counts) all rebalance.
+    this.loads.clear();
     const fabric = this.sim.state.fabrics[idKey(fabricIdValue)];
     if (!fabric) return;
     fabric.transferVersion = (fabric.transferVersion ?? 0) + 1;
