@@ -132,15 +132,29 @@ function asRestError(error: unknown): unknown {
   return new RestError(error.message, { statusCode, code: typeof code === 'string' ? code : undefined });
 }
 
+/**
+ * Runs one idempotent step of an activity. A 429 that outlasted the SDK's own retries is waited out here
+ * (heartbeating, up to 8 times) and the step re-run: hundreds of databases share the principal's read
+ * budget with the replication polls, and waiting is cheaper than a failed attempt.
+ */
 async function azure<T>(context: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    // A stopped poll (the activity was cancelled) reports the cancellation, not an abort error.
-    if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`${context}: cancelled`);
-    throw toActivityFailure(asRestError(error), context);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      // A stopped poll (the activity was cancelled) reports the cancellation, not an abort error.
+      if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`${context}: cancelled`);
+      const rest = asRestError(error);
+      if (isRestError(rest) && rest.statusCode === 429 && attempt < 8) {
+        await beating({ throttled: attempt }, () => Context.current().sleep(throttledWaitMs * attempt));
+        continue;
+      }
+      throw toActivityFailure(rest, context);
+    }
   }
 }
+
+const throttledWaitMs = 1000;
 
 const isNotFound = (error: unknown) => {
   const normalized = asRestError(error);
@@ -442,7 +456,6 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
      */
     async pollDatabaseMigration(input: DatabasePollInput): Promise<DatabasePollResult> {
       const started = Date.now();
-      // Thousands of databases copy for hours: an unchanged migration is re-read less and less often.
       let waitMs = deps.pollIntervalMs;
       for (;;) {
         const status = await azure(`read the migration of ${input.spec.id}`, () => read(input));
@@ -457,9 +470,10 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         }
         const wait = Math.min(waitMs, input.maxWaitMs - (Date.now() - started));
         await beating({ fingerprint }, () => Context.current().sleep(wait));
-        // A ready migration waits for its batch's cutover, which cancels this poll: most of the live
-        // databases of a large program are there, so they are read least often.
-        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 8));
+        // Hundreds of databases copy at once and share the principal's ARM read budget (25/s) with the
+        // replication polls: an unchanged migration is read at most every 30 poll intervals, a ready one
+        // (waiting for its batch's cutover, which cancels this poll) every 60.
+        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 30));
       }
     },
 

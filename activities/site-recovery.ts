@@ -159,7 +159,7 @@ export function replicationFingerprint(vms: VmReplicationStatus[]): string {
 }
 
 /** Container listing pages per second and worker that replication polls may cause (see `readSince`). */
-const listingPagesPerSecond = 5;
+const listingPagesPerSecond = 2;
 
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   const { client, vaultName: vault, resourceGroup: rg } = deps;
