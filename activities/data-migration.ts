@@ -471,9 +471,9 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         const wait = Math.min(waitMs, input.maxWaitMs - (Date.now() - started));
         await beating({ fingerprint }, () => Context.current().sleep(wait));
         // Hundreds of databases copy at once and share the principal's ARM read budget (25/s) with the
-        // replication polls: an unchanged migration is read at most every 30 poll intervals, a ready one
+        // replication polls: an unchanged migration is read at most every 8 poll intervals, a ready one
         // (waiting for its batch's cutover, which cancels this poll) every 60.
-        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 30));
+        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 8));
       }
     },
 
