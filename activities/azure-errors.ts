@@ -1,6 +1,8 @@
 /** Turns Azure SDK errors into Temporal failures with a stable `type` and Azure's code and message. */
-import { isRestError } from '@azure/core-rest-pipeline';
-import { ApplicationFailure } from '@temporalio/common';
+import { isRestError, RestError } from '@azure/core-rest-pipeline';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { beating } from './heartbeat.ts';
 
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
@@ -20,30 +22,76 @@ export function azureErrorCode(error: unknown): string | undefined {
 export const isPermanent = (statusCode: number) =>
   statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429;
 
+/** core-lro and some core-client paths throw plain errors carrying `statusCode`: read them as RestErrors. */
+export function asRestError(error: unknown): unknown {
+  if (isRestError(error) || !(error instanceof Error)) return error;
+  const { statusCode, code } = error as Error & { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number') return error;
+  return new RestError(error.message, { statusCode, code: typeof code === 'string' ? code : undefined });
+}
+
 export function toActivityFailure(error: unknown, context: string): unknown {
-  if (isRestError(error) && error.statusCode && isPermanent(error.statusCode)) {
-    const code = azureErrorCode(error) ?? `Http${error.statusCode}`;
+  const rest = asRestError(error);
+  if (isRestError(rest) && rest.statusCode && isPermanent(rest.statusCode)) {
+    const code = azureErrorCode(rest) ?? `Http${rest.statusCode}`;
     return ApplicationFailure.create({
       type: `Azure.${code}`,
-      message: `${context}: Azure answered ${error.statusCode} ${code}: ${error.message}`,
+      message: `${context}: Azure answered ${rest.statusCode} ${code}: ${rest.message}`,
       nonRetryable: true,
-      details: [{ statusCode: error.statusCode, code }],
+      details: [{ statusCode: rest.statusCode, code }],
     });
   }
-  if (error instanceof Error && error.message.startsWith('The long-running operation has failed')) {
+  if (rest instanceof Error && rest.message.startsWith('The long-running operation has failed')) {
     return ApplicationFailure.create({
       type: 'Azure.OperationFailed',
-      message: `${context}: ${error.message}`,
+      message: `${context}: ${rest.message}`,
       nonRetryable: true,
     });
   }
-  return error;
+  return rest;
 }
 
 export async function withAzureErrors<T>(context: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    // A stopped attempt (Temporal cancelled it) reports the cancellation, not the aborted request.
+    if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`${context}: cancelled`);
     throw toActivityFailure(error, context);
   }
+}
+
+const isThrottled = (error: unknown) => {
+  const rest = asRestError(error);
+  return isRestError(rest) && rest.statusCode === 429;
+};
+const maxThrottledRuns = 8;
+const throttledWaitMs = 1000;
+
+/**
+ * Wraps idempotent activities so that a 429 which outlasted the SDK's own Retry-After handling waits
+ * (heartbeating, longer each time) and runs the activity again in the same attempt, up to 8 times, instead
+ * of failing the attempt: thousands of VMs and databases share one principal's ARM budget, a throttled
+ * read or write is expected at that scale, and waiting is cheaper than a failure Temporal must record and
+ * retry. Every activity reads Azure's state before it writes, so running it again repeats nothing.
+ */
+export function waitingOutThrottling<T extends object>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, run] of Object.entries(activities) as [
+    string,
+    (...args: unknown[]) => Promise<unknown>,
+  ][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      for (let runs = 1; ; runs += 1) {
+        try {
+          return await run(...args);
+        } catch (error) {
+          if (!isThrottled(error) || runs >= maxThrottledRuns || Context.current().cancellationSignal.aborted)
+            throw error;
+          await beating({ throttled: runs }, () => Context.current().sleep(throttledWaitMs * runs));
+        }
+      }
+    };
+  }
+  return wrapped as T;
 }

@@ -13,9 +13,9 @@ import type {
   MigratePostgreSqlAzureDbForPostgreSqlSyncTaskProperties,
 } from '@azure/arm-datamigration/esm/models/index.js';
 import type { ServiceClient } from '@azure/core-client';
-import { isRestError, RestError } from '@azure/core-rest-pipeline';
+import { isRestError } from '@azure/core-rest-pipeline';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { isMigrationFinished, lastSegment, sizedResourceId, skuSatisfies } from '../domain/database-rules.ts';
 import type {
   DatabaseMigrationServices,
@@ -26,7 +26,7 @@ import type {
 } from '../domain/migration.ts';
 import { ArmRest } from './arm-rest.ts';
 import { beating } from './heartbeat.ts';
-import { azureErrorCode, toActivityFailure } from './azure-errors.ts';
+import { asRestError, azureErrorCode, waitingOutThrottling, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 
 export interface DatabaseConnectionSettings {
@@ -125,37 +125,6 @@ function parseServiceId(id: string): { resourceGroup: string; name: string } {
 }
 
 /** ms-rest-js (arm-datamigration 2.1.1) errors carry statusCode/code but are not core RestErrors. */
-function asRestError(error: unknown): unknown {
-  if (isRestError(error) || !(error instanceof Error)) return error;
-  const { statusCode, code } = error as Error & { statusCode?: unknown; code?: unknown };
-  if (typeof statusCode !== 'number') return error;
-  return new RestError(error.message, { statusCode, code: typeof code === 'string' ? code : undefined });
-}
-
-/**
- * Runs one idempotent step of an activity. A 429 that outlasted the SDK's own retries is waited out here
- * (heartbeating, up to 8 times) and the step re-run: hundreds of databases share the principal's read
- * budget with the replication polls, and waiting is cheaper than a failed attempt.
- */
-async function azure<T>(context: string, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error) {
-      // A stopped poll (the activity was cancelled) reports the cancellation, not an abort error.
-      if (Context.current().cancellationSignal.aborted) throw new CancelledFailure(`${context}: cancelled`);
-      const rest = asRestError(error);
-      if (isRestError(rest) && rest.statusCode === 429 && attempt < 8) {
-        await beating({ throttled: attempt }, () => Context.current().sleep(throttledWaitMs * attempt));
-        continue;
-      }
-      throw toActivityFailure(rest, context);
-    }
-  }
-}
-
-const throttledWaitMs = 1000;
-
 const isNotFound = (error: unknown) => {
   const normalized = asRestError(error);
   return isRestError(normalized) && normalized.statusCode === 404;
@@ -341,7 +310,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
 
   /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
   async function ensureMigrationService(ref: DatabaseRef): Promise<string> {
-    return azure(`prepare the migration service for ${ref.spec.id}`, async () => {
+    return withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
       if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
       const id = ref.services.sqlMigrationServiceId;
       if ((await arm.get(id, sqlMigrationApi)) === undefined) {
@@ -366,7 +335,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     }
     const apiVersion = tierApiVersions[spec.target.kind];
     const operation = `scale:${sku.name}:${sku.tier ?? ''}:${sku.capacity ?? ''}`;
-    return azure(`scale ${lastSegment(resourceId)} to ${sku.name}`, async () => {
+    return withAzureErrors(`scale ${lastSegment(resourceId)} to ${sku.name}`, async () => {
       const lro = resumable(operation);
       if (!lro.resumeFrom) {
         for (;;) {
@@ -402,7 +371,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     });
   }
 
-  return {
+  return waitingOutThrottling({
     scaleDatabaseTarget,
 
     /**
@@ -418,7 +387,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         await ensureMigrationService(ref);
         if (spec.scaleUp) await scaleDatabaseTarget({ spec, sku: spec.scaleUp.migrationSku });
       };
-      return azure(`start the migration of ${spec.id}`, async () => {
+      return withAzureErrors(`start the migration of ${spec.id}`, async () => {
         if (spec.engine === 'SQL Server') {
           const lro = resumable('create');
           if (!lro.resumeFrom) {
@@ -458,7 +427,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
       const started = Date.now();
       let waitMs = deps.pollIntervalMs;
       for (;;) {
-        const status = await azure(`read the migration of ${input.spec.id}`, () => read(input));
+        const status = await withAzureErrors(`read the migration of ${input.spec.id}`, () => read(input));
         const fingerprint = migrationFingerprint(status);
         if (
           isMigrationFinished(status.state) ||
@@ -484,7 +453,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
      */
     async cutoverDatabaseMigration(ref: DatabaseRef): Promise<DatabaseMigrationStatus> {
       const { spec } = ref;
-      return azure(`cut over ${spec.id}`, async () => {
+      return withAzureErrors(`cut over ${spec.id}`, async () => {
         const lro = resumable('cutover');
         let status = lro.resumeFrom ? undefined : await waitWhile(ref, ['canceling']);
         if (status && status.state !== 'ready') {
@@ -530,7 +499,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
      */
     async cancelDatabaseMigration(ref: DatabaseRef): Promise<DatabaseMigrationStatus> {
       const { spec } = ref;
-      return azure(`cancel the migration of ${spec.id}`, async () => {
+      return withAzureErrors(`cancel the migration of ${spec.id}`, async () => {
         let status = await read(ref);
         if (status.state === 'completing' || status.state === 'succeeded') {
           throw ApplicationFailure.nonRetryable(
@@ -573,7 +542,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         return status;
       });
     },
-  };
+  });
 }
 
 export type DataMigrationActivities = ReturnType<typeof createDataMigrationActivities>;

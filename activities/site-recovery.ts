@@ -23,7 +23,13 @@ import { notYetReplicating } from '../domain/migration.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { ArmRest } from './arm-rest.ts';
 import { beating } from './heartbeat.ts';
-import { azureErrorCode, isPermanent, toActivityFailure, withAzureErrors } from './azure-errors.ts';
+import {
+  azureErrorCode,
+  isPermanent,
+  toActivityFailure,
+  waitingOutThrottling,
+  withAzureErrors,
+} from './azure-errors.ts';
 
 export interface SiteRecoveryDeps {
   client: SiteRecoveryManagementClient;
@@ -310,7 +316,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
-  return {
+  return waitingOutThrottling({
     /** Finds the InMageRcm fabric, its container, replication policy and appliances (process servers). */
     async discoverReplicationSite(): Promise<ReplicationSite> {
       return withAzureErrors('discover replication site', async () => {
@@ -627,7 +633,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         await client.replicationRecoveryPlans.beginDeleteAndWait(vault, rg, input.planName, lro);
       });
     },
-  };
+  });
 }
 
 export type SiteRecoveryActivities = ReturnType<typeof createSiteRecoveryActivities>;

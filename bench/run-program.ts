@@ -156,7 +156,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
     await options.onTick?.({ phases, elapsedMs: Date.now() - started });
     const done = await Promise.race([
       ...[...running].map(([id, p]) => p.then((r) => [id, r] as const)),
-      sleep(2000).then(() => undefined),
+      sleep(1000).then(() => undefined),
     ]);
     if (done) {
       const [waveId, result] = done;
@@ -178,31 +178,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   };
 
   async function tick(phases: string[]) {
-    for (const waveId of running.keys()) {
-      const wave = client().workflow.getHandle(waveWorkflowId(waveId));
-      const progress = await wave.query(waveProgressQuery);
-      if (progress.phase === 'gate-refused' && progress.gate) {
-        const evaluation = progress.gate.notReady.length + progress.gate.capacity.length * 1000;
-        if (approvals.get(waveId) !== evaluation) {
-          approvals.set(waveId, evaluation);
-          const waivers = progress.gate.notReady.map((s) => ({
-            server: s.server,
-            reason: `benchmark: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
-          }));
-          const result = await wave
-            .executeUpdate(approveWaveUpdate, {
-              args: [{ ...operator, waivers, acceptCapacityViolations: progress.gate.capacity.length > 0 }],
-            })
-            .catch(refusal);
-          record({
-            workflowId: wave.workflowId,
-            action: 'approve-with-waivers',
-            why: `gate refused: ${waivers.length} VM(s) not Ready, ${progress.gate.capacity.length} capacity violation(s)`,
-            result,
-          });
-        }
-      }
-    }
+    // Only waves whose gate refused (from visibility) are queried, all at once: a query to a wave the
+    // worker does not have cached replays its history, and the gate is the only thing the bench answers.
+    const refused: string[] = [];
+    const waves = client().workflow.list({
+      query: `WorkflowType = 'migrationWave' AND ExecutionStatus = 'Running' AND MigrationPhase = 'gate-refused'`,
+    });
+    for await (const wave of waves) refused.push(wave.workflowId);
+    await Promise.all(refused.map(approveWithWaivers));
     // Batch stages from visibility (the chaos schedule keys its restarts on them).
     if (options.onTick) {
       const batches = client().workflow.list({
@@ -214,6 +197,30 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
       }
     }
     if (options.autoOperator) await autoOperate(options.autoOperator);
+  }
+
+  async function approveWithWaivers(workflowId: string) {
+    const wave = client().workflow.getHandle(workflowId);
+    const progress = await wave.query(waveProgressQuery);
+    if (progress.phase !== 'gate-refused' || !progress.gate) return;
+    const evaluation = progress.gate.notReady.length + progress.gate.capacity.length * 1000;
+    if (approvals.get(workflowId) === evaluation) return;
+    approvals.set(workflowId, evaluation);
+    const waivers = progress.gate.notReady.map((s) => ({
+      server: s.server,
+      reason: `benchmark: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
+    }));
+    const result = await wave
+      .executeUpdate(approveWaveUpdate, {
+        args: [{ ...operator, waivers, acceptCapacityViolations: progress.gate.capacity.length > 0 }],
+      })
+      .catch(refusal);
+    record({
+      workflowId,
+      action: 'approve-with-waivers',
+      why: `gate refused: ${waivers.length} VM(s) not Ready, ${progress.gate.capacity.length} capacity violation(s)`,
+      result,
+    });
   }
 
   /** Held workflows (search attribute MigrationPhase = awaiting-operator) are retried, then rolled back. */

@@ -41,6 +41,7 @@ import {
   batchFinishedSignal,
   databaseCutoverDoneSignal,
   databaseCutoverSignal,
+  databasesStartedSignal,
   batchProgressQuery,
   openCutoverUpdate,
   pauseUpdate,
@@ -83,6 +84,8 @@ export interface BatchCheckpoint {
   cutoverAt?: string;
   replicationStartedMs: number;
   planCreated: boolean;
+  /** False until the wave says the batch's database workflows have started (see `databasesStartPending`). */
+  databasesStarted: boolean;
 }
 
 export interface BatchWorkflowInput {
@@ -97,6 +100,11 @@ export interface BatchWorkflowInput {
   parentWorkflowId?: string;
   /** Database workflows of this batch's applications: cut over when the batch's window opens. */
   databases?: { databaseId: string; workflowId: string }[];
+  /**
+   * The wave starts the database workflows while the batch replicates (starting hundreds takes a while)
+   * and sends `databasesStarted` when they are up; the batch waits for it before signalling them.
+   */
+  databasesStartPending?: boolean;
   checkpoint?: BatchCheckpoint;
 }
 
@@ -155,6 +163,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     cutoverAt: settings.cutoverWindow?.start,
     replicationStartedMs: Date.now(),
     planCreated: false,
+    databasesStarted: input.databasesStartPending !== true,
   };
   let detail: string | undefined;
   let holding = false;
@@ -387,6 +396,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
 
   setHandler(databaseCutoverDoneSignal, ({ databaseId, outcome }) => {
     databaseOutcomes.set(databaseId, outcome);
+  });
+  setHandler(databasesStartedSignal, () => {
+    state.databasesStarted = true;
   });
 
   // The wave sets WaveId and BatchId when it starts the batch; a batch started on its own sets them here.
@@ -630,19 +642,23 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       if (pending.length === 0) return;
       await checkpoint();
       enterPhase('cutting-over-databases', `Cutting over ${pending.map((d) => d.databaseId).join(', ')}`);
-      for (const database of pending) {
-        databaseOutcomes.delete(database.databaseId);
-        try {
-          await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
-            by: `batch ${spec.batchId}`,
-            reason: 'the application cutover window is open',
-          });
-        } catch (error) {
-          if (isCancellation(error)) throw error;
-          // The database workflow has ended without migrating: the batch holds for the operator below.
-          databaseOutcomes.set(database.databaseId, 'failed-needs-attention');
-        }
-      }
+      await condition(() => state.databasesStarted);
+      for (const database of pending) databaseOutcomes.delete(database.databaseId);
+      // All in one workflow task: each database's cutover runs on its own clock.
+      await Promise.all(
+        pending.map(async (database) => {
+          try {
+            await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
+              by: `batch ${spec.batchId}`,
+              reason: 'the application cutover window is open',
+            });
+          } catch (error) {
+            if (isCancellation(error)) throw error;
+            // The database workflow has ended without migrating: the batch holds for the operator below.
+            databaseOutcomes.set(database.databaseId, 'failed-needs-attention');
+          }
+        }),
+      );
       await condition(
         () => pending.every((d) => databaseOutcomes.has(d.databaseId)) || rollbackRequested !== undefined,
       );

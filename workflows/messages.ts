@@ -134,3 +134,8 @@ export const cutoverDatabaseNowUpdate = defineUpdate<string, [OperatorAction]>('
  */
 export const databaseCutoverDoneSignal =
   defineSignal<[{ databaseId: string; outcome: DatabaseOutcome }]>('databaseCutoverDone');
+/**
+ * Sent by the wave to a batch started with `databasesStartPending` once every one of its database
+ * workflows has started (or failed to): the batch signals them at cutover, which needs them to exist.
+ */
+export const databasesStartedSignal = defineSignal('databasesStarted');

@@ -33,6 +33,7 @@ import {
   approveWaveUpdate,
   batchFinishedSignal,
   databaseCutoverDoneSignal,
+  databasesStartedSignal,
   setBatchConcurrencyUpdate,
   waveProgressQuery,
   type ApproveWaveAction,
@@ -218,8 +219,8 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
-  // A batch signals its databases at cutover, so it starts only once they have started. Starts are issued
-  // in batch order, so the first batches do not wait for the whole wave's databases.
+  // Batches start at once (replication is the long pole); each is told when its databases have started,
+  // which it needs before it signals them at cutover. Starts are issued in batch order.
   const batchOrder = new Map(manifest.batches.map((b, i) => [b.batchId, i]));
   const databaseStarts = [...databaseItems]
     .sort((a, b) => (batchOrder.get(a.batchId) ?? 0) - (batchOrder.get(b.batchId) ?? 0))
@@ -284,6 +285,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   let running = 0;
   const children: Promise<void>[] = [];
   const runBatch = async (batch: WaveManifest['batches'][number]) => {
+    const databases = databasesOf(batch.batchId);
     const args: BatchWorkflowInput = {
       ...(source.kind === 'plan'
         ? { planBatch: { plan: source.plan, waveId: input.waveId, batchId: batch.batchId } }
@@ -297,13 +299,10 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
           : {}),
       },
       parentWorkflowId: workflowInfo().workflowId,
-      databases: databasesOf(batch.batchId),
+      databases,
+      databasesStartPending: databases.length > 0,
     };
     const entry = progress.batches.find((b) => b.batchId === batch.batchId);
-    // A failed start is reported with that database's result.
-    await Promise.all(
-      databaseStarts.filter((d) => d.batchId === batch.batchId).map((d) => d.started.catch(() => undefined)),
-    );
     let started = false;
     try {
       const child = await startChild(migrationBatch, {
@@ -318,7 +317,16 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       });
       started = true;
       if (entry) entry.phase = 'enabling-replication';
+      // A failed database start is reported with that database's result; the batch need not wait for it.
+      const databasesStarted = args.databasesStartPending
+        ? Promise.all(
+            databaseStarts
+              .filter((d) => d.batchId === batch.batchId && d.spec.mode === 'online')
+              .map((d) => d.started.catch(() => undefined)),
+          ).then(() => child.signal(databasesStartedSignal).catch(() => undefined))
+        : undefined;
       recordBatch(await child.result());
+      await databasesStarted;
     } catch (error) {
       if (!isCancellation(error)) {
         // A batch workflow that failed is reported with its VMs, not allowed to fail the whole wave.

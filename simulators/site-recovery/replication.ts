@@ -1,10 +1,9 @@
 /**
- * Bandwidth model for initial replication and resync. Every transfer on a fabric gets
- *
- *   rate = min(applianceBandwidth / transfersOnAppliance, siteUplink / transfersOnSite) × efficiency
- *
- * where efficiency < 1 when the appliance is past its sizing (~200 protected machines or 2 TB/day of
- * churn). Rates are piecewise constant: whenever the set of transfers or appliance load changes, each
+ * Bandwidth model for initial replication and resync. An appliance pushes at most
+ * `bandwidth × efficiency`, shared equally by its transfers, where efficiency < 1 when the appliance is
+ * past its sizing (~200 protected machines or 2 TB/day of churn); the site uplink is shared max-min
+ * fairly: every transfer gets the same rate unless its appliance caps it lower, and what it leaves goes
+ * to the others (`fairShare`). Rates are piecewise constant: whenever the set of transfers or appliance load changes, each
  * transfer is checkpointed and its completion event rescheduled. Reads interpolate from the checkpoint.
  */
 import { idKey } from '../arm.ts';
@@ -199,26 +198,32 @@ export class ReplicationModel {
     }
     // Halted transfers use no bandwidth.
     const items = all.filter((item) => !this.halted(item));
-    const perAppliance = new Map<string, number>();
+    const perAppliance = new Map<string, { transfers: number; capacity: number; load: ApplianceLoad }>();
     for (const item of items) {
       const key = idKey(item.processServerId);
-      perAppliance.set(key, (perAppliance.get(key) ?? 0) + 1);
+      const entry = perAppliance.get(key);
+      if (entry) {
+        entry.transfers += 1;
+        continue;
+      }
+      const load = this.applianceLoad(item.processServerId);
+      const bandwidthMbps = findProcessServer(fabric, item.processServerId)?.bandwidthMbps ?? 0;
+      perAppliance.set(key, {
+        transfers: 1,
+        capacity: bandwidthMbps * bytesPerSecondPerMbps * load.efficiency,
+        load,
+      });
     }
-    const uplinkShare = (fabric.uplinkMbps * bytesPerSecondPerMbps) / Math.max(1, items.length);
-    const loads = new Map<string, ApplianceLoad>();
+    const level = fairShare(fabric.uplinkMbps * bytesPerSecondPerMbps, [...perAppliance.values()]);
     let nextCompletion = Infinity;
     for (const item of items) {
       const sync = activeSync(item);
       if (!sync) continue;
-      const key = idKey(item.processServerId);
-      const load = loads.get(key) ?? this.applianceLoad(item.processServerId);
-      loads.set(key, load);
-      const appliance = findProcessServer(fabric, item.processServerId);
-      const applianceShare =
-        ((appliance?.bandwidthMbps ?? 0) * bytesPerSecondPerMbps) / (perAppliance.get(key) ?? 1);
+      const appliance = perAppliance.get(idKey(item.processServerId));
+      if (!appliance) continue;
       checkpoint(sync, at);
-      sync.rateBytesPerSecond = Math.min(applianceShare, uplinkShare) * load.efficiency;
-      sync.slow = load.efficiency < 1;
+      sync.rateBytesPerSecond = Math.min(level, appliance.capacity / appliance.transfers);
+      sync.slow = appliance.load.efficiency < 1;
       if (sync.rateBytesPerSecond > 0) {
         const remaining = sync.totalBytes - sync.checkpointBytes;
         nextCompletion = Math.min(
@@ -246,6 +251,24 @@ export class ReplicationModel {
     }
     return set;
   }
+}
+
+/**
+ * Max-min fair share of the uplink per transfer: transfers on an appliance that cannot fill their equal
+ * share (its capacity ÷ its transfers is lower) leave the rest to the others, as TCP flows do on a shared
+ * link. Returns the per-transfer level; an appliance's transfers get min(level, capacity ÷ transfers).
+ */
+export function fairShare(uplink: number, appliances: { transfers: number; capacity: number }[]): number {
+  const byPerTransfer = [...appliances].sort((a, b) => a.capacity / a.transfers - b.capacity / b.transfers);
+  let remaining = uplink;
+  let transfers = byPerTransfer.reduce((sum, a) => sum + a.transfers, 0);
+  for (const appliance of byPerTransfer) {
+    const level = remaining / transfers;
+    if (appliance.capacity / appliance.transfers >= level) return level;
+    remaining -= appliance.capacity;
+    transfers -= appliance.transfers;
+  }
+  return Infinity;
 }
 
 /** The transfer in flight, if any (resync takes precedence: it only runs after initial replication). */

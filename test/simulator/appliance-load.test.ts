@@ -3,6 +3,7 @@ import type {
   InMageRcmReplicationDetails,
 } from '@azure/arm-recoveryservices-siterecovery';
 import { expect, it } from 'vitest';
+import { fairShare } from '../../simulators/site-recovery/replication.ts';
 import { bulkSite, enableInput, poll, scope, startTestSimulator } from './helpers.ts';
 
 it('slows initial replication and warns when an appliance is past 2 TB/day of churn', async () => {
@@ -55,4 +56,19 @@ it('slows initial replication and warns when an appliance is past 2 TB/day of ch
   } finally {
     await t.dispose();
   }
+});
+
+it('shares the uplink max-min fairly: what appliance-capped transfers leave goes to the others', () => {
+  // Uplink 100; appliance A (capacity 20, 4 transfers → 5 each) cannot use an equal share of 100/6.
+  // The other 80 is split by B's 2 transfers (40 each), below B's own cap of 100/2.
+  expect(
+    fairShare(100, [
+      { transfers: 4, capacity: 20 },
+      { transfers: 2, capacity: 100 },
+    ]),
+  ).toBe(40);
+  // Every transfer fits: the uplink caps all at an equal share.
+  expect(fairShare(60, [{ transfers: 3, capacity: 300 }])).toBe(20);
+  // Appliances cap everything: the uplink is not the limit.
+  expect(fairShare(1000, [{ transfers: 2, capacity: 10 }])).toBe(Infinity);
 });
