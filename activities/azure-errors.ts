@@ -65,15 +65,15 @@ const isThrottled = (error: unknown) => {
   const rest = asRestError(error);
   return isRestError(rest) && rest.statusCode === 429;
 };
-const maxThrottledRuns = 8;
 const throttledWaitMs = 1000;
+const maxThrottledWaitMs = 10_000;
 
 /**
  * Wraps idempotent activities so that a 429 which outlasted the SDK's own Retry-After handling waits
- * (heartbeating, longer each time) and runs the activity again in the same attempt, up to 8 times, instead
- * of failing the attempt: thousands of VMs and databases share one principal's ARM budget, a throttled
- * read or write is expected at that scale, and waiting is cheaper than a failure Temporal must record and
- * retry. Every activity reads Azure's state before it writes, so running it again repeats nothing.
+ * (heartbeating, 1 s longer each time up to 10 s) and runs the activity again in the same attempt, for as
+ * long as the attempt may run: throttling is back-pressure, not a failure. Thousands of VMs and databases
+ * share one principal's ARM budget, and a failed attempt costs Temporal a retry and the operator a false
+ * alarm. Every activity reads Azure's state before it writes, so running it again repeats nothing.
  */
 export function waitingOutThrottling<T extends object>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
@@ -86,9 +86,9 @@ export function waitingOutThrottling<T extends object>(activities: T): T {
         try {
           return await run(...args);
         } catch (error) {
-          if (!isThrottled(error) || runs >= maxThrottledRuns || Context.current().cancellationSignal.aborted)
-            throw error;
-          await beating({ throttled: runs }, () => Context.current().sleep(throttledWaitMs * runs));
+          if (!isThrottled(error) || Context.current().cancellationSignal.aborted) throw error;
+          const wait = Math.min(throttledWaitMs * runs, maxThrottledWaitMs);
+          await beating({ throttled: runs }, () => Context.current().sleep(wait));
         }
       }
     };

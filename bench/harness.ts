@@ -83,6 +83,10 @@ export async function runBench(config: BenchConfig) {
       ...(faults ? { faults } : {}),
       workers: config.workers,
       workerSettings: {
+        // Each worker paces itself to its share of the principal's budget, with 10 % headroom.
+        AZURE_ARM_READS_PER_SECOND: String((25 * scale * 0.9) / config.workers),
+        AZURE_ARM_WRITES_PER_SECOND: String((10 * scale * 0.9) / config.workers),
+        AZURE_ARM_DELETES_PER_SECOND: String((10 * scale * 0.9) / config.workers),
         AZURE_LRO_POLL_MS: String(config.lroPollMs),
         AZURE_ACTIVITIES_PER_SECOND: String(config.activitiesPerSecond),
         AZURE_MAX_CONCURRENT_ACTIVITIES: String(config.maxConcurrentActivities),
@@ -359,6 +363,10 @@ export async function runBench(config: BenchConfig) {
       activityFailures: {
         total: history.activityFailures.length,
         byCause: count(history.activityFailures.map((f) => f.cause)),
+        // The first three of each cause, so every kind of failure can be traced to its workflow.
+        examples: history.activityFailures.filter(
+          (f, i, all) => all.slice(0, i).filter((g) => g.cause === f.cause).length < 3,
+        ),
       },
       peakWorkerRssMiB: peak,
       simulated: {
@@ -478,6 +486,8 @@ export function formatReport(r: BenchReport): string {
     `  429 responses: ${r.arm.responses429}; activity failures caused by throttling: ${r.arm.activityFailuresFromThrottling}`,
   );
   p(`Activity failures: ${r.activityFailures.total} ${JSON.stringify(r.activityFailures.byCause)}`);
+  for (const f of r.activityFailures.examples)
+    p(`  e.g. ${f.cause}: ${f.activity} in ${f.workflowId}: ${f.message.slice(0, 200)}`);
   p(
     `Peak worker RSS: ${r.peakWorkerRssMiB.max} MiB (per process: ${r.peakWorkerRssMiB.perProcess.join(', ')})`,
   );

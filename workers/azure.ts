@@ -9,6 +9,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
 import type { SiteRecoveryDeps } from '../activities/site-recovery.ts';
+import { armBudget, armBudgetPolicy, armBudgetRequestPolicyFactory, type ArmBudget } from './arm-budget.ts';
 import type { WorkerConfig } from './config.ts';
 
 /**
@@ -37,25 +38,40 @@ export function createCredential(config: WorkerConfig): TokenCredential {
     : new DefaultAzureCredential();
 }
 
-export function createSiteRecoveryClient(
+const extraCa = (config: WorkerConfig) =>
+  config.AZURE_CA_CERT ? readFileSync(config.AZURE_CA_CERT, 'utf8') : undefined;
+
+/** One per worker process: every ARM client of the worker spends the same share of the principal's budget. */
+export const workerArmBudget = (config: WorkerConfig): ArmBudget =>
+  armBudget({
+    reads: config.AZURE_ARM_READS_PER_SECOND,
+    writes: config.AZURE_ARM_WRITES_PER_SECOND,
+    deletes: config.AZURE_ARM_DELETES_PER_SECOND,
+  });
+
+function createSiteRecoveryClient(
   config: WorkerConfig,
-  credential: TokenCredential = createCredential(config),
+  credential: TokenCredential,
+  budget: ArmBudget,
 ): SiteRecoveryManagementClient {
-  const ca = config.AZURE_CA_CERT ? readFileSync(config.AZURE_CA_CERT, 'utf8') : undefined;
-  return new SiteRecoveryManagementClient(credential, config.AZURE_SUBSCRIPTION_ID, {
+  const ca = extraCa(config);
+  const client = new SiteRecoveryManagementClient(credential, config.AZURE_SUBSCRIPTION_ID, {
     endpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
     credentialScopes: 'https://management.azure.com/.default',
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
+  client.pipeline.addPolicy(armBudgetPolicy(budget), { afterPhase: 'Retry' });
+  return client;
 }
 
 /** Site Recovery activity dependencies from the worker configuration. */
 export function siteRecoveryDeps(
   config: WorkerConfig,
   credential: TokenCredential = createCredential(config),
+  budget: ArmBudget = workerArmBudget(config),
 ): SiteRecoveryDeps {
   return {
-    client: createSiteRecoveryClient(config, credential),
+    client: createSiteRecoveryClient(config, credential, budget),
     armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
     subscriptionId: config.AZURE_SUBSCRIPTION_ID,
     resourceGroup: config.AZURE_RESOURCE_GROUP,
@@ -64,9 +80,6 @@ export function siteRecoveryDeps(
   };
 }
 
-const extraCa = (config: WorkerConfig) =>
-  config.AZURE_CA_CERT ? readFileSync(config.AZURE_CA_CERT, 'utf8') : undefined;
-
 /**
  * A core-client `ServiceClient` for ARM APIs the registry's SDKs lack (the SQL migration API 2025-06-30,
  * target tier scaling): the same credential, scopes, retry policy and extra CA as the generated clients.
@@ -74,14 +87,17 @@ const extraCa = (config: WorkerConfig) =>
 export function createArmServiceClient(
   config: WorkerConfig,
   credential: TokenCredential = createCredential(config),
+  budget: ArmBudget = workerArmBudget(config),
 ): ServiceClient {
   const ca = extraCa(config);
-  return new ServiceClient({
+  const client = new ServiceClient({
     endpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
     credential,
     credentialScopes: 'https://management.azure.com/.default',
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
+  client.pipeline.addPolicy(armBudgetPolicy(budget), { afterPhase: 'Retry' });
+  return client;
 }
 
 /**
@@ -92,11 +108,13 @@ export function createArmServiceClient(
 export function createDataMigrationClient(
   config: WorkerConfig,
   credential: TokenCredential = createCredential(config),
+  budget: ArmBudget = workerArmBudget(config),
 ): DataMigrationServiceClient {
   const ca = extraCa(config);
   return new DataMigrationServiceClient(credential, config.AZURE_SUBSCRIPTION_ID, {
     baseUri: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
     longRunningOperationRetryTimeout: config.AZURE_LRO_POLL_MS / 1000,
+    requestPolicyFactories: (defaults) => [...defaults, armBudgetRequestPolicyFactory(budget)],
     ...(ca
       ? { agentSettings: { https: new HttpsAgent({ ca, keepAlive: true }), http: new HttpAgent() } }
       : {}),

@@ -10,6 +10,7 @@ export const TASK_QUEUES = {
 } as const;
 
 const positiveInt = z.coerce.number().int().positive();
+const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -27,6 +28,13 @@ const schema = z.object({
   AZURE_VAULT_NAME: z.string().default(demoScope.vaultName),
   /** How often an LRO poller re-reads an operation when Azure sends no Retry-After. */
   AZURE_LRO_POLL_MS: positiveInt.default(2000),
+  /**
+   * ARM requests this worker sends per second, by ARM's throttling bucket. ARM refills 25 reads and 10
+   * writes and deletes per second per principal: give each of N workers about 1/N of that.
+   */
+  AZURE_ARM_READS_PER_SECOND: positiveNumber.default(20),
+  AZURE_ARM_WRITES_PER_SECOND: positiveNumber.default(8),
+  AZURE_ARM_DELETES_PER_SECOND: positiveNumber.default(8),
   /** Task-queue-wide ceiling on ARM activity starts per second (ARM write bucket refills 10/s). */
   AZURE_ACTIVITIES_PER_SECOND: positiveInt.default(8),
   /**

@@ -18,6 +18,7 @@ import {
   createDataMigrationClient,
   siteRecoveryDeps,
   databaseConnectionSettings,
+  workerArmBudget,
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
 import type { WorkerConfig } from './config.ts';
@@ -41,8 +42,9 @@ export async function startWorkers(
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
+  const budget = workerArmBudget(config);
   const activities = {
-    ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential)),
+    ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential, budget)),
     ...createSourcePlatformActivities({
       baseUrl: config.VCENTER_URL,
       username: config.VCENTER_USERNAME,
@@ -50,9 +52,9 @@ export async function startWorkers(
       ca: config.VCENTER_CA_CERT ? readFileSync(config.VCENTER_CA_CERT, 'utf8') : undefined,
     }),
     ...createDataMigrationActivities({
-      armClient: createArmServiceClient(config, credential),
+      armClient: createArmServiceClient(config, credential, budget),
       armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
-      dms: createDataMigrationClient(config, credential),
+      dms: createDataMigrationClient(config, credential, budget),
       connections: databaseConnectionSettings(config),
       pollIntervalMs: config.AZURE_LRO_POLL_MS,
     }),

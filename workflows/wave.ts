@@ -219,35 +219,36 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
-  // Batches start at once (replication is the long pole); each is told when its databases have started,
-  // which it needs before it signals them at cutover. Starts are issued in batch order.
+  // In batch order, so the first batches' databases start first.
   const batchOrder = new Map(manifest.batches.map((b, i) => [b.batchId, i]));
-  const databaseStarts = [...databaseItems]
-    .sort((a, b) => (batchOrder.get(a.batchId) ?? 0) - (batchOrder.get(b.batchId) ?? 0))
-    .map(({ spec, batchId }) => ({
-      spec,
-      batchId,
-      started: startChild(migrationDatabase, {
-        workflowId: databaseWorkflowId(spec.id),
-        args: [
-          {
-            spec,
-            services: input.databases!.services,
-            settings: input.databases!.settings,
-            notifyWorkflowId: batchWorkflowId(batchId),
-            waveId: input.waveId,
-            batchId,
-          },
-        ],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        typedSearchAttributes: [
-          { key: waveIdKey, value: input.waveId },
-          { key: batchIdKey, value: batchId },
-          { key: phaseKey, value: databaseStage('pending') },
-        ],
-      }),
-    }));
-  const databaseChildren = databaseStarts.map(async ({ spec, batchId, started }) => {
+  type DatabaseStart = ReturnType<typeof startDatabases>[number];
+  const startDatabases = () =>
+    [...databaseItems]
+      .sort((a, b) => (batchOrder.get(a.batchId) ?? 0) - (batchOrder.get(b.batchId) ?? 0))
+      .map(({ spec, batchId }) => ({
+        spec,
+        batchId,
+        started: startChild(migrationDatabase, {
+          workflowId: databaseWorkflowId(spec.id),
+          args: [
+            {
+              spec,
+              services: input.databases!.services,
+              settings: input.databases!.settings,
+              notifyWorkflowId: batchWorkflowId(batchId),
+              waveId: input.waveId,
+              batchId,
+            },
+          ],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          typedSearchAttributes: [
+            { key: waveIdKey, value: input.waveId },
+            { key: batchIdKey, value: batchId },
+            { key: phaseKey, value: databaseStage('pending') },
+          ],
+        }),
+      }));
+  const awaitDatabase = async ({ spec, batchId, started }: DatabaseStart) => {
     try {
       databaseResults.push(await (await started).result());
     } catch (error) {
@@ -275,7 +276,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         .signal(databaseCutoverDoneSignal, { databaseId: spec.id, outcome: 'failed-needs-attention' })
         .catch(() => undefined);
     }
-  });
+  };
   const databasesOf = (batchId: string) =>
     databaseItems
       .filter((item) => item.batchId === batchId && item.spec.mode === 'online')
@@ -353,12 +354,20 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       running -= 1;
     }
   };
-  try {
+  const startBatches = async () => {
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      await condition(() => running < maxConcurrent);
+      if (running >= maxConcurrent) await condition(() => running < maxConcurrent);
       running += 1;
       children.push(runBatch(batch));
     }
+  };
+  // Batch starts are issued before the databases' (the server starts children in order): replication is
+  // the long pole. Each batch is told when its databases have started; it needs them only at cutover.
+  const batchesStarted = startBatches();
+  const databaseStarts = startDatabases();
+  const databaseChildren = databaseStarts.map(awaitDatabase);
+  try {
+    await batchesStarted;
     await Promise.all([...children, ...databaseChildren]);
   } catch (error) {
     if (!isCancellation(error)) throw error;
