@@ -80,6 +80,29 @@ export interface EnableReplicationResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const enableConcurrency = 8;
+
+/**
+ * Runs `each` over `items` with at most `limit` in flight. After the first error no new item starts, the
+ * ones in flight finish, and the error is thrown: a retried attempt must not race this one's requests.
+ */
+async function inParallel<T>(items: T[], limit: number, each: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let firstError: { error: unknown } | undefined;
+  const lane = async () => {
+    while (next < items.length && !firstError) {
+      const item = items[next++]!;
+      try {
+        await each(item);
+      } catch (error) {
+        firstError ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (firstError) throw firstError.error;
+}
+
 /**
  * Runs one per-VM call; a permanent (4xx) refusal is returned for that VM alone, so one VM never fails
  * its batch. Throttling, 5xx and network errors are rethrown and retried by the activity.
@@ -373,6 +396,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       const enabled: string[] = [];
       const alreadyEnabled: string[] = [];
       const failed: VmFailure[] = [];
+      const toEnable: { vm: BatchVm; processServerId: string }[] = [];
       for (const vm of input.vms) {
         if (existing.has(vm.name)) {
           alreadyEnabled.push(vm.name);
@@ -387,6 +411,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           });
           continue;
         }
+        toEnable.push({ vm, processServerId: processServer.id });
+      }
+      // A few requests in flight at once: one at a time, each would wait its turn in the worker's ARM
+      // budget behind every other activity's requests.
+      await inParallel(toEnable, enableConcurrency, async ({ vm, processServerId }) => {
         const progress = { enabled: enabled.length, failed: failed.length };
         const failure = await permanentFailureOf(() =>
           beating(progress, (abortSignal) =>
@@ -402,7 +431,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                   providerSpecificDetails: {
                     instanceType: 'InMageRcm',
                     fabricDiscoveryMachineId: vm.machineId,
-                    processServerId: processServer.id,
+                    processServerId,
                     targetResourceGroupId: target.resourceGroupId,
                     targetNetworkId: target.networkId,
                     targetSubnetName: target.subnetName,
@@ -423,8 +452,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         );
         if (failure) failed.push({ name: vm.name, ...failure });
         else enabled.push(vm.name);
-        Context.current().heartbeat({ enabled: enabled.length, failed: failed.length });
-      }
+      });
       return { enabled, alreadyEnabled, failed };
     },
 

@@ -97,7 +97,7 @@ export async function runBench(config: BenchConfig) {
       `Starting Temporal (SQLite in ${dir}), the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`,
     );
     await stack.start();
-    const sites = await sourceSitesFromPlan(program.workspace, program.plan, { applianceMbps: 2000 });
+    const sites = await sourceSitesFromPlan(program.workspace, program.plan);
     for (const site of sites) await stack.admin.seed(scope, site);
     const planned = plannedDatabases(program.plan, program.estate, scope, 10_000);
     await stack.admin.seedDatabases(planned.seed);

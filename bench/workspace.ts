@@ -66,17 +66,9 @@ export function migrationScope(plan: Plan, scope: AzureScope): MigrationScope {
  * The planned servers as the simulator's vCenter inventory: `sourceSiteFromWorkspace` (cli/operate) per
  * vCenter, every one under the same Azure Migrate site so they share one fabric.
  */
-export async function sourceSitesFromPlan(
-  workspace: string,
-  plan: Plan,
-  options: { applianceMbps: number },
-): Promise<SourceSite[]> {
+export async function sourceSitesFromPlan(workspace: string, plan: Plan): Promise<SourceSite[]> {
   const vcenters = [...new Set(plan.servers.flatMap((s) => (s.vcenter ? [s.vcenter] : [])))].sort();
-  const sites = await Promise.all(
-    vcenters.map((vcenter) =>
-      sourceSiteFromWorkspace(workspace, { vcenter, applianceMbps: options.applianceMbps }),
-    ),
-  );
+  const sites = await Promise.all(vcenters.map((vcenter) => sourceSiteFromWorkspace(workspace, { vcenter })));
   return sites.map((site) => ({ ...site, vmwareSiteName: BENCH_SITE_NAME }));
 }
 

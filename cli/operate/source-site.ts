@@ -23,8 +23,6 @@ export interface SourceSiteOptions {
   vcenter?: string;
   /** Cap each disk's used size (GiB), so tests replicate in seconds. */
   maxDiskUsedGiB?: number;
-  /** Bandwidth of each appliance (Mbit/s); default 1000. */
-  applianceMbps?: number;
 }
 
 export async function sourceSiteFromWorkspace(
@@ -61,7 +59,7 @@ export async function sourceSiteFromWorkspace(
     vmwareSiteName: defaultVmwareSiteName(vcenter),
     appliances: [...appliances]
       .sort()
-      .map((name) => ({ name, bandwidthMbps: options.applianceMbps ?? 1000 })),
+      .map((name) => ({ name, bandwidthMbps: plan.options.appliances.bandwidthMbps })),
     uplinkMbps: plan.options.network.uplinkMbps,
     vms,
   };

@@ -30,8 +30,11 @@ export function planCapacity(
     start: timing.get(id)?.replicationStart ?? 0,
     end: timing.get(id)?.cutoverEnd ?? 0,
   });
-  const { maxVms, maxChurnGBPerDay } = options.appliances;
+  const { maxVms, maxChurnGBPerDay, bandwidthMbps } = options.appliances;
 
+  // A wave replicates at the uplink's rate only through enough appliances: its VMs are spread over at
+  // least uplink ÷ appliance bandwidth of them (never more than there are VMs), least loaded first.
+  const vmCount = waves.reduce((sum, w) => sum + w.batches.reduce((n, b) => n + b.servers.length, 0), 0);
   const appliances = assignPool(
     waves.map((w) => ({
       id: w.id,
@@ -40,12 +43,13 @@ export function planCapacity(
     })),
     [maxVms, maxChurnGBPerDay],
     unit('appliance'),
+    { minUnits: Math.min(Math.ceil(options.network.uplinkMbps / bandwidthMbps), vmCount), spread: true },
   );
   for (const [id, name] of appliances.unitOf) {
     const [vms = 0, churn = 0] = appliances.loadAfter.get(id) ?? [];
     say(
       id,
-      `appliance ${name}: first with room while its wave replicates (${vms}/${maxVms} VMs, ${round(churn / 1000, 2)}/${round(maxChurnGBPerDay / 1000, 2)} TB/day churn)`,
+      `appliance ${name}: least loaded with room while its wave replicates (${vms}/${maxVms} VMs, ${round(churn / 1000, 2)}/${round(maxChurnGBPerDay / 1000, 2)} TB/day churn)`,
     );
   }
   const subscriptions = assignPool(

@@ -48,6 +48,11 @@ export const planOptionsSchema = z.object({
   appliances: z.object({
     maxVms: z.number().int().positive(),
     maxChurnGBPerDay: z.number().positive(),
+    /**
+     * [assumption] Throughput one appliance's process server sustains to Azure: a wave needs
+     * uplink ÷ this many appliances to fill the uplink. Plans made before this option read 2,000.
+     */
+    bandwidthMbps: z.number().positive().default(2000),
   }),
   network: z.object({ uplinkMbps: z.number().positive() }),
   replication: z.object({
@@ -88,7 +93,7 @@ export const defaultPlanOptions = (start: string): PlanOptions => ({
   // Site Recovery: 100 servers per recovery plan (limits-and-data §1.4).
   batches: { maxVms: 100 },
   // Appliance with built-in process server: 151-200 machines, up to 2 TB/day churn (§1.2).
-  appliances: { maxVms: 200, maxChurnGBPerDay: 2048 },
+  appliances: { maxVms: 200, maxChurnGBPerDay: 2048, bandwidthMbps: 2000 },
   network: { uplinkMbps: 10_000 },
   // Deployment Planner defaults: RPO 15 min, growth factor 30 %, initial replication in 72 h (§1.6).
   replication: {

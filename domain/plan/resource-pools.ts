@@ -1,7 +1,8 @@
 /**
  * Assigns work to a pool of identical units (replication appliances, target subscriptions) whose
  * load is held from a wave's replication start to its cutover end and then released. First fit over
- * the units in name order; a new unit is added when none has room, so the pool size is the peak need.
+ * the units in name order, or (`spread`) the least-loaded unit with room; a new unit is added when none
+ * has room, so the pool size is the peak need, but at least `minUnits`.
  */
 export interface PoolItem {
   key: string;
@@ -31,8 +32,14 @@ export function assignPool(
   waves: readonly PoolWave[],
   caps: readonly number[],
   unitName: (index: number) => string,
+  options: { minUnits?: number; spread?: boolean } = {},
 ): PoolResult {
-  const units: { name: string; load: number[]; held: { until: number; load: readonly number[] }[] }[] = [];
+  const newUnit = (index: number) => ({
+    name: unitName(index),
+    load: caps.map(() => 0),
+    held: [] as { until: number; load: readonly number[] }[],
+  });
+  const units = Array.from({ length: options.minUnits ?? 0 }, (_, i) => newUnit(i));
   const peaks = new Map<string, number[]>();
   const unitOf = new Map<string, string>();
   const loadAfter = new Map<string, number[]>();
@@ -53,9 +60,15 @@ export function assignPool(
       );
       for (const item of items) {
         const tooBig = !fits([], item.load);
-        let unit = tooBig ? undefined : units.find((u) => fits(u.load, item.load));
+        const withRoom = tooBig ? [] : units.filter((u) => fits(u.load, item.load));
+        let unit = options.spread
+          ? withRoom.reduce<(typeof units)[number] | undefined>(
+              (best, u) => (best === undefined || (u.load[0] ?? 0) < (best.load[0] ?? 0) ? u : best),
+              undefined,
+            )
+          : withRoom[0];
         if (unit === undefined) {
-          unit = { name: unitName(units.length), load: caps.map(() => 0), held: [] };
+          unit = newUnit(units.length);
           units.push(unit);
         }
         if (tooBig) oversized.push(item.key);
@@ -73,7 +86,7 @@ export function assignPool(
   }
   return {
     unitOf,
-    peaks: units.map((u) => ({ name: u.name, peak: peaks.get(u.name) ?? [] })),
+    peaks: units.flatMap((u) => (peaks.has(u.name) ? [{ name: u.name, peak: peaks.get(u.name) ?? [] }] : [])),
     oversized,
     loadAfter,
   };

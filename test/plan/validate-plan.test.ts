@@ -124,6 +124,7 @@ describe('factory plan validate', () => {
 
   it('rejects an overloaded appliance and a server without one', () => {
     const plan = validPlan();
+    for (const server of plan.servers) server.appliance = 'appliance-01';
     plan.options.appliances.maxVms = 2;
     expect(rules(plan)).toContain('appliance-capacity');
     delete plan.servers[0]!.appliance;

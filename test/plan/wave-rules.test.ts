@@ -136,7 +136,7 @@ describe('batches', () => {
     expect(batches[0]?.bootGroups[0]?.tier).toBe('db');
   });
 
-  it('assigns appliances within 200 VMs and the churn cap', () => {
+  it('spreads the VMs over enough appliances to fill the uplink, each within its VM and churn caps', () => {
     const plan = planOf(
       estateOf([
         { name: 'a', vms: 90 },
@@ -148,7 +148,8 @@ describe('batches', () => {
         o.appliances.maxVms = 100;
       },
     );
-    expect(plan.capacity.appliances.map((a) => a.peakVms)).toEqual([100, 100, 70]);
+    // 10 Gbps uplink ÷ 2 Gbps per appliance: five appliances, least loaded first.
+    expect(plan.capacity.appliances.map((a) => a.peakVms)).toEqual([54, 54, 54, 54, 54]);
     expect(plan.servers.every((s) => s.appliance !== undefined)).toBe(true);
   });
 });
@@ -242,7 +243,10 @@ describe('databases, schedule, pins', () => {
     expect(specs[0]?.spec.vms[0]?.machineId).toBe(
       '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.OffAzure/VMwareSites/site1/machines/vc01-contoso-local_00000000-0000-4000-8000-000000000002',
     );
-    expect(specs[0]?.spec.vms[0]?.appliance).toBe('appliance-01');
+    // Spread over the appliances the uplink needs: three VMs, three appliances.
+    expect(new Set(specs[0]?.spec.vms.map((v) => v.appliance))).toEqual(
+      new Set(['appliance-01', 'appliance-02', 'appliance-03']),
+    );
     expect(specs[0]?.cutoverWindow).toEqual(plan.waves[0]?.batches[0]?.cutoverWindow);
     expect(() =>
       batchSpecsFromPlan(plan, 'wave-09', { subscriptionId: 's', resourceGroup: 'r', vmwareSites: {} }),
