@@ -210,7 +210,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   setPhase('discovering');
   const site = await discoverReplicationSite();
   setPhase('running-batches');
-  // Databases start copying at once (full backup, then catch-up) and wait for their batch's cutover.
+  // Databases start copying (full backup, then catch-up) when their batch starts and wait for its cutover.
   const databaseItems = input.databases ? manifest.databases : [];
   const databaseResults: DatabaseResult[] = manifest.excludedDatabases.map(({ id, reason }) => ({
     databaseId: id,
@@ -219,12 +219,10 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
-  // In batch order, so the first batches' databases start first.
-  const batchOrder = new Map(manifest.batches.map((b, i) => [b.batchId, i]));
   type DatabaseStart = ReturnType<typeof startDatabases>[number];
-  const startDatabases = () =>
-    [...databaseItems]
-      .sort((a, b) => (batchOrder.get(a.batchId) ?? 0) - (batchOrder.get(b.batchId) ?? 0))
+  const startDatabases = (ofBatch: string) =>
+    databaseItems
+      .filter((item) => item.batchId === ofBatch)
       .map(({ spec, batchId }) => ({
         spec,
         batchId,
@@ -285,6 +283,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   const cancelled = () => CancellationScope.current().consideredCancelled;
   let running = 0;
   const children: Promise<void>[] = [];
+  const databaseChildren: Promise<void>[] = [];
   const runBatch = async (batch: WaveManifest['batches'][number]) => {
     const databases = databasesOf(batch.batchId);
     const args: BatchWorkflowInput = {
@@ -318,11 +317,15 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       });
       started = true;
       if (entry) entry.phase = 'enabling-replication';
-      // A failed database start is reported with that database's result; the batch need not wait for it.
+      // The batch's databases start once it runs: the server starts a parent's children in no particular
+      // order, and a wave's hundreds of database starts would otherwise hold up its batches (replication
+      // is the long pole). A failed database start is reported with that database's result.
+      const databaseStarts = startDatabases(batch.batchId);
+      databaseChildren.push(...databaseStarts.map(awaitDatabase));
       const databasesStarted = args.databasesStartPending
         ? Promise.all(
             databaseStarts
-              .filter((d) => d.batchId === batch.batchId && d.spec.mode === 'online')
+              .filter((d) => d.spec.mode === 'online')
               .map((d) => d.started.catch(() => undefined)),
           ).then(() => child.signal(databasesStartedSignal).catch(() => undefined))
         : undefined;
@@ -332,6 +335,16 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       if (!isCancellation(error)) {
         // A batch workflow that failed is reported with its VMs, not allowed to fail the whole wave.
         const reason = `Batch workflow failed: ${failureMessage(error)}`;
+        if (!started) {
+          for (const { spec } of databaseItems.filter((item) => item.batchId === batch.batchId))
+            databaseResults.push({
+              databaseId: spec.id,
+              name: spec.name,
+              phase: 'pending',
+              outcome: 'failed-needs-attention',
+              reason: `Not started: its batch ${batch.batchId} did not start (${reason})`,
+            });
+        }
         const vmNames =
           source.kind === 'plan'
             ? (
@@ -361,17 +374,17 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       children.push(runBatch(batch));
     }
   };
-  // Batch starts are issued before the databases' (the server starts children in order): replication is
-  // the long pole. Each batch is told when its databases have started; it needs them only at cutover.
-  const batchesStarted = startBatches();
-  const databaseStarts = startDatabases();
-  const databaseChildren = databaseStarts.map(awaitDatabase);
+  // Every batch's databases are started (and pushed) before its runBatch ends.
+  const allSettled = async () => {
+    await Promise.all(children);
+    await Promise.all(databaseChildren);
+  };
   try {
-    await batchesStarted;
-    await Promise.all([...children, ...databaseChildren]);
+    await startBatches();
+    await allSettled();
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    await CancellationScope.nonCancellable(() => Promise.all([...children, ...databaseChildren]));
+    await CancellationScope.nonCancellable(allSettled);
   }
 
   // In plan order; batches a cancelled wave never started report no VM outcomes (their VMs stay untouched).

@@ -29,7 +29,7 @@ export class ReplicationModel {
   private readonly activeByFabric = new Map<string, Set<string>>();
   /** process server key → item keys replicating through it (source side active) */
   private readonly itemsByAppliance = new Map<string, Set<string>>();
-  /** Appliance loads since the last rebalance (every item of a listing shows its appliance's). */
+  /** Appliance loads until an item of the appliance changes (every item of a listing shows its appliance's). */
   private readonly loads = new Map<string, ApplianceLoad>();
 
   constructor(private readonly sim: Simulation) {
@@ -43,6 +43,7 @@ export class ReplicationModel {
   /** An item now replicates through its appliance (enable accepted). */
   attach(item: ProtectedItem, at: number): void {
     this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
+    this.loadChanged(item);
     this.rebalance(item.fabricId, at);
   }
 
@@ -55,6 +56,7 @@ export class ReplicationModel {
       checkpoint(sync, at);
       this.activeByFabric.get(idKey(item.fabricId))?.delete(key);
     }
+    this.loadChanged(item);
     this.rebalance(item.fabricId, at);
   }
 
@@ -85,6 +87,7 @@ export class ReplicationModel {
     if (kind === 'initial') item.initialSync = sync;
     else item.resync = sync;
     this.setOf(this.activeByFabric, item.fabricId).add(idKey(item.id));
+    this.loadChanged(item);
     this.rebalance(item.fabricId, at);
   }
 
@@ -111,10 +114,16 @@ export class ReplicationModel {
         sync.completedAt = at;
         active.delete(key);
         finished.push(item);
+        this.loadChanged(item);
       }
     }
     this.rebalance(fabricIdValue, at);
     return finished;
+  }
+
+  /** Attach, detach, sync start and end change what its appliance's load counts. */
+  private loadChanged(item: ProtectedItem): void {
+    this.loads.delete(idKey(item.processServerId));
   }
 
   applianceLoad(processServerId: string): ApplianceLoad {
@@ -167,6 +176,7 @@ export class ReplicationModel {
 
   /** Re-derives every transfer's rate (after stall or outage faults change). */
   rebalanceAll(at: number): void {
+    this.loads.clear();
     for (const fabric of Object.values(this.sim.state.fabrics)) this.rebalance(fabric.id, at);
   }
 
@@ -180,8 +190,6 @@ export class ReplicationModel {
 
   /** Re-derives every active transfer's rate on a fabric at simulated time `at`. */
   private rebalance(fabricIdValue: string, at: number): void {
-    // Attach, detach, sync start and end (what a load counts) all rebalance.
-    this.loads.clear();
     const fabric = this.sim.state.fabrics[idKey(fabricIdValue)];
     if (!fabric) return;
     fabric.transferVersion = (fabric.transferVersion ?? 0) + 1;
