@@ -40,12 +40,18 @@ export class ArmRest {
   }
 
   /** One request; a 4xx/5xx answer throws a RestError carrying Azure's error code. */
-  async send(method: HttpMethods, url: string, body?: unknown): Promise<ArmResponseBody> {
+  async send(
+    method: HttpMethods,
+    url: string,
+    body?: unknown,
+    abortSignal?: AbortSignal,
+  ): Promise<ArmResponseBody> {
     const request = createPipelineRequest({
       url,
       method,
       headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(abortSignal ? { abortSignal } : {}),
     });
     const response = await this.client.sendRequest(request);
     const text = response.bodyAsText ?? '';

@@ -264,7 +264,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         };
   }
 
-  async function ensureClassicService(ref: DatabaseRef): Promise<string> {
+  async function ensureClassicService(ref: DatabaseRef): Promise<void> {
     const { classic, location } = ref.services;
     const { resourceGroup, name } = parseServiceId(classic.serviceId);
     const engine = classicEngine(ref.spec);
@@ -305,19 +305,37 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         engine.project,
       );
     }
-    return classic.serviceId;
   }
 
+  /**
+   * When this worker last found each migration service (and classic project) ready: hundreds of databases
+   * start within minutes and share one service, so it is read at most once a minute, not once each.
+   */
+  const servicesReadyAt = new Map<string, number>();
+  const serviceRecheckMs = 60_000;
+
   /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
-  async function ensureMigrationService(ref: DatabaseRef): Promise<string> {
-    return withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
+  async function ensureMigrationService(ref: DatabaseRef): Promise<void> {
+    const key =
+      ref.spec.engine === 'SQL Server'
+        ? ref.services.sqlMigrationServiceId
+        : `${ref.services.classic.serviceId}/${classicEngine(ref.spec).project}`;
+    const readyAt = servicesReadyAt.get(key);
+    if (readyAt !== undefined && Date.now() - readyAt < serviceRecheckMs) return;
+    await withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
       if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
-      const id = ref.services.sqlMigrationServiceId;
-      if ((await arm.get(id, sqlMigrationApi)) === undefined) {
-        await arm.lro('PUT', id, sqlMigrationApi, { location: ref.services.location }, resumable('service'));
+      const serviceId = ref.services.sqlMigrationServiceId;
+      if ((await arm.get(serviceId, sqlMigrationApi)) === undefined) {
+        await arm.lro(
+          'PUT',
+          serviceId,
+          sqlMigrationApi,
+          { location: ref.services.location },
+          resumable('service'),
+        );
       }
-      return id;
     });
+    servicesReadyAt.set(key, Date.now());
   }
 
   /** Scales the target to `sku`; reads the current tier first and skips when it already is there. */

@@ -3,7 +3,9 @@
  * content hash, so every retry and replay sees the same data and the histories stay small.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { loadAssessmentInput, loadPlan, planSha256 } from '../cli/plan/plan-workspace.ts';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadAssessmentInput, loadPlan, PLAN_FILE, planSha256 } from '../cli/plan/plan-workspace.ts';
 import { loadEstate } from '../cli/assess/workspace.ts';
 import type { BatchSpec, DatabaseSpec } from '../domain/migration.ts';
 import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
@@ -27,7 +29,17 @@ export interface WaveManifest {
   excludedDatabases: { id: string; reason: string }[];
 }
 
+/**
+ * The last verified plan per workspace, while its file is unchanged (same size and mtime): hashing a
+ * 10,000-VM plan takes a good part of a second, and every batch of every wave loads it.
+ */
+const verifiedPlans = new Map<string, { mtimeMs: number; size: number; sha256: string; plan: Plan }>();
+
 async function pinnedPlan(ref: PlanRef): Promise<Plan> {
+  const file = await stat(join(ref.workspace, PLAN_FILE));
+  const cached = verifiedPlans.get(ref.workspace);
+  if (cached && cached.mtimeMs === file.mtimeMs && cached.size === file.size && cached.sha256 === ref.sha256)
+    return cached.plan;
   const plan = await loadPlan(ref.workspace);
   const actual = planSha256(plan);
   if (actual !== ref.sha256) {
@@ -37,6 +49,7 @@ async function pinnedPlan(ref: PlanRef): Promise<Plan> {
       nonRetryable: true,
     });
   }
+  verifiedPlans.set(ref.workspace, { mtimeMs: file.mtimeMs, size: file.size, sha256: actual, plan });
   return plan;
 }
 
