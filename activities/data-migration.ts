@@ -308,21 +308,22 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
   }
 
   /**
-   * When this worker last found each migration service (and classic project) ready: hundreds of databases
-   * start within minutes and share one service, so it is read at most once a minute, not once each.
+   * Each migration service (and classic project) this worker made sure of in the last minute, or is making
+   * sure of now: hundreds of databases start within minutes and share one service, so they share one read
+   * (and one create) instead of racing each other.
    */
-  const servicesReadyAt = new Map<string, number>();
+  const servicesReady = new Map<string, { at: number; ready: Promise<void> }>();
   const serviceRecheckMs = 60_000;
 
   /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
-  async function ensureMigrationService(ref: DatabaseRef): Promise<void> {
+  function ensureMigrationService(ref: DatabaseRef): Promise<void> {
     const key =
       ref.spec.engine === 'SQL Server'
         ? ref.services.sqlMigrationServiceId
         : `${ref.services.classic.serviceId}/${classicEngine(ref.spec).project}`;
-    const readyAt = servicesReadyAt.get(key);
-    if (readyAt !== undefined && Date.now() - readyAt < serviceRecheckMs) return;
-    await withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
+    const known = servicesReady.get(key);
+    if (known && Date.now() - known.at < serviceRecheckMs) return known.ready;
+    const ready = withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
       if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
       const serviceId = ref.services.sqlMigrationServiceId;
       if ((await arm.get(serviceId, sqlMigrationApi)) === undefined) {
@@ -335,7 +336,13 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         );
       }
     });
-    servicesReadyAt.set(key, Date.now());
+    const entry = { at: Date.now(), ready };
+    servicesReady.set(key, entry);
+    ready.then(
+      () => (entry.at = Date.now()),
+      () => servicesReady.get(key) === entry && servicesReady.delete(key),
+    );
+    return ready;
   }
 
   /** Scales the target to `sku`; reads the current tier first and skips when it already is there. */
