@@ -2,7 +2,6 @@
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { beating } from './heartbeat.ts';
 
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
@@ -61,6 +60,14 @@ export async function withAzureErrors<T>(context: string, call: () => Promise<T>
   }
 }
 
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 const isThrottled = (error: unknown) => {
   const rest = asRestError(error);
   return isRestError(rest) && rest.statusCode === 429;
@@ -69,27 +76,51 @@ const throttledWaitMs = 1000;
 const maxThrottledWaitMs = 10_000;
 
 /**
- * Wraps idempotent activities so that a 429 which outlasted the SDK's own Retry-After handling waits
- * (heartbeating, 1 s longer each time up to 10 s) and runs the activity again in the same attempt, for as
- * long as the attempt may run: throttling is back-pressure, not a failure. Thousands of VMs and databases
- * share one principal's ARM budget, and a failed attempt costs Temporal a retry and the operator a false
- * alarm. Every activity reads Azure's state before it writes, so running it again repeats nothing.
+ * Wraps the Azure activities (all idempotent) for a program that shares one principal's ARM budget:
+ *
+ * - A 429 that outlasted the SDK's own Retry-After handling waits (1 s longer each time, up to 10 s) and
+ *   runs the activity again in the same attempt, for as long as the attempt may run: throttling is
+ *   back-pressure, not a failure, and a failed attempt costs Temporal a retry and the operator a false
+ *   alarm. Every activity reads Azure's state before it writes, so running it again repeats nothing.
+ * - The attempt heartbeats (its latest details) every second while it runs: a request waiting its turn in
+ *   the worker's ARM budget (`workers/arm-budget.ts`) or a slow answer must not look like a lost worker,
+ *   or Temporal starts a second attempt that races the first. A killed worker still stops heartbeating.
  */
-export function waitingOutThrottling<T extends object>(activities: T): T {
+export function asAzureActivities<T extends object>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, run] of Object.entries(activities) as [
     string,
     (...args: unknown[]) => Promise<unknown>,
   ][]) {
     wrapped[name] = async (...args: unknown[]) => {
-      for (let runs = 1; ; runs += 1) {
-        try {
-          return await run(...args);
-        } catch (error) {
-          if (!isThrottled(error) || Context.current().cancellationSignal.aborted) throw error;
-          const wait = Math.min(throttledWaitMs * runs, maxThrottledWaitMs);
-          await beating({ throttled: runs }, () => Context.current().sleep(wait));
+      const context = activityContext();
+      // Called directly (tests and tools set up state with the same functions): nothing to keep alive.
+      if (!context) return run(...args);
+      const send = context.heartbeat;
+      let details: unknown = context.info.heartbeatDetails;
+      let sentAt = 0;
+      Object.defineProperty(context, 'heartbeat', {
+        value: (latest: unknown) => {
+          details = latest;
+          sentAt = Date.now();
+          send(latest);
+        },
+      });
+      const keepAlive = setInterval(() => {
+        if (Date.now() - sentAt >= 1000) send(details);
+      }, 1000);
+      try {
+        for (let runs = 1; ; runs += 1) {
+          try {
+            return await run(...args);
+          } catch (error) {
+            if (!isThrottled(error) || context.cancellationSignal.aborted) throw error;
+            const wait = Math.min(throttledWaitMs * runs, maxThrottledWaitMs);
+            await context.sleep(wait);
+          }
         }
+      } finally {
+        clearInterval(keepAlive);
       }
     };
   }

@@ -26,7 +26,7 @@ import type {
 } from '../domain/migration.ts';
 import { ArmRest } from './arm-rest.ts';
 import { beating } from './heartbeat.ts';
-import { asRestError, azureErrorCode, waitingOutThrottling, withAzureErrors } from './azure-errors.ts';
+import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 
 export interface DatabaseConnectionSettings {
@@ -396,7 +396,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     });
   }
 
-  return waitingOutThrottling({
+  return asAzureActivities({
     scaleDatabaseTarget,
 
     /**

@@ -27,7 +27,7 @@ import {
   azureErrorCode,
   isPermanent,
   toActivityFailure,
-  waitingOutThrottling,
+  asAzureActivities,
   withAzureErrors,
 } from './azure-errors.ts';
 
@@ -341,7 +341,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
-  return waitingOutThrottling({
+  return asAzureActivities({
     /** Finds the InMageRcm fabric, its container, replication policy and appliances (process servers). */
     async discoverReplicationSite(): Promise<ReplicationSite> {
       return withAzureErrors('discover replication site', async () => {
@@ -541,21 +541,40 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       const saved = (Context.current().info.heartbeatDetails as { poller?: string } | undefined)?.poller;
       const options = { ...lro, ...(saved ? { resumeFrom: saved } : {}) };
 
+      /** What another attempt did: a job of this scenario is running (waited for) or the plan is past it. */
+      const doneElsewhere = async (): Promise<'completed' | 'already-done' | undefined> => {
+        const plan: RecoveryPlan = await client.replicationRecoveryPlans.get(vault, rg, planName);
+        const scenario = plan.properties?.currentScenario;
+        if (
+          scenario?.scenarioName &&
+          planActions[action].scenarios.includes(scenario.scenarioName) &&
+          scenario.jobId
+        ) {
+          await waitForJob(scenario.jobId, context);
+          return 'completed';
+        }
+        if (!plan.properties?.allowedOperations?.includes(planActions[action].allowed)) return 'already-done';
+        return undefined;
+      };
+
       return withAzureErrors(context, async () => {
         if (!saved) {
-          const plan: RecoveryPlan = await client.replicationRecoveryPlans.get(vault, rg, planName);
-          const scenario = plan.properties?.currentScenario;
-          if (
-            scenario?.scenarioName &&
-            planActions[action].scenarios.includes(scenario.scenarioName) &&
-            scenario.jobId
-          ) {
-            await waitForJob(scenario.jobId, context);
-            return 'completed';
-          }
-          if (!plan.properties?.allowedOperations?.includes(planActions[action].allowed))
-            return 'already-done';
+          const done = await doneElsewhere();
+          if (done) return done;
         }
+        try {
+          return await startAndWait();
+        } catch (error) {
+          // An earlier attempt Temporal gave up on may have started the same operation after the read
+          // above: Azure then refuses this one, and the plan says how that one went.
+          if (!(isRestError(error) && error.statusCode === 409)) throw error;
+          const done = await doneElsewhere();
+          if (done) return done;
+          throw error;
+        }
+      });
+
+      async function startAndWait(): Promise<'completed'> {
         const recoveryPoint = [{ instanceType: 'InMageRcm' as const, recoveryPointType: 'Latest' }];
         const plans = client.replicationRecoveryPlans;
         const poller =
@@ -603,7 +622,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         poller.onProgress(() => Context.current().heartbeat({ poller: poller.toString() }));
         await poller.pollUntilDone();
         return 'completed';
-      });
+      }
     },
 
     /** Reads every VM of the batch individually from one list: the outcome of a cutover, never a job status. */
