@@ -25,7 +25,6 @@ import type {
   DatabaseTargetKind,
 } from '../domain/migration.ts';
 import { ArmRest } from './arm-rest.ts';
-import { beating } from './heartbeat.ts';
 import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 
@@ -463,7 +462,8 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           return { fingerprint, status };
         }
         const wait = Math.min(waitMs, input.maxWaitMs - (Date.now() - started));
-        await beating({ fingerprint }, () => Context.current().sleep(wait));
+        Context.current().heartbeat({ fingerprint });
+        await Context.current().sleep(wait);
         // Hundreds of databases copy at once and share the principal's ARM read budget (25/s) with the
         // replication polls: an unchanged migration is read at most every 8 poll intervals, a ready one
         // (waiting for its batch's cutover, which cancels this poll) every 60.

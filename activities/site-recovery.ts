@@ -22,7 +22,6 @@ import type {
 import { notYetReplicating } from '../domain/migration.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { ArmRest } from './arm-rest.ts';
-import { beating } from './heartbeat.ts';
 import {
   azureErrorCode,
   isPermanent,
@@ -300,13 +299,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       if (pending.length === 0) return;
       for (const name of pending.filter((n) => !issued.has(n))) {
         try {
-          await beating({ pending: pending.length, issued: issued.size }, (abortSignal) =>
-            rest.send(
-              'POST',
-              rest.url(`${protectedItemId(site, name)}/remove`, client.apiVersion),
-              { properties: { disableProtectionReason: reason } },
-              abortSignal,
-            ),
+          await rest.send(
+            'POST',
+            rest.url(`${protectedItemId(site, name)}/remove`, client.apiVersion),
+            { properties: { disableProtectionReason: reason } },
+            Context.current().cancellationSignal,
           );
           issued.add(name);
         } catch (error) {
@@ -418,35 +415,33 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       // A few requests in flight at once: one at a time, each would wait its turn in the worker's ARM
       // budget behind every other activity's requests.
       await inParallel(toEnable, enableConcurrency, async ({ vm, processServerId }) => {
-        const progress = { enabled: enabled.length, failed: failed.length };
+        Context.current().heartbeat({ enabled: enabled.length, failed: failed.length });
         const failure = await permanentFailureOf(() =>
-          beating(progress, (abortSignal) =>
-            rest.send(
-              'PUT',
-              rest.url(protectedItemId(site, vm.name), client.apiVersion),
-              {
-                properties: {
-                  policyId: site.policyId,
-                  providerSpecificDetails: {
-                    instanceType: 'InMageRcm',
-                    fabricDiscoveryMachineId: vm.machineId,
-                    processServerId,
-                    targetResourceGroupId: target.resourceGroupId,
-                    targetNetworkId: target.networkId,
-                    targetSubnetName: target.subnetName,
-                    testNetworkId: target.testNetworkId,
-                    testSubnetName: target.subnetName,
-                    targetVmName: vm.name,
-                    targetVmSize: vm.targetVmSize,
-                    disksDefault: {
-                      logStorageAccountId: target.logStorageAccountId,
-                      diskType: 'Premium_LRS',
-                    },
+          rest.send(
+            'PUT',
+            rest.url(protectedItemId(site, vm.name), client.apiVersion),
+            {
+              properties: {
+                policyId: site.policyId,
+                providerSpecificDetails: {
+                  instanceType: 'InMageRcm',
+                  fabricDiscoveryMachineId: vm.machineId,
+                  processServerId,
+                  targetResourceGroupId: target.resourceGroupId,
+                  targetNetworkId: target.networkId,
+                  targetSubnetName: target.subnetName,
+                  testNetworkId: target.testNetworkId,
+                  testSubnetName: target.subnetName,
+                  targetVmName: vm.name,
+                  targetVmSize: vm.targetVmSize,
+                  disksDefault: {
+                    logStorageAccountId: target.logStorageAccountId,
+                    diskType: 'Premium_LRS',
                   },
                 },
               },
-              abortSignal,
-            ),
+            },
+            Context.current().cancellationSignal,
           ),
         );
         if (failure) failed.push({ name: vm.name, ...failure });
@@ -655,16 +650,15 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }): Promise<{ failed: VmFailure[] }> {
       const failed: VmFailure[] = [];
       for (const name of input.vmNames) {
+        Context.current().heartbeat({ repairing: name });
         const failure = await permanentFailureOf(() =>
-          beating({ repairing: name }, (abortSignal) =>
-            client.replicationProtectedItems.beginRepairReplication(
-              vault,
-              rg,
-              input.site.fabricName,
-              input.site.containerName,
-              name,
-              { ...lro, abortSignal },
-            ),
+          client.replicationProtectedItems.beginRepairReplication(
+            vault,
+            rg,
+            input.site.fabricName,
+            input.site.containerName,
+            name,
+            { ...lro, abortSignal: Context.current().cancellationSignal },
           ),
         );
         if (failure) failed.push({ name, ...failure });
