@@ -37,6 +37,15 @@ export interface ChaosEvent {
   event: string;
 }
 
+function firstOfEachCause<T extends { cause: string }>(failures: T[], perCause: number): T[] {
+  const seen = new Map<string, number>();
+  return failures.filter((f) => {
+    const n = seen.get(f.cause) ?? 0;
+    seen.set(f.cause, n + 1);
+    return n < perCause;
+  });
+}
+
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export async function runBench(config: BenchConfig) {
@@ -364,9 +373,7 @@ export async function runBench(config: BenchConfig) {
         total: history.activityFailures.length,
         byCause: count(history.activityFailures.map((f) => f.cause)),
         // The first three of each cause, so every kind of failure can be traced to its workflow.
-        examples: history.activityFailures.filter(
-          (f, i, all) => all.slice(0, i).filter((g) => g.cause === f.cause).length < 3,
-        ),
+        examples: firstOfEachCause(history.activityFailures, 3),
       },
       peakWorkerRssMiB: peak,
       simulated: {

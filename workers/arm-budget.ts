@@ -6,6 +6,7 @@
  * Every attempt (retries included) takes a token: the policy sits after the SDK's retry policy.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BaseRequestPolicy,
   type HttpOperationResponse,
@@ -48,8 +49,6 @@ export const armBudget = (perSecond: Record<ArmRequestKind, number>): ArmBudget 
   writes: new TokenBucket(perSecond.writes),
   deletes: new TokenBucket(perSecond.deletes),
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function pace(budget: ArmBudget, method: string): Promise<void> {
   const wait = budget[armRequestKind(method)].take();
