@@ -465,9 +465,8 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         Context.current().heartbeat({ fingerprint });
         await Context.current().sleep(wait);
         // Hundreds of databases copy at once and share the principal's ARM read budget (25/s) with the
-        // replication polls: an unchanged migration is read at most every 8 poll intervals, a ready one
-        // (waiting for its batch's cutover, which cancels this poll) every 60.
-        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * (status.state === 'ready' ? 60 : 8));
+        // replication polls: an unchanged migration is read at most every 8 poll intervals.
+        waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * 8);
       }
     },
 

@@ -39,6 +39,11 @@ export interface SiteRecoveryDeps {
   vaultName: string;
   /** Poll interval for LROs and job waits when Azure gives no Retry-After. */
   pollIntervalMs: number;
+  /**
+   * Container listing pages a second this worker's replication polls may read (see `readSince`): a share
+   * of its ARM read budget, so listings never starve the per-VM calls.
+   */
+  listingPagesPerSecond: number;
 }
 
 export type RecoveryPlanAction =
@@ -79,7 +84,9 @@ export interface EnableReplicationResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const enableConcurrency = 8;
+/** Per-VM requests of one activity in flight at once: one at a time, each would wait its turn in the
+ * worker's ARM budget behind every other activity's requests. */
+const perVmConcurrency = 8;
 
 /**
  * Runs `each` over `items` with at most `limit` in flight. After the first error no new item starts, the
@@ -186,9 +193,6 @@ export function replicationFingerprint(vms: VmReplicationStatus[]): string {
     .join(',');
 }
 
-/** Container listing pages per second and worker that replication polls may cause (see `readSince`). */
-const listingPagesPerSecond = 2;
-
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   const { client, vaultName: vault, resourceGroup: rg } = deps;
   const lro = { updateIntervalInMs: deps.pollIntervalMs };
@@ -221,16 +225,15 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     });
     return read.items;
   }
-  const freshRead = (site: ReplicationSite) => readContainer(site, Date.now());
   /**
    * A read that started after `since` (the activity's start, so after the batch's own writes) and is at
    * most one poll interval old, or older for a large container: polls list at most
-   * `listingPagesPerSecond` pages a second per worker, so thousands of replicating VMs do not spend the
-   * principal's ARM read budget (25/s) on listings.
+   * `deps.listingPagesPerSecond` pages a second per worker, so thousands of replicating VMs do not spend
+   * the principal's ARM read budget on listings.
    */
   const readSince = (site: ReplicationSite, since: number) => {
     const pages = listingPages.get(`${site.fabricName}/${site.containerName}`) ?? 1;
-    const maxAgeMs = Math.max(deps.pollIntervalMs, (pages * 1000) / listingPagesPerSecond);
+    const maxAgeMs = Math.max(deps.pollIntervalMs, (pages * 1000) / deps.listingPagesPerSecond);
     return readContainer(site, Math.max(since, Date.now() - maxAgeMs));
   };
 
@@ -281,10 +284,23 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
+  /** The named items, one GET each (a few in flight): absent ones (404) are missing from the map. */
+  async function readItems(
+    site: ReplicationSite,
+    names: string[],
+  ): Promise<Map<string, ReplicationProtectedItem>> {
+    const items = new Map<string, ReplicationProtectedItem>();
+    await inParallel(names, perVmConcurrency, async (name) => {
+      const item = await rest.get<ReplicationProtectedItem>(protectedItemId(site, name), client.apiVersion);
+      if (item) items.set(name, item);
+    });
+    return items;
+  }
+
   /**
-   * Issues remove for each item still present, then waits (one list per poll) until all are gone. An item
-   * whose own job is still running (409 OperationInProgress, e.g. enable during a rollback) is asked again
-   * on the next round instead of failing the activity.
+   * Issues remove for each item, then reads the issued ones (one GET each per poll) until all are gone
+   * (404). An item whose own job is still running (409 OperationInProgress, e.g. enable during a
+   * rollback) is asked again on the next round instead of failing the activity.
    */
   async function removeItems(
     site: ReplicationSite,
@@ -292,12 +308,14 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     reason: 'MigrationComplete' | 'NotSpecified',
   ) {
     const issued = new Set<string>();
-    const started = Date.now();
+    const gone = new Set<string>();
     for (;;) {
-      const remaining = await readSince(site, started);
-      const pending = names.filter((name) => remaining.has(name));
-      if (pending.length === 0) return;
-      for (const name of pending.filter((n) => !issued.has(n))) {
+      const pending = names.filter((name) => !gone.has(name));
+      await inParallel(pending, perVmConcurrency, async (name) => {
+        if (issued.has(name)) {
+          if (!(await rest.get(protectedItemId(site, name), client.apiVersion))) gone.add(name);
+          return;
+        }
         try {
           await rest.send(
             'POST',
@@ -307,13 +325,14 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           );
           issued.add(name);
         } catch (error) {
-          // Gone between the read and the call (an earlier attempt's removal finished): nothing to do.
-          if (isRestError(error) && error.statusCode === 404) issued.add(name);
+          // Never enabled, or an earlier attempt's removal finished: nothing to do.
+          if (isRestError(error) && error.statusCode === 404) gone.add(name);
           else if (azureErrorCode(error) !== 'OperationInProgress')
             throw toActivityFailure(error, `remove protected item ${name}`);
         }
-      }
-      Context.current().heartbeat({ pending: pending.length, issued: issued.size });
+      });
+      if (gone.size === names.length) return;
+      Context.current().heartbeat({ pending: names.length - gone.size, issued: issued.size });
       await sleep(deps.pollIntervalMs);
     }
   }
@@ -391,16 +410,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       vms: BatchVm[];
     }): Promise<EnableReplicationResult> {
       const { site, target } = input;
-      const existing = await freshRead(site);
       const enabled: string[] = [];
       const alreadyEnabled: string[] = [];
       const failed: VmFailure[] = [];
       const toEnable: { vm: BatchVm; processServerId: string }[] = [];
       for (const vm of input.vms) {
-        if (existing.has(vm.name)) {
-          alreadyEnabled.push(vm.name);
-          continue;
-        }
         const processServer = site.processServers.find((ps) => ps.name === vm.appliance);
         if (!processServer) {
           failed.push({
@@ -412,12 +426,13 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         }
         toEnable.push({ vm, processServerId: processServer.id });
       }
-      // A few requests in flight at once: one at a time, each would wait its turn in the worker's ARM
-      // budget behind every other activity's requests.
-      await inParallel(toEnable, enableConcurrency, async ({ vm, processServerId }) => {
+      // PUT is create-or-update: an item that already exists for the machine (an earlier attempt, or
+      // enabled outside the factory) answers 200 and is left as it is, so no read is needed first.
+      await inParallel(toEnable, perVmConcurrency, async ({ vm, processServerId }) => {
         Context.current().heartbeat({ enabled: enabled.length, failed: failed.length });
-        const failure = await permanentFailureOf(() =>
-          rest.send(
+        let status = 0;
+        const failure = await permanentFailureOf(async () => {
+          const response = await rest.send(
             'PUT',
             rest.url(protectedItemId(site, vm.name), client.apiVersion),
             {
@@ -442,10 +457,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
               },
             },
             Context.current().cancellationSignal,
-          ),
-        );
+          );
+          status = response.status;
+        });
         if (failure) failed.push({ name: vm.name, ...failure });
-        else enabled.push(vm.name);
+        else (status === 200 ? alreadyEnabled : enabled).push(vm.name);
       });
       return { enabled, alreadyEnabled, failed };
     },
@@ -620,12 +636,12 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       }
     },
 
-    /** Reads every VM of the batch individually from one list: the outcome of a cutover, never a job status. */
+    /** Reads every VM of the batch individually: the outcome of a cutover, never a job status. */
     async readBatchState(input: {
       site: ReplicationSite;
       vmNames: string[];
     }): Promise<VmReplicationStatus[]> {
-      const items = await freshRead(input.site);
+      const items = await readItems(input.site, input.vmNames);
       return input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
     },
 

@@ -128,8 +128,9 @@ export async function runBench(config: BenchConfig) {
     };
     const databaseSettings = {
       azureTaskQueue: stack.azureTaskQueue,
-      // Most live databases are ready and wait for their batch's cutover signal (which ends the poll).
       reportEveryMs: 120_000,
+      // Most live databases are ready long before their batch's cutover signal and wait for it.
+      readyCheckEveryMs: 300_000,
       heartbeatTimeoutMs: batchSettings.heartbeatTimeoutMs,
       continueAsNewAfterPolls: 500,
     };

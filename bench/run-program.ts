@@ -39,7 +39,11 @@ export interface RunOptions {
   scope: AzureScope;
   batchSettings: BatchSettings;
   databaseSettings: DatabaseSettings;
-  /** How many waves run at the same time (in plan order). */
+  /**
+   * At most this many waves run at once. Each starts when the simulated clock reaches its planned
+   * replication start (offset from the first wave's), as the plan runs replication back to back over the
+   * uplink: starting them all at once would share the uplink among every VM and delay every cutover.
+   */
   waveConcurrency: number;
   /** Retry held batches and databases (chaos); off, a hold is reported and the run waits for nothing. */
   autoOperator?: { retryAfterMs: number; maxRetries: number; faultsCleared: () => boolean };
@@ -133,9 +137,27 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
     running.set(waveId, follow());
   };
 
+  const plannedStart = new Map(program.plan.waves.map((w) => [w.id, Date.parse(w.replicationStart)]));
+  const firstPlannedStart = Math.min(...plannedStart.values());
+  /** Simulated epoch ms the first wave started at. */
+  let simulatedStart: number | undefined;
+  /** The next wave whose planned start the simulated clock has reached, if a slot is free. */
+  const nextDueWave = async (): Promise<string | undefined> => {
+    const waveId = pending[0];
+    if (waveId === undefined || running.size >= options.waveConcurrency) return undefined;
+    // The simulator restarts in chaos runs: its clock is read again on the next tick.
+    const now = await stack.admin.health().then(
+      (health) => Date.parse(health.simulatedTime),
+      () => undefined,
+    );
+    if (now === undefined) return undefined;
+    simulatedStart ??= now;
+    const due = simulatedStart + (plannedStart.get(waveId)! - firstPlannedStart);
+    return now >= due ? pending.shift() : undefined;
+  };
+
   for (;;) {
-    while (pending.length > 0 && running.size < options.waveConcurrency) {
-      const waveId = pending.shift()!;
+    for (let waveId = await nextDueWave(); waveId; waveId = await nextDueWave()) {
       for (;;) {
         try {
           await startWave(waveId);
@@ -146,7 +168,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
         }
       }
     }
-    if (running.size === 0) break;
+    if (running.size === 0 && pending.length === 0) break;
     const phases: string[] = [];
     try {
       await tick(phases);

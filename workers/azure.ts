@@ -77,6 +77,8 @@ export function siteRecoveryDeps(
     resourceGroup: config.AZURE_RESOURCE_GROUP,
     vaultName: config.AZURE_VAULT_NAME,
     pollIntervalMs: config.AZURE_LRO_POLL_MS,
+    // A tenth of the worker's reads: replication polls share listings, per-VM calls keep the rest.
+    listingPagesPerSecond: config.AZURE_ARM_READS_PER_SECOND / 10,
   };
 }
 

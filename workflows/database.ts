@@ -46,6 +46,11 @@ export interface DatabaseSettings {
   azureTaskQueue: string;
   /** How long one migration poll may wait for a change before reporting (ms). */
   reportEveryMs: number;
+  /**
+   * How often a migration that is ready and waits for its batch's cutover is read again (ms): no activity
+   * runs while it waits, which for thousands of databases waiting days is most of the server's load.
+   */
+  readyCheckEveryMs: number;
   /** Heartbeat timeout of the Azure activities: how fast a lost worker's activity is retried elsewhere. */
   heartbeatTimeoutMs: number;
   /** Continue as new after this many polls (the server's suggestion also triggers it). */
@@ -339,6 +344,11 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
         await condition(allHandlersFinished);
         await continueAsNew<typeof migrationDatabase>({ ...input, checkpoint: state });
       }
+      // Ready (and no cutover requested yet, or it would have been cut over above): wait for the batch.
+      if (ready) {
+        const stop = () => rollbackRequested !== undefined || state.cutoverRequest !== undefined;
+        if (await condition(stop, settings.readyCheckEveryMs)) continue;
+      }
       try {
         const poll = await unless(
           () => rollbackRequested !== undefined || (ready && state.cutoverRequest !== undefined),
@@ -346,7 +356,8 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
             reader.pollDatabaseMigration({
               ...ref,
               previousFingerprint: state.fingerprint,
-              maxWaitMs: settings.reportEveryMs,
+              // Waiting for the cutover: one read, then back to waiting.
+              maxWaitMs: ready ? 0 : settings.reportEveryMs,
             }),
         );
         polls += 1;

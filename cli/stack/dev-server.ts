@@ -47,6 +47,12 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // One host: the default four partitions per task queue only add forwarding between them (and split a
+    // task queue's activity rate limit four ways).
+    '--dynamic-config-value',
+    'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value',
+    'matching.numTaskqueueWritePartitions=1',
   ];
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true });

@@ -34,6 +34,7 @@ const providers = `/subscriptions/${demoScope.subscriptionId}/resourceGroups/${t
 const targets = {
   payrollMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-payroll`,
   billingMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-billing`,
+  hrMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-hr`,
   crmVm: `${providers}/Microsoft.SqlVirtualMachine/sqlVirtualMachines/sqlvm-crm`,
   reportingServer: `${providers}/Microsoft.Sql/servers/sql-reporting`,
   mysql: `${providers}/Microsoft.DBforMySQL/flexibleServers/mysql-intranet`,
@@ -63,6 +64,7 @@ function seed(): DatabaseSeed {
     databases: [
       db('payroll', 'payroll-db-01', 'SqlServer', 'SqlMi', 'sqlmi-payroll'),
       db('billing', 'billing-db-01', 'SqlServer', 'SqlMi', 'sqlmi-billing'),
+      db('hr', 'hr-db-01', 'SqlServer', 'SqlMi', 'sqlmi-hr'),
       db('crm', 'crm-db-01', 'SqlServer', 'SqlVm', 'sqlvm-crm'),
       { ...db('reporting', 'reporting-db-01', 'SqlServer', 'SqlDb', 'sql-reporting'), logRateMBPerHour: 0 },
       db('intranet', 'intranet-db-01', 'MySql', 'MySql', 'mysql-intranet'),
@@ -172,6 +174,24 @@ describe('database migration workflow (SQL migration API and classic DMS against
       1,
     );
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+  });
+
+  it('re-reads a ready migration while it waits for its cutover: one that falls behind is shown, then cut over once ready again', async () => {
+    const handle = await startDatabase(
+      harness,
+      spec('hr', 'hr-db-01', 'SQL Server', { kind: 'SqlMi', serverId: targets.hrMi, databaseName: 'hr' }),
+    );
+    await waitForPhase(handle, (p) => p.phase === 'ready-for-cutover', 'ready for cutover');
+    // Log backups stop reaching the target: the backlog grows and the migration is no longer ready.
+    await harness.admin.configureFaults({ targeted: [{ database: 'hr', fault: 'Stall' }] });
+    const behind = await waitForPhase(handle, (p) => p.phase === 'migrating', 'seen falling behind');
+    expect(behind.migration?.state).not.toBe('ready');
+    expect(behind.migration?.pendingLogBackups).toBeGreaterThan(1);
+    await harness.admin.configureFaults({});
+    await waitForPhase(handle, (p) => p.phase === 'ready-for-cutover', 'ready again');
+    await handle.signal(databaseCutoverSignal, { by: 'batch-hr', reason: 'cutover window opened' });
+    expect(await handle.result()).toMatchObject({ outcome: 'migrated', phase: 'completed' });
+    expect(await audit('DatabaseMigrationsSqlMi_Cutover', '/databaseMigrations/hr/cutover')).toHaveLength(1);
   });
 
   it('migrates MySQL and PostgreSQL online through classic DMS tasks and the complete-sync command', async () => {

@@ -225,6 +225,7 @@ export function startDatabase(
         settings: {
           azureTaskQueue: harness.azureTaskQueue,
           reportEveryMs: 1000,
+          readyCheckEveryMs: 3000,
           heartbeatTimeoutMs: 10_000,
           continueAsNewAfterPolls: 500,
           ...options.settings,
