@@ -1,7 +1,8 @@
 /**
  * Site Recovery activities: everything the batch workflow does to Azure, through the official SDK.
- * Each activity is idempotent: it reads the current Azure state before it writes, and long operations keep
- * their poller state in heartbeat details so a retried attempt resumes polling instead of re-issuing.
+ * Each activity is idempotent: it reads the current Azure state before it writes (or writes with a
+ * create-or-update PUT), and long operations keep their poller state in heartbeat details so a retried
+ * attempt resumes polling instead of re-issuing.
  */
 import type {
   RecoveryPlan,
@@ -84,8 +85,10 @@ export interface EnableReplicationResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Per-VM requests of one activity in flight at once: one at a time, each would wait its turn in the
- * worker's ARM budget behind every other activity's requests. */
+/**
+ * Per-VM requests of one activity in flight at once: one at a time, each would wait its turn in the
+ * worker's ARM budget behind every other activity's requests.
+ */
 const perVmConcurrency = 8;
 
 /**

@@ -54,7 +54,6 @@ export async function startDemoWave(
           settings: {
             azureTaskQueue: settings.azureTaskQueue,
             reportEveryMs: settings.replicationReportEveryMs,
-            readyCheckEveryMs: 4 * settings.replicationReportEveryMs,
             heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
             continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
           },

@@ -47,10 +47,11 @@ export interface DatabaseSettings {
   /** How long one migration poll may wait for a change before reporting (ms). */
   reportEveryMs: number;
   /**
-   * How often a migration that is ready and waits for its batch's cutover is read again (ms): no activity
-   * runs while it waits, which for thousands of databases waiting days is most of the server's load.
+   * How often a migration that is ready and waits for its batch's cutover is read again (ms; default 4 ×
+   * `reportEveryMs`). No activity runs while it waits: thousands of databases wait days for their window,
+   * and a running poll would heartbeat all that time.
    */
-  readyCheckEveryMs: number;
+  readyCheckEveryMs?: number;
   /** Heartbeat timeout of the Azure activities: how fast a lost worker's activity is retried elsewhere. */
   heartbeatTimeoutMs: number;
   /** Continue as new after this many polls (the server's suggestion also triggers it). */
@@ -347,7 +348,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       // Ready (and no cutover requested yet, or it would have been cut over above): wait for the batch.
       if (ready) {
         const stop = () => rollbackRequested !== undefined || state.cutoverRequest !== undefined;
-        if (await condition(stop, settings.readyCheckEveryMs)) continue;
+        if (await condition(stop, settings.readyCheckEveryMs ?? 4 * settings.reportEveryMs)) continue;
       }
       try {
         const poll = await unless(

@@ -98,11 +98,14 @@ describe('durability: workers SIGKILLed at random points and a Temporal server r
     });
     const { entries } = await harness.admin.audit();
     const accepted = entries.filter((e) => e.status < 300);
-    const enables = accepted.filter(
+    const puts = accepted.filter(
       (e) => e.method === 'PUT' && /\/replicationProtectedItems\/[^/]+$/i.test(pathOf(e.path)),
     );
+    // A retried enable PUTs again: the simulator answers an existing item with 200 and starts nothing.
+    const enables = puts.filter((e) => e.outcome !== 'noop');
     expect(enables).toHaveLength(20);
     expect(new Set(enables.map((e) => pathOf(e.path))).size).toBe(20);
+    expect(puts.filter((e) => e.outcome === 'noop' && e.status !== 200)).toEqual([]);
     for (const action of ['testFailover', 'testFailoverCleanup', 'unplannedFailover', 'failoverCommit']) {
       const calls = accepted.filter((e) => e.method === 'POST' && pathOf(e.path).endsWith(`/${action}`));
       expect(calls, action).toHaveLength(2);
