@@ -64,7 +64,7 @@ describe('benchmark and chaos smoke runs (100 VMs)', () => {
     expect(code).toBe(0);
   });
 
-  it('chaos: faults, kills and restarts lose and duplicate nothing', { timeout: 420_000 }, async () => {
+  it('chaos: faults, kills and restarts lose and duplicate nothing', { timeout: 600_000 }, async () => {
     const { code, report, log } = await run('chaos.ts', [...smoke, '--kills', '5']);
     expect(report.invariants.violations, log).toEqual([]);
     expectCleanReport(report);
