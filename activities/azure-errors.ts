@@ -2,6 +2,7 @@
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ErrorType, azureErrorType } from '../contracts/errors.ts';
 
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
@@ -34,7 +35,7 @@ export function toActivityFailure(error: unknown, context: string): unknown {
   if (isRestError(rest) && rest.statusCode && isPermanent(rest.statusCode)) {
     const code = azureErrorCode(rest) ?? `Http${rest.statusCode}`;
     return ApplicationFailure.create({
-      type: `Azure.${code}`,
+      type: azureErrorType(code),
       message: `${context}: Azure answered ${rest.statusCode} ${code}: ${rest.message}`,
       nonRetryable: true,
       details: [{ statusCode: rest.statusCode, code }],
@@ -42,7 +43,7 @@ export function toActivityFailure(error: unknown, context: string): unknown {
   }
   if (rest instanceof Error && rest.message.startsWith('The long-running operation has failed')) {
     return ApplicationFailure.create({
-      type: 'Azure.OperationFailed',
+      type: ErrorType.azureOperationFailed,
       message: `${context}: ${rest.message}`,
       nonRetryable: true,
     });

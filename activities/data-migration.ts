@@ -27,6 +27,7 @@ import type {
 import { ArmRest } from './arm-rest.ts';
 import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
+import { ErrorType } from '../contracts/errors.ts';
 
 export interface DatabaseConnectionSettings {
   sourceUserName: string;
@@ -104,7 +105,7 @@ function classicEngine(spec: DatabaseSpec) {
   if (spec.engine === 'SQL Server') {
     throw ApplicationFailure.nonRetryable(
       `${spec.id} is a SQL Server database; it migrates through the SQL migration API`,
-      'InvalidDatabaseSpec',
+      ErrorType.invalidDatabaseSpec,
     );
   }
   return classicEngines[spec.engine];
@@ -117,7 +118,7 @@ function parseServiceId(id: string): { resourceGroup: string; name: string } {
   if (!match?.[1] || !match[2]) {
     throw ApplicationFailure.nonRetryable(
       `'${id}' is not the ARM id of a Microsoft.DataMigration/services resource`,
-      'InvalidDatabaseSpec',
+      ErrorType.invalidDatabaseSpec,
     );
   }
   return { resourceGroup: match[1], name: match[2] };
@@ -354,7 +355,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     if (!resourceId) {
       throw ApplicationFailure.nonRetryable(
         `A ${spec.target.kind} target has no tier to scale`,
-        'InvalidDatabaseSpec',
+        ErrorType.invalidDatabaseSpec,
       );
     }
     const apiVersion = tierApiVersions[spec.target.kind];
@@ -370,7 +371,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           if (!target) {
             throw ApplicationFailure.nonRetryable(
               `Target ${resourceId} does not exist`,
-              'Azure.ResourceNotFound',
+              ErrorType.azureResourceNotFound,
             );
           }
           const p = target.properties ?? {};
@@ -528,7 +529,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         if (status.state === 'completing' || status.state === 'succeeded') {
           throw ApplicationFailure.nonRetryable(
             `The migration of ${spec.id} is ${status.migrationStatus}: the cutover has started, it cannot be cancelled`,
-            'CutoverAlreadyStarted',
+            ErrorType.cutoverAlreadyStarted,
           );
         }
         if (status.state === 'not-started') return status;

@@ -3,31 +3,17 @@
  * content hash, so every retry and replay sees the same data and the histories stay small.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { PlanRef, WaveManifest } from '../contracts/workflow-inputs.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadAssessmentInput, loadPlan, PLAN_FILE, planSha256 } from '../cli/plan/plan-workspace.ts';
-import { loadEstate } from '../cli/assess/workspace.ts';
-import type { BatchSpec, DatabaseSpec } from '../domain/migration.ts';
+import { loadAssessmentInput, loadPlan, PLAN_FILE, planSha256 } from '../workspace/plan-files.ts';
+import { loadEstate } from '../workspace/files.ts';
+import type { BatchSpec } from '../domain/migration.ts';
 import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
-import { batchSpecsFromPlan, type MigrationScope } from '../domain/plan/batch-specs.ts';
-import type { CutoverWindow, Plan } from '../domain/plan/plan-schema.ts';
-import { evaluateWaveGate, type Waiver, type WaveGate } from '../domain/plan/wave-gate.ts';
-
-/** Where a wave's plan lives and which exact content it was started with. */
-export interface PlanRef {
-  workspace: string;
-  sha256: string;
-  scope: MigrationScope;
-}
-
-export interface WaveManifest {
-  batches: { batchId: string; vmCount: number; cutoverWindow?: CutoverWindow }[];
-  gate: WaveGate;
-  /** The wave's databases with the batch that cuts each over (when target servers are configured). */
-  databases: { spec: DatabaseSpec; batchId: string }[];
-  /** Databases of the wave the factory cannot migrate, with the reason. */
-  excludedDatabases: { id: string; reason: string }[];
-}
+import { batchSpecsFromPlan } from '../domain/plan/batch-specs.ts';
+import type { Plan } from '../domain/plan/plan-schema.ts';
+import { evaluateWaveGate, type Waiver } from '../domain/plan/wave-gate.ts';
+import { ErrorType } from '../contracts/errors.ts';
 
 /**
  * The last verified plan per workspace, while its file is unchanged (same size and mtime): hashing a
@@ -58,7 +44,7 @@ function asFailure<T>(run: () => T): T {
     return run();
   } catch (error) {
     throw ApplicationFailure.create({
-      type: 'PlanInvalid',
+      type: ErrorType.planInvalid,
       message: error instanceof Error ? error.message : String(error),
       nonRetryable: true,
     });

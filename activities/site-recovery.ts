@@ -30,6 +30,7 @@ import {
   asAzureActivities,
   withAzureErrors,
 } from './azure-errors.ts';
+import { ErrorType, azureErrorType } from '../contracts/errors.ts';
 
 export interface SiteRecoveryDeps {
   client: SiteRecoveryManagementClient;
@@ -350,7 +351,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       if (['Failed', 'Cancelled', 'Canceled'].includes(state)) {
         const error = job.properties?.errors?.[0]?.serviceErrorDetails;
         throw ApplicationFailure.create({
-          type: `Azure.${error?.code ?? 'JobFailed'}`,
+          type: azureErrorType(error?.code ?? 'JobFailed'),
           message: `${context}: job ${jobName} ended ${state}: ${error?.message ?? job.properties?.stateDescription ?? ''}`,
           nonRetryable: true,
           details: [{ jobId, recommendedAction: error?.recommendedAction }],
@@ -399,7 +400,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           }
         }
         throw ApplicationFailure.create({
-          type: 'ReplicationSiteNotFound',
+          type: ErrorType.replicationSiteNotFound,
           message: `Vault ${vault} in ${rg} has no InMageRcm fabric with a mapped protection container and policy; set up the replication appliance first.`,
           nonRetryable: true,
         });

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'node:https';
+import { ErrorType } from '../contracts/errors.ts';
 
 export interface SourcePlatformDeps {
   /** e.g. https://vcenter01.contoso.local */
@@ -24,7 +25,7 @@ export function createSourcePlatformActivities(deps: SourcePlatformDeps) {
   function call<T>(method: string, path: string, headers: Record<string, string>): Promise<T> {
     if (!deps.baseUrl) {
       throw ApplicationFailure.create({
-        type: 'SourcePlatformNotConfigured',
+        type: ErrorType.sourcePlatformNotConfigured,
         message: 'No source platform configured: set VCENTER_URL (and VCENTER_USERNAME / VCENTER_PASSWORD).',
         nonRetryable: true,
       });
@@ -70,7 +71,7 @@ export function createSourcePlatformActivities(deps: SourcePlatformDeps) {
       const missing = input.vmNames.filter((name) => !vms.some((vm) => vm.name === name));
       if (missing.length > 0) {
         throw ApplicationFailure.create({
-          type: 'SourceVmNotFound',
+          type: ErrorType.sourceVmNotFound,
           message: `vCenter has no VM named ${missing.join(', ')}`,
           nonRetryable: true,
         });

@@ -20,7 +20,8 @@ import { startSimulator } from '../simulators/index.ts';
 import { siteRecoveryDeps } from '../workers/azure.ts';
 import { loadWorkerConfig } from '../workers/config.ts';
 import { startWorkers } from '../workers/run.ts';
-import { batchWorkflowId, migrationBatch } from '../workflows/batch.ts';
+import { migrationBatch } from '../workflows/batch.ts';
+import { batchWorkflowId } from '../contracts/ids.ts';
 
 const { temporal } = proto;
 const { values } = parseArgs({ options: { vms: { type: 'string', default: '100' } } });

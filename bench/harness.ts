@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { demoScope } from '../domain/demo.ts';
 import { seededRandom } from '../domain/random.ts';
 import type { FaultConfigInput } from '../simulators/index.ts';
-import type { BatchSettings } from '../workflows/batch.ts';
 import { auditFindings, historyMetrics, totalActions, type ActionCounts } from './metrics.ts';
 import { databaseResults, runProgram, type OperatorLogEntry } from './run-program.ts';
 import { BenchStack } from './stack.ts';
 import { plannedDatabases, prepareProgram, sourceSitesFromPlan } from './workspace.ts';
+import { type BatchSettings } from '../contracts/workflow-inputs.ts';
 
 export interface BenchConfig {
   mode: 'bench' | 'chaos';

@@ -7,8 +7,6 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AzureScope } from '../domain/demo.ts';
 import { demoDatabaseServices, demoTarget } from '../domain/demo.ts';
 import type { DatabaseResult, WaveResult } from '../domain/migration.ts';
-import type { BatchSettings } from '../workflows/batch.ts';
-import type { DatabaseSettings } from '../workflows/database.ts';
 import {
   approveWaveUpdate,
   batchProgressQuery,
@@ -16,12 +14,14 @@ import {
   retryUpdate,
   rollbackUpdate,
   waveProgressQuery,
-} from '../workflows/messages.ts';
-import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
-import { phaseKey, waveIdKey } from '../workflows/search-attributes.ts';
+} from '../contracts/messages.ts';
+import { migrationWave } from '../workflows/wave.ts';
+import { phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
 import type { BenchStack } from './stack.ts';
 import type { PreparedProgram } from './workspace.ts';
 import { databaseTargets, migrationScope } from './workspace.ts';
+import { type BatchSettings, type DatabaseSettings } from '../contracts/workflow-inputs.ts';
+import { waveWorkflowId } from '../contracts/ids.ts';
 
 export const operator = { by: 'bench@contoso.com', reason: 'benchmark run', ticket: 'BENCH' };
 

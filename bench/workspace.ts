@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { runBenchmark } from '../cli/assess/benchmark.ts';
-import { loadEstate } from '../cli/assess/workspace.ts';
+import { loadEstate } from '../workspace/files.ts';
 import { runPlan } from '../cli/plan/plan-command.ts';
-import { planSha256 } from '../cli/plan/plan-workspace.ts';
+import { planSha256 } from '../workspace/plan-files.ts';
 import type { AzureScope } from '../domain/demo.ts';
 import type { SourceSite } from '../domain/estate.ts';
 import { sourceSiteFromWorkspace } from '../cli/operate/source-site.ts';

@@ -10,12 +10,13 @@ import {
   demoWave,
 } from '../domain/demo.ts';
 import type { WaveResult } from '../domain/migration.ts';
-import { TASK_QUEUES } from '../workers/config.ts';
-import type { BatchSettings } from '../workflows/batch.ts';
-import { batchProgressQuery, waveProgressQuery } from '../workflows/messages.ts';
-import { migrationWave, waveWorkflowId } from '../workflows/wave.ts';
-import { waveIdKey } from '../workflows/search-attributes.ts';
+import { batchProgressQuery, waveProgressQuery } from '../contracts/messages.ts';
+import { migrationWave } from '../workflows/wave.ts';
+import { waveIdKey } from '../contracts/search-attributes.ts';
 import { startEmbeddedStack } from './stack/embedded.ts';
+import { TASK_QUEUES } from '../contracts/task-queues.ts';
+import { type BatchSettings } from '../contracts/workflow-inputs.ts';
+import { waveWorkflowId } from '../contracts/ids.ts';
 
 export const demoBatchSettings: BatchSettings = {
   azureTaskQueue: TASK_QUEUES.azure,

@@ -1,13 +1,7 @@
 /** Worker configuration from the environment, validated once at start-up. */
 import { z } from 'zod';
+import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
-
-export const TASK_QUEUES = {
-  /** Workflow tasks and cheap, non-ARM activities. */
-  workflows: 'migration-factory',
-  /** Every activity that calls Azure Resource Manager; rate-limited at the task queue. */
-  azure: 'migration-factory-azure',
-} as const;
 
 const positiveInt = z.coerce.number().int().positive();
 const positiveNumber = z.coerce.number().positive();

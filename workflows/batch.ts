@@ -13,27 +13,20 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { recoveryPlanName } from '../contracts/ids.ts';
+import type { BatchCheckpoint, BatchWorkflowInput } from '../contracts/workflow-inputs.ts';
+import { azureRetry } from './activity-options.ts';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import type { SourcePlatformActivities } from '../activities/source-platform.ts';
-import type { PlanActivities, PlanRef } from '../activities/plan.ts';
+import type { PlanActivities } from '../activities/plan.ts';
 import type { ValidationActivities } from '../activities/validation.ts';
-import {
-  applyReplicationReading,
-  batchOutcomes,
-  countDispositions,
-  park,
-  type StallPolicy,
-  type VmTrack,
-} from '../domain/batch-rules.ts';
+import { applyReplicationReading, batchOutcomes, countDispositions, park } from '../domain/batch-rules.ts';
 import {
   batchPhases,
   notYetReplicating,
   type BatchPhase,
   type BatchResult,
-  type BatchSpec,
   type DatabaseOutcome,
-  type ReplicationSite,
-  type TargetSettings,
   type ValidationCheck,
   type ValidationResult,
 } from '../domain/migration.ts';
@@ -53,66 +46,13 @@ import {
   skipUpdate,
   type BatchProgress,
   type OperatorAction,
-} from './messages.ts';
+} from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, batchStage, phaseKey, waveIdKey } from './search-attributes.ts';
-
-export interface BatchSettings extends StallPolicy {
-  azureTaskQueue: string;
-  /** How long one replication poll may wait for a change before reporting (ms). */
-  replicationReportEveryMs: number;
-  /** Heartbeat timeout of long Azure activities: how fast a lost worker's activity is retried elsewhere. */
-  heartbeatTimeoutMs: number;
-  /** Hold the batch for an operator when initial replication takes longer than this (ms). */
-  initialReplicationTimeoutMs: number;
-  /** Wait for a human sign-off of the test failover, and of the cutover before commit. */
-  requireValidationSignOff: boolean;
-  /** Probes against the test VMs (after test failover) and the migrated VMs (before commit). */
-  validation?: { testFailover: ValidationCheck[]; cutover: ValidationCheck[] };
-  /** Cutover only inside this window (ISO instants); absent = as soon as the batch is ready. */
-  cutoverWindow?: { start: string; end: string };
-  /** Continue as new after this many replication polls (the server's suggestion also triggers it). */
-  continueAsNewAfterPolls: number;
-}
-
-/** What a batch carries into its next run when it continues as new. */
-export interface BatchCheckpoint {
-  phase: BatchPhase;
-  tracks: VmTrack[];
-  fingerprint?: string;
-  paused: boolean;
-  cutoverAt?: string;
-  replicationStartedMs: number;
-  planCreated: boolean;
-  /** False until the wave says the batch's database workflows have started (see `databasesStartPending`). */
-  databasesStarted: boolean;
-}
-
-export interface BatchWorkflowInput {
-  /** The batch's VMs, given inline (demo, tests) ... */
-  spec?: BatchSpec;
-  /** ... or loaded from the wave's pinned plan, so the wave's history does not carry every VM. */
-  planBatch?: { plan: PlanRef; waveId: string; batchId: string };
-  site: ReplicationSite;
-  target: TargetSettings;
-  settings: BatchSettings;
-  /** The wave workflow to notify of phase changes. */
-  parentWorkflowId?: string;
-  /** Database workflows of this batch's applications: cut over when the batch's window opens. */
-  databases?: { databaseId: string; workflowId: string }[];
-  /**
-   * The wave starts the database workflows while the batch replicates (starting hundreds takes a while)
-   * and sends `databasesStarted` when they are up; the batch waits for it before signalling them.
-   */
-  databasesStartPending?: boolean;
-  checkpoint?: BatchCheckpoint;
-}
-
-export const recoveryPlanName = (batchId: string) => `rp-${batchId}`;
-export const batchWorkflowId = (batchId: string) => `batch-${batchId}`;
+import { batchIdKey, batchStage, phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
+import { ErrorType } from '../contracts/errors.ts';
 
 const phaseIndex = (phase: BatchPhase) => batchPhases.indexOf(phase);
-const ROLLBACK = 'RollbackRequested';
+const ROLLBACK = ErrorType.rollbackRequested;
 
 /**
  * One batch (at most 100 VMs, one recovery plan) from enable replication to completed migration.
@@ -125,18 +65,18 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const local = proxyActivities<ValidationActivities & PlanActivities>({
     taskQueue: workflowInfo().taskQueue,
     startToCloseTimeout: '5m',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+    retry: azureRetry,
   });
   if (!input.spec && !input.planBatch) {
     throw ApplicationFailure.create({
-      type: 'InvalidInput',
+      type: ErrorType.invalidInput,
       message: 'A batch needs a spec or a plan batch to load.',
       nonRetryable: true,
     });
   }
   const spec = input.spec ?? (await local.loadBatchSpec(input.planBatch!));
   const planName = recoveryPlanName(spec.batchId);
-  const retry = { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' };
+  const retry = azureRetry;
   const activityOptions = {
     taskQueue: settings.azureTaskQueue,
     heartbeatTimeout: settings.heartbeatTimeoutMs,

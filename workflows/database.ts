@@ -15,6 +15,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { DatabaseCheckpoint, DatabaseWorkflowInput } from '../contracts/workflow-inputs.ts';
+import { azureRetry } from './activity-options.ts';
 import type { DataMigrationActivities } from '../activities/data-migration.ts';
 import {
   databaseSpecProblems,
@@ -22,12 +24,10 @@ import {
   migrationVerificationProblems,
 } from '../domain/database-rules.ts';
 import type {
-  DatabaseMigrationServices,
   DatabaseMigrationStatus,
   DatabaseOutcome,
   DatabasePhase,
   DatabaseResult,
-  DatabaseSpec,
 } from '../domain/migration.ts';
 import {
   cutoverDatabaseNowUpdate,
@@ -38,56 +38,12 @@ import {
   rollbackUpdate,
   type DatabaseProgress,
   type OperatorAction,
-} from './messages.ts';
+} from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, databaseStage, phaseKey, waveIdKey } from './search-attributes.ts';
+import { batchIdKey, databaseStage, phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
+import { azureCodeOf, ErrorType } from '../contracts/errors.ts';
 
-export interface DatabaseSettings {
-  azureTaskQueue: string;
-  /** How long one migration poll may wait for a change before reporting (ms). */
-  reportEveryMs: number;
-  /**
-   * How often a migration that is ready and waits for its batch's cutover is read again (ms; default 4 ×
-   * `reportEveryMs`). No activity runs while it waits: thousands of databases wait days for their window,
-   * and a running poll would heartbeat all that time.
-   */
-  readyCheckEveryMs?: number;
-  /** Heartbeat timeout of the Azure activities: how fast a lost worker's activity is retried elsewhere. */
-  heartbeatTimeoutMs: number;
-  /** Continue as new after this many polls (the server's suggestion also triggers it). */
-  continueAsNewAfterPolls: number;
-}
-
-type CutoverRequest = { by: string; reason: string; at: string };
-
-/** What a database workflow carries into its next run when it continues as new. */
-export interface DatabaseCheckpoint {
-  phase: DatabasePhase;
-  stage: 'migrate' | 'verify' | 'scale-down' | 'done';
-  /** A migration was started for the current attempt (a retry after a failure starts a new one). */
-  migrationStarted: boolean;
-  status?: DatabaseMigrationStatus;
-  fingerprint?: string;
-  cutoverRequest?: CutoverRequest;
-  cutoverCompleted: boolean;
-  lastError?: { code: string; message: string };
-}
-
-export interface DatabaseWorkflowInput {
-  spec: DatabaseSpec;
-  services: DatabaseMigrationServices;
-  settings: DatabaseSettings;
-  /** Workflow (the application's batch) to send `databaseCutoverDone` to. */
-  notifyWorkflowId?: string;
-  /** The wave and batch it belongs to, as search attributes so the wave's databases are listable. */
-  waveId?: string;
-  batchId?: string;
-  checkpoint?: DatabaseCheckpoint;
-}
-
-export const databaseWorkflowId = (databaseId: string) => `database-${databaseId}`;
-
-const ROLLBACK = 'RollbackRequested';
+const ROLLBACK = ErrorType.rollbackRequested;
 const rollbackFailure = () => ApplicationFailure.create({ type: ROLLBACK, message: 'rollback requested' });
 /** Phases in which the target already serves the application: no rollback any more. */
 const pastCutover: readonly DatabasePhase[] = ['cutting-over', 'verifying', 'scaling-down', 'completed'];
@@ -95,7 +51,7 @@ const pastCutover: readonly DatabasePhase[] = ['cutting-over', 'verifying', 'sca
 function failureOf(error: unknown): { code: string; message: string } {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure) {
-    return { code: cause.type?.replace(/^Azure\./, '') ?? 'ActivityFailed', message: cause.message };
+    return { code: cause.type ? azureCodeOf(cause.type) : 'ActivityFailed', message: cause.message };
   }
   return { code: 'ActivityFailed', message: cause instanceof Error ? cause.message : String(cause) };
 }
@@ -124,7 +80,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
   const problems = databaseSpecProblems(spec);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
-      type: 'InvalidDatabaseSpec',
+      type: ErrorType.invalidDatabaseSpec,
       message: problems.join('; '),
       nonRetryable: true,
     });
@@ -134,7 +90,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
   const activityOptions = {
     taskQueue: settings.azureTaskQueue,
     heartbeatTimeout: settings.heartbeatTimeoutMs,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+    retry: azureRetry,
   };
   const azure = proxyActivities<DataMigrationActivities>({ ...activityOptions, startToCloseTimeout: '6h' });
   // Polls only read: a cancelled poll need not be waited for.

@@ -1,10 +1,11 @@
 /** Validation of operator actions (updates) shared by the migration workflows; sandbox-safe. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { OperatorAction } from './messages.ts';
+import type { OperatorAction } from '../contracts/messages.ts';
+import { ErrorType } from '../contracts/errors.ts';
 
 /** Rejects an update: the operator sees the message, nothing is written to the workflow history. */
 export function refuse(message: string): never {
-  throw ApplicationFailure.create({ type: 'OperatorActionRefused', message, nonRetryable: true });
+  throw ApplicationFailure.create({ type: ErrorType.operatorActionRefused, message, nonRetryable: true });
 }
 
 /** Every operator action names who acts and why; a change ticket id, when given, must look like one. */

@@ -13,22 +13,19 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PlanActivities, PlanRef, WaveManifest } from '../activities/plan.ts';
+import type { WaveWorkflowInput } from '../contracts/workflow-inputs.ts';
+import { azureRetry } from './activity-options.ts';
+import type { PlanActivities } from '../activities/plan.ts';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import {
   countOutcomes,
   type BatchResult,
-  type BatchSpec,
-  type DatabaseMigrationServices,
   type DatabaseResult,
-  type DatabaseSpec,
-  type TargetSettings,
   type WaveResult,
 } from '../domain/migration.ts';
-import type { DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import { gateHolds, type Waiver } from '../domain/plan/wave-gate.ts';
-import { batchWorkflowId, migrationBatch, type BatchSettings, type BatchWorkflowInput } from './batch.ts';
-import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from './database.ts';
+import { migrationBatch } from './batch.ts';
+import { migrationDatabase } from './database.ts';
 import {
   approveWaveUpdate,
   batchFinishedSignal,
@@ -39,37 +36,17 @@ import {
   type ApproveWaveAction,
   type OperatorAction,
   type WaveProgress,
-} from './messages.ts';
+} from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, batchStage, databaseStage, phaseKey, waveIdKey } from './search-attributes.ts';
-
-export interface WaveWorkflowInput {
-  waveId: string;
-  /** The wave's batches: from the plan in a workspace, pinned by content hash, or inline (demo, tests). */
-  source: { kind: 'plan'; plan: PlanRef } | { kind: 'inline'; batches: BatchSpec[] };
-  target: TargetSettings;
-  batchSettings: BatchSettings;
-  /** How many batches replicate and cut over at the same time; operators can change it at run time. */
-  maxConcurrentBatches: number;
-  /** Wait for an approval update (who, why, change ticket) before replication starts. */
-  requireApproval: boolean;
-  /**
-   * `plan-windows` (default): each batch cuts over inside its planned maintenance window. `when-ready`:
-   * batches cut over as soon as they are validated (test environments, compressed benchmark calendars).
-   */
-  cutover?: 'plan-windows' | 'when-ready';
-  /** The wave's databases, each cut over with its application's batch. */
-  databases?: {
-    services: DatabaseMigrationServices;
-    settings: DatabaseSettings;
-    /** Inline databases; with a plan source they come from the plan and the estate instead. */
-    items?: { spec: DatabaseSpec; batchId: string }[];
-    /** Where the plan's target database servers live (plan source). */
-    targets?: DatabaseTargetConvention;
-  };
-}
-
-export const waveWorkflowId = (waveId: string) => `wave-${waveId}`;
+import {
+  batchIdKey,
+  batchStage,
+  databaseStage,
+  phaseKey,
+  waveIdKey,
+} from '../contracts/search-attributes.ts';
+import { type WaveManifest, type BatchWorkflowInput } from '../contracts/workflow-inputs.ts';
+import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
 
 /**
  * A migration wave: checks the assessment gate (every VM Ready or waived, capacity holds), waits for its
@@ -153,12 +130,12 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
 
   const local = proxyActivities<PlanActivities>({
     startToCloseTimeout: '5m',
-    retry: { initialInterval: '2s', maximumInterval: '1m' },
+    retry: azureRetry,
   });
   const { discoverReplicationSite } = proxyActivities<SiteRecoveryActivities>({
     taskQueue: input.batchSettings.azureTaskQueue,
     startToCloseTimeout: '5m',
-    retry: { initialInterval: '2s', maximumInterval: '1m' },
+    retry: azureRetry,
   });
 
   // 1. What the wave contains, and whether its assessment gate holds.

@@ -4,7 +4,7 @@ import { assessEstate, defaultAssessOptions, type Assessment } from '../../domai
 import type { SizingOptions } from '../../domain/assess/sizing.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
-import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from './workspace.ts';
+import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from '../../workspace/files.ts';
 
 export interface AssessCommandOptions {
   workspace: string;

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { csvLine } from '../../domain/inventory/csv.ts';
 import { generateEstate, type GenerateOptions } from '../../domain/inventory/generate/estate-generator.ts';
-import { ensureWorkspace, writeAtomically } from './workspace.ts';
+import { ensureWorkspace, writeAtomically } from '../../workspace/files.ts';
 
 export async function runGenerate(
   options: GenerateOptions & { out: string; print: (line: string) => void },

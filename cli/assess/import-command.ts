@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { buildEstate } from '../../domain/inventory/build-estate.ts';
 import { formatIssue, IssueLog, type ImportIssue } from '../../domain/inventory/issues.ts';
 import { defaultLimits, readInputs, type InputLimits } from './read-inputs.ts';
-import { saveEstate } from './workspace.ts';
+import { saveEstate } from '../../workspace/files.ts';
 
 export interface ImportOptions {
   paths: string[];

@@ -7,10 +7,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, optionalTsToDate } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { databaseWorkflowId } from '../../workflows/database.ts';
-import type { WaveWorkflowInput } from '../../workflows/wave.ts';
-import { loadPlan, PLAN_FILE } from '../plan/plan-workspace.ts';
+import { loadPlan, PLAN_FILE } from '../../workspace/plan-files.ts';
 import type { Temporal } from './connection.ts';
+import { databaseWorkflowId } from '../../contracts/ids.ts';
+import { type WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];

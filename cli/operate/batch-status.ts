@@ -1,5 +1,5 @@
 /** `factory batch status <batchId>` and `factory db status <dbId>`: one workflow's query, as text or JSON. */
-import { batchProgressQuery, databaseProgressQuery, type BatchProgress } from '../../workflows/messages.ts';
+import { batchProgressQuery, databaseProgressQuery, type BatchProgress } from '../../contracts/messages.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { requireBatch, requireDatabase } from './find-workflow.ts';
 import { formatDuration, progressBar } from './progress-format.ts';

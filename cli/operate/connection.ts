@@ -5,8 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { TASK_QUEUES } from '../../workers/config.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
+import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 
 export interface ConnectionFlags {
   address?: string;

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { CommanderError } from 'commander';
+import { ErrorType } from '../../contracts/errors.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -40,7 +41,7 @@ function isUnavailable(error: unknown): boolean {
 export function refusalMessage(error: unknown): string | undefined {
   if (!(error instanceof Error) || error.name !== 'WorkflowUpdateFailedError') return undefined;
   const cause = error.cause;
-  return cause instanceof ApplicationFailure && cause.type === 'OperatorActionRefused'
+  return cause instanceof ApplicationFailure && cause.type === ErrorType.operatorActionRefused
     ? cause.message
     : undefined;
 }

@@ -5,14 +5,12 @@
 import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchWorkflowId } from '../../workflows/batch.ts';
-import { databaseWorkflowId } from '../../workflows/database.ts';
-import { batchIdKey, waveIdKey } from '../../workflows/search-attributes.ts';
-import { waveWorkflowId } from '../../workflows/wave.ts';
-import { loadPlan, PLAN_FILE } from '../plan/plan-workspace.ts';
+import { batchIdKey, waveIdKey } from '../../contracts/search-attributes.ts';
+import { loadPlan, PLAN_FILE } from '../../workspace/plan-files.ts';
 import type { Temporal } from './connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { suggestion } from './levenshtein.ts';
+import { batchWorkflowId, databaseWorkflowId, waveWorkflowId } from '../../contracts/ids.ts';
 
 export interface ListedWorkflow {
   id: string;

@@ -1,6 +1,6 @@
 /** Who acts and why: every operator action carries it, and the workflow history keeps it as the audit trail. */
 import { userInfo } from 'node:os';
-import type { OperatorAction } from '../../workflows/messages.ts';
+import type { OperatorAction } from '../../contracts/messages.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 export interface ActorFlags {

@@ -4,8 +4,8 @@
  * `factory stack --workspace` and the integration tests seed the simulator with it, so a wave started
  * from the plan finds its discovered machines.
  */
-import { loadEstate } from '../assess/workspace.ts';
-import { loadPlan } from '../plan/plan-workspace.ts';
+import { loadEstate } from '../../workspace/files.ts';
+import { loadPlan } from '../../workspace/plan-files.ts';
 import type { SourceDisk, SourceSite, SourceVm } from '../../domain/estate.ts';
 
 /**

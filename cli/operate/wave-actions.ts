@@ -18,7 +18,7 @@ import {
   waveProgressQuery,
   type OperatorAction,
   type WaveProgress,
-} from '../../workflows/messages.ts';
+} from '../../contracts/messages.ts';
 import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
 import { CliError, ExitCode, refusalMessage } from './exit-codes.ts';
 import { requireBatchOfWave, requireWave } from './find-workflow.ts';

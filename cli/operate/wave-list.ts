@@ -1,9 +1,9 @@
 /** `factory wave list`: started waves (Temporal visibility) and the plan's waves not started yet. */
-import { loadPlan } from '../plan/plan-workspace.ts';
-import { waveWorkflowId } from '../../workflows/wave.ts';
+import { loadPlan } from '../../workspace/plan-files.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { listWorkflows, plannedWaveIds } from './find-workflow.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
+import { waveWorkflowId } from '../../contracts/ids.ts';
 
 export interface WaveListEntry {
   waveId: string;

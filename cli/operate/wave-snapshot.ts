@@ -1,6 +1,6 @@
 /** Reads a wave and its batches through their queries (batches concurrently, bounded) into a WaveSnapshot. */
 import type { WorkflowHandle } from '@temporalio/client';
-import { batchProgressQuery, waveProgressQuery, type BatchProgress } from '../../workflows/messages.ts';
+import { batchProgressQuery, waveProgressQuery, type BatchProgress } from '../../contracts/messages.ts';
 import type { Temporal } from './connection.ts';
 import { type EtaTracker, mapBounded } from './progress-format.ts';
 import { batchView, countPhases, countVms, decisionsOf, type WaveSnapshot } from './wave-view.ts';

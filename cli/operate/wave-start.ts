@@ -4,15 +4,17 @@ import { demoScope, demoTarget } from '../../domain/demo.ts';
 import type { TargetSettings } from '../../domain/migration.ts';
 import type { MigrationScope } from '../../domain/plan/batch-specs.ts';
 import type { Plan } from '../../domain/plan/plan-schema.ts';
-import { waveIdKey } from '../../workflows/search-attributes.ts';
-import { migrationWave, waveWorkflowId, type WaveWorkflowInput } from '../../workflows/wave.ts';
-import { loadPlan, planSha256 } from '../plan/plan-workspace.ts';
+import { waveIdKey } from '../../contracts/search-attributes.ts';
+import { migrationWave } from '../../workflows/wave.ts';
+import { loadPlan, planSha256 } from '../../workspace/plan-files.ts';
 import { taskQueues, withTemporal, type ConnectionFlags } from './connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
 import { defaultVmwareSiteName } from './source-site.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
+import { waveWorkflowId } from '../../contracts/ids.ts';
+import { type WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 
 export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
   workspace?: string;

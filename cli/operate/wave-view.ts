@@ -3,7 +3,7 @@
  * them) → what needs a decision now → lines of text. `wave status`, `--watch` and `--json` share it.
  */
 import type { VmDisposition } from '../../domain/migration.ts';
-import type { BatchProgress, WaveProgress } from '../../workflows/messages.ts';
+import type { BatchProgress, WaveProgress } from '../../contracts/messages.ts';
 import { fitWidth, formatDuration, progressBar } from './progress-format.ts';
 
 export interface HealthErrorView {

@@ -1,7 +1,7 @@
 /** Which workspace an operate command reads: `-w/--workspace`, `$FACTORY_WORKSPACE`, or the current folder. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PLAN_FILE } from '../plan/plan-workspace.ts';
+import { PLAN_FILE } from '../../workspace/plan-files.ts';
 
 /**
  * An absolute path (workers read the pinned plan from it). Without a flag: the current folder when it

@@ -9,10 +9,16 @@ import { explain } from '../../domain/plan/explain.ts';
 import { defaultPlanOptions, type PlanOptions } from '../../domain/plan/plan-options.ts';
 import { noPins, type Plan } from '../../domain/plan/plan-schema.ts';
 import { planEstate } from '../../domain/plan/plan-estate.ts';
-import { loadEstate } from '../assess/workspace.ts';
+import { loadEstate } from '../../workspace/files.ts';
 import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
-import { loadAssessmentInput, loadPlan, PLAN_FILE, planSha256, savePlan } from './plan-workspace.ts';
+import {
+  loadAssessmentInput,
+  loadPlan,
+  PLAN_FILE,
+  planSha256,
+  savePlan,
+} from '../../workspace/plan-files.ts';
 
 export interface PlanCommandOptions {
   workspace: string;

@@ -1,9 +1,9 @@
 /** `factory plan report`: summary and HTML report of the plan as it is on disk (hand edits included). */
 import { join } from 'node:path';
-import { writeAtomically } from '../assess/workspace.ts';
+import { writeAtomically } from '../../workspace/files.ts';
 import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
-import { loadPlan, PLAN_REPORT_FILE, planSha256 } from './plan-workspace.ts';
+import { loadPlan, PLAN_REPORT_FILE, planSha256 } from '../../workspace/plan-files.ts';
 
 export async function runReport(options: {
   workspace: string;

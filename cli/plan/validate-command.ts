@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validatePlan, type PlanError } from '../../domain/plan/validate-plan.ts';
-import { loadPlan, PLAN_HASH_FILE, planSha256 } from './plan-workspace.ts';
+import { loadPlan, PLAN_HASH_FILE, planSha256 } from '../../workspace/plan-files.ts';
 
 export async function runValidate(options: {
   workspace: string;

@@ -3,7 +3,7 @@ import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { searchAttributeKeys } from '../../workflows/search-attributes.ts';
+import { searchAttributeKeys } from '../../contracts/search-attributes.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 
 export interface DevServerOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runGenerate } from '../../cli/assess/generate-command.ts';
-import { loadEstate } from '../../cli/assess/workspace.ts';
+import { loadEstate } from '../../workspace/files.ts';
 import { generateEstate } from '../../domain/inventory/generate/estate-generator.ts';
 import { importInto, tempDir } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadEstate } from '../../cli/assess/workspace.ts';
+import { loadEstate } from '../../workspace/files.ts';
 import { parseCsv } from '../../domain/inventory/csv.ts';
 import { docsFile, docsFormats, importInto, rowsOf, tempDir, writeInputs, xlsx } from './helpers.ts';
 

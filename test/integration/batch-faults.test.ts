@@ -6,7 +6,7 @@ import {
   retryUpdate,
   waveProgressQuery,
   type BatchProgress,
-} from '../../workflows/messages.ts';
+} from '../../contracts/messages.ts';
 import {
   operator,
   sourcePowerStates,

@@ -12,7 +12,7 @@ import {
   retryUpdate,
   rollbackUpdate,
   signOffUpdate,
-} from '../../workflows/messages.ts';
+} from '../../contracts/messages.ts';
 import {
   operator,
   refusal,

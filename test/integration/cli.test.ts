@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { freePort } from '../../cli/stack/ports.ts';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
-import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
+import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import {
   cliEnv,
   seedWorkspace,

@@ -16,7 +16,7 @@ import {
   retryUpdate,
   rollbackUpdate,
   type DatabaseProgress,
-} from '../../workflows/messages.ts';
+} from '../../contracts/messages.ts';
 import {
   operator,
   refusal,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
-import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
+import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import { sourcePowerStates, startHarness, startInProcessWorkers, type Harness } from './harness.ts';
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';

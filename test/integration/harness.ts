@@ -13,14 +13,16 @@ import { sourceSiteFromWorkspace } from '../../cli/operate/source-site.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
 import { demoBatchSpecs, demoDatabases, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
 import { siteRecoveryDeps } from '../../workers/azure.ts';
-import { batchWorkflowId, migrationBatch, type BatchSettings } from '../../workflows/batch.ts';
-import { databaseWorkflowId, migrationDatabase, type DatabaseSettings } from '../../workflows/database.ts';
+import { migrationBatch } from '../../workflows/batch.ts';
+import { migrationDatabase } from '../../workflows/database.ts';
 import type { DatabaseMigrationServices, DatabaseSpec } from '../../domain/migration.ts';
 import type { SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+import { batchWorkflowId, databaseWorkflowId } from '../../contracts/ids.ts';
+import { type BatchSettings, type DatabaseSettings } from '../../contracts/workflow-inputs.ts';
 
 export interface Harness {
   simulator: RunningSimulator;

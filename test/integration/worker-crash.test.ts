@@ -7,7 +7,7 @@ import { demoBatchSettings, startDemoWave } from '../../cli/demo.ts';
 import { startDevServer, type RunningDevServer } from '../../cli/stack/dev-server.ts';
 import { freePort } from '../../cli/stack/ports.ts';
 import { seededRandom } from '../../domain/random.ts';
-import { batchProgressQuery, waveProgressQuery } from '../../workflows/messages.ts';
+import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import { spawnWorkerProcess, startHarness, waitFor, type Harness } from './harness.ts';
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../../contracts/errors.ts';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode, toExit } from '../../cli/operate/exit-codes.ts';
@@ -37,7 +38,10 @@ describe('exit codes', () => {
     expect(toExit(new CommanderError(1, 'commander.missingMandatoryOptionValue', 'm')).exitCode).toBe(2);
     expect(toExit(new CommanderError(0, 'commander.helpDisplayed', '')).exitCode).toBe(0);
     const refused = new Error('update failed', {
-      cause: ApplicationFailure.create({ type: 'OperatorActionRefused', message: 'Batch b is completed.' }),
+      cause: ApplicationFailure.create({
+        type: ErrorType.operatorActionRefused,
+        message: 'Batch b is completed.',
+      }),
     });
     refused.name = 'WorkflowUpdateFailedError';
     expect(toExit(refused)).toEqual({ exitCode: 4, message: 'refused: Batch b is completed.' });

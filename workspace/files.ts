@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { estateSchema, type Estate } from '../../domain/inventory/estate-schema.ts';
+import { estateSchema, type Estate } from '../domain/inventory/estate-schema.ts';
 
 export const ESTATE_FILE = 'estate.json';
 export const ASSESSMENT_FILE = 'assessment.json';

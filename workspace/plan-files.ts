@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { assessmentInputSchema, type AssessmentInput } from '../../domain/plan/assessment-input.ts';
-import { planSchema, type Plan } from '../../domain/plan/plan-schema.ts';
-import { ASSESSMENT_FILE, readValidated, writeAllAtomically } from '../assess/workspace.ts';
+import { assessmentInputSchema, type AssessmentInput } from '../domain/plan/assessment-input.ts';
+import { planSchema, type Plan } from '../domain/plan/plan-schema.ts';
+import { ASSESSMENT_FILE, readValidated, writeAllAtomically } from './files.ts';
 
 export const PLAN_FILE = 'plan.json';
 export const PLAN_HASH_FILE = 'plan.sha256';

@@ -1,0 +1,35 @@
+/**
+ * The `type` of every ApplicationFailure the factory throws, in one place: workflows, activities, the CLI
+ * and the bench match on these constants, never on message text. Failures Azure reports carry
+ * `Azure.<code>` (see `azureErrorType`).
+ */
+export const ErrorType = {
+  /** An operator action (update) the workflow refused; nothing was written to its history. */
+  operatorActionRefused: 'OperatorActionRefused',
+  /** Internal: unwinds a batch or database workflow into its rollback. */
+  rollbackRequested: 'RollbackRequested',
+  invalidInput: 'InvalidInput',
+  invalidDatabaseSpec: 'InvalidDatabaseSpec',
+  /** A pinned artifact (plan, estate, assessment) is not in the store. */
+  artifactMissing: 'ArtifactMissing',
+  /** A pinned artifact's content does not hash to its pin. */
+  artifactTampered: 'ArtifactTampered',
+  /** The plan does not contain what the wave needs, or breaks a plan rule. */
+  planInvalid: 'PlanInvalid',
+  sourcePlatformNotConfigured: 'SourcePlatformNotConfigured',
+  sourceVmNotFound: 'SourceVmNotFound',
+  replicationSiteNotFound: 'ReplicationSiteNotFound',
+  cutoverAlreadyStarted: 'CutoverAlreadyStarted',
+  azureOperationFailed: 'Azure.OperationFailed',
+  azureResourceNotFound: 'Azure.ResourceNotFound',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+const AZURE_PREFIX = 'Azure.';
+
+/** The failure type for an error code Azure returned. */
+export const azureErrorType = (code: string) => `${AZURE_PREFIX}${code}`;
+
+/** The Azure error code inside a failure type, or the type itself when it is not Azure's. */
+export const azureCodeOf = (type: string) =>
+  type.startsWith(AZURE_PREFIX) ? type.slice(AZURE_PREFIX.length) : type;
