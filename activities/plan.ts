@@ -1,42 +1,83 @@
 /**
- * Plan activities: the wave and batch workflows load their manifests from the workspace's plan, pinned by
- * content hash, so every retry and replay sees the same data and the histories stay small.
+ * Plan activities: the wave and batch workflows load their manifests from the artifacts the wave is pinned
+ * to (plan, estate, assessment), fetched from the artifact store by content hash and verified, so every
+ * retry and replay sees the same data, the histories stay small, and a worker needs no workspace folder.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { PlanRef, WaveManifest } from '../contracts/workflow-inputs.ts';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadAssessmentInput, loadPlan, PLAN_FILE, planSha256 } from '../workspace/plan-files.ts';
-import { loadEstate } from '../workspace/files.ts';
-import type { BatchSpec } from '../domain/migration.ts';
-import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
-import { batchSpecsFromPlan } from '../domain/plan/batch-specs.ts';
-import type { Plan } from '../domain/plan/plan-schema.ts';
-import { evaluateWaveGate, type Waiver } from '../domain/plan/wave-gate.ts';
+import type { z } from 'zod';
 import { ErrorType } from '../contracts/errors.ts';
+import type { ArtifactKind, PlanRef, WaveManifest } from '../contracts/workflow-inputs.ts';
+import { estateSchema } from '../domain/inventory/estate-schema.ts';
+import type { BatchSpec } from '../domain/migration.ts';
+import { assessmentInputSchema } from '../domain/plan/assessment-input.ts';
+import { batchSpecsFromPlan } from '../domain/plan/batch-specs.ts';
+import { databaseSpecsFromPlan, type DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
+import { planSchema } from '../domain/plan/plan-schema.ts';
+import { evaluateWaveGate, type Waiver } from '../domain/plan/wave-gate.ts';
+import {
+  ArtifactMissingError,
+  ArtifactTamperedError,
+  type ArtifactStore,
+} from '../workspace/artifact-store.ts';
+
+const schemas = { plan: planSchema, estate: estateSchema, assessment: assessmentInputSchema };
+type Artifact<K extends ArtifactKind> = z.infer<(typeof schemas)[K]>;
 
 /**
- * The last verified plan per workspace, while its file is unchanged (same size and mtime): hashing a
- * 10,000-VM plan takes a good part of a second, and every batch of every wave loads it.
+ * Verified, parsed artifacts by hash, shared by concurrent loads: artifacts never change, and a
+ * 10,000-VM plan takes a good part of a second to fetch, hash and parse while every batch loads it.
+ * A few of each kind are kept (waves run a handful of plans at a time).
  */
-const verifiedPlans = new Map<string, { mtimeMs: number; size: number; sha256: string; plan: Plan }>();
+class ArtifactCache {
+  private readonly entries = new Map<string, Promise<unknown>>();
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly capacity = 6,
+  ) {}
 
-async function pinnedPlan(ref: PlanRef): Promise<Plan> {
-  const file = await stat(join(ref.workspace, PLAN_FILE));
-  const cached = verifiedPlans.get(ref.workspace);
-  if (cached && cached.mtimeMs === file.mtimeMs && cached.size === file.size && cached.sha256 === ref.sha256)
-    return cached.plan;
-  const plan = await loadPlan(ref.workspace);
-  const actual = planSha256(plan);
-  if (actual !== ref.sha256) {
-    throw ApplicationFailure.create({
-      type: 'PlanChanged',
-      message: `The plan in ${ref.workspace} changed since the wave started (sha256 ${actual}, pinned ${ref.sha256}); restore it or start a new wave run.`,
-      nonRetryable: true,
-    });
+  get<K extends ArtifactKind>(kind: K, sha256: string): Promise<Artifact<K>> {
+    const key = `${kind}/${sha256}`;
+    let entry = this.entries.get(key);
+    if (entry) this.entries.delete(key);
+    else {
+      entry = this.load(kind, sha256);
+      // A failed load is not kept: a store that was down is asked again on the activity's retry.
+      entry.catch(() => this.entries.delete(key));
+    }
+    this.entries.set(key, entry);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(oldest);
+    }
+    return entry as Promise<Artifact<K>>;
   }
-  verifiedPlans.set(ref.workspace, { mtimeMs: file.mtimeMs, size: file.size, sha256: actual, plan });
-  return plan;
+
+  private async load<K extends ArtifactKind>(kind: K, sha256: string): Promise<Artifact<K>> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.store.fetch(kind, sha256);
+    } catch (error) {
+      // Missing or changed content does not heal by retrying: the wave fails with what to do.
+      if (error instanceof ArtifactMissingError || error instanceof ArtifactTamperedError)
+        throw ApplicationFailure.create({
+          type:
+            error instanceof ArtifactMissingError ? ErrorType.artifactMissing : ErrorType.artifactTampered,
+          message: error.message,
+          nonRetryable: true,
+        });
+      throw error;
+    }
+    const parsed = schemas[kind].safeParse(JSON.parse(bytes.toString('utf8')));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw ApplicationFailure.create({
+        type: ErrorType.planInvalid,
+        message: `The ${kind} artifact ${sha256} is not a valid ${kind} at ${issue?.path.map(String).join('.') ?? '?'}: ${issue?.message ?? ''}`,
+        nonRetryable: true,
+      });
+    }
+    return parsed.data as Artifact<K>;
+  }
 }
 
 function asFailure<T>(run: () => T): T {
@@ -51,7 +92,8 @@ function asFailure<T>(run: () => T): T {
   }
 }
 
-export function createPlanActivities() {
+export function createPlanActivities(deps: { artifacts: ArtifactStore }) {
+  const cache = new ArtifactCache(deps.artifacts);
   return {
     async loadWaveManifest(input: {
       plan: PlanRef;
@@ -60,9 +102,12 @@ export function createPlanActivities() {
       capacityAccepted: boolean;
       databaseTargets?: DatabaseTargetConvention;
     }): Promise<WaveManifest> {
-      const plan = await pinnedPlan(input.plan);
-      const assessment = await loadAssessmentInput(input.plan.workspace);
-      const estate = input.databaseTargets ? await loadEstate(input.plan.workspace) : undefined;
+      const pins = input.plan.artifacts;
+      const [plan, assessment, estate] = await Promise.all([
+        cache.get('plan', pins.plan),
+        cache.get('assessment', pins.assessment),
+        input.databaseTargets ? cache.get('estate', pins.estate) : undefined,
+      ]);
       return asFailure(() => {
         const batches = batchSpecsFromPlan(plan, input.waveId, input.plan.scope).map(
           ({ spec, cutoverWindow }) => ({
@@ -81,7 +126,7 @@ export function createPlanActivities() {
     },
 
     async loadBatchSpec(input: { plan: PlanRef; waveId: string; batchId: string }): Promise<BatchSpec> {
-      const plan = await pinnedPlan(input.plan);
+      const plan = await cache.get('plan', input.plan.artifacts.plan);
       return asFailure(() => {
         const found = batchSpecsFromPlan(plan, input.waveId, input.plan.scope).find(
           (b) => b.spec.batchId === input.batchId,

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { demoBatchSettings } from '../cli/demo.ts';
+import { profileTimings } from '../contracts/wave-settings.ts';
 import { startDevServer } from '../cli/stack/dev-server.ts';
 import { freePort } from '../cli/stack/ports.ts';
 import { demoBatchSpecs, demoScope, demoSite, demoTarget } from '../domain/demo.ts';
@@ -42,6 +42,7 @@ try {
   const site = demoSite(42, vmCount / 5);
   await new SimulatorAdmin(simulator.endpoint, simulator.caCertPem).seed(demoScope, site);
   const env = {
+    FACTORY_PROFILE: 'simulator',
     TEMPORAL_ADDRESS: temporalServer.address,
     AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
     AZURE_CA_CERT: simulator.caCertPath,
@@ -60,7 +61,18 @@ try {
   const handle = await client.workflow.start(migrationBatch, {
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowId: batchWorkflowId(`bench-${Date.now()}`),
-    args: [{ spec: spec!, site: siteRecovery, target: demoTarget(demoScope), settings: demoBatchSettings }],
+    args: [
+      {
+        spec: spec!,
+        site: siteRecovery,
+        target: demoTarget(demoScope),
+        settings: {
+          ...profileTimings.simulator.batch,
+          azureTaskQueue: config.FACTORY_AZURE_TASK_QUEUE,
+          requireValidationSignOff: false,
+        },
+      },
+    ],
   });
   const result = await handle.result();
   const history = await handle.fetchHistory();

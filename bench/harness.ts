@@ -11,8 +11,9 @@ import type { FaultConfigInput } from '../simulators/index.ts';
 import { auditFindings, historyMetrics, totalActions, type ActionCounts } from './metrics.ts';
 import { databaseResults, runProgram, type OperatorLogEntry } from './run-program.ts';
 import { BenchStack } from './stack.ts';
-import { plannedDatabases, prepareProgram, sourceSitesFromPlan } from './workspace.ts';
-import { type BatchSettings } from '../contracts/workflow-inputs.ts';
+import { prepareProgram } from './workspace.ts';
+import { seedSimulatorFromWorkspace } from '../cli/stack/seed-workspace.ts';
+import type { WaveTimings } from '../contracts/wave-settings.ts';
 
 export interface BenchConfig {
   mode: 'bench' | 'chaos';
@@ -106,33 +107,28 @@ export async function runBench(config: BenchConfig) {
       `Starting Temporal (SQLite in ${dir}), the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`,
     );
     await stack.start();
-    const sites = await sourceSitesFromPlan(program.workspace, program.plan);
-    for (const site of sites) await stack.admin.seed(scope, site);
-    const planned = plannedDatabases(program.plan, program.estate, scope, 10_000);
-    await stack.admin.seedDatabases(planned.seed);
-    for (const w of planned.skippedWaves)
-      log(`  WORKFLOW LIMITATION: wave ${w.waveId} runs without its ${w.databases} database(s): ${w.reason}`);
+    await seedSimulatorFromWorkspace(stack.admin, program.workspace);
     await stack.startWorkers();
 
-    const batchSettings: BatchSettings = {
-      azureTaskQueue: stack.azureTaskQueue,
-      // Status freshness (seconds of real time, hours on the compressed clock); polls return early on
-      // anything the workflows must act on.
-      replicationReportEveryMs: 15_000,
-      heartbeatTimeoutMs: chaos ? 5000 : 30_000,
-      initialReplicationTimeoutMs: 30 * 60_000,
-      stallAfterMs: 5000,
-      maxRepairs: 1,
-      requireValidationSignOff: false,
-      continueAsNewAfterPolls: 500,
-    };
-    const databaseSettings = {
-      azureTaskQueue: stack.azureTaskQueue,
-      reportEveryMs: 120_000,
-      // Most live databases are ready long before their batch's cutover signal and wait for it.
-      readyCheckEveryMs: 300_000,
-      heartbeatTimeoutMs: batchSettings.heartbeatTimeoutMs,
-      continueAsNewAfterPolls: 500,
+    const heartbeatTimeoutMs = chaos ? 5000 : 30_000;
+    const timings: WaveTimings = {
+      batch: {
+        // Status freshness (seconds of real time, hours on the compressed clock); polls return early on
+        // anything the workflows must act on.
+        replicationReportEveryMs: 15_000,
+        heartbeatTimeoutMs,
+        initialReplicationTimeoutMs: 30 * 60_000,
+        stallAfterMs: 5000,
+        maxRepairs: 1,
+        continueAsNewAfterPolls: 500,
+      },
+      database: {
+        reportEveryMs: 120_000,
+        // Most live databases are ready long before their batch's cutover signal and wait for it.
+        readyCheckEveryMs: 300_000,
+        heartbeatTimeoutMs,
+        continueAsNewAfterPolls: 500,
+      },
     };
 
     // Chaos: kills at random moments, one Temporal and one simulator restart, one appliance outage.
@@ -211,10 +207,7 @@ export async function runBench(config: BenchConfig) {
     const outcome = await runProgram({
       stack,
       program,
-      scope,
-      batchSettings,
-      databaseSettings,
-      wavesWithoutDatabases: new Set(planned.skippedWaves.map((w) => w.waveId)),
+      timings,
       waveConcurrency: config.waveConcurrency,
       ...(chaos
         ? {
@@ -253,7 +246,7 @@ export async function runBench(config: BenchConfig) {
     const plannedVms = program.plan.waves.flatMap((w) =>
       w.batches.flatMap((b) => b.bootGroups.flatMap((g) => g.servers)),
     );
-    const plannedDbCount = planned.count;
+    const plannedDbCount = program.plan.waves.reduce((n, w) => n + w.databases.length, 0);
     const violations: string[] = [];
     const seen = new Map<string, number>();
     for (const vm of vmResults) seen.set(vm.name, (seen.get(vm.name) ?? 0) + 1);
@@ -323,8 +316,6 @@ export async function runBench(config: BenchConfig) {
         batches: s.batches,
         vms: s.vms,
         databases: plannedDbCount,
-        /** Databases of waves the workflow cannot derive database specs for (not run; see the reason). */
-        databasesNotRun: planned.skippedWaves,
         makespanDays: s.makespanDays,
         lowerBoundDays: s.lowerBoundDays,
         lowerBoundBinding: s.lowerBoundBinding,
@@ -462,8 +453,6 @@ export function formatReport(r: BenchReport): string {
     `  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`,
   );
   p(`  prepare (generate+import+assess+plan): ${r.prepareSeconds} s`);
-  for (const w of r.plan.databasesNotRun)
-    p(`  databases NOT RUN (workflow limitation): ${w.waveId}: ${w.databases} — ${w.reason}`);
   p(`Wall time (waves start → last wave closed): ${r.wallSeconds} s`);
   p(
     `Migrated: ${r.migrated.vms} VMs (${r.perMinute.vms}/min), ${r.migrated.databases} databases (${r.perMinute.databases}/min)`,

@@ -4,9 +4,10 @@
  * and in chaos runs an explicit auto-operator that retries (then rolls back) what is held for an operator.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { AzureScope } from '../domain/demo.ts';
-import { demoDatabaseServices, demoTarget } from '../domain/demo.ts';
 import type { DatabaseResult, WaveResult } from '../domain/migration.ts';
+import { CliError } from '../cli/operate/exit-codes.ts';
+import { prepareWave, startWaveWorkflow } from '../cli/operate/wave-start.ts';
+import type { WaveTimings } from '../contracts/wave-settings.ts';
 import {
   approveWaveUpdate,
   batchProgressQuery,
@@ -15,13 +16,9 @@ import {
   rollbackUpdate,
   waveProgressQuery,
 } from '../contracts/messages.ts';
-import { migrationWave } from '../workflows/wave.ts';
-import { phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
+import { phaseKey } from '../contracts/search-attributes.ts';
 import type { BenchStack } from './stack.ts';
 import type { PreparedProgram } from './workspace.ts';
-import { databaseTargets, migrationScope } from './workspace.ts';
-import { type BatchSettings, type DatabaseSettings } from '../contracts/workflow-inputs.ts';
-import { waveWorkflowId } from '../contracts/ids.ts';
 
 export const operator = { by: 'bench@contoso.com', reason: 'benchmark run', ticket: 'BENCH' };
 
@@ -36,9 +33,8 @@ export interface OperatorLogEntry {
 export interface RunOptions {
   stack: BenchStack;
   program: PreparedProgram;
-  scope: AzureScope;
-  batchSettings: BatchSettings;
-  databaseSettings: DatabaseSettings;
+  /** How the waves are watched on the compressed clock: the only thing the bench chooses for them. */
+  timings: WaveTimings;
   /**
    * At most this many waves run at once. Each starts when the simulated clock reaches its planned
    * replication start (offset from the first wave's), as the plan runs replication back to back over the
@@ -49,8 +45,6 @@ export interface RunOptions {
   autoOperator?: { retryAfterMs: number; maxRetries: number; faultsCleared: () => boolean };
   /** Called every tick (chaos: kills and restarts). */
   onTick?: (progress: { phases: string[]; elapsedMs: number }) => Promise<void>;
-  /** Waves started without their databases (the workflow could not derive them). */
-  wavesWithoutDatabases: Set<string>;
   log: (line: string) => void;
 }
 
@@ -69,18 +63,13 @@ function refusal(error: unknown): string {
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
-  const { stack, program, scope, log } = options;
+  const { stack, program, log } = options;
   const client = (): Client => stack.client;
   const started = Date.now();
   const operatorLog: OperatorLogEntry[] = [];
   const record = (entry: Omit<OperatorLogEntry, 'at'>) => {
     operatorLog.push({ ...entry, at: (Date.now() - started) / 1000 });
     log(`  operator: ${entry.action} ${entry.workflowId} — ${entry.why} → ${entry.result}`);
-  };
-  const planRef = {
-    workspace: program.workspace,
-    sha256: program.sha256,
-    scope: migrationScope(program.plan, scope),
   };
   const pending = program.plan.waves.map((w) => w.id);
   const running = new Map<string, Promise<WaveResult | { error: string }>>();
@@ -90,33 +79,22 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const retries = new Map<string, { count: number; lastAt: number }>();
 
   const startWave = async (waveId: string) => {
-    const handle = await client().workflow.start(migrationWave, {
-      taskQueue: stack.taskQueue,
-      workflowId: waveWorkflowId(waveId),
-      typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
-      args: [
-        {
-          waveId,
-          source: { kind: 'plan', plan: planRef },
-          target: demoTarget(scope),
-          batchSettings: options.batchSettings,
-          maxConcurrentBatches: 100,
-          requireApproval: false,
-          // The plan's windows are calendar dates weeks apart; on the compressed clock batches cut over when ready.
-          cutover: 'when-ready',
-          // With a plan source the wave derives its databases from the plan and the estate.
-          ...(options.wavesWithoutDatabases.has(waveId)
-            ? {}
-            : {
-                databases: {
-                  services: demoDatabaseServices(scope),
-                  settings: options.databaseSettings,
-                  targets: databaseTargets(scope),
-                },
-              }),
-        },
-      ],
+    // The road `factory wave start` takes, on the simulator profile: the bench chooses settings only.
+    const prepared = await prepareWave({
+      workspace: program.workspace,
+      waveId,
+      profile: 'simulator',
+      env: stack.clientEnv(),
+      timings: options.timings,
+      run: {
+        maxConcurrentBatches: 100,
+        requireApproval: false,
+        requireValidationSignOff: false,
+        // The plan's windows are calendar dates weeks apart; on the compressed clock batches cut over when ready.
+        cutover: 'when-ready',
+      },
     });
+    const handle = await startWaveWorkflow(client(), prepared.input, operator, prepared.taskQueue);
     log(`  wave ${waveId} started`);
     // The result survives a Temporal restart: re-attach until the wave closes.
     const follow = async (): Promise<WaveResult | { error: string }> => {
@@ -163,6 +141,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
           await startWave(waveId);
           break;
         } catch (error) {
+          // A refused start (invalid plan, missing settings) is the wave's outcome; anything else is the
+          // stack restarting under chaos.
+          if (error instanceof CliError) {
+            failedWaves.push({ waveId, error: `start refused: ${error.message}` });
+            log(`  wave ${waveId} REFUSED: ${error.message}`);
+            break;
+          }
           log(`  start of ${waveId} failed, retrying: ${String(error)}`);
           await sleep(1000);
         }

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../cli/stack/azurite.ts';
 import { startDevServer, type RunningDevServer } from '../cli/stack/dev-server.ts';
 import { freePort } from '../cli/stack/ports.ts';
 import { projectRoot } from '../cli/stack/temporal-cli.ts';
@@ -42,6 +43,8 @@ export class BenchStack {
   temporal!: RunningDevServer;
   simulator!: RunningSimulator;
   admin!: SimulatorAdmin;
+  /** The artifact store the waves' plans are published to (in memory; it is not part of the chaos). */
+  azurite!: RunningAzurite;
   connection!: Connection;
   client!: Client;
   readonly workers: WorkerProcess[] = [];
@@ -62,7 +65,12 @@ export class BenchStack {
   }
 
   async start(): Promise<void> {
-    const [port, bundle] = await Promise.all([freePort(), bundleWorkflows()]);
+    const [port, azurite, bundle] = await Promise.all([
+      freePort(),
+      freePort().then((azuritePort) => startAzurite({ port: azuritePort })),
+      bundleWorkflows(),
+    ]);
+    this.azurite = azurite;
     this.bundlePath = join(this.options.dir, 'workflow-bundle.js');
     writeFileSync(this.bundlePath, bundle.code);
     this.temporal = await startDevServer({ port, dbFile: this.dbFile, log: this.options.log });
@@ -106,9 +114,20 @@ export class BenchStack {
     return addArm(this.armBefore, (await this.admin.state()).armRequests);
   }
 
+  /** What `factory wave start` would be given against this stack: its task queues and artifact store. */
+  clientEnv(): Record<string, string> {
+    return {
+      FACTORY_TASK_QUEUE: this.taskQueue,
+      FACTORY_AZURE_TASK_QUEUE: this.azureTaskQueue,
+      FACTORY_ARTIFACTS_CONNECTION_STRING: this.azurite.connectionString,
+    };
+  }
+
   workerEnv(): Record<string, string> {
     const { scope } = this.options;
     return {
+      FACTORY_PROFILE: 'simulator',
+      FACTORY_ARTIFACTS_CONNECTION_STRING: this.azurite.connectionString,
       TEMPORAL_ADDRESS: this.temporal.address,
       FACTORY_TASK_QUEUE: this.taskQueue,
       FACTORY_AZURE_TASK_QUEUE: this.azureTaskQueue,
@@ -213,6 +232,7 @@ export class BenchStack {
     await this.connection?.close().catch(() => undefined);
     await this.simulator?.close().catch(() => undefined);
     await this.temporal?.stop().catch(() => undefined);
+    await this.azurite?.stop().catch(() => undefined);
   }
 }
 

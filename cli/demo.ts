@@ -1,84 +1,78 @@
-/** `factory demo`: the main job on embedded defaults — start the stack, migrate the demo wave, summarise. */
+/**
+ * `factory demo`: the main job on embedded defaults. It starts the embedded stack, then does what an
+ * operator does — generate a small Contoso estate's exports, import, assess and plan them, and start the
+ * plan's first wave with `prepareWave` (the road `factory wave start` takes, on the simulator profile) —
+ * answers the wave's gate as the demo's operator, follows the wave and summarises it.
+ */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import {
-  demoBatchSpecs,
-  demoDatabaseServices,
-  demoDatabases,
-  demoScope,
-  demoSite,
-  demoTarget,
-  demoWave,
-} from '../domain/demo.ts';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { approveWaveUpdate, batchProgressQuery, waveProgressQuery } from '../contracts/messages.ts';
 import type { WaveResult } from '../domain/migration.ts';
-import { batchProgressQuery, waveProgressQuery } from '../contracts/messages.ts';
-import { migrationWave } from '../workflows/wave.ts';
-import { waveIdKey } from '../contracts/search-attributes.ts';
-import { startEmbeddedStack } from './stack/embedded.ts';
-import { TASK_QUEUES } from '../contracts/task-queues.ts';
-import { type BatchSettings } from '../contracts/workflow-inputs.ts';
-import { waveWorkflowId } from '../contracts/ids.ts';
+import { runAssess } from './assess/assess-command.ts';
+import { runGenerate } from './assess/generate-command.ts';
+import { runImport } from './assess/import-command.ts';
+import { prepareWave, startWaveWorkflow } from './operate/wave-start.ts';
+import { runPlan } from './plan/plan-command.ts';
+import { defaultDataDir, startEmbeddedStack } from './stack/embedded.ts';
+import { seedSimulatorFromWorkspace } from './stack/seed-workspace.ts';
 
-export const demoBatchSettings: BatchSettings = {
-  azureTaskQueue: TASK_QUEUES.azure,
-  replicationReportEveryMs: 2000,
-  heartbeatTimeoutMs: 30_000,
-  initialReplicationTimeoutMs: 72 * 3600_000,
-  stallAfterMs: 60_000,
-  maxRepairs: 1,
-  requireValidationSignOff: false,
-  continueAsNewAfterPolls: 500,
-};
+export const demoOperator = { by: 'demo@contoso.com', reason: 'npm start: the demo wave', ticket: 'DEMO-1' };
 
-/** Starts the demo wave on a running stack and returns its workflow id. */
-export async function startDemoWave(
-  client: Client,
-  waveId: string,
-  settings: BatchSettings = demoBatchSettings,
-  taskQueue: string = TASK_QUEUES.workflows,
-) {
-  const site = demoSite();
-  const wave = demoWave(site, waveId);
-  return client.workflow.start(migrationWave, {
-    taskQueue,
-    workflowId: waveWorkflowId(waveId),
-    typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
-    args: [
-      {
-        waveId,
-        source: { kind: 'inline', batches: demoBatchSpecs(demoScope, site, wave) },
-        target: demoTarget(demoScope),
-        batchSettings: settings,
-        maxConcurrentBatches: 2,
-        requireApproval: false,
-        databases: {
-          services: demoDatabaseServices(demoScope),
-          settings: {
-            azureTaskQueue: settings.azureTaskQueue,
-            reportEveryMs: settings.replicationReportEveryMs,
-            heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-            continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
-          },
-          items: demoDatabases(demoScope).map((db) => ({
-            spec: db.spec,
-            batchId: wave.batches[db.batchIndex]?.batchId ?? '',
-          })),
-        },
-      },
-    ],
-  });
+/** The demo's estate: 30 VMs of a generated Contoso, whose first wave has 10 VMs in 5 batches and databases. */
+const demoEstate = { vms: 30, seed: 7, asOf: '2026-01-15', planStart: '2026-02-02' };
+
+/** Generates the demo estate's exports and imports, assesses and plans them, as `factory` would. */
+export async function planDemoWorkspace(dir: string): Promise<string> {
+  const inputs = join(dir, 'exports');
+  const workspace = join(dir, 'workspace');
+  await runGenerate({ vms: demoEstate.vms, seed: demoEstate.seed, out: inputs, print: () => undefined });
+  const imported = await runImport({ paths: [inputs], workspace, print: () => undefined });
+  if (!imported.ok) throw new Error(`demo import failed: ${imported.errors[0]?.rule ?? 'unknown error'}`);
+  await runAssess({ workspace, asOf: demoEstate.asOf, print: () => undefined });
+  await runPlan({ workspace, start: demoEstate.planStart, print: () => undefined });
+  return workspace;
 }
 
-/** One line per change of any batch's phase or replication decile, so it reads well in a log or a terminal. */
-export async function followWave(client: Client, workflowId: string, print: (line: string) => void) {
+/**
+ * One line per change of any batch's phase or replication decile, so it reads well in a log or a
+ * terminal. A wave whose gate refuses is approved with waivers by `approveAs` when given (the demo's
+ * operator accepts what the assessment flagged), as a person would with `factory wave approve --waive`.
+ */
+export async function followWave(
+  client: Client,
+  workflowId: string,
+  print: (line: string) => void,
+  approveAs?: { by: string; reason: string; ticket?: string },
+) {
   const handle = client.workflow.getHandle(workflowId);
   const started = Date.now();
   let last = '';
+  let approved = false;
   const result = handle.result() as Promise<WaveResult>;
   let finished = false;
   void result.finally(() => (finished = true)).catch(() => {});
   while (!finished) {
     try {
       const wave = await handle.query(waveProgressQuery);
+      if (wave.phase === 'gate-refused' && wave.gate && approveAs && !approved) {
+        approved = true;
+        print(
+          `Gate refused: ${wave.gate.notReady.length} VM(s) not Ready (${wave.gate.notReady.map((s) => s.server).join(', ')}); approving with waivers as ${approveAs.by}`,
+        );
+        await handle.executeUpdate(approveWaveUpdate, {
+          args: [
+            {
+              ...approveAs,
+              waivers: wave.gate.notReady.map((s) => ({
+                server: s.server,
+                reason: `demo: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
+              })),
+              acceptCapacityViolations: wave.gate.capacity.length > 0,
+            },
+          ],
+        });
+      }
       const parts = await Promise.all(
         wave.batches.map(async (batch) => {
           if (batch.phase !== 'replicating') return `${batch.batchId}: ${batch.phase}`;
@@ -88,7 +82,7 @@ export async function followWave(client: Client, workflowId: string, print: (lin
           return `${batch.batchId}: replicating ${Math.floor(percent / 10) * 10}%`;
         }),
       );
-      const line = parts.join(' | ');
+      const line = parts.length > 0 ? parts.join(' | ') : wave.phase;
       if (line !== last) print(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
       last = line;
     } catch (error) {
@@ -102,11 +96,16 @@ export async function followWave(client: Client, workflowId: string, print: (lin
 export async function runDemo(options: { speed: number; print: (line: string) => void }) {
   const { print } = options;
   const started = Date.now();
-  print('Starting the embedded stack (Temporal dev server, Azure simulator, workers) ...');
+  // Every demo starts from scratch in its own folder; `npm run stack` keeps using .data.
+  const dataDir = join(defaultDataDir, 'demo');
+  rmSync(dataDir, { recursive: true, force: true });
+  print('Starting the embedded stack (Temporal dev server, Azurite, Azure simulator, workers) ...');
   const stack = await startEmbeddedStack({
     temporalPort: 7233,
     uiPort: 8233,
     simulatorPort: 8443,
+    azuritePort: 10000,
+    dataDir,
     persist: true,
     speed: options.speed,
     log: print,
@@ -114,13 +113,34 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
   try {
     print(`  Temporal    ${stack.temporal.address}  (Web UI ${stack.temporal.uiUrl})`);
     print(`  Simulator   ${stack.simulator.endpoint}  (CA ${stack.simulator.caCertPath})`);
+    print(`  Artifacts   ${stack.azurite.blobEndpoint} (Azurite)`);
+    print(`Planning a ${demoEstate.vms}-VM Contoso estate: generate exports, import, assess, plan ...`);
+    const workspace = await planDemoWorkspace(dataDir);
+    const seeded = await seedSimulatorFromWorkspace(stack.admin, workspace, { maxDiskUsedGiB: 64 });
+    print(
+      `  workspace ${workspace}; simulator seeded with ${seeded.vms} VMs and ${seeded.databases} databases`,
+    );
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
       const client = new Client({ connection });
-      const waveId = `demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-')}`;
-      const handle = await startDemoWave(client, waveId);
-      print(`Wave ${waveId}: 20 VMs in 2 batches (workflow ${handle.workflowId})`);
-      const result = await followWave(client, handle.workflowId, (line) => print(`  ${line}`));
+      const prepared = await prepareWave({
+        workspace,
+        waveId: 'wave-01',
+        profile: 'simulator',
+        env: { FACTORY_ARTIFACTS_CONNECTION_STRING: stack.azurite.connectionString },
+        // The plan's windows are weeks apart on the calendar: the demo cuts over once validated.
+        run: {
+          maxConcurrentBatches: 5,
+          requireApproval: false,
+          requireValidationSignOff: false,
+          cutover: 'when-ready',
+        },
+      });
+      const handle = await startWaveWorkflow(client, prepared.input, demoOperator, prepared.taskQueue);
+      print(
+        `Wave wave-01: ${prepared.vmCount} VMs in ${prepared.batchCount} batches, ${prepared.databaseCount} databases (workflow ${handle.workflowId})`,
+      );
+      const result = await followWave(client, handle.workflowId, (line) => print(`  ${line}`), demoOperator);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       print('');
       const { counts } = result;
@@ -129,14 +149,16 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
       );
       const dbs = result.databaseCounts;
       print(
-        `         ${dbs.migrated} databases migrated, ${dbs['failed-needs-attention']} failed, ${dbs['rolled-back']} rolled back.`,
+        `         ${dbs.migrated} databases migrated, ${dbs['failed-needs-attention']} failed, ${dbs['rolled-back']} rolled back, ${dbs.deferred} deferred.`,
       );
       for (const batch of result.batches) {
         const failed = batch.vms.filter((vm) => vm.outcome !== 'migrated');
         print(`  ${batch.batchId}: ${batch.phase}${failed.length ? ` — ${failed[0]?.reason ?? ''}` : ''}`);
       }
+      for (const db of result.databases.filter((d) => d.outcome !== 'migrated'))
+        print(`  database ${db.databaseId}: ${db.outcome}${db.reason ? ` — ${db.reason}` : ''}`);
       print(
-        `Temporal Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows/${handle.workflowId} (history is kept in .data; \`npm run stack\` serves it again)`,
+        `Temporal Web UI: ${stack.temporal.uiUrl}/namespaces/default/workflows/${handle.workflowId} (history is kept in ${dataDir}; \`npm run stack -- --data-dir ${dataDir}\` serves it again)`,
       );
       return result;
     } finally {

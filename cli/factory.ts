@@ -33,6 +33,7 @@ interface StackCommandOptions {
   temporalPort: number;
   uiPort: number;
   simulatorPort: number;
+  azuritePort: number;
   dataDir: string;
   workspace?: string;
 }
@@ -85,10 +86,11 @@ program
   .option('--temporal-port <port>', 'Temporal frontend port', positiveNumber, 7233)
   .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
   .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)
-  .option('--data-dir <dir>', 'where Temporal (SQLite) and simulator state live', '.data')
+  .option('--azurite-port <port>', 'Azurite blob port (the artifact store)', positiveNumber, 10000)
+  .option('--data-dir <dir>', 'where Temporal (SQLite), Azurite and simulator state live', '.data')
   .option(
     '-w, --workspace <dir>',
-    "also seed the simulator with the VMs and appliances of this workspace's plan",
+    "also seed the simulator with the VMs, appliances and databases of this workspace's plan",
   )
   .action(async (options: StackCommandOptions) => {
     const { runStack } = await import('./stack/run-stack.ts');
@@ -235,6 +237,21 @@ plan
     await runReport({ ...options, print: (line) => console.log(line) });
   });
 
+program
+  .command('artifacts')
+  .description('the artifact store that waves are pinned to')
+  .command('publish')
+  .description(
+    "publish the workspace's estate, assessment and plan to the artifact store ($FACTORY_ARTIFACTS_URL or $FACTORY_ARTIFACTS_CONNECTION_STRING) and print their hashes",
+  )
+  .option('-w, --workspace <dir>', 'workspace with estate.json, assessment.json and plan.json', '.factory')
+  .option('--profile <simulator|azure>', "simulator: the embedded stack's Azurite when no store is set")
+  .option('--repair', 'restore an artifact whose stored content no longer matches its hash')
+  .action(async (options: { workspace: string; profile?: string; repair?: boolean }) => {
+    const { runArtifactsPublish } = await import('./operate/artifacts-publish.ts');
+    await runArtifactsPublish(options, print);
+  });
+
 const wave = program
   .command('wave')
   .description('operate migration waves: start, watch, approve, retry, roll back');
@@ -249,18 +266,23 @@ withConnection(wave.command('list').description("started waves and the plan's wa
 withActor(
   wave
     .command('start')
-    .description("start a wave of the workspace's plan, pinned by the plan's sha256")
+    .description(
+      "start a wave of the workspace's plan, pinned to its plan, estate and assessment (published to the artifact store)",
+    )
     .argument('<waveId>', 'wave id as in plan.json, e.g. wave-01'),
 )
   .option(
-    '--subscription <id>',
-    "Azure Migrate subscription (default: $AZURE_SUBSCRIPTION_ID, else the demo's)",
+    '--profile <simulator|azure>',
+    "settings profile: azure requires every id below; simulator uses the simulator's ($FACTORY_PROFILE, default azure)",
   )
+  .option('--subscription <id>', 'Azure Migrate and target subscription ($AZURE_SUBSCRIPTION_ID)')
+  .option('--resource-group <name>', 'Azure Migrate project resource group ($AZURE_RESOURCE_GROUP)')
+  .option('--location <region>', 'Azure region of the migration services ($AZURE_LOCATION)')
   .option(
-    '--resource-group <name>',
-    "Azure Migrate resource group (default: $AZURE_RESOURCE_GROUP, else the demo's)",
+    '--vmware-site <vcenter=site>',
+    'Azure Migrate VMware site of a vCenter, or one site for all (repeatable; $FACTORY_VMWARE_SITES)',
+    collect,
   )
-  .option('--vmware-site <vcenter=site>', 'Azure Migrate VMware site of a vCenter (repeatable)', collect)
   .option('--target-resource-group <armId>', 'where migrated VMs land ($FACTORY_TARGET_RESOURCE_GROUP_ID)')
   .option('--target-network <armId>', 'production virtual network ($FACTORY_TARGET_NETWORK_ID)')
   .option('--target-subnet <name>', 'subnet of the migrated VMs ($FACTORY_TARGET_SUBNET)')
@@ -268,6 +290,17 @@ withActor(
   .option(
     '--cache-storage-account <armId>',
     'replication log storage account ($FACTORY_CACHE_STORAGE_ACCOUNT_ID)',
+  )
+  .option(
+    '--sql-migration-service <armId>',
+    'SQL migration service for SQL Server databases ($FACTORY_SQL_MIGRATION_SERVICE_ID)',
+  )
+  .option('--dms-service <armId>', 'classic DMS service for MySQL/PostgreSQL ($FACTORY_DMS_SERVICE_ID)')
+  .option('--dms-subnet <armId>', "classic DMS service's subnet ($FACTORY_DMS_SUBNET_ID)")
+  .option('--dms-sku <name>', 'classic DMS sku ($FACTORY_DMS_SKU, default Premium_4vCores)')
+  .option(
+    '--database-target-resource-group <armId>',
+    'resource group of the target database servers ($FACTORY_DATABASE_TARGET_RESOURCE_GROUP_ID)',
   )
   .option('--max-concurrent-batches <n>', 'batches in flight at once', positiveInteger, 2)
   .option('--no-require-approval', 'start replicating without waiting for `wave approve`')

@@ -19,10 +19,15 @@ import type { DatabaseTargetConvention } from '../domain/plan/database-specs.ts'
 import type { CutoverWindow } from '../domain/plan/plan-schema.ts';
 import type { WaveGate } from '../domain/plan/wave-gate.ts';
 
-/** Where a wave's plan lives and which exact content it was started with. */
+export const artifactKinds = ['estate', 'assessment', 'plan'] as const;
+export type ArtifactKind = (typeof artifactKinds)[number];
+
+/** The sha256 of each artifact a wave runs on: the plan and the estate and assessment it was made from. */
+export type ArtifactPins = Record<ArtifactKind, string>;
+
+/** The artifacts a wave runs on, pinned by content hash in the artifact store, and where it migrates from. */
 export interface PlanRef {
-  workspace: string;
-  sha256: string;
+  artifacts: ArtifactPins;
   scope: MigrationScope;
 }
 

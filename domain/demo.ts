@@ -17,6 +17,16 @@ export const demoScope: AzureScope = {
   location: 'westeurope',
 };
 
+/**
+ * The Azure Migrate VMware site a vCenter is discovered into, unless `--vmware-site` says otherwise:
+ * "<domain>-vmware-site" (vcenter01.contoso.local → contoso-vmware-site), the simulator's convention.
+ */
+export function defaultVmwareSiteName(vcenter: string): string {
+  const labels = vcenter.split('.');
+  const name = labels.length > 1 && labels[1] ? labels[1] : vcenter;
+  return `${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-vmware-site`;
+}
+
 export interface DemoBatch {
   batchId: string;
   vmNames: string[];

@@ -1,12 +1,19 @@
-/** Worker configuration from the environment, validated once at start-up. */
+/**
+ * Worker configuration from the environment, validated once at start-up. `FACTORY_PROFILE` decides what
+ * may be assumed: `simulator` fills the simulator's subscription, vault and artifact store (Azurite);
+ * `azure` (the default) requires them and refuses the simulator's unsigned-token credential.
+ */
 import { z } from 'zod';
+import { settingsProfiles } from '../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
+import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
+  FACTORY_PROFILE: z.enum(settingsProfiles).default('azure'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   FACTORY_TASK_QUEUE: z.string().default(TASK_QUEUES.workflows),
@@ -17,9 +24,14 @@ const schema = z.object({
   /** `default` = DefaultAzureCredential; `local` = an unsigned token for the simulator. */
   AZURE_CREDENTIAL: z.enum(['default', 'local']).default('default'),
   AZURE_LOCAL_PRINCIPAL: z.string().default('migration-factory-worker'),
-  AZURE_SUBSCRIPTION_ID: z.string().default(demoScope.subscriptionId),
-  AZURE_RESOURCE_GROUP: z.string().default(demoScope.resourceGroup),
-  AZURE_VAULT_NAME: z.string().default(demoScope.vaultName),
+  /** The Recovery Services vault the Site Recovery activities use, and its subscription and resource group. */
+  AZURE_SUBSCRIPTION_ID: z.string().optional(),
+  AZURE_RESOURCE_GROUP: z.string().optional(),
+  AZURE_VAULT_NAME: z.string().optional(),
+  /** Where the waves' pinned plans, estates and assessments are (see workspace/artifact-store.ts). */
+  FACTORY_ARTIFACTS_CONNECTION_STRING: z.string().optional(),
+  FACTORY_ARTIFACTS_URL: z.url({ protocol: /^https$/ }).optional(),
+  FACTORY_ARTIFACTS_CONTAINER: z.string().optional(),
   /** How often an LRO poller re-reads an operation when Azure sends no Retry-After. */
   AZURE_LRO_POLL_MS: positiveInt.default(2000),
   /**
@@ -53,13 +65,45 @@ const schema = z.object({
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
 });
 
-export type WorkerConfig = z.infer<typeof schema>;
+type ParsedConfig = z.infer<typeof schema>;
+export type WorkerConfig = ParsedConfig &
+  Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>>;
+
+const requiredForAzure = [
+  'AZURE_SUBSCRIPTION_ID',
+  'AZURE_RESOURCE_GROUP',
+  'AZURE_VAULT_NAME',
+] as const satisfies (keyof ParsedConfig)[];
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid worker configuration:\n${problems.join('\n')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  if (parsed.success) {
+    const config = parsed.data;
+    if (config.FACTORY_PROFILE === 'azure') {
+      for (const name of requiredForAzure)
+        if (!config[name]?.trim()) problems.push(`  ${name}: required with FACTORY_PROFILE=azure`);
+      if (!config.FACTORY_ARTIFACTS_CONNECTION_STRING && !config.FACTORY_ARTIFACTS_URL)
+        problems.push(
+          '  FACTORY_ARTIFACTS_URL: required with FACTORY_PROFILE=azure (or FACTORY_ARTIFACTS_CONNECTION_STRING)',
+        );
+      if (config.AZURE_CREDENTIAL === 'local')
+        problems.push('  AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
+    }
+    if (problems.length === 0) {
+      if (config.FACTORY_PROFILE === 'azure') return config as WorkerConfig;
+      return {
+        ...config,
+        AZURE_SUBSCRIPTION_ID: config.AZURE_SUBSCRIPTION_ID ?? demoScope.subscriptionId,
+        AZURE_RESOURCE_GROUP: config.AZURE_RESOURCE_GROUP ?? demoScope.resourceGroup,
+        AZURE_VAULT_NAME: config.AZURE_VAULT_NAME ?? demoScope.vaultName,
+        ...(config.FACTORY_ARTIFACTS_CONNECTION_STRING || config.FACTORY_ARTIFACTS_URL
+          ? {}
+          : { FACTORY_ARTIFACTS_CONNECTION_STRING: simulatorArtifactStore }),
+      };
+    }
   }
-  return parsed.data;
+  throw new Error(`Invalid worker configuration:\n${problems.join('\n')}`);
 }

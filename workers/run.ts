@@ -22,6 +22,16 @@ import {
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
 import type { WorkerConfig } from './config.ts';
+import { ArtifactStore } from '../workspace/artifact-store.ts';
+
+const artifactStore = (config: WorkerConfig) =>
+  ArtifactStore.fromSettings({
+    ...(config.FACTORY_ARTIFACTS_CONNECTION_STRING
+      ? { connectionString: config.FACTORY_ARTIFACTS_CONNECTION_STRING }
+      : {}),
+    ...(config.FACTORY_ARTIFACTS_URL ? { containerUrl: config.FACTORY_ARTIFACTS_URL } : {}),
+    ...(config.FACTORY_ARTIFACTS_CONTAINER ? { container: config.FACTORY_ARTIFACTS_CONTAINER } : {}),
+  });
 
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if either failed. */
@@ -68,7 +78,7 @@ export async function startWorkers(
     workflowBundle,
     activities: {
       ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
-      ...createPlanActivities(),
+      ...createPlanActivities({ artifacts: artifactStore(config) }),
     },
   });
   const azureWorker = await Worker.create({

@@ -25,7 +25,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export const planSha256 = (plan: Plan) => createHash('sha256').update(canonicalJson(plan)).digest('hex');
+/** The sha256 of a value's canonical JSON: the address of estates, assessments and plans as artifacts. */
+export const contentSha256 = (value: unknown) =>
+  createHash('sha256').update(canonicalJson(value)).digest('hex');
+export const planSha256 = (plan: Plan) => contentSha256(plan);
 
 export const loadAssessmentInput = (dir: string): Promise<AssessmentInput> =>
   readValidated(

@@ -5,11 +5,9 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, optionalTsToDate } from '@temporalio/common';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadPlan, PLAN_FILE } from '../../workspace/plan-files.ts';
 import type { Temporal } from './connection.ts';
-import { databaseWorkflowId } from '../../contracts/ids.ts';
+import { workflowTypes } from '../../contracts/ids.ts';
+import { waveIdKey } from '../../contracts/search-attributes.ts';
 import { type WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -166,13 +164,16 @@ export async function waveAudit(temporal: Temporal, waveWorkflowId: string): Pro
   const wave = await readWorkflow(temporal, waveWorkflowId);
   if (!wave) return [];
   const input = wave.firstInput as WaveWorkflowInput | undefined;
-  const others = [...new Set(wave.children)];
-  if (input?.source.kind === 'plan' && existsSync(join(input.source.plan.workspace, PLAN_FILE))) {
-    const plan = await loadPlan(input.source.plan.workspace).catch(() => undefined);
-    const databases = plan?.waves.find((w) => w.id === input.waveId)?.databases ?? [];
-    others.push(...databases.map(databaseWorkflowId));
+  const others = [...wave.children];
+  // Database workflows are the wave's children too, but a wave's database ids live in its pinned plan:
+  // visibility lists them by their wave instead.
+  if (input) {
+    const databases = temporal.client.workflow.list({
+      query: `WorkflowType = '${workflowTypes.database}' AND ${waveIdKey.name} = '${input.waveId.replace(/'/g, "''")}'`,
+    });
+    for await (const database of databases) others.push(database.workflowId);
   }
-  const read = await Promise.all(others.map((id) => readWorkflow(temporal, id)));
+  const read = await Promise.all([...new Set(others)].map((id) => readWorkflow(temporal, id)));
   const all = [...wave.entries, ...read.flatMap((r) => r?.entries ?? [])];
   return all.sort((a, b) => a.at.localeCompare(b.at));
 }

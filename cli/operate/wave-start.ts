@@ -1,133 +1,240 @@
-/** `factory wave start <waveId>`: start a wave from the workspace's plan, pinned by the plan's sha256. */
-import { demoBatchSettings } from '../demo.ts';
-import { demoScope, demoTarget } from '../../domain/demo.ts';
-import type { TargetSettings } from '../../domain/migration.ts';
-import type { MigrationScope } from '../../domain/plan/batch-specs.ts';
-import type { Plan } from '../../domain/plan/plan-schema.ts';
+/**
+ * Starting a wave: the one road from a planned workspace to a running wave, for `factory wave start`, the
+ * demo, the bench and the tests. The workspace's estate, assessment and plan are checked and published to
+ * the artifact store, the settings profile is resolved, `assembleWaveInput` builds the input, and the wave
+ * starts pinned to the three artifacts' hashes.
+ */
+import type { Client } from '@temporalio/client';
+import {
+  assembleWaveInput,
+  waveHasDatabases,
+  WaveRefusedError,
+  type WaveRunChoices,
+} from '../../contracts/assemble-wave-input.ts';
+import { waveWorkflowId } from '../../contracts/ids.ts';
+import type { OperatorAction } from '../../contracts/messages.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';
+import {
+  resolveWaveSettings,
+  settingsProfiles,
+  WaveSettingsError,
+  waveSettingSources,
+  type GivenSettings,
+  type SettingsProfile,
+  type WaveTimings,
+} from '../../contracts/wave-settings.ts';
+import type { WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
+import {
+  ArtifactStore,
+  artifactStoreMissing,
+  artifactStoreSettingsFromEnv,
+  loadWorkspaceArtifacts,
+  publishWorkspaceArtifacts,
+  simulatorArtifactStore,
+} from '../../workspace/artifact-store.ts';
 import { migrationWave } from '../../workflows/wave.ts';
-import { loadPlan, planSha256 } from '../../workspace/plan-files.ts';
-import { taskQueues, withTemporal, type ConnectionFlags } from './connection.ts';
+import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
-import { defaultVmwareSiteName } from './source-site.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
-import { waveWorkflowId } from '../../contracts/ids.ts';
-import { type WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 
 export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
   workspace?: string;
+  profile?: string;
   subscription?: string;
   resourceGroup?: string;
-  /** "vcenter=site" pairs. */
+  location?: string;
+  /** "vcenter=site" pairs, or one site name for every vCenter. */
   vmwareSite?: string[];
   targetResourceGroup?: string;
   targetNetwork?: string;
   targetSubnet?: string;
   testNetwork?: string;
   cacheStorageAccount?: string;
+  sqlMigrationService?: string;
+  dmsService?: string;
+  dmsSubnet?: string;
+  dmsSku?: string;
+  databaseTargetResourceGroup?: string;
   maxConcurrentBatches: number;
   requireApproval: boolean;
   signOff?: boolean;
   cutoverWhenReady?: boolean;
 }
 
-/** Subscription and resource group of Azure Migrate, and the VMware site of each of the plan's vCenters. */
-export function migrationScope(plan: Plan, flags: WaveStartFlags, env = process.env): MigrationScope {
-  const vmwareSites: Record<string, string> = {};
-  for (const vcenter of new Set(plan.servers.flatMap((s) => (s.vcenter ? [s.vcenter] : []))))
-    vmwareSites[vcenter] = defaultVmwareSiteName(vcenter);
-  for (const pair of flags.vmwareSite ?? []) {
-    const [vcenter, site] = pair.split('=');
-    if (!vcenter?.trim() || !site?.trim())
-      throw new CliError(`--vmware-site ${pair}: expected vcenter=site`, ExitCode.usage);
-    vmwareSites[vcenter.trim()] = site.trim();
-  }
-  return {
-    subscriptionId: flags.subscription ?? env.AZURE_SUBSCRIPTION_ID ?? demoScope.subscriptionId,
-    resourceGroup: flags.resourceGroup ?? env.AZURE_RESOURCE_GROUP ?? demoScope.resourceGroup,
-    vmwareSites,
-  };
+/** The profile from `--profile`, else $FACTORY_PROFILE, else `azure` (which assumes nothing). */
+export function settingsProfile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SettingsProfile {
+  const value = (flag ?? env.FACTORY_PROFILE ?? 'azure').trim();
+  if (!(settingsProfiles as readonly string[]).includes(value))
+    throw new CliError(
+      `${flag === undefined ? `$${waveSettingSources.profile.env}` : '--profile'} ${value}: expected ${settingsProfiles.join(' or ')}`,
+      ExitCode.usage,
+    );
+  return value as SettingsProfile;
 }
 
-/** Where the VMs land; every field can come from a flag or the environment, else the demo's layout. */
-export function targetSettings(
-  scope: MigrationScope,
-  flags: WaveStartFlags,
-  env = process.env,
-): TargetSettings {
-  const defaults = demoTarget({ ...demoScope, ...scope });
-  return {
-    resourceGroupId:
-      flags.targetResourceGroup ?? env.FACTORY_TARGET_RESOURCE_GROUP_ID ?? defaults.resourceGroupId,
-    networkId: flags.targetNetwork ?? env.FACTORY_TARGET_NETWORK_ID ?? defaults.networkId,
-    subnetName: flags.targetSubnet ?? env.FACTORY_TARGET_SUBNET ?? defaults.subnetName,
-    testNetworkId: flags.testNetwork ?? env.FACTORY_TEST_NETWORK_ID ?? defaults.testNetworkId,
-    logStorageAccountId:
-      flags.cacheStorageAccount ?? env.FACTORY_CACHE_STORAGE_ACCOUNT_ID ?? defaults.logStorageAccountId,
+const givenSettings = (flags: WaveStartFlags): GivenSettings => {
+  const given: GivenSettings = {
+    subscriptionId: flags.subscription,
+    resourceGroup: flags.resourceGroup,
+    location: flags.location,
+    vmwareSites: flags.vmwareSite?.join(','),
+    targetResourceGroupId: flags.targetResourceGroup,
+    targetNetworkId: flags.targetNetwork,
+    targetSubnet: flags.targetSubnet,
+    testNetworkId: flags.testNetwork,
+    cacheStorageAccountId: flags.cacheStorageAccount,
+    sqlMigrationServiceId: flags.sqlMigrationService,
+    dmsServiceId: flags.dmsService,
+    dmsSubnetId: flags.dmsSubnet,
+    dmsSku: flags.dmsSku,
+    databaseTargetResourceGroupId: flags.databaseTargetResourceGroup,
   };
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+};
+
+export interface PreparedWave {
+  input: WaveWorkflowInput;
+  /** The workflow task queue the workers poll. */
+  taskQueue: string;
+  vmCount: number;
+  batchCount: number;
+  databaseCount: number;
+  /** Artifacts this start published (the others were already in the store). */
+  published: string[];
 }
 
-export async function runWaveStart(waveId: string, flags: WaveStartFlags, print: (line: string) => void) {
-  const action = operatorAction(flags);
-  const workspace = resolveWorkspace(flags.workspace);
-  const plan = await loadPlan(workspace).catch((error: unknown) => {
+/**
+ * Checks and publishes a workspace's artifacts and builds a wave's input. Refusals are CliErrors with the
+ * exit code scripts rely on: 3 for a missing workspace file or wave, 2 for missing settings, 4 for a plan
+ * that cannot run. Nothing is started, and nothing is published unless the wave can start.
+ */
+export async function prepareWave(options: {
+  workspace: string;
+  waveId: string;
+  profile: SettingsProfile;
+  given?: GivenSettings;
+  env?: NodeJS.ProcessEnv;
+  run: WaveRunChoices;
+  /** The bench's compressed calendar; a choice of settings, not of inputs. */
+  timings?: { batch?: Partial<WaveTimings['batch']>; database?: Partial<WaveTimings['database']> };
+}): Promise<PreparedWave> {
+  const { workspace, waveId, profile, env = process.env } = options;
+  const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
   });
-  const wave = plan.waves.find((w) => w.id === waveId);
+  const wave = artifacts.plan.waves.find((w) => w.id === waveId);
   if (!wave) {
-    const ids = plan.waves.map((w) => w.id);
+    const ids = artifacts.plan.waves.map((w) => w.id);
     throw new CliError(
       `The plan in ${workspace} has no wave ${waveId}. ${suggestion(waveId, ids, 'waves')}`,
       ExitCode.notFound,
     );
   }
-  const scope = migrationScope(plan, flags);
-  const queues = taskQueues();
-  const input: WaveWorkflowInput = {
-    waveId,
-    source: { kind: 'plan', plan: { workspace, sha256: planSha256(plan), scope } },
-    target: targetSettings(scope, flags),
-    batchSettings: {
-      ...demoBatchSettings,
-      azureTaskQueue: queues.azure,
-      requireValidationSignOff: flags.signOff === true,
-    },
-    maxConcurrentBatches: flags.maxConcurrentBatches,
-    requireApproval: flags.requireApproval,
-    cutover: flags.cutoverWhenReady ? 'when-ready' : 'plan-windows',
+  let input: WaveWorkflowInput;
+  let taskQueue: string;
+  try {
+    const settings = resolveWaveSettings({
+      profile,
+      given: options.given ?? {},
+      env,
+      databases: waveHasDatabases(artifacts.plan, waveId),
+      ...(options.timings ? { timings: options.timings } : {}),
+    });
+    input = assembleWaveInput(artifacts, waveId, settings, options.run);
+    taskQueue = settings.taskQueues.workflows;
+  } catch (error) {
+    if (error instanceof WaveSettingsError)
+      throw new CliError(`${error.message}\n(profile ${profile}; nothing was started)`, ExitCode.usage);
+    if (error instanceof WaveRefusedError)
+      throw new CliError(
+        `${error.message}\nSee \`factory plan validate --workspace ${workspace}\`.`,
+        error.reason === 'unknown-wave' ? ExitCode.notFound : ExitCode.refused,
+      );
+    throw error;
+  }
+  const storeSettings =
+    artifactStoreSettingsFromEnv(env) ??
+    (profile === 'simulator' ? { connectionString: simulatorArtifactStore } : undefined);
+  if (!storeSettings) throw new CliError(artifactStoreMissing, ExitCode.usage);
+  const { pins, created } = await publishWorkspaceArtifacts(
+    ArtifactStore.fromSettings(storeSettings),
+    artifacts,
+  );
+  if (input.source.kind !== 'plan' || JSON.stringify(pins) !== JSON.stringify(input.source.plan.artifacts))
+    throw new Error('the published artifacts do not hash to the pins the wave was assembled with');
+  return {
+    input,
+    taskQueue,
+    vmCount: wave.batches.reduce((sum, b) => sum + b.bootGroups.reduce((s, g) => s + g.servers.length, 0), 0),
+    batchCount: wave.batches.length,
+    databaseCount: wave.databases.length,
+    published: created,
   };
+}
+
+/** Starts a prepared wave with who started it and why in its memo (the audit trail's first entry). */
+export async function startWaveWorkflow(
+  client: Client,
+  input: WaveWorkflowInput,
+  action: OperatorAction,
+  taskQueue: string,
+) {
+  const workflowId = waveWorkflowId(input.waveId);
+  try {
+    return await client.workflow.start(migrationWave, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      memo: {
+        startedBy: action.by,
+        reason: action.reason,
+        ...(action.ticket ? { ticket: action.ticket } : {}),
+      },
+      typedSearchAttributes: [{ key: waveIdKey, value: input.waveId }],
+    });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')
+      throw new CliError(
+        `Wave ${input.waveId} is already running (workflow ${workflowId}); see \`factory wave status ${input.waveId}\`.`,
+        ExitCode.refused,
+      );
+    throw error;
+  }
+}
+
+export async function runWaveStart(waveId: string, flags: WaveStartFlags, print: (line: string) => void) {
+  const action = operatorAction(flags);
+  const workspace = resolveWorkspace(flags.workspace);
+  const profile = settingsProfile(flags.profile);
+  const prepared = await prepareWave({
+    workspace,
+    waveId,
+    profile,
+    given: givenSettings(flags),
+    run: {
+      maxConcurrentBatches: flags.maxConcurrentBatches,
+      requireApproval: flags.requireApproval,
+      requireValidationSignOff: flags.signOff === true,
+      cutover: flags.cutoverWhenReady ? 'when-ready' : 'plan-windows',
+    },
+  });
+  const { input } = prepared;
+  const pins = input.source.kind === 'plan' ? input.source.plan.artifacts : undefined;
   await withTemporal(flags, async (temporal) => {
-    const workflowId = waveWorkflowId(waveId);
-    try {
-      await temporal.client.workflow.start(migrationWave, {
-        taskQueue: queues.workflows,
-        workflowId,
-        args: [input],
-        memo: {
-          startedBy: action.by,
-          reason: action.reason,
-          ...(action.ticket ? { ticket: action.ticket } : {}),
-        },
-        typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
-      });
-    } catch (error) {
-      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')
-        throw new CliError(
-          `Wave ${waveId} is already running (workflow ${workflowId}); see \`factory wave status ${waveId}\`.`,
-          ExitCode.refused,
-        );
-      throw error;
-    }
-    const vms = wave.batches.reduce(
-      (sum, b) => sum + b.bootGroups.reduce((s, g) => s + g.servers.length, 0),
-      0,
-    );
+    const handle = await startWaveWorkflow(temporal.client, input, action, prepared.taskQueue);
     print(
-      `Started wave ${waveId}: ${vms} VMs in ${wave.batches.length} batch(es), plan ${input.source.kind === 'plan' ? input.source.plan.sha256.slice(0, 12) : ''} from ${workspace}.`,
+      `Started wave ${waveId}: ${prepared.vmCount} VMs in ${prepared.batchCount} batch(es), ${prepared.databaseCount} database(s); profile ${profile}.`,
     );
-    print(`  workflow ${workflowId}  ${temporal.workflowUrl(workflowId)}`);
+    if (pins)
+      print(
+        `  pinned: plan ${pins.plan.slice(0, 12)}, estate ${pins.estate.slice(0, 12)}, assessment ${pins.assessment.slice(0, 12)} (from ${workspace})`,
+      );
+    print(`  workflow ${handle.workflowId}  ${temporal.workflowUrl(handle.workflowId)}`);
     print(
       flags.requireApproval
         ? `  Next: factory wave approve ${waveId} --reason "…" (the wave waits for an approval)`

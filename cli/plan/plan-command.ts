@@ -14,6 +14,7 @@ import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
 import {
   loadAssessmentInput,
+  contentSha256,
   loadPlan,
   PLAN_FILE,
   planSha256,
@@ -46,7 +47,16 @@ export async function runPlan(options: PlanCommandOptions): Promise<Plan> {
   ]);
   const start = options.start ?? previous?.options.start ?? new Date().toISOString().slice(0, 10);
   const planOptions: PlanOptions = { ...(previous?.options ?? defaultPlanOptions(start)), start };
-  const plan = planEstate(estate, assessment, planOptions, previous?.pins ?? noPins());
+  const planned = planEstate(estate, assessment, planOptions, previous?.pins ?? noPins());
+  // The plan names the estate and assessment it was made from: a wave is refused on other inputs.
+  const plan: Plan = {
+    ...planned,
+    inputs: {
+      ...planned.inputs,
+      estateSha256: contentSha256(estate),
+      assessmentSha256: contentSha256(assessment),
+    },
+  };
   const { path, sha256 } = await savePlan(options.workspace, plan, renderPlanReport(plan, planSha256(plan)));
   if (options.explain !== undefined) {
     const lines = explain(plan, options.explain);

@@ -1,15 +1,15 @@
 /** `factory stack`: the embedded stack in the foreground until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
-import { demoScope } from '../../domain/demo.ts';
-import { SimulatorAdmin } from '../../simulators/admin-client.ts';
-import { sourceSiteFromWorkspace } from '../operate/source-site.ts';
+import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { startEmbeddedStack } from './embedded.ts';
+import { seedSimulatorFromWorkspace } from './seed-workspace.ts';
 
 export interface RunStackOptions {
   speed: number;
   temporalPort: number;
   uiPort: number;
   simulatorPort: number;
+  azuritePort: number;
   dataDir: string;
   /** Also seed the simulator with this workspace's planned VMs, so its waves can start. */
   workspace?: string;
@@ -22,6 +22,7 @@ export async function runStack(options: RunStackOptions) {
     temporalPort: options.temporalPort,
     uiPort: options.uiPort,
     simulatorPort: options.simulatorPort,
+    azuritePort: options.azuritePort,
     dataDir: resolve(options.dataDir),
     persist: true,
     speed: options.speed,
@@ -29,10 +30,9 @@ export async function runStack(options: RunStackOptions) {
   });
   if (options.workspace) {
     try {
-      const site = await sourceSiteFromWorkspace(resolve(options.workspace));
-      await new SimulatorAdmin(stack.simulator.endpoint, stack.simulator.caCertPem).seed(demoScope, site);
+      const seeded = await seedSimulatorFromWorkspace(stack.admin, resolve(options.workspace));
       print(
-        `Seeded the simulator with ${site.vms.length} VMs of ${site.vcenter} (site ${site.vmwareSiteName}) from ${options.workspace}`,
+        `Seeded the simulator with ${seeded.vms} VMs of ${seeded.vcenters.join(', ')} and ${seeded.databases} databases from ${options.workspace}`,
       );
     } catch (error) {
       await stack.stop();
@@ -44,7 +44,9 @@ export async function runStack(options: RunStackOptions) {
   print(
     `Azure simulator    ${stack.simulator.endpoint}  (trust with NODE_EXTRA_CA_CERTS=${stack.simulator.caCertPath})`,
   );
-  print('Workers            task queues migration-factory, migration-factory-azure');
+  print(`Artifact store     ${stack.azurite.blobEndpoint} (Azurite)`);
+  print(`Workers            task queues ${TASK_QUEUES.workflows}, ${TASK_QUEUES.azure} (profile simulator)`);
+  print('Start waves with   FACTORY_PROFILE=simulator npx factory wave start <waveId> --reason "…"');
   print('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import {
   batchProgressQuery,
@@ -15,6 +14,8 @@ import {
   startInProcessWorkers,
   waitFor,
   type Harness,
+  demoBatchSettings,
+  startDemoWave,
 } from './harness.ts';
 
 type BatchHandle = Awaited<ReturnType<typeof startBatch>>;

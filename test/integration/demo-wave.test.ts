@@ -1,10 +1,16 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDemoWave, demoBatchSettings } from '../../cli/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
-import { sourcePowerStates, startHarness, startInProcessWorkers, type Harness } from './harness.ts';
+import {
+  sourcePowerStates,
+  startHarness,
+  startInProcessWorkers,
+  type Harness,
+  demoBatchSettings,
+  startDemoWave,
+} from './harness.ts';
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';
 

@@ -8,10 +8,22 @@ import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
-import { demoBatchSettings } from '../../cli/demo.ts';
-import { sourceSiteFromWorkspace } from '../../cli/operate/source-site.ts';
+import { seedSimulatorFromWorkspace } from '../../cli/stack/seed-workspace.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
-import { demoBatchSpecs, demoDatabases, demoScope, demoSite, demoTarget } from '../../domain/demo.ts';
+import { profileTimings } from '../../contracts/wave-settings.ts';
+import { TASK_QUEUES } from '../../contracts/task-queues.ts';
+import { waveIdKey } from '../../contracts/search-attributes.ts';
+import { waveWorkflowId } from '../../contracts/ids.ts';
+import {
+  demoBatchSpecs,
+  demoDatabaseServices,
+  demoDatabases,
+  demoScope,
+  demoSite,
+  demoTarget,
+  demoWave,
+} from '../../domain/demo.ts';
+import { migrationWave } from '../../workflows/wave.ts';
 import { siteRecoveryDeps } from '../../workers/azure.ts';
 import { migrationBatch } from '../../workflows/batch.ts';
 import { migrationDatabase } from '../../workflows/database.ts';
@@ -65,6 +77,13 @@ export async function startHarness(
   const taskQueue = `mf-${suffix}`;
   const azureTaskQueue = `mf-azure-${suffix}`;
   const workerEnv = {
+    FACTORY_PROFILE: 'simulator',
+    FACTORY_ARTIFACTS_CONNECTION_STRING: inject('artifactsConnectionString'),
+    // One container per test file: a file that tampers with an artifact affects no other.
+    FACTORY_ARTIFACTS_CONTAINER: `artifacts-${suffix}`
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 63),
     TEMPORAL_ADDRESS: temporalAddress,
     FACTORY_TASK_QUEUE: taskQueue,
     FACTORY_AZURE_TASK_QUEUE: azureTaskQueue,
@@ -118,6 +137,56 @@ export async function startBatch(
           azureTaskQueue: harness.azureTaskQueue,
           replicationReportEveryMs: 500,
           ...settings,
+        },
+      },
+    ],
+  });
+}
+
+/** The simulator profile's batch timings: what the workflow tests start batches and demo waves with. */
+export const demoBatchSettings: BatchSettings = {
+  ...profileTimings.simulator.batch,
+  azureTaskQueue: TASK_QUEUES.azure,
+  requireValidationSignOff: false,
+};
+
+/**
+ * The hand-made 20-VM demo wave (four applications, two batches, a SQL MI and a MySQL database) with its
+ * batches and databases inline: workflow tests exercise the wave, batch and database workflows on it.
+ * Clients never start waves this way; they go through `prepareWave` (cli/operate/wave-start.ts).
+ */
+export async function startDemoWave(
+  client: Client,
+  waveId: string,
+  settings: BatchSettings = demoBatchSettings,
+  taskQueue: string = TASK_QUEUES.workflows,
+) {
+  const site = demoSite();
+  const wave = demoWave(site, waveId);
+  return client.workflow.start(migrationWave, {
+    taskQueue,
+    workflowId: waveWorkflowId(waveId),
+    typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
+    args: [
+      {
+        waveId,
+        source: { kind: 'inline', batches: demoBatchSpecs(demoScope, site, wave) },
+        target: demoTarget(demoScope),
+        batchSettings: settings,
+        maxConcurrentBatches: 2,
+        requireApproval: false,
+        databases: {
+          services: demoDatabaseServices(demoScope),
+          settings: {
+            azureTaskQueue: settings.azureTaskQueue,
+            reportEveryMs: settings.replicationReportEveryMs,
+            heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+            continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
+          },
+          items: demoDatabases(demoScope).map((db) => ({
+            spec: db.spec,
+            batchId: wave.batches[db.batchIndex]?.batchId ?? '',
+          })),
         },
       },
     ],
@@ -254,10 +323,8 @@ export async function refusal(promise: Promise<unknown>): Promise<string> {
  * Seeds the harness's simulator with a workspace's planned VMs (disks capped so replication takes seconds),
  * so waves started from that plan find their discovered machines, appliances and source VMs.
  */
-export async function seedWorkspace(harness: Harness, workspace: string, maxDiskUsedGiB = 4) {
-  const site = await sourceSiteFromWorkspace(workspace, { maxDiskUsedGiB });
-  await harness.admin.seed(demoScope, site);
-  return site;
+export function seedWorkspace(harness: Harness, workspace: string, maxDiskUsedGiB = 4) {
+  return seedSimulatorFromWorkspace(harness.admin, workspace, { maxDiskUsedGiB });
 }
 
 /** Environment for a `factory` CLI child process that drives this harness's Temporal and task queues. */
@@ -265,7 +332,10 @@ export function cliEnv(harness: Harness): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: harness.workerEnv.TEMPORAL_ADDRESS ?? '',
     TEMPORAL_NAMESPACE: 'default',
+    FACTORY_PROFILE: 'simulator',
     FACTORY_TASK_QUEUE: harness.taskQueue,
     FACTORY_AZURE_TASK_QUEUE: harness.azureTaskQueue,
+    FACTORY_ARTIFACTS_CONNECTION_STRING: harness.workerEnv.FACTORY_ARTIFACTS_CONNECTION_STRING ?? '',
+    FACTORY_ARTIFACTS_CONTAINER: harness.workerEnv.FACTORY_ARTIFACTS_CONTAINER ?? '',
   };
 }

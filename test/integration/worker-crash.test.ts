@@ -3,12 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoBatchSettings, startDemoWave } from '../../cli/demo.ts';
 import { startDevServer, type RunningDevServer } from '../../cli/stack/dev-server.ts';
 import { freePort } from '../../cli/stack/ports.ts';
 import { seededRandom } from '../../domain/random.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
-import { spawnWorkerProcess, startHarness, waitFor, type Harness } from './harness.ts';
+import {
+  spawnWorkerProcess,
+  startHarness,
+  waitFor,
+  type Harness,
+  demoBatchSettings,
+  startDemoWave,
+} from './harness.ts';
 
 const pathOf = (path: string) => path.split('?')[0] ?? '';
 

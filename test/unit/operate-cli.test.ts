@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode, toExit } from '../../cli/operate/exit-codes.ts';
 import { closestNames, levenshtein, suggestion } from '../../cli/operate/levenshtein.ts';
 import { EtaTracker, formatDuration, mapBounded, progressBar } from '../../cli/operate/progress-format.ts';
-import { defaultVmwareSiteName } from '../../cli/operate/source-site.ts';
+import { defaultVmwareSiteName } from '../../domain/demo.ts';
 import {
   batchView,
   decisionsOf,

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertPortsFree, freePort, PortInUseError } from '../../cli/stack/ports.ts';
 import { ensureTemporalCli, TemporalCliMissingError } from '../../cli/stack/temporal-cli.ts';
+import { demoScope } from '../../domain/demo.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
 
 describe('Temporal CLI provisioning', () => {
@@ -51,9 +52,43 @@ describe('worker configuration', () => {
     ).toThrow(/AZURE_RESOURCE_MANAGER_ENDPOINT[\s\S]*AZURE_CREDENTIAL/);
   });
 
+  const azure = {
+    AZURE_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555',
+    AZURE_RESOURCE_GROUP: 'rg-migrate',
+    AZURE_VAULT_NAME: 'rsv-migrate',
+    FACTORY_ARTIFACTS_URL: 'https://stfactory.blob.core.windows.net/artifacts',
+  };
+
   it('defaults to real Azure with DefaultAzureCredential', () => {
-    const config = loadWorkerConfig({});
+    const config = loadWorkerConfig(azure);
+    expect(config.FACTORY_PROFILE).toBe('azure');
     expect(config.AZURE_RESOURCE_MANAGER_ENDPOINT).toBe('https://management.azure.com');
     expect(config.AZURE_CREDENTIAL).toBe('default');
+    expect(config.AZURE_VAULT_NAME).toBe('rsv-migrate');
+  });
+
+  it('on the azure profile, names every missing setting and refuses the simulator credential', () => {
+    let message = '';
+    try {
+      loadWorkerConfig({ AZURE_CREDENTIAL: 'local', AZURE_RESOURCE_GROUP: 'rg-migrate' });
+    } catch (error) {
+      message = error instanceof Error ? error.message : String(error);
+    }
+    for (const name of [
+      'AZURE_SUBSCRIPTION_ID',
+      'AZURE_VAULT_NAME',
+      'FACTORY_ARTIFACTS_URL',
+      'AZURE_CREDENTIAL',
+    ])
+      expect(message).toContain(name);
+    expect(message).not.toContain('AZURE_RESOURCE_GROUP:');
+    expect(message).not.toContain(demoScope.subscriptionId);
+  });
+
+  it("fills the simulator's ids and Azurite only on the simulator profile", () => {
+    const config = loadWorkerConfig({ FACTORY_PROFILE: 'simulator', AZURE_CREDENTIAL: 'local' });
+    expect(config.AZURE_SUBSCRIPTION_ID).toBe(demoScope.subscriptionId);
+    expect(config.AZURE_VAULT_NAME).toBe(demoScope.vaultName);
+    expect(config.FACTORY_ARTIFACTS_CONNECTION_STRING).toContain('BlobEndpoint=http://127.0.0.1:10000/');
   });
 });

@@ -1,0 +1,36 @@
+/** `factory artifacts publish`: a workspace's estate, assessment and plan into the artifact store. */
+import { resolve } from 'node:path';
+import {
+  ArtifactStore,
+  artifactStoreMissing,
+  artifactStoreSettingsFromEnv,
+  loadWorkspaceArtifacts,
+  publishWorkspaceArtifacts,
+  simulatorArtifactStore,
+} from '../../workspace/artifact-store.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
+import { settingsProfile } from './wave-start.ts';
+
+export async function runArtifactsPublish(
+  options: { workspace: string; profile?: string; repair?: boolean },
+  print: (line: string) => void,
+) {
+  const workspace = resolve(options.workspace);
+  const profile = settingsProfile(options.profile);
+  const settings =
+    artifactStoreSettingsFromEnv() ??
+    (profile === 'simulator' ? { connectionString: simulatorArtifactStore } : undefined);
+  if (!settings) throw new CliError(artifactStoreMissing, ExitCode.usage);
+  const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
+    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
+  });
+  const store = ArtifactStore.fromSettings(settings);
+  const { pins, created } = await publishWorkspaceArtifacts(store, artifacts, {
+    repair: options.repair === true,
+  });
+  for (const kind of ['estate', 'assessment', 'plan'] as const)
+    print(
+      `${kind.padEnd(10)} ${pins[kind]}  ${created.includes(kind) ? 'published' : 'already in the store'}`,
+    );
+  print(`store ${store.location}`);
+}
