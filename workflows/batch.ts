@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
@@ -8,9 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { recoveryPlanName } from '../contracts/ids.ts';
@@ -40,19 +37,17 @@ import {
   pauseUpdate,
   postponeCutoverUpdate,
   resumeUpdate,
-  retryUpdate,
-  rollbackUpdate,
   signOffUpdate,
   skipUpdate,
   type BatchProgress,
   type OperatorAction,
 } from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, batchStage, phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
+import { operatorHold } from './operator-hold.ts';
+import { batchIdKey, batchStage, waveIdKey } from '../contracts/search-attributes.ts';
 import { ErrorType } from '../contracts/errors.ts';
 
 const phaseIndex = (phase: BatchPhase) => batchPhases.indexOf(phase);
-const ROLLBACK = ErrorType.rollbackRequested;
 
 /**
  * One batch (at most 100 VMs, one recovery plan) from enable replication to completed migration.
@@ -76,11 +71,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   }
   const spec = input.spec ?? (await local.loadBatchSpec(input.planBatch!));
   const planName = recoveryPlanName(spec.batchId);
-  const retry = azureRetry;
   const activityOptions = {
     taskQueue: settings.azureTaskQueue,
     heartbeatTimeout: settings.heartbeatTimeoutMs,
-    retry,
+    retry: azureRetry,
   };
   const azure = proxyActivities<SiteRecoveryActivities & SourcePlatformActivities>({
     ...activityOptions,
@@ -105,10 +99,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     planCreated: false,
     databasesStarted: input.databasesStartPending !== true,
   };
-  let detail: string | undefined;
-  let holding = false;
-  let retryRequested = false;
-  let rollbackRequested: OperatorAction | undefined;
   let cutoverOpenedNow = false;
   let signOff: { approved: boolean; by: string; reason: string } | undefined;
   let validation: ValidationResult[] | undefined;
@@ -121,10 +111,41 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   // Continue-as-new happens only while replicating, so a new run never starts past the commit.
   let commitStarted = false;
 
+  const {
+    enterPhase,
+    checkpoint,
+    waitFor,
+    hold,
+    step,
+    handleRetry,
+    handleRollback,
+    runWithRollback,
+    detail,
+    holding,
+    rollbackRequested,
+  } = operatorHold<BatchPhase>({
+    state,
+    stageOf: batchStage,
+    // The wave sets WaveId and BatchId when it starts the batch; a batch started on its own sets them here.
+    ownKeys: workflowInfo().typedSearchAttributes.get(batchIdKey)
+      ? []
+      : [
+          { key: waveIdKey, value: spec.waveId },
+          { key: batchIdKey, value: spec.batchId },
+        ],
+    details: (phase, why) => {
+      const counts = Object.entries(countDispositions(state.tracks))
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
+      return `**${phase}**${why ? ` — ${why}` : ''}\n\nVMs: ${counts}`;
+    },
+    paused: () => state.paused,
+  });
+
   setHandler(batchProgressQuery, (): BatchProgress => ({
     batchId: spec.batchId,
     phase: state.phase,
-    detail,
+    detail: detail(),
     paused: state.paused,
     cutoverAt: state.cutoverAt,
     vms: state.tracks.map((t) => ({
@@ -138,9 +159,25 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     updatedAt: new Date().toISOString(),
   }));
 
-  setHandler(
-    retryUpdate,
-    (action) => {
+  handleRetry({
+    refuseIf: (action) => {
+      // After the commit only a held step (e.g. completing the migration) can be retried.
+      if (commitStarted && !holding())
+        refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
+      for (const name of action.vmNames ?? []) {
+        const t = track(name);
+        if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
+        if (t.disposition !== 'parked') {
+          refuse(`VM ${name} has not failed (it is ${t.disposition}); only parked VMs can be retried.`);
+        }
+      }
+      if (!action.vmNames?.length && !holding() && !state.tracks.some((t) => t.disposition === 'parked')) {
+        refuse(
+          `Batch ${spec.batchId} is ${state.phase} with no failed step and no parked VM; nothing to retry.`,
+        );
+      }
+    },
+    accept: (action) => {
       if (action.vmNames?.length) {
         for (const name of action.vmNames) {
           const t = track(name);
@@ -149,7 +186,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
             t.repairs = 0;
           }
         }
-        retryRequested = true;
         return `Retrying ${action.vmNames.length} VM(s): ${action.vmNames.join(', ')}.`;
       }
       const parked = state.tracks.filter((t) => t.disposition === 'parked');
@@ -157,30 +193,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         t.disposition = 'active';
         t.repairs = 0;
       }
-      retryRequested = true;
-      return `Retrying the ${holding ? 'held step' : 'batch'}${parked.length ? ` and ${parked.length} parked VM(s)` : ''}.`;
+      return `Retrying the ${holding() ? 'held step' : 'batch'}${parked.length ? ` and ${parked.length} parked VM(s)` : ''}.`;
     },
-    {
-      validator: (action: OperatorAction & { vmNames?: string[] }) => {
-        validateOperatorAction(action);
-        // After the commit only a held step (e.g. completing the migration) can be retried.
-        if (commitStarted && !holding)
-          refuse(`Batch ${spec.batchId} is committed; there is nothing to retry.`);
-        for (const name of action.vmNames ?? []) {
-          const t = track(name);
-          if (!t) refuse(`VM ${name} is not in batch ${spec.batchId}.`);
-          if (t.disposition !== 'parked') {
-            refuse(`VM ${name} has not failed (it is ${t.disposition}); only parked VMs can be retried.`);
-          }
-        }
-        if (!action.vmNames?.length && !holding && !state.tracks.some((t) => t.disposition === 'parked')) {
-          refuse(
-            `Batch ${spec.batchId} is ${state.phase} with no failed step and no parked VM; nothing to retry.`,
-          );
-        }
-      },
-    },
-  );
+  });
 
   setHandler(
     skipUpdate,
@@ -217,31 +232,20 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
   );
 
-  setHandler(
-    rollbackUpdate,
-    (action) => {
-      rollbackRequested = action;
-      return `Rolling back batch ${spec.batchId} from phase ${state.phase}.`;
+  handleRollback({
+    name: `Batch ${spec.batchId}`,
+    refuseIf: () => {
+      if (commitStarted) {
+        refuse(
+          `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
+        );
+      }
+      if (databasesCutOver()) {
+        refuse(`Batch ${spec.batchId} has databases already cut over to Azure; rollback is refused.`);
+      }
     },
-    {
-      validator: (action: OperatorAction) => {
-        validateOperatorAction(action);
-        if (commitStarted) {
-          refuse(
-            `Batch ${spec.batchId} is past its point of no return (failover commit); rollback is refused.`,
-          );
-        }
-        if (databasesCutOver()) {
-          refuse(`Batch ${spec.batchId} has databases already cut over to Azure; rollback is refused.`);
-        }
-        if (rollbackRequested || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
-          refuse(
-            `Batch ${spec.batchId} is already ${state.phase === 'rolled-back' ? 'rolled back' : 'rolling back'}.`,
-          );
-        }
-      },
-    },
-  );
+    accept: () => `Rolling back batch ${spec.batchId} from phase ${state.phase}.`,
+  });
 
   setHandler(
     pauseUpdate,
@@ -341,67 +345,6 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     state.databasesStarted = true;
   });
 
-  // The wave sets WaveId and BatchId when it starts the batch; a batch started on its own sets them here.
-  let publishedStage = workflowInfo().typedSearchAttributes.get(phaseKey);
-  const ownKeys = workflowInfo().typedSearchAttributes.get(batchIdKey)
-    ? []
-    : [
-        { key: waveIdKey, value: spec.waveId },
-        { key: batchIdKey, value: spec.batchId },
-      ];
-
-  const enterPhase = (phase: BatchPhase, why?: string) => {
-    state.phase = phase;
-    detail = why;
-    const stage = batchStage(phase);
-    if (stage !== publishedStage) {
-      upsertSearchAttributes([...ownKeys.splice(0), { key: phaseKey, value: stage }]);
-      publishedStage = stage;
-    }
-    const counts = Object.entries(countDispositions(state.tracks))
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ');
-    setCurrentDetails(`**${phase}**${why ? ` — ${why}` : ''}\n\nVMs: ${counts}`);
-  };
-
-  /** Between steps: honour pause, and turn a rollback request into the rollback path. */
-  const checkpoint = async () => {
-    await condition(() => !state.paused || rollbackRequested !== undefined);
-    if (rollbackRequested) throw ApplicationFailure.create({ type: ROLLBACK, message: 'rollback requested' });
-  };
-
-  /** Holds the batch until an operator retries or rolls back (or `resolved` becomes true, e.g. all parked VMs skipped). */
-  const holdForOperator = async (why: string, resolved: () => boolean = () => false) => {
-    holding = true;
-    retryRequested = false;
-    enterPhase('awaiting-operator', why);
-    await condition(() => retryRequested || rollbackRequested !== undefined || resolved());
-    holding = false;
-    retryRequested = false;
-    await checkpoint();
-  };
-
-  const failureText = (error: unknown) => {
-    const cause = error instanceof ActivityFailure ? error.cause : error;
-    return cause instanceof Error ? cause.message : String(cause);
-  };
-
-  /** Runs one step; a failed activity holds the batch for the operator and the step runs again on retry. */
-  const step = async (phase: BatchPhase, run: () => Promise<void>, onFailure?: () => Promise<void>) => {
-    for (;;) {
-      await checkpoint();
-      enterPhase(phase);
-      try {
-        await run();
-        return;
-      } catch (error) {
-        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-        if (onFailure) await CancellationScope.nonCancellable(onFailure);
-        await holdForOperator(`${phase} failed: ${failureText(error)}`);
-      }
-    }
-  };
-
   const enable = async () => {
     const reEnable = active().filter((t) => t.failedStep === 'enable');
     if (reEnable.length > 0) {
@@ -493,9 +436,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       }
       const parked = state.tracks.filter((t) => t.disposition === 'parked');
       if (parked.length === 0) return;
-      await holdForOperator(
+      await hold(
         `${parked.length} VM(s) parked: ${parked.map((t) => `${t.name} (${t.errorCode ?? 'error'}: ${t.reason})`).join('; ')}. Retry or skip them.`,
-        () => !state.tracks.some((t) => t.disposition === 'parked'),
+        { resolved: () => !state.tracks.some((t) => t.disposition === 'parked') },
       );
       if (active().some((t) => t.status.state !== 'protected')) {
         await step('enabling-replication', enable);
@@ -513,7 +456,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       const opensAt = Date.parse(state.cutoverAt ?? window?.start ?? '');
       const closesAt = window ? Date.parse(window.end) : Number.POSITIVE_INFINITY;
       if (Date.now() > closesAt && opensAt <= closesAt) {
-        await holdForOperator(
+        await hold(
           `The cutover window ${window?.start} – ${window?.end} has passed; open it now (with force) or postpone.`,
         );
         continue;
@@ -521,10 +464,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       if (Date.now() >= opensAt) return;
       enterPhase('awaiting-cutover-window', `Cutover opens at ${new Date(opensAt).toISOString()}`);
       await condition(
-        () =>
-          cutoverOpenedNow ||
-          rollbackRequested !== undefined ||
-          Date.parse(state.cutoverAt ?? '') !== opensAt,
+        () => cutoverOpenedNow || rollbackRequested() || Date.parse(state.cutoverAt ?? '') !== opensAt,
         opensAt - Date.now(),
       );
     }
@@ -542,14 +482,14 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     if (!settings.requireValidationSignOff) return undefined;
     signOff = undefined;
     enterPhase(phase, 'Waiting for an operator sign-off');
-    await condition(() => signOff !== undefined || rollbackRequested !== undefined);
-    await checkpoint();
+    await waitFor(() => signOff !== undefined);
     const decision = currentSignOff();
     return decision?.approved ? undefined : `Rejected by ${decision?.by}: ${decision?.reason}`;
   };
 
-  const rollback = async () => {
-    enterPhase('rolling-back', `Requested by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+  /** Cancels the databases' migrations, undoes the recovery plan's failovers and disables replication. */
+  const rollback = async (request: OperatorAction) => {
+    enterPhase('rolling-back', `Requested by ${request.by}: ${request.reason}`);
     // The application's databases go back with it: cancelling a database workflow rolls its migration back.
     for (const database of databases.filter((d) => databaseOutcomes.get(d.databaseId) !== 'rolled-back')) {
       // A database workflow that already ended (failed, rolled back by its operator) has nothing to undo.
@@ -566,7 +506,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     }
     await longAzure.disableReplication({ site, vmNames: names });
     for (const t of state.tracks) if (t.disposition !== 'skipped') t.disposition = 'rolled-back';
-    enterPhase('rolled-back', `Rolled back by ${rollbackRequested?.by}: ${rollbackRequested?.reason}`);
+    enterPhase('rolled-back', `Rolled back by ${request.by}: ${request.reason}`);
   };
 
   const phaseReached = (phase: BatchPhase) =>
@@ -599,104 +539,109 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
           }
         }),
       );
-      await condition(
-        () => pending.every((d) => databaseOutcomes.has(d.databaseId)) || rollbackRequested !== undefined,
-      );
-      await checkpoint();
+      await waitFor(() => pending.every((d) => databaseOutcomes.has(d.databaseId)));
       const failed = pending.filter((d) => databaseOutcomes.get(d.databaseId) !== 'migrated');
       if (failed.length > 0) {
-        await holdForOperator(
+        await hold(
           `Database cutover failed for ${failed.map((d) => d.databaseId).join(', ')}: retry the database, then retry this batch.`,
         );
       }
     }
   };
 
-  /** From the recovery plan to completed migration, for the VMs still active after replication. */
-  const migrateActiveVms = async () => {
-    await step('creating-recovery-plan', async () => {
-      await azure.createRecoveryPlan({
-        site,
-        planName,
-        vms: spec.vms.filter((vm) => track(vm.name)?.disposition === 'active'),
-      });
-      state.planCreated = true;
+  const createRecoveryPlan = async () => {
+    await azure.createRecoveryPlan({
+      site,
+      planName,
+      vms: spec.vms.filter((vm) => track(vm.name)?.disposition === 'active'),
     });
+    state.planCreated = true;
+  };
+  const testFailover = () =>
+    longAzure.runRecoveryPlanAction({
+      planName,
+      action: 'testFailover',
+      testNetworkId: target.testNetworkId,
+    });
+  const cleanUpTestFailover = () =>
+    longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
+  const failOver = () => longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
+  const commitFailover = () => longAzure.runRecoveryPlanAction({ planName, action: 'failoverCommit' });
+  const completeMigration = () => longAzure.completeMigration({ site, vmNames: active().map((t) => t.name) });
 
-    const cleanup = () =>
-      longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' }).then(() => {});
+  /** A failed test failover is cleaned up before the hold; a failed validation too, and retry tests again. */
+  const testFailoverUntilValid = async () => {
     for (;;) {
-      await step(
-        'test-failover',
-        () =>
-          longAzure
-            .runRecoveryPlanAction({ planName, action: 'testFailover', testNetworkId: target.testNetworkId })
-            .then(() => {}),
-        cleanup,
-      );
+      await step('test-failover', testFailover, { onFailure: cleanUpTestFailover });
       const failure = await validate('validating', settings.validation?.testFailover ?? []);
-      if (!failure) break;
-      await step('test-failover-cleanup', cleanup);
-      await holdForOperator(`${failure}. Retry runs the test failover again; rollback undoes the batch.`);
+      if (!failure) return;
+      await step('test-failover-cleanup', cleanUpTestFailover);
+      await hold(`${failure}. Retry runs the test failover again; rollback undoes the batch.`);
     }
-    await step('test-failover-cleanup', cleanup);
+  };
 
-    await waitForCutoverWindow();
-    await cutOverDatabases();
-    await step('cutover', () =>
-      longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' }).then(() => {}),
-    );
-
-    await step('verifying-cutover', async () => {
-      for (;;) {
-        const readings = await azure.readBatchState({ site, vmNames: active().map((t) => t.name) });
-        for (const reading of readings) {
-          const t = track(reading.name);
-          if (t) t.status = reading;
-        }
-        const missing = readings.filter((r) => r.state !== 'failed-over');
-        if (missing.length === 0) return;
-        await holdForOperator(
-          `Not failed over: ${missing.map((r) => `${r.name} (${r.protectionState})`).join(', ')}. Retry re-runs the failover; rollback cancels it.`,
-        );
-        await longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
+  /** Every active VM must read failed over; retry runs the failover again. */
+  const verifyFailover = async () => {
+    for (;;) {
+      const readings = await azure.readBatchState({ site, vmNames: active().map((t) => t.name) });
+      for (const reading of readings) {
+        const t = track(reading.name);
+        if (t) t.status = reading;
       }
-    });
+      const missing = readings.filter((r) => r.state !== 'failed-over');
+      if (missing.length === 0) return;
+      await hold(
+        `Not failed over: ${missing.map((r) => `${r.name} (${r.protectionState})`).join(', ')}. Retry re-runs the failover; rollback cancels it.`,
+      );
+      await failOver();
+    }
+  };
 
-    // Post-cutover validation: the last moment a rollback (cancel failover, sources back on) is possible.
+  /** Post-cutover validation: the last moment a rollback (cancel failover, sources back on) is possible. */
+  const validateCutover = async () => {
     for (;;) {
       const failure = await validate('validating-cutover', settings.validation?.cutover ?? []);
-      if (!failure) break;
-      await holdForOperator(`${failure}. Retry validates again; rollback cancels the failover.`);
+      if (!failure) return;
+      await hold(`${failure}. Retry validates again; rollback cancels the failover.`);
     }
+  };
 
+  /** The point of no return: once the commit starts, rollback is refused. */
+  const commit = async () => {
     await checkpoint();
     commitStarted = true;
-    await step('committing', () =>
-      longAzure.runRecoveryPlanAction({ planName, action: 'failoverCommit' }).then(() => {}),
-    );
-    await step('completing-migration', async () => {
-      await longAzure.completeMigration({ site, vmNames: active().map((t) => t.name) });
-    });
+    await step('committing', commitFailover);
+  };
+
+  /** From the recovery plan to completed migration, for the VMs still active after replication. */
+  const migrateActiveVms = async () => {
+    await step('creating-recovery-plan', createRecoveryPlan);
+    await testFailoverUntilValid();
+    await step('test-failover-cleanup', cleanUpTestFailover);
+    await waitForCutoverWindow();
+    await cutOverDatabases();
+    await step('cutover', failOver);
+    await step('verifying-cutover', verifyFailover);
+    await validateCutover();
+    await commit();
+    await step('completing-migration', completeMigration);
     for (const t of active()) t.disposition = 'migrated';
     enterPhase('completed');
   };
 
-  try {
+  const migrateBatch = async () => {
     if (!phaseReached('enabling-replication')) await step('enabling-replication', enable);
     if (!phaseReached('replicating')) await step('replicating', replicate);
     await settleBeforePlan();
-
     if (active().length === 0) enterPhase('completed', 'No VM left to migrate in this batch');
     else await migrateActiveVms();
-  } catch (error) {
-    const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
-    if (!isRollback && !isCancellation(error)) throw error;
-    if (commitStarted) throw error;
-    // Rollback and cancellation both return the batch to a clean state; the compensation cannot be cancelled.
-    rollbackRequested ??= { by: 'system', reason: 'Batch workflow cancelled' };
-    await CancellationScope.nonCancellable(rollback);
-  }
+  };
+
+  await runWithRollback(migrateBatch, {
+    rollback,
+    reversible: () => !commitStarted,
+    cancelledBy: { by: 'system', reason: 'Batch workflow cancelled' },
+  });
   const result: BatchResult = {
     batchId: spec.batchId,
     phase: state.phase,

@@ -1,18 +1,14 @@
 import {
   ActivityCancellationType,
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  isCancellation,
   log,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DatabaseCheckpoint, DatabaseWorkflowInput } from '../contracts/workflow-inputs.ts';
@@ -34,27 +30,16 @@ import {
   databaseCutoverDoneSignal,
   databaseCutoverSignal,
   databaseProgressQuery,
-  retryUpdate,
-  rollbackUpdate,
   type DatabaseProgress,
   type OperatorAction,
 } from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
-import { batchIdKey, databaseStage, phaseKey, waveIdKey } from '../contracts/search-attributes.ts';
-import { azureCodeOf, ErrorType } from '../contracts/errors.ts';
+import { activityFailureOf, operatorHold, unless } from './operator-hold.ts';
+import { batchIdKey, databaseStage, waveIdKey } from '../contracts/search-attributes.ts';
+import { ErrorType } from '../contracts/errors.ts';
 
-const ROLLBACK = ErrorType.rollbackRequested;
-const rollbackFailure = () => ApplicationFailure.create({ type: ROLLBACK, message: 'rollback requested' });
 /** Phases in which the target already serves the application: no rollback any more. */
 const pastCutover: readonly DatabasePhase[] = ['cutting-over', 'verifying', 'scaling-down', 'completed'];
-
-function failureOf(error: unknown): { code: string; message: string } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ? azureCodeOf(cause.type) : 'ActivityFailed', message: cause.message };
-  }
-  return { code: 'ActivityFailed', message: cause instanceof Error ? cause.message : String(cause) };
-}
 
 function describe(status: DatabaseMigrationStatus): string {
   const parts = [
@@ -106,11 +91,37 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     migrationStarted: false,
     cutoverCompleted: false,
   };
-  let detail: string | undefined;
-  let holding = false;
-  let retryRequested = false;
-  let rollbackRequested: OperatorAction | undefined;
   let outcome: { outcome: DatabaseOutcome; reason?: string; errorCode?: string } | undefined;
+
+  const {
+    enterPhase,
+    checkRollback,
+    hold,
+    step,
+    handleRetry,
+    handleRollback,
+    runWithRollback,
+    detail,
+    holding,
+    rollbackRequested,
+  } = operatorHold<DatabasePhase>({
+    state,
+    stageOf: databaseStage,
+    // The wave sets WaveId, BatchId and the first stage when it starts the database; one started on its
+    // own (or continued as new) publishes its stage here.
+    ownKeys: workflowInfo().typedSearchAttributes.get(waveIdKey)
+      ? []
+      : [
+          ...(input.waveId ? [{ key: waveIdKey, value: input.waveId }] : []),
+          ...(input.batchId ? [{ key: batchIdKey, value: input.batchId }] : []),
+        ],
+    details: (phase, why) =>
+      `**${spec.id}** (${spec.engine}, ${spec.mode}) — **${phase}**${why ? `\n\n${why}` : ''}`,
+    rollbackStopsSteps: true,
+    recordError: (error) => {
+      state.lastError = error;
+    },
+  });
 
   setHandler(databaseProgressQuery, (): DatabaseProgress => ({
     databaseId: spec.id,
@@ -119,7 +130,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     application: spec.application,
     mode: spec.mode,
     phase: state.phase,
-    detail,
+    detail: detail(),
     migrationStatus: state.status?.migrationStatus,
     migration: state.status,
     cutoverRequest: state.cutoverRequest,
@@ -151,63 +162,25 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     },
   );
 
-  setHandler(
-    retryUpdate,
-    () => {
-      retryRequested = true;
-      return `Retrying ${spec.id} (${state.lastError?.code ?? 'held step'}).`;
+  handleRetry({
+    refuseIf: (action) => {
+      if (action.vmNames?.length) refuse(`${spec.id} is a database workflow; vmNames do not apply.`);
+      if (!holding()) refuse(`${spec.id} is ${state.phase}, not waiting for an operator; nothing to retry.`);
     },
-    {
-      validator: (action: OperatorAction & { vmNames?: string[] }) => {
-        validateOperatorAction(action);
-        if (action.vmNames?.length) refuse(`${spec.id} is a database workflow; vmNames do not apply.`);
-        if (!holding) refuse(`${spec.id} is ${state.phase}, not waiting for an operator; nothing to retry.`);
-      },
-    },
-  );
+    accept: () => `Retrying ${spec.id} (${state.lastError?.code ?? 'held step'}).`,
+  });
 
-  setHandler(
-    rollbackUpdate,
-    (action) => {
-      rollbackRequested = action;
-      return `Rolling back ${spec.id} from phase ${state.phase}.`;
+  handleRollback({
+    name: spec.id,
+    refuseIf: () => {
+      if (state.cutoverCompleted || pastCutover.includes(state.phase)) {
+        refuse(
+          `${spec.id} is past its cutover (${state.phase}); the target serves the application, rollback is refused.`,
+        );
+      }
     },
-    {
-      validator: (action: OperatorAction) => {
-        validateOperatorAction(action);
-        if (state.cutoverCompleted || pastCutover.includes(state.phase)) {
-          refuse(
-            `${spec.id} is past its cutover (${state.phase}); the target serves the application, rollback is refused.`,
-          );
-        }
-        if (rollbackRequested || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
-          refuse(`${spec.id} is already ${state.phase === 'rolled-back' ? 'rolled back' : 'rolling back'}.`);
-        }
-      },
-    },
-  );
-
-  // The wave sets WaveId, BatchId and the first stage when it starts the database; one started on its own
-  // (or continued as new) publishes its stage here.
-  let publishedStage = workflowInfo().typedSearchAttributes.get(phaseKey);
-  const ownKeys = workflowInfo().typedSearchAttributes.get(waveIdKey)
-    ? []
-    : [
-        ...(input.waveId ? [{ key: waveIdKey, value: input.waveId }] : []),
-        ...(input.batchId ? [{ key: batchIdKey, value: input.batchId }] : []),
-      ];
-  const enterPhase = (phase: DatabasePhase, why?: string) => {
-    const stage = databaseStage(phase);
-    if (stage !== publishedStage) {
-      upsertSearchAttributes([...ownKeys.splice(0), { key: phaseKey, value: stage }]);
-      publishedStage = stage;
-    }
-    state.phase = phase;
-    detail = why;
-    setCurrentDetails(
-      `**${spec.id}** (${spec.engine}, ${spec.mode}) — **${phase}**${why ? `\n\n${why}` : ''}`,
-    );
-  };
+    accept: () => `Rolling back ${spec.id} from phase ${state.phase}.`,
+  });
 
   // The batch waits for the cutover of its online databases only.
   const notify = async (result: DatabaseOutcome) => {
@@ -225,56 +198,6 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     }
   };
 
-  const checkRollback = () => {
-    if (rollbackRequested) throw rollbackFailure();
-  };
-
-  /** Runs `work`; stops it (and returns undefined) as soon as `stop()` holds. */
-  const unless = async <T>(stop: () => boolean, work: () => Promise<T>): Promise<T | undefined> => {
-    const scope = new CancellationScope();
-    const running = scope.run(work);
-    const first = await Promise.race([
-      running.then(
-        () => 'done' as const,
-        () => 'done' as const,
-      ),
-      condition(stop).then(() => 'stopped' as const),
-    ]);
-    if (first === 'done') return running;
-    scope.cancel();
-    await running.catch(() => undefined);
-    return undefined;
-  };
-
-  /** Holds the database until an operator retries (returns) or rolls back (throws). */
-  const holdForOperator = async (why: string, code: string) => {
-    holding = true;
-    retryRequested = false;
-    state.lastError = { code, message: why };
-    enterPhase('awaiting-operator', why);
-    await condition(() => retryRequested || rollbackRequested !== undefined);
-    holding = false;
-    retryRequested = false;
-    checkRollback();
-  };
-
-  /** Runs one Azure step; a failed activity holds the database, and the step runs again on retry. */
-  const step = async <T>(phase: DatabasePhase, why: string, run: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      checkRollback();
-      enterPhase(phase, why);
-      try {
-        const result = await unless(() => rollbackRequested !== undefined, run);
-        checkRollback();
-        return result as T;
-      } catch (error) {
-        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-        const failure = failureOf(error);
-        await holdForOperator(`${phase} failed: ${failure.message}`, failure.code);
-      }
-    }
-  };
-
   /** Polls until the migration finishes, cutting it over when it is ready and a cutover is wanted. */
   const monitor = async (): Promise<DatabaseMigrationStatus> => {
     let polls = 0;
@@ -283,9 +206,9 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       if (isMigrationFinished(status.state) || status.state === 'not-started') return status;
       const request = online ? state.cutoverRequest : { by: 'system', reason: 'offline migration' };
       if (status.state === 'ready' && request) {
-        state.status = await step('cutting-over', `Requested by ${request.by}: ${request.reason}`, () =>
-          azure.cutoverDatabaseMigration(ref),
-        );
+        state.status = await step('cutting-over', () => azure.cutoverDatabaseMigration(ref), {
+          why: `Requested by ${request.by}: ${request.reason}`,
+        });
         state.fingerprint = undefined;
         continue;
       }
@@ -303,12 +226,12 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       }
       // Ready (and no cutover requested yet, or it would have been cut over above): wait for the batch.
       if (ready) {
-        const stop = () => rollbackRequested !== undefined || state.cutoverRequest !== undefined;
+        const stop = () => rollbackRequested() || state.cutoverRequest !== undefined;
         if (await condition(stop, settings.readyCheckEveryMs ?? 4 * settings.reportEveryMs)) continue;
       }
       try {
         const poll = await unless(
-          () => rollbackRequested !== undefined || (ready && state.cutoverRequest !== undefined),
+          () => rollbackRequested() || (ready && state.cutoverRequest !== undefined),
           () =>
             reader.pollDatabaseMigration({
               ...ref,
@@ -324,9 +247,8 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
           state.status = poll.status;
         }
       } catch (error) {
-        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
-        const failure = failureOf(error);
-        await holdForOperator(`Reading the migration failed: ${failure.message}`, failure.code);
+        const failure = activityFailureOf(error);
+        await hold(`Reading the migration failed: ${failure.message}`, { code: failure.code });
       }
     }
   };
@@ -336,11 +258,9 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     for (;;) {
       if (!state.migrationStarted) {
         const scaleUp = spec.scaleUp ? `, scaling the target to ${spec.scaleUp.migrationSku.name}` : '';
-        state.status = await step(
-          'migrating',
-          `Preparing the migration service${scaleUp}, starting the migration`,
-          () => azure.startDatabaseMigration(ref),
-        );
+        state.status = await step('migrating', () => azure.startDatabaseMigration(ref), {
+          why: `Preparing the migration service${scaleUp}, starting the migration`,
+        });
         state.migrationStarted = true;
         state.fingerprint = undefined;
       }
@@ -358,9 +278,9 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       state.cutoverRequest = undefined;
       state.migrationStarted = false;
       if (cutoverFailed && online) await notify('failed-needs-attention');
-      await holdForOperator(
+      await hold(
         `The migration ended ${final.migrationStatus} (${code}${final.errorMessage ? `: ${final.errorMessage}` : ''}). Retry starts a new migration; rollback cancels it and scales the target back down.`,
-        code,
+        { code },
       );
     }
   };
@@ -374,24 +294,24 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       // Azure says the migration is still ready to complete: the cutover did not take. This database is
       // past its cutover (rollback is refused), so the only way forward is to cut over again.
       const notCutOver = status.state === 'ready';
-      await holdForOperator(
+      await hold(
         `Verification failed: ${problems.join('; ')}. ${notCutOver ? 'Retry cuts over again, then verifies.' : 'Retry verifies again.'}`,
-        'DatabaseVerificationFailed',
+        { code: 'DatabaseVerificationFailed' },
       );
       state.status = notCutOver
-        ? await step('cutting-over', 'The cutover did not take: cutting over again', () =>
-            azure.cutoverDatabaseMigration(ref),
-          )
+        ? await step('cutting-over', () => azure.cutoverDatabaseMigration(ref), {
+            why: 'The cutover did not take: cutting over again',
+          })
         : (
-            await step('verifying', 'Reading the final state of the migration again', () =>
-              reader.pollDatabaseMigration({ ...ref, maxWaitMs: 0 }),
-            )
+            await step('verifying', () => reader.pollDatabaseMigration({ ...ref, maxWaitMs: 0 }), {
+              why: 'Reading the final state of the migration again',
+            })
           ).status;
     }
   };
 
-  const rollback = async () => {
-    const by = rollbackRequested ?? { by: 'system', reason: 'rollback' };
+  /** Cancels the migration and scales the target back down. */
+  const rollback = async (by: OperatorAction) => {
     enterPhase('rolling-back', `Requested by ${by.by}: ${by.reason}`);
     state.status = await azure.cancelDatabaseMigration(ref);
     if (spec.scaleUp) await azure.scaleDatabaseTarget({ spec, sku: spec.scaleUp.normalSku });
@@ -400,7 +320,8 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     await notify('rolled-back');
   };
 
-  try {
+  /** Migrate until cut over, verify, scale back down; each stage is kept across continue-as-new. */
+  const migrateDatabase = async () => {
     if (state.stage === 'migrate') {
       await migrate();
       state.cutoverCompleted = true;
@@ -413,9 +334,9 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     }
     const scaleDown = spec.scaleUp?.normalSku;
     if (state.stage === 'scale-down' && scaleDown) {
-      await step('scaling-down', `Scaling the target back to ${scaleDown.name}`, () =>
-        azure.scaleDatabaseTarget({ spec, sku: scaleDown }),
-      );
+      await step('scaling-down', () => azure.scaleDatabaseTarget({ spec, sku: scaleDown }), {
+        why: `Scaling the target back to ${scaleDown.name}`,
+      });
     }
     state.stage = 'done';
     const request = state.cutoverRequest;
@@ -425,13 +346,13 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
         online && request ? `Cut over by ${request.by}: ${request.reason}` : 'Offline migration completed',
     };
     enterPhase('completed', outcome.reason);
-  } catch (error) {
-    const isRollback = error instanceof ApplicationFailure && error.type === ROLLBACK;
-    if ((!isRollback && !isCancellation(error)) || state.cutoverCompleted) throw error;
-    // Rollback and cancellation both cancel the migration and restore the tier; that cannot be cancelled.
-    rollbackRequested ??= { by: 'system', reason: 'Database workflow cancelled' };
-    await CancellationScope.nonCancellable(rollback);
-  }
+  };
+
+  await runWithRollback(migrateDatabase, {
+    rollback,
+    reversible: () => !state.cutoverCompleted,
+    cancelledBy: { by: 'system', reason: 'Database workflow cancelled' },
+  });
   // Also after a cancellation: the wave collects every database's outcome.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return {
