@@ -3,7 +3,6 @@
  * dev server, in-process workers and a simulator seeded from a generated workspace: every command, its
  * refusal and error paths, `--json` against schemas and the text views against expected wording.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,13 @@ import type { RunningWorkers } from '../../workers/run.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import {
   cliEnv,
+  runCli,
   seedWorkspace,
   startHarness,
   startInProcessWorkers,
   waitFor,
   type Harness,
 } from './harness.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const WAVE = 'wave-01';
 const [B1, B2, B3, B4, B5] = [1, 2, 3, 4, 5].map((n) => `${WAVE}-batch-0${n}`) as [
@@ -125,23 +119,7 @@ describe('factory operator CLI (child process, real Temporal, simulator)', () =>
   let env: Record<string, string>;
 
   const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
-    new Promise<Run>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', import.meta.resolve('tsx'), join(projectRoot, 'cli/factory.ts'), ...args],
-        {
-          cwd,
-          env: { ...process.env, ...env, ...extraEnv },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    runCli(args, { cwd, env: { ...env, ...extraEnv } });
   const ok = async (args: string[]) => {
     const run = await cli(args);
     expect(run.code, `${args.join(' ')}\n${run.stderr}${run.stdout}`).toBe(0);

@@ -327,6 +327,29 @@ export function seedWorkspace(harness: Harness, workspace: string, maxDiskUsedGi
   return seedSimulatorFromWorkspace(harness.admin, workspace, { maxDiskUsedGiB });
 }
 
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the `factory` command as a child process, as an operator would. */
+export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }) {
+  return new Promise<CliRun>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(projectRoot, 'cli/factory.ts'), ...args],
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Environment for a `factory` CLI child process that drives this harness's Temporal and task queues. */
 export function cliEnv(harness: Harness): Record<string, string> {
   return {
