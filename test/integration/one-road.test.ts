@@ -222,7 +222,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     const missing = 'a'.repeat(64);
     const activities = createPlanActivities({ artifacts: store });
     const error = await new MockActivityEnvironment()
-      .run(activities.loadBatchSpec, {
+      .run((input: Parameters<typeof activities.loadBatchSpec>[0]) => activities.loadBatchSpec(input), {
         plan: {
           artifacts: { ...pins, plan: missing },
           scope: { subscriptionId: 's', resourceGroup: 'r', vmwareSites: {} },
