@@ -1,7 +1,8 @@
 /**
  * How big a 100-VM batch workflow's history gets: runs one batch of the demo estate scaled to 100 VMs
  * through the whole lifecycle against a private Temporal dev server and simulator, then prints the
- * history's event count, its size and what the events are.
+ * history's event count, its size and what the events are, against Temporal's limit of 51,200 events or
+ * 50 MB per history (https://docs.temporal.io/workflow-execution/limits).
  *   npm run bench:batch-history [-- --vms 100]
  */
 import { Client, Connection } from '@temporalio/client';

@@ -22,7 +22,10 @@ export interface BenchConfig {
   speed: number;
   workers: number;
   waveConcurrency: number;
-  /** Multiplies the simulator's ARM refill rates (1 = ARM's real per-principal budget in real seconds). */
+  /**
+   * Multiplies the simulator's ARM refill rates (1 = ARM's real per-principal budget in real seconds:
+   * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+   */
   armBudgetScale: number;
   activitiesPerSecond: number;
   maxConcurrentActivities: number;
@@ -85,6 +88,7 @@ export async function runBench(config: BenchConfig) {
       scope,
       speed: config.speed,
       seed: config.seed,
+      // ARM's per-principal token buckets (request-limits-and-throttling, cited on `armBudgetScale`).
       throttling: {
         reads: { capacity: 250, refillPerSecond: 25 * scale },
         writes: { capacity: 200, refillPerSecond: 10 * scale },

@@ -56,7 +56,8 @@ export function checkInvariants(sim: Simulation): string[] {
     }
   }
 
-  // 3. No item in two recovery plans (and no plan over the limit).
+  // 3. No item in two recovery plans, and no plan over Site Recovery's 100 servers per recovery plan
+  // (https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#site-recovery-limits).
   const planOfItem = new Map<string, string>();
   for (const plan of Object.values(state.plans)) {
     let count = 0;

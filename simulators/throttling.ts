@@ -14,7 +14,10 @@ export interface ThrottleLimits {
 
 export type RequestKind = keyof ThrottleLimits;
 
-/** ARM's per-principal, per-subscription limits (request-limits-and-throttling, token-bucket model). */
+/**
+ * ARM's per-principal, per-subscription token buckets (bucket size, refill per second):
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+ */
 export const defaultThrottleLimits: ThrottleLimits = {
   reads: { capacity: 250, refillPerSecond: 25 },
   writes: { capacity: 200, refillPerSecond: 10 },

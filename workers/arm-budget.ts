@@ -1,7 +1,9 @@
 /**
  * Client-side pacing of ARM requests. ARM throttles per principal with token buckets (reads, writes,
- * deletes); a 429 costs the caller its Retry-After plus the SDK's backoff, and a burst (a wave enabling
- * a thousand VMs while hundreds of databases start) turns into minutes of 429s. Each worker spends at most
+ * deletes: bucket 250, 200, 200, refilled at 25, 10, 10 per second, per subscription;
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+ * A 429 costs the caller its Retry-After plus the SDK's backoff, and a burst (a wave enabling a thousand
+ * VMs while hundreds of databases start) turns into minutes of 429s. Each worker spends at most
  * its share of the budget instead, so requests queue briefly in the worker rather than failing at ARM.
  * Every attempt (retries included) takes a token: the policy sits after the SDK's retry policy.
  */

@@ -1,13 +1,18 @@
 /**
  * Azure VM sizes the sizer chooses from, with pay-as-you-go prices for the regions included.
  *
- * Specs (vCPU, memory GiB, max data disks, max uncached disk IOPS and MB/s): Microsoft Learn VM size
- * pages for the Bsv1, Dsv5, Esv5, Fsv2 and M series (learn.microsoft.com/azure/virtual-machines/sizes/).
- * Linux prices: azure.microsoft.com/pricing/details/virtual-machines/linux/, USD per hour, region
+ * Specs (vCPU, memory GiB, max data disks, max uncached disk IOPS and MB/s): the Microsoft Learn size
+ * pages https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/bv1-series,
+ * …/sizes/general-purpose/dsv5-series, …/sizes/memory-optimized/esv5-series,
+ * …/sizes/compute-optimized/fsv2-series, …/sizes/memory-optimized/m-series and
+ * …/sizes/memory-optimized/mv2-series.
+ * Linux prices: https://azure.microsoft.com/pricing/details/virtual-machines/linux/, USD per hour, region
  * East US, pay-as-you-go, as transcribed on 2025-11-28. Windows prices are DERIVED as the Linux price
  * plus the Windows Server licence rate the same page shows for Dsv5 (USD 0.046 per vCPU-hour).
  * These are indicative list prices: refresh them from the Retail Prices API
- * (https://prices.azure.com/api/retail/prices) before using the totals as a budget.
+ * (https://prices.azure.com/api/retail/prices, documented at
+ * https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices) before using
+ * the totals as a budget.
  */
 
 export interface VmSku {

@@ -1,12 +1,19 @@
 /**
  * Which database targets accept which source engines and versions, with the Database Migration
- * Service modes. Sources: MicrosoftDocs/azure-databases-docs articles/dms/resource-scenario-status.md
- * (2025-10: SQL DB offline only; MI and SQL VM offline + online; MySQL flexible offline + online;
- * PostgreSQL flexible online only), articles/dms/faq.yml (SQL Server 2008 and later as sources);
- * size limits from the service pages: SQL Database Hyperscale 100 TB, SQL Managed Instance General
- * Purpose 16 TB, MySQL and PostgreSQL flexible server 16 TiB storage; MySQL flexible server runs 5.7
- * and 8.0 (learn.microsoft.com/azure/mysql/concepts-version-policy). The PostgreSQL minimum source
- * (9.5, logical decoding for online sync) is DERIVED. Compiled 2025-11-28.
+ * Service modes. Compiled 2025-11-28 from:
+ * - https://learn.microsoft.com/azure/dms/resource-scenario-status (2025-10: SQL Database offline
+ *   only; SQL Managed Instance and SQL Server on Azure VM offline and online; MySQL flexible server
+ *   offline and online; PostgreSQL flexible server online only);
+ * - https://learn.microsoft.com/azure/dms/faq (SQL Server 2008 and later as sources);
+ * - size limits: Hyperscale 100 TB,
+ *   https://learn.microsoft.com/azure/azure-sql/database/service-tier-hyperscale; Managed Instance
+ *   General Purpose 16 TB, https://learn.microsoft.com/azure/azure-sql/managed-instance/resource-limits;
+ *   MySQL flexible server 16 TiB storage,
+ *   https://learn.microsoft.com/azure/mysql/flexible-server/concepts-service-tiers-storage; PostgreSQL
+ *   flexible server 16 TiB storage,
+ *   https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage;
+ * - MySQL flexible server runs 5.7 and 8.0: https://learn.microsoft.com/azure/mysql/concepts-version-policy.
+ * The PostgreSQL minimum source (9.5, logical decoding for online sync) is DERIVED, not published.
  */
 import type { DbEngine, DbTarget } from '../inventory/estate-schema.ts';
 

@@ -1,11 +1,12 @@
 /**
  * Managed disk tiers (LRS) with their provisioned IOPS and throughput and a monthly price.
  *
- * Sizes, IOPS and MB/s: MicrosoftDocs azure-docs includes/disk-storage-premium-ssd-sizes.md,
- * disk-storage-standard-ssd-sizes.md and disk-storage-standard-hdd-sizes.md (see
- * shared/reference/limits-and-data.md §1.5; Standard tiers are "up to" figures). Prices: USD per
- * month, East US, LRS, from azure.microsoft.com/pricing/details/managed-disks/ as transcribed on
- * 2025-11-28 (indicative; Standard tiers also bill transactions, not modelled).
+ * Sizes, IOPS and MB/s: "Premium SSD size", "Standard SSD size" and "Standard HDD size" in
+ * https://learn.microsoft.com/azure/virtual-machines/disks-types (Standard tiers are "up to" figures).
+ * Prices: USD per month, East US, LRS, from https://azure.microsoft.com/pricing/details/managed-disks/
+ * as transcribed on 2025-11-28 (indicative; Standard tiers also bill transactions, not modelled).
+ * Refresh them from the Retail Prices API
+ * (https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices).
  */
 
 export type DiskType = 'Standard HDD' | 'Standard SSD' | 'Premium SSD';

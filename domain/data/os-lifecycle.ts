@@ -4,10 +4,11 @@
  * before general ones. Dates are the end of the last regular support phase (Microsoft extended
  * support; Red Hat maintenance; Ubuntu standard support; SUSE general support; Debian LTS).
  *
- * Compiled 2025-11-28 from the sources named per entry. Site Recovery support: MicrosoftDocs
- * azure-docs articles/site-recovery/vmware-physical-azure-support-matrix.md ("64-bit Windows Server
- * 2016, 2012 R2, 2012, 2008 R2 with at least SP1"; Linux distributions by version; 32-bit guests are
- * not supported).
+ * Compiled 2025-11-28 from the vendor lifecycle page named per entry (`source`). Site Recovery support:
+ * "Replicated machines" in
+ * https://learn.microsoft.com/azure/site-recovery/vmware-physical-azure-support-matrix ("64-bit Windows
+ * Server 2016, 2012 R2, 2012, 2008 R2 with at least SP1"; Linux distributions by version; 32-bit guests
+ * are not supported).
  */
 
 export interface OsEntry {

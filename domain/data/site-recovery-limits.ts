@@ -1,8 +1,9 @@
 /**
- * Site Recovery (VMware/physical → Azure) limits used by the readiness checks. Source: MicrosoftDocs
- * azure-docs articles/site-recovery/vmware-physical-azure-support-matrix.md (churn table and disk
- * limits, several versions agree) and site-recovery-vmware-deployment-planner-analyze-report.md
- * (IOPS "incompatible" thresholds); summarised in shared/reference/limits-and-data.md §1.3.
+ * Site Recovery (VMware/physical → Azure) limits used by the readiness checks. Sources:
+ * https://learn.microsoft.com/azure/site-recovery/vmware-physical-azure-support-matrix (churn limits,
+ * disk sizes and counts, the driver's share of guest RAM; several versions of the page agree) and
+ * https://learn.microsoft.com/azure/site-recovery/site-recovery-vmware-deployment-planner-analyze-report
+ * ("Incompatible VMs": source IOPS above 7,500 per disk or 80,000 per VM).
  */
 export const siteRecoveryLimits = {
   maxOsDiskGiB: { BIOS: 2048, UEFI: 4096 },

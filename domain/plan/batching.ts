@@ -2,7 +2,9 @@
  * Cuts a wave into batches of at most 100 VMs, one Site Recovery recovery plan each. A batch holds one
  * business group, so it has one cutover window; an application is never split across batches unless it
  * alone exceeds the batch size, and then it is split along its tiers (with a warning). Inside a batch the
- * boot groups follow the tiers: databases, then application servers, then web.
+ * boot groups follow the tiers: databases, then application servers, then web. The 100 is Site Recovery's
+ * "Number of servers per recovery plan":
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#site-recovery-limits
  */
 import type { PlanApplication, PlanServer } from './plan-schema.ts';
 import type { Tier } from './server-tiers.ts';

@@ -3,6 +3,7 @@
  * target subscriptions (protected-disk cap), cache storage accounts (sum of IOPS / 20,000), bandwidth
  * for the RPO (95th-percentile churn × growth factor of everything replicating at once) and for the
  * initial-replication goal, the ARM write budget and the failover rate. Violations are listed, not hidden.
+ * Each figure is an option whose default cites its Microsoft Learn page in `defaultPlanOptions`.
  */
 import type { DraftBatch } from './batching.ts';
 import type { PlanOptions } from './plan-options.ts';

@@ -1,7 +1,8 @@
 /**
  * Every knob of the planner, stored inside the plan file so a re-plan with the same inputs and
- * options gives the same plan. Defaults come from shared/reference/limits-and-data.md; assumptions
- * that no Microsoft document publishes are marked as such and belong in the options, not the code.
+ * options gives the same plan. Defaults come from the Microsoft documentation cited next to each one
+ * in `defaultPlanOptions`; assumptions that no Microsoft document publishes are marked [assumption]
+ * and belong in the options, not the code.
  */
 import { z } from 'zod';
 
@@ -90,12 +91,15 @@ export const defaultPlanOptions = (start: string): PlanOptions => ({
     highCriticality: 4,
     highCriticalitySkipsWaves: 2,
   },
-  // Site Recovery: 100 servers per recovery plan (limits-and-data §1.4).
+  // "Number of servers per recovery plan: 100":
+  // https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#site-recovery-limits
   batches: { maxVms: 100 },
-  // Appliance with built-in process server: 151-200 machines, up to 2 TB/day churn (§1.2).
+  // Appliance with built-in process server: 151-200 machines, ">1 TB to 2 TB" of daily change:
+  // https://learn.microsoft.com/azure/site-recovery/replication-appliance-support-matrix#sizing-and-capacity
   appliances: { maxVms: 200, maxChurnGBPerDay: 2048, bandwidthMbps: 2000 },
   network: { uplinkMbps: 10_000 },
-  // Deployment Planner defaults: RPO 15 min, growth factor 30 %, initial replication in 72 h (§1.6).
+  // Deployment Planner defaults: -DesiredRPO 15 min, -GrowthFactor 30 %, -GoalToCompleteIR 72 h:
+  // https://learn.microsoft.com/azure/site-recovery/site-recovery-vmware-deployment-planner-run#generate-report
   replication: {
     rpoMinutes: 15,
     growthFactor: 1.3,
@@ -103,13 +107,20 @@ export const defaultPlanOptions = (start: string): PlanOptions => ({
     churnDutyCycle: 0.05,
     defaultDailyChurnShare: 0.01,
   },
-  // Classic rule of thumb: one cache storage account per 20,000 IOPS (§1.5).
+  // Classic Site Recovery capacity rule: "storage accounts required = total source machine IOPS divided
+  // by 20,000" (a standard account serves 20,000 requests/s):
+  // https://learn.microsoft.com/azure/site-recovery/site-recovery-plan-capacity-vmware and
+  // https://learn.microsoft.com/azure/storage/common/scalability-targets-standard-account
   storage: { iopsPerAccount: 20_000 },
-  // ARM writes: bucket 200, refill 10/s per principal per subscription (§4).
+  // ARM writes: token bucket of 200, refilled at 10/s, per subscription per principal:
+  // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
   arm: { writesPerSecond: 10, burst: 200 },
-  // About 2,000 Azure-compliant failovers per hour per subscription (§1.1).
+  // 2,000 failovers per hour per subscription for Azure-compliant machines (1,000 otherwise):
+  // https://learn.microsoft.com/azure/site-recovery/vmware-physical-large-deployment#failover-limits
   failover: { perHourPerSubscription: 2000 },
-  // 3,000 protected disks per subscription (§1.4, applicability to VMware unconfirmed: plan for it).
+  // "Up to 3000 protected disks per Subscription", stated for Azure-to-Azure replication; no VMware
+  // figure is published, so the planner assumes the same cap ("Replicated machines - storage" in
+  // https://learn.microsoft.com/azure/site-recovery/azure-to-azure-support-matrix).
   subscriptions: { maxProtectedDisks: 3000 },
   schedule: {
     validationDays: 2,

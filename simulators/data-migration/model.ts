@@ -15,7 +15,11 @@ import type { DatabaseEngine, DatabaseMigration, DataSync, DmsTask, SyncPhase } 
 const mib = 1024 ** 2;
 const bytesPerSecondPerMbps = 1_000_000 / 8;
 
-/** Restore (SQL Server) or apply (MySQL, PostgreSQL) throughput per target vCore. */
+/**
+ * Restore (SQL Server) or apply (MySQL, PostgreSQL) throughput per target vCore. Model figures: Microsoft
+ * publishes no Database Migration Service throughput, only that it depends on the target's SKU and the
+ * integration runtime's host (https://learn.microsoft.com/azure/dms/faq).
+ */
 export const applyBytesPerSecondPerVCore: Record<DatabaseEngine, number> = {
   SqlServer: 12.5 * mib,
   MySql: 8 * mib,

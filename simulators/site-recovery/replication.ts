@@ -5,6 +5,9 @@
  * fairly: every transfer gets the same rate unless its appliance caps it lower, and what it leaves goes
  * to the others (`fairShare`). Rates are piecewise constant: whenever the set of transfers or appliance load changes, each
  * transfer is checkpointed and its completion event rescheduled. Reads interpolate from the checkpoint.
+ * The appliance sizing (up to 200 machines, >1 TB to 2 TB of daily change) is the replication appliance's
+ * published one ("Sizing and capacity" in
+ * https://learn.microsoft.com/azure/site-recovery/replication-appliance-support-matrix).
  */
 import { idKey } from '../arm.ts';
 import type { Simulation } from '../simulation.ts';
