@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { ensureTlsMaterial } from './certificates.ts';
 import { SimulatedClock } from './clock.ts';
+import { applyScheduledEvent } from './events.ts';
 import { createSimulatorServer } from './server.ts';
 import { Simulation } from './simulation.ts';
 import { resolveFaultConfig, type FaultConfigInput } from './faults.ts';
@@ -52,7 +53,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const state = restored ?? emptyState(Date.now());
   const clock = new SimulatedClock(state.simulatedTime, options.speed ?? 600);
   const writerRef: { current?: SnapshotWriter } = {};
-  const sim = new Simulation(state, clock, options.seed ?? 1, () => writerRef.current?.markDirty());
+  const sim = new Simulation(
+    state,
+    clock,
+    options.seed ?? 1,
+    () => writerRef.current?.markDirty(),
+    applyScheduledEvent,
+  );
   const writer = persist ? new SnapshotWriter(options.stateDir, () => sim.snapshot()) : undefined;
   writerRef.current = writer;
   if (options.faults) sim.faults.replace(resolveFaultConfig(options.faults, Date.now()));

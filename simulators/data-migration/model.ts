@@ -7,7 +7,7 @@
  */
 import { idKey } from '../arm.ts';
 import type { SyncRef } from '../scheduler.ts';
-import type { Simulation } from '../simulation.ts';
+import type { SimulationCore } from '../simulation-core.ts';
 import { finishOperation } from './operations.ts';
 import { isTerminal, nextBoundaryAt, settle, type SyncRates } from './sync.ts';
 import type { DatabaseEngine, DatabaseMigration, DataSync, DmsTask, SyncPhase } from './types.ts';
@@ -27,7 +27,7 @@ export const applyBytesPerSecondPerVCore: Record<DatabaseEngine, number> = {
 };
 
 export class DataMigrationModel {
-  constructor(private readonly sim: Simulation) {
+  constructor(private readonly sim: SimulationCore) {
     // Snapshots written before syncs carried their due event.
     for (const ref of this.liveSyncs()) {
       const sync = this.syncOf(ref);

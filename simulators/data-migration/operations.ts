@@ -5,7 +5,7 @@
  */
 import { idKey, notFound, type ArmResponse, type ArmRoute, type AuditOutcome } from '../arm.ts';
 import { iso } from '../clock.ts';
-import type { Simulation } from '../simulation.ts';
+import type { SimulationCore } from '../simulation-core.ts';
 import { apiVersions } from './resources.ts';
 import type { DataOperation, SyncFailure } from './types.ts';
 
@@ -14,7 +14,7 @@ export function operationStatusPath(operation: DataOperation, namespace: string)
 }
 
 export function startOperation(
-  sim: Simulation,
+  sim: SimulationCore,
   options: {
     kind: DataOperation['kind'];
     resourceId: string;
@@ -46,7 +46,7 @@ export function startOperation(
 }
 
 export function finishOperation(
-  sim: Simulation,
+  sim: SimulationCore,
   operation: DataOperation | undefined,
   at: number,
   error?: SyncFailure,
@@ -60,14 +60,14 @@ export function finishOperation(
 }
 
 /** Real seconds until a timed operation is due; 0 otherwise (the client polls at its own interval). */
-const retryAfter = (sim: Simulation, operation: DataOperation): number =>
+const retryAfter = (sim: SimulationCore, operation: DataOperation): number =>
   operation.endsAt === undefined || operation.status !== 'InProgress'
     ? 0
     : Math.round(sim.clock.realSecondsUntil(operation.endsAt));
 
 /** 201/202 answer of a call that started `operation`. */
 export function acceptedOperation(
-  sim: Simulation,
+  sim: SimulationCore,
   operation: DataOperation,
   options: {
     namespace: string;
@@ -103,7 +103,7 @@ export function operationStatusBody(operation: DataOperation, namespace: string)
   };
 }
 
-export function operationStatusRoutes(sim: Simulation): ArmRoute[] {
+export function operationStatusRoutes(sim: SimulationCore): ArmRoute[] {
   return [
     {
       pattern:

@@ -1,6 +1,6 @@
 /** ARM ids, api-versions and lookups of Database Migration resources and their targets. */
 import { idKey, notFound } from '../arm.ts';
-import type { Simulation } from '../simulation.ts';
+import type { SimulationCore } from '../simulation-core.ts';
 import type { TargetKind, TargetResource, TargetResourceKind, TargetSku } from './types.ts';
 
 const sqlMigration = ['2025-06-30'] as const;
@@ -95,7 +95,7 @@ export const dmsServiceId = (s: string, rg: string, name: string) =>
   `${providerPath(s, rg, namespaces.dataMigration)}/services/${name}`;
 
 export function findTarget(
-  sim: Simulation,
+  sim: SimulationCore,
   id: string,
   kind: TargetResourceKind,
   name: string,

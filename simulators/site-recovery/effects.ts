@@ -2,7 +2,6 @@
 import { idKey } from '../arm.ts';
 import { createTargetVm, deleteTargetVm } from '../compute.ts';
 import type { Simulation } from '../simulation.ts';
-import { currentRecoveryPointId } from './item-view.ts';
 import type { Effect, ProtectedItem } from './types.ts';
 
 export function applyEffect(sim: Simulation, effect: Effect, at: number): void {
@@ -36,7 +35,7 @@ export function applyEffect(sim: Simulation, effect: Effect, at: number): void {
       item.testFailoverState = 'None';
       return;
     case 'failoverCompleted':
-      item.failoverRecoveryPointId = currentRecoveryPointId(sim, item, at);
+      item.failoverRecoveryPointId = sim.replication.currentRecoveryPointId(item, at);
       item.targetVmId = createTargetVm(sim, item, 'failover', at, item.target.networkId).id;
       item.protectionState = 'UnplannedFailoverCompleted';
       item.activeLocation = 'Recovery';

@@ -17,14 +17,6 @@ export function allowedOperations(sim: Simulation, item: ProtectedItem): ItemOpe
   return allowedItemOperations(item.protectionState, item.testFailoverState);
 }
 
-/** Crash-consistent recovery points are taken every policy interval; the latest one is behind by the RPO. */
-export function currentRecoveryPointId(sim: Simulation, item: ProtectedItem, now: number): string {
-  const policy = sim.state.policies[idKey(item.policyId)];
-  const intervalMs = (policy?.crashConsistentFrequencyInMinutes ?? 5) * 60_000;
-  const pointTime = Math.floor((now - sim.replication.rpoSeconds(item) * 1000) / intervalMs) * intervalMs;
-  return `${item.id}/recoveryPoints/${guidFromText(`${item.id}:${pointTime}`)}`;
-}
-
 function syncHealth(sync: SyncProgress | undefined): 'None' | 'InProgress' | 'SlowProgress' | 'NoProgress' {
   if (!sync || sync.completedAt !== undefined) return 'None';
   if (sync.rateBytesPerSecond <= 0) return 'NoProgress';
@@ -247,7 +239,7 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
         lastRecoveryPointReceived: lastRecoveryPointReceived && iso(lastRecoveryPointReceived),
         lastRpoInSeconds: protectedState ? health.rpo : undefined,
         lastRpoCalculatedTime: protectedState ? iso(rpoTime) : undefined,
-        lastRecoveryPointId: protectedState ? currentRecoveryPointId(sim, item, now) : undefined,
+        lastRecoveryPointId: protectedState ? sim.replication.currentRecoveryPointId(item, now) : undefined,
         initialReplicationProgressPercentage: percentage(initial, now),
         initialReplicationProcessedBytes: initial && transferredBytes(initial, now),
         initialReplicationTransferredBytes: initial && transferredBytes(initial, now),

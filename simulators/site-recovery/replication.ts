@@ -10,7 +10,8 @@
  * https://learn.microsoft.com/azure/site-recovery/replication-appliance-support-matrix).
  */
 import { idKey } from '../arm.ts';
-import type { Simulation } from '../simulation.ts';
+import { guidFromText } from '../ids.ts';
+import type { SimulationCore } from '../simulation-core.ts';
 import type { Fabric, ProcessServer, ProtectedItem, SyncProgress } from './types.ts';
 
 export const applianceMachineLimit = 200;
@@ -35,7 +36,7 @@ export class ReplicationModel {
   /** Appliance loads until an item of the appliance changes (every item of a listing shows its appliance's). */
   private readonly loads = new Map<string, ApplianceLoad>();
 
-  constructor(private readonly sim: Simulation) {
+  constructor(private readonly sim: SimulationCore) {
     for (const item of Object.values(sim.state.items)) {
       if (replicatesFromSource(item))
         this.setOf(this.itemsByAppliance, item.processServerId).add(idKey(item.id));
@@ -175,6 +176,14 @@ export class ReplicationModel {
     const base = 30 + 90 * Math.min(1, churnPerDay / perDiskLimit);
     const { efficiency } = this.applianceLoad(item.processServerId);
     return Math.round(base / (efficiency * efficiency));
+  }
+
+  /** Crash-consistent recovery points are taken every policy interval; the latest one is behind by the RPO. */
+  currentRecoveryPointId(item: ProtectedItem, now: number): string {
+    const policy = this.sim.state.policies[idKey(item.policyId)];
+    const intervalMs = (policy?.crashConsistentFrequencyInMinutes ?? 5) * 60_000;
+    const pointTime = Math.floor((now - this.rpoSeconds(item) * 1000) / intervalMs) * intervalMs;
+    return `${item.id}/recoveryPoints/${guidFromText(`${item.id}:${pointTime}`)}`;
   }
 
   /** Re-derives every transfer's rate (after stall or outage faults change). */
