@@ -2,13 +2,16 @@
 import { z } from 'zod';
 import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
+import {
+  resolveTemporalConnection,
+  TemporalConfigError,
+  type TemporalConnectionSettings,
+} from './temporal-connection.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
   FACTORY_TASK_QUEUE: z.string().default(TASK_QUEUES.workflows),
   FACTORY_AZURE_TASK_QUEUE: z.string().default(TASK_QUEUES.azure),
   AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com'),
@@ -53,13 +56,23 @@ const schema = z.object({
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
 });
 
-export type WorkerConfig = z.infer<typeof schema>;
+/** `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it. */
+export type WorkerConfig = z.infer<typeof schema> & { temporal: TemporalConnectionSettings };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid worker configuration:\n${problems.join('\n')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  let temporal: TemporalConnectionSettings | undefined;
+  try {
+    temporal = resolveTemporalConnection(env);
+  } catch (error) {
+    if (!(error instanceof TemporalConfigError)) throw error;
+    problems.push(`Temporal connection: ${error.message}`);
   }
-  return parsed.data;
+  if (!parsed.success || temporal === undefined) {
+    throw new Error(`Invalid worker configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
+  return { ...parsed.data, temporal };
 }
