@@ -117,7 +117,7 @@ async function connectWorker(settings: TemporalConnectionSettings): Promise<Nati
   } catch (error) {
     throw new Error(
       `cannot reach Temporal at ${describeTemporalConnection(settings)}: ${error instanceof Error ? error.message : String(error)}.\n` +
-        (tlsFailureHint(error) ??
+        (tlsFailureHint(error, settings) ??
           'Check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* / TEMPORAL_API_KEY settings (or the Temporal config file profile).'),
       { cause: error },
     );

@@ -61,8 +61,10 @@ export function resolveTemporalConnection(
   try {
     profile = loadClientConfigProfile({ overrideEnvVars: variables });
   } catch (error) {
+    // envconfig indexes the file's `profile` table without checking it exists (a TypeError then).
+    const problem = error instanceof TypeError ? 'the file has no [profile.<name>] tables' : messageOf(error);
     throw new TemporalConfigError(
-      `cannot read the Temporal client configuration (${configFile}, profile ${variables.TEMPORAL_PROFILE ?? 'default'}): ${messageOf(error)}`,
+      `cannot read the Temporal client configuration (${configFile}, profile ${variables.TEMPORAL_PROFILE ?? 'default'}): ${problem}`,
     );
   }
   const tls = profile.tls && { ...profile.tls };
@@ -155,10 +157,20 @@ const tlsFailureHints: { pattern: RegExp; hint: string }[] = [
   },
 ];
 
-/** What to change when connecting failed for a reason the TLS settings explain; undefined when none does. */
-export function tlsFailureHint(error: unknown): string | undefined {
+/**
+ * What to change when connecting failed for a reason the TLS settings explain: the exact cause when the
+ * transport names it (the workers' Rust core does), else — TLS being on — which settings to check (the CLI's
+ * grpc-js only reports a missed deadline). Undefined when TLS is off or the server refused the connection.
+ */
+export function tlsFailureHint(error: unknown, settings: TemporalConnectionSettings): string | undefined {
   const message = messageOf(error);
-  return tlsFailureHints.find(({ pattern }) => pattern.test(message))?.hint;
+  const known = tlsFailureHints.find(({ pattern }) => pattern.test(message))?.hint;
+  if (known !== undefined || !settings.tls || /ECONNREFUSED|Connection refused/i.test(message)) return known;
+  return (
+    'TLS is on: check that the server speaks TLS at this address, that TEMPORAL_TLS_SERVER_CA_CERT_PATH is ' +
+    "the CA of its certificate and TEMPORAL_TLS_SERVER_NAME a name in it, and that it accepts this process's " +
+    'client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH) or API key.'
+  );
 }
 
 function definedVariables(env: NodeJS.ProcessEnv): Record<string, string> {

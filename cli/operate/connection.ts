@@ -65,7 +65,7 @@ export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal>
   } catch (error) {
     throw new CliError(
       `cannot reach Temporal at ${describeTemporalConnection(settings)}: ${error instanceof Error ? error.message : String(error)}.\n` +
-        (tlsFailureHint(error) ??
+        (tlsFailureHint(error, settings) ??
           'Start the embedded stack with `npm run stack`, or point TEMPORAL_ADDRESS / --address at your Temporal server.'),
       ExitCode.connection,
     );
