@@ -173,9 +173,18 @@ export function tlsFailureHint(error: unknown, settings: TemporalConnectionSetti
   );
 }
 
+/**
+ * The variables envconfig sees. An empty TEMPORAL_* variable counts as unset (compose and Kubernetes templates
+ * leave unused settings empty; envconfig would read an empty path, or turn TLS on for an empty API key),
+ * except TEMPORAL_GRPC_META_*, where empty removes a header the profile sets.
+ */
 function definedVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined &&
+        (entry[1] !== '' || !entry[0].startsWith('TEMPORAL_') || entry[0].startsWith('TEMPORAL_GRPC_META_')),
+    ),
   );
 }
 

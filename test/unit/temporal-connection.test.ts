@@ -57,6 +57,19 @@ describe('Temporal connection settings (shared by the workers and the CLI)', () 
     );
   });
 
+  it('takes empty TEMPORAL_* variables as unset, as a compose file leaves the TLS settings it does not use', () => {
+    const settings = resolveTemporalConnection({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: '',
+      TEMPORAL_API_KEY: '',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '',
+      TEMPORAL_TLS_SERVER_NAME: '',
+    });
+    expect(settings).toEqual({ address: 'temporal:7233', namespace: 'default' });
+  });
+
   it('turns TLS on for an API key, and lets explicit overrides win over the environment', () => {
     const settings = resolveTemporalConnection(
       { TEMPORAL_ADDRESS: 'env:7233', TEMPORAL_NAMESPACE: 'env-ns', TEMPORAL_API_KEY: 'secret' },
