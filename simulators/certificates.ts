@@ -130,11 +130,37 @@ function baseCertificate(publicKey: forge.pki.rsa.PublicKey): forge.pki.Certific
   return cert;
 }
 
-function createCertificateAuthority(): KeyAndCert {
+/** PEM certificates and keys of a mutual-TLS setup: a CA, and a server and a client certificate it signed. */
+export interface MutualTlsMaterial {
+  caCertPem: string;
+  server: { certPem: string; keyPem: string };
+  client: { certPem: string; keyPem: string };
+}
+
+/**
+ * A fresh CA with a server certificate for `serverNames` (plus IP:127.0.0.1 and IP:::1) and a client
+ * certificate for `clientName` (extended key usage clientAuth), e.g. for a TLS endpoint in front of Temporal.
+ */
+export function createMutualTlsMaterial(options: {
+  caName: string;
+  serverNames: readonly string[];
+  clientName: string;
+}): MutualTlsMaterial {
+  const ca = createCertificateAuthority(options.caName);
+  const server = createServerCertificate(ca, options.serverNames);
+  const client = createClientCertificate(ca, options.clientName);
+  return {
+    caCertPem: ca.certPem,
+    server: { certPem: server.certPem, keyPem: server.keyPem },
+    client: { certPem: client.certPem, keyPem: client.keyPem },
+  };
+}
+
+function createCertificateAuthority(commonName = 'Migration Factory Simulator Local CA'): KeyAndCert {
   const keys = newKeyPair();
   const cert = baseCertificate(keys.publicKey);
   const subject = [
-    { name: 'commonName', value: 'Migration Factory Simulator Local CA' },
+    { name: 'commonName', value: commonName },
     { name: 'organizationName', value: 'Migration Factory (local development)' },
   ];
   cert.setSubject(subject);
@@ -165,6 +191,22 @@ function createServerCertificate(ca: KeyAndCert, dnsNames: readonly string[]): K
         { type: 7, ip: '::1' },
       ],
     },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+function createClientCertificate(ca: KeyAndCert, commonName: string): KeyAndCert {
+  const keys = newKeyPair();
+  const cert = baseCertificate(keys.publicKey);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);

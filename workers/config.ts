@@ -8,14 +8,17 @@ import { settingsProfiles } from '../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
 import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
+import {
+  resolveTemporalConnection,
+  TemporalConfigError,
+  type TemporalConnectionSettings,
+} from './temporal-connection.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
   FACTORY_PROFILE: z.enum(settingsProfiles).default('azure'),
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
   FACTORY_TASK_QUEUE: z.string().default(TASK_QUEUES.workflows),
   FACTORY_AZURE_TASK_QUEUE: z.string().default(TASK_QUEUES.azure),
   AZURE_RESOURCE_MANAGER_ENDPOINT: z.url({ protocol: /^https$/ }).default('https://management.azure.com'),
@@ -66,8 +69,11 @@ const schema = z.object({
 });
 
 type ParsedConfig = z.infer<typeof schema>;
+/** `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it. */
 export type WorkerConfig = ParsedConfig &
-  Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>>;
+  Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>> & {
+    temporal: TemporalConnectionSettings;
+  };
 
 const requiredForAzure = [
   'AZURE_SUBSCRIPTION_ID',
@@ -79,23 +85,31 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const parsed = schema.safeParse(env);
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  let temporal: TemporalConnectionSettings | undefined;
+  try {
+    temporal = resolveTemporalConnection(env);
+  } catch (error) {
+    if (!(error instanceof TemporalConfigError)) throw error;
+    problems.push(`Temporal connection: ${error.message}`);
+  }
   if (parsed.success) {
     const config = parsed.data;
     if (config.FACTORY_PROFILE === 'azure') {
       for (const name of requiredForAzure)
-        if (!config[name]?.trim()) problems.push(`  ${name}: required with FACTORY_PROFILE=azure`);
+        if (!config[name]?.trim()) problems.push(`${name}: required with FACTORY_PROFILE=azure`);
       if (!config.FACTORY_ARTIFACTS_CONNECTION_STRING && !config.FACTORY_ARTIFACTS_URL)
         problems.push(
-          '  FACTORY_ARTIFACTS_URL: required with FACTORY_PROFILE=azure (or FACTORY_ARTIFACTS_CONNECTION_STRING)',
+          'FACTORY_ARTIFACTS_URL: required with FACTORY_PROFILE=azure (or FACTORY_ARTIFACTS_CONNECTION_STRING)',
         );
       if (config.AZURE_CREDENTIAL === 'local')
-        problems.push('  AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
+        problems.push('AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
     }
-    if (problems.length === 0) {
-      if (config.FACTORY_PROFILE === 'azure') return config as WorkerConfig;
+    if (problems.length === 0 && temporal !== undefined) {
+      if (config.FACTORY_PROFILE === 'azure') return { ...(config as WorkerConfig), temporal };
       return {
         ...config,
+        temporal,
         AZURE_SUBSCRIPTION_ID: config.AZURE_SUBSCRIPTION_ID ?? demoScope.subscriptionId,
         AZURE_RESOURCE_GROUP: config.AZURE_RESOURCE_GROUP ?? demoScope.resourceGroup,
         AZURE_VAULT_NAME: config.AZURE_VAULT_NAME ?? demoScope.vaultName,
@@ -105,5 +119,5 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       };
     }
   }
-  throw new Error(`Invalid worker configuration:\n${problems.join('\n')}`);
+  throw new Error(`Invalid worker configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { loadWorkerConfig } from './config.ts';
 import { startWorkers } from './run.ts';
+import { describeTemporalConnection } from './temporal-connection.ts';
 
 async function main() {
   const config = loadWorkerConfig();
@@ -9,7 +10,7 @@ async function main() {
   const workers = await startWorkers(config, {
     workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
   });
-  console.log(`worker ready: ${config.TEMPORAL_ADDRESS} namespace ${config.TEMPORAL_NAMESPACE}`);
+  console.log(`worker ready: ${describeTemporalConnection(config.temporal)}`);
   // Worker.run() already shuts down gracefully on SIGINT/SIGTERM (Runtime's shutdown signals).
   await workers.done;
 }

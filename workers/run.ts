@@ -22,6 +22,11 @@ import {
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
 import type { WorkerConfig } from './config.ts';
+import {
+  describeTemporalConnection,
+  tlsFailureHint,
+  type TemporalConnectionSettings,
+} from './temporal-connection.ts';
 import { ArtifactStore } from '../workspace/artifact-store.ts';
 
 const artifactStore = (config: WorkerConfig) =>
@@ -49,7 +54,7 @@ export async function startWorkers(
     runtimeInstalled = true;
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   }
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectWorker(config.temporal);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
   const budget = workerArmBudget(config);
@@ -73,7 +78,7 @@ export async function startWorkers(
   // Non-ARM activities (validation probes, plan loading) share the workflow task queue: no ARM budget to protect.
   const workflowWorker = await Worker.create({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
     activities: {
@@ -83,7 +88,7 @@ export async function startWorkers(
   });
   const azureWorker = await Worker.create({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_AZURE_TASK_QUEUE,
     activities,
     // The ARM write bucket refills at 10/s per principal: cap activity starts across all workers on the queue.
@@ -107,4 +112,24 @@ export async function startWorkers(
       await done;
     },
   };
+}
+
+/** Connects with everything the shared resolver found (TLS, API key, metadata), failing with where it tried. */
+async function connectWorker(settings: TemporalConnectionSettings): Promise<NativeConnection> {
+  const { address, tls, apiKey, metadata } = settings;
+  try {
+    return await NativeConnection.connect({
+      address,
+      ...(tls === undefined ? {} : { tls }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(metadata === undefined ? {} : { metadata }),
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot reach Temporal at ${describeTemporalConnection(settings)}: ${error instanceof Error ? error.message : String(error)}.\n` +
+        (tlsFailureHint(error, settings) ??
+          'Check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* / TEMPORAL_API_KEY settings (or the Temporal config file profile).'),
+      { cause: error },
+    );
+  }
 }

@@ -1,12 +1,19 @@
 /**
- * Connecting to Temporal the way every Temporal tool does: address, namespace, TLS and API key from the
- * environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE)
- * and the Temporal config file through @temporalio/envconfig; `--address` / `--namespace` override them.
+ * Connecting to Temporal the way every Temporal tool does, and exactly as the workers do
+ * (workers/temporal-connection.ts): address, namespace, TLS and API key from the environment
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE) and the Temporal
+ * config file through @temporalio/envconfig; `--address` / `--namespace` override them.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
+import {
+  describeTemporalConnection,
+  resolveTemporalConnection,
+  TemporalConfigError,
+  tlsFailureHint,
+  type TemporalConnectionSettings,
+} from '../../workers/temporal-connection.ts';
 
 export interface ConnectionFlags {
   address?: string;
@@ -22,7 +29,6 @@ export interface Temporal {
   close(): Promise<void>;
 }
 
-export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_UI_URL = 'http://127.0.0.1:8233';
 
 /** Task queues of the factory's workers, as workers/config.ts reads them. */
@@ -39,18 +45,14 @@ export function workflowUrl(namespace: string, workflowId: string, env: NodeJS.P
 }
 
 export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal> {
-  let config;
+  let settings: TemporalConnectionSettings;
   try {
-    config = loadClientConnectConfig();
+    settings = resolveTemporalConnection(process.env, flags);
   } catch (error) {
-    throw new CliError(
-      `cannot read the Temporal client configuration: ${error instanceof Error ? error.message : String(error)}`,
-      ExitCode.usage,
-    );
+    if (!(error instanceof TemporalConfigError)) throw error;
+    throw new CliError(error.message, ExitCode.usage);
   }
-  const { address: configured, tls, apiKey, metadata } = config.connectionOptions;
-  const address = flags.address ?? configured ?? DEFAULT_ADDRESS;
-  const namespace = flags.namespace ?? config.namespace ?? 'default';
+  const { address, namespace, tls, apiKey, metadata } = settings;
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -62,8 +64,9 @@ export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal>
     });
   } catch (error) {
     throw new CliError(
-      `cannot reach Temporal at ${address} (namespace ${namespace}): ${error instanceof Error ? error.message : String(error)}.\n` +
-        'Start the embedded stack with `npm run stack`, or point TEMPORAL_ADDRESS / --address at your Temporal server.',
+      `cannot reach Temporal at ${describeTemporalConnection(settings)}: ${error instanceof Error ? error.message : String(error)}.\n` +
+        (tlsFailureHint(error, settings) ??
+          'Start the embedded stack with `npm run stack`, or point TEMPORAL_ADDRESS / --address at your Temporal server.'),
       ExitCode.connection,
     );
   }
