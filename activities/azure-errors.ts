@@ -3,6 +3,7 @@ import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType, azureErrorType } from '../contracts/errors.ts';
+import { Liveness, pause } from './liveness.ts';
 
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
@@ -83,9 +84,10 @@ const maxThrottledWaitMs = 10_000;
  *   runs the activity again in the same attempt, for as long as the attempt may run: throttling is
  *   back-pressure, not a failure, and a failed attempt costs Temporal a retry and the operator a false
  *   alarm. Every activity reads Azure's state before it writes, so running it again repeats nothing.
- * - The attempt heartbeats (its latest details) every second while it runs: a request waiting its turn in
- *   the worker's ARM budget (`workers/arm-budget.ts`) or a slow answer must not look like a lost worker,
- *   or Temporal starts a second attempt that races the first. A killed worker still stops heartbeating.
+ * - The attempt heartbeats (its latest details) every second while what it waits for is within its own
+ *   bound (`liveness.ts`): a request waiting its turn in the worker's ARM budget or a slow answer must not
+ *   look like a lost worker, but a hung request or a killed worker stops the heartbeat, and Temporal's
+ *   heartbeat timeout starts a new attempt. Its requests are aborted when the attempt is cancelled.
  */
 export function asAzureActivities<T extends object>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
@@ -97,6 +99,7 @@ export function asAzureActivities<T extends object>(activities: T): T {
       const context = activityContext();
       // Called directly (tests and tools set up state with the same functions): nothing to keep alive.
       if (!context) return run(...args);
+      const liveness = new Liveness(context.cancellationSignal);
       const send = context.heartbeat;
       let details: unknown = context.info.heartbeatDetails;
       let sentAt = 0;
@@ -104,22 +107,25 @@ export function asAzureActivities<T extends object>(activities: T): T {
         value: (latest: unknown) => {
           details = latest;
           sentAt = Date.now();
+          liveness.progressed();
           send(latest);
         },
       });
       const keepAlive = setInterval(() => {
-        if (Date.now() - sentAt >= 1000) send(details);
+        const now = Date.now();
+        if (now - sentAt >= 1000 && liveness.busy(now)) send(details);
       }, 1000);
       try {
-        for (let runs = 1; ; runs += 1) {
-          try {
-            return await run(...args);
-          } catch (error) {
-            if (!isThrottled(error) || context.cancellationSignal.aborted) throw error;
-            const wait = Math.min(throttledWaitMs * runs, maxThrottledWaitMs);
-            await context.sleep(wait);
+        return await liveness.run(async () => {
+          for (let runs = 1; ; runs += 1) {
+            try {
+              return await run(...args);
+            } catch (error) {
+              if (!isThrottled(error) || context.cancellationSignal.aborted) throw error;
+              await pause(Math.min(throttledWaitMs * runs, maxThrottledWaitMs));
+            }
           }
-        }
+        });
       } finally {
         clearInterval(keepAlive);
       }

@@ -14,6 +14,7 @@ import type {
 } from '@azure/arm-datamigration/esm/models/index.js';
 import type { ServiceClient } from '@azure/core-client';
 import { isRestError } from '@azure/core-rest-pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isMigrationFinished, lastSegment, sizedResourceId, skuSatisfies } from '../domain/database-rules.ts';
@@ -28,6 +29,8 @@ import { ArmRest } from './arm-rest.ts';
 import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 import { ErrorType } from '../contracts/errors.ts';
+import { pause } from './liveness.ts';
+import { SharedWork } from './shared-work.ts';
 
 export interface DatabaseConnectionSettings {
   sourceUserName: string;
@@ -145,7 +148,7 @@ const heartbeatDetails = <T>() => Context.current().info.heartbeatDetails as T |
 export function createDataMigrationActivities(deps: DataMigrationDeps) {
   const arm = new ArmRest(deps.armClient, deps.armEndpoint, deps.pollIntervalMs);
   const { dms, connections } = deps;
-  const pause = () => Context.current().sleep(deps.pollIntervalMs);
+  const pauseToPoll = () => pause(deps.pollIntervalMs);
 
   /** LRO options that resume the poller an earlier attempt saved for the same operation. */
   function resumable(operation: string) {
@@ -184,7 +187,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
       const status = await read(ref);
       if (!states.includes(status.state)) return status;
       Context.current().heartbeat({ state: status.state, migrationStatus: status.migrationStatus });
-      await pause();
+      await pauseToPoll();
     }
   }
 
@@ -264,7 +267,8 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         };
   }
 
-  async function ensureClassicService(ref: DatabaseRef): Promise<void> {
+  /** Shared work (no activity context): waits with plain timers that the work's `signal` stops. */
+  async function ensureClassicService(ref: DatabaseRef, signal: AbortSignal): Promise<void> {
     const { classic, location } = ref.services;
     const { resourceGroup, name } = parseServiceId(classic.serviceId);
     const engine = classicEngine(ref.spec);
@@ -292,8 +296,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           `Azure.Service${state}`,
         );
       }
-      Context.current().heartbeat({ service: name, state });
-      await pause();
+      await sleep(deps.pollIntervalMs, undefined, { signal });
       service = await getService();
     }
     const project = await unlessMissing(dms.projects.get(resourceGroup, name, engine.project));
@@ -310,9 +313,10 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
   /**
    * Each migration service (and classic project) this worker made sure of in the last minute, or is making
    * sure of now: hundreds of databases start within minutes and share one service, so they share one read
-   * (and one create) instead of racing each other.
+   * (and one create) instead of racing each other. The preparation is shared work (`shared-work.ts`): one
+   * database's cancelled start neither aborts it nor fails the other databases' starts with "cancelled".
    */
-  const servicesReady = new Map<string, { at: number; ready: Promise<void> }>();
+  const servicesReady = new Map<string, { at: number; work: SharedWork<void> }>();
   const serviceRecheckMs = 60_000;
 
   /** Makes sure the migration service (and, for classic DMS, the engine's project) exists and is ready. */
@@ -321,28 +325,31 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
       ref.spec.engine === 'SQL Server'
         ? ref.services.sqlMigrationServiceId
         : `${ref.services.classic.serviceId}/${classicEngine(ref.spec).project}`;
-    const known = servicesReady.get(key);
-    if (known && Date.now() - known.at < serviceRecheckMs) return known.ready;
-    const ready = withAzureErrors(`prepare the migration service for ${ref.spec.id}`, async () => {
-      if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref);
-      const serviceId = ref.services.sqlMigrationServiceId;
-      if ((await arm.get(serviceId, sqlMigrationApi)) === undefined) {
-        await arm.lro(
-          'PUT',
-          serviceId,
-          sqlMigrationApi,
-          { location: ref.services.location },
-          resumable('service'),
-        );
-      }
-    });
-    const entry = { at: Date.now(), ready };
-    servicesReady.set(key, entry);
-    ready.then(
-      () => (entry.at = Date.now()),
-      () => servicesReady.get(key) === entry && servicesReady.delete(key),
-    );
-    return ready;
+    let entry = servicesReady.get(key);
+    if (!entry || Date.now() - entry.at >= serviceRecheckMs || entry.work.abandoned) {
+      const work = new SharedWork(async (signal) => {
+        if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref, signal);
+        const serviceId = ref.services.sqlMigrationServiceId;
+        if ((await arm.get(serviceId, sqlMigrationApi)) === undefined) {
+          await arm.lro(
+            'PUT',
+            serviceId,
+            sqlMigrationApi,
+            { location: ref.services.location },
+            { abortSignal: signal },
+          );
+        }
+      });
+      const created = { at: Date.now(), work };
+      servicesReady.set(key, created);
+      work.result.then(
+        () => (created.at = Date.now()),
+        () => servicesReady.get(key) === created && servicesReady.delete(key),
+      );
+      entry = created;
+    }
+    const { work } = entry;
+    return withAzureErrors(`prepare the migration service for ${ref.spec.id}`, () => work.join());
   }
 
   /** Scales the target to `sku`; reads the current tier first and skips when it already is there. */
@@ -381,7 +388,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           if (!updating) break;
           // Another tier change (an earlier attempt's, or someone else's) runs: wait for it, then compare.
           Context.current().heartbeat({ waitingFor: 'tier change in progress' });
-          await pause();
+          await pauseToPoll();
         }
       }
       const patch = {
@@ -464,7 +471,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
         }
         const wait = Math.min(waitMs, input.maxWaitMs - (Date.now() - started));
         Context.current().heartbeat({ fingerprint });
-        await Context.current().sleep(wait);
+        await pause(wait);
         // Hundreds of databases copy at once and share the principal's ARM read budget (25/s) with the
         // replication polls: an unchanged migration is read at most every 8 poll intervals.
         waitMs = Math.min(waitMs * 2, deps.pollIntervalMs * 8);
@@ -552,7 +559,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
                 // Still provisioning (validating): it can be cancelled once that ends.
                 if (azureErrorCode(error) !== 'OperationInProgress') throw error;
                 Context.current().heartbeat({ waitingFor: 'provisioning to end' });
-                await pause();
+                await pauseToPoll();
               }
             }
           } else {

@@ -31,6 +31,8 @@ import {
   withAzureErrors,
 } from './azure-errors.ts';
 import { ErrorType, azureErrorType } from '../contracts/errors.ts';
+import { pause } from './liveness.ts';
+import { SharedWork } from './shared-work.ts';
 
 export interface SiteRecoveryDeps {
   client: SiteRecoveryManagementClient;
@@ -83,8 +85,6 @@ export interface EnableReplicationResult {
   /** VMs Azure refused for a reason a retry cannot fix (bad input, wrong state): to be parked. */
   failed: VmFailure[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Per-VM requests of one activity in flight at once: one at a time, each would wait its turn in the
@@ -199,35 +199,38 @@ export function replicationFingerprint(vms: VmReplicationStatus[]): string {
 
 export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   const { client, vaultName: vault, resourceGroup: rg } = deps;
-  const lro = { updateIntervalInMs: deps.pollIntervalMs };
+  /** LRO options of the current attempt: its cancellation also stops the poller's waits between polls. */
+  const lro = () => ({
+    updateIntervalInMs: deps.pollIntervalMs,
+    abortSignal: Context.current().cancellationSignal,
+  });
 
   /**
    * One container listing shared by every activity of this worker that needs one at the same time: with
    * dozens of batches polling, the worker reads the container once per poll interval, not once per batch.
    * `startedAfter` is the oldest acceptable read start; callers deciding a write pass "now" (a fresh read).
+   * The listing is shared work (`shared-work.ts`): a cancelled poll neither aborts it nor turns its errors
+   * into cancellations of the other polls.
    */
   const containerReads = new Map<
     string,
-    { startedAt: number; items: Promise<Map<string, ReplicationProtectedItem>> }
+    { startedAt: number; listing: SharedWork<Map<string, ReplicationProtectedItem>> }
   >();
   /** Pages of the last listing per container: a large container is listed less often (see `readSince`). */
   const listingPages = new Map<string, number>();
   function readContainer(
     site: ReplicationSite,
     startedAfter: number,
-  ): Promise<Map<string, ReplicationProtectedItem>> {
+  ): SharedWork<Map<string, ReplicationProtectedItem>> {
     const key = `${site.fabricName}/${site.containerName}`;
     const cached = containerReads.get(key);
-    if (cached && cached.startedAt >= startedAfter) return cached.items;
-    const read = {
-      startedAt: Date.now(),
-      items: withAzureErrors('list protected items', () => listItems(site, key)),
-    };
+    if (cached && cached.startedAt >= startedAfter && !cached.listing.abandoned) return cached.listing;
+    const read = { startedAt: Date.now(), listing: new SharedWork((signal) => listItems(site, key, signal)) };
     containerReads.set(key, read);
-    read.items.catch(() => {
+    read.listing.result.catch(() => {
       if (containerReads.get(key) === read) containerReads.delete(key);
     });
-    return read.items;
+    return read.listing;
   }
   /**
    * A read that started after `since` (the activity's start, so after the batch's own writes) and is at
@@ -256,13 +259,14 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   async function listItems(
     site: ReplicationSite,
     key: string,
+    signal: AbortSignal,
   ): Promise<Map<string, ReplicationProtectedItem>> {
     const items = new Map<string, ReplicationProtectedItem>();
     let pages = 0;
     const path = `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems`;
     let url: string | undefined = rest.url(path, client.apiVersion);
     while (url) {
-      const page = (await rest.send('GET', url)).body as {
+      const page = (await rest.send('GET', url, undefined, signal)).body as {
         value?: ReplicationProtectedItem[];
         nextLink?: string;
       };
@@ -337,7 +341,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       });
       if (gone.size === names.length) return;
       Context.current().heartbeat({ pending: names.length - gone.size, issued: issued.size });
-      await sleep(deps.pollIntervalMs);
+      await pause(deps.pollIntervalMs);
     }
   }
 
@@ -357,7 +361,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           details: [{ jobId, recommendedAction: error?.recommendedAction }],
         });
       }
-      await sleep(deps.pollIntervalMs);
+      await pause(deps.pollIntervalMs);
     }
   }
 
@@ -477,7 +481,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     async pollReplication(input: ReplicationPollInput): Promise<ReplicationPollResult> {
       const started = Date.now();
       for (;;) {
-        const items = await readSince(input.site, Math.min(input.readAfter ?? started, started));
+        const listing = readSince(input.site, Math.min(input.readAfter ?? started, started));
+        const items = await withAzureErrors('list protected items', () => listing.join());
         const vms = input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
         const fingerprint = replicationFingerprint(vms);
         const settled = vms.every((vm) => vm.state !== 'enabling' && vm.state !== 'replicating');
@@ -489,7 +494,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           return { fingerprint, vms };
         }
         Context.current().heartbeat({ fingerprint });
-        await sleep(deps.pollIntervalMs);
+        await pause(deps.pollIntervalMs);
       }
     },
 
@@ -535,7 +540,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
               ],
             },
           },
-          lro,
+          lro(),
         );
         return plan.id ?? planName;
       });
@@ -554,7 +559,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       const { planName, action } = input;
       const context = `${action} of recovery plan ${planName}`;
       const saved = (Context.current().info.heartbeatDetails as { poller?: string } | undefined)?.poller;
-      const options = { ...lro, ...(saved ? { resumeFrom: saved } : {}) };
+      const options = { ...lro(), ...(saved ? { resumeFrom: saved } : {}) };
 
       /** What another attempt did: a job of this scenario is running (waited for) or the plan is past it. */
       const doneElsewhere = async (): Promise<'completed' | 'already-done' | undefined> => {
@@ -635,7 +640,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                   : await plans.beginFailoverCancel(vault, rg, planName, options);
         Context.current().heartbeat({ poller: poller.toString() });
         poller.onProgress(() => Context.current().heartbeat({ poller: poller.toString() }));
-        await poller.pollUntilDone();
+        await poller.pollUntilDone({ abortSignal: Context.current().cancellationSignal });
         return 'completed';
       }
     },
@@ -678,7 +683,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
             input.site.fabricName,
             input.site.containerName,
             name,
-            { ...lro, abortSignal: Context.current().cancellationSignal },
+            lro(),
           ),
         );
         if (failure) failed.push({ name, ...failure });
@@ -690,7 +695,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     async deleteRecoveryPlan(input: { planName: string }): Promise<void> {
       await withAzureErrors(`delete recovery plan ${input.planName}`, async () => {
         if (!(await planExists(input.planName))) return;
-        await client.replicationRecoveryPlans.beginDeleteAndWait(vault, rg, input.planName, lro);
+        await client.replicationRecoveryPlans.beginDeleteAndWait(vault, rg, input.planName, lro());
       });
     },
   });

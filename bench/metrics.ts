@@ -66,17 +66,58 @@ export type FailureCause =
   | 'transient Azure error (5xx)'
   | 'simulator unreachable (restart)'
   | 'worker lost (heartbeat / start-to-close timeout)'
+  | 'cancelled by its workflow'
   | 'injected operation fault'
   | 'operation refused by Azure (4xx)'
   | 'unexplained';
 
-export function classifyFailure(message: string, type?: string): FailureCause {
-  const text = `${type ?? ''} ${message}`;
+type Failure = proto.temporal.api.failure.v1.IFailure;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+/** What the history says about the activity whose attempt failed, beyond the failure itself. */
+export interface AttemptHistory {
+  /** The workflow asked Temporal to cancel this activity (ActivityTaskCancelRequested) before it ended. */
+  cancelRequested: boolean;
+}
+
+/** The failure and its causes, outermost first. */
+const chainOf = (failure: Failure): Failure[] => {
+  const chain: Failure[] = [];
+  for (let f: Failure | null | undefined = failure; f && chain.length < 10; f = f.cause) chain.push(f);
+  return chain;
+};
+
+/**
+ * A cancellation error, as Temporal records it: a CanceledFailure, or (when the attempt threw one that
+ * Temporal had not asked for, so the SDK reported it as a failure) an ApplicationFailure of that type.
+ */
+const isCancellation = (f: Failure) =>
+  Boolean(f.canceledFailureInfo) || f.applicationFailureInfo?.type === 'CancelledFailure';
+
+/**
+ * Why an activity attempt failed. Whether Temporal ended it is read from the failure's kind and the
+ * activity's history events, never from message text: a timeout (TimeoutFailure: heartbeat or
+ * start-to-close, after a worker was killed or Temporal restarted) or a worker's graceful shutdown is the
+ * worker lost; a cancellation is explained only when the workflow asked for it (ActivityTaskCancelRequested),
+ * and a cancellation nobody asked for is a bug (an attempt that stopped on another's cancellation). Azure's
+ * own errors are told apart by the failure's type (`Azure.<code>`), status and message, which are Azure's.
+ */
+export function classifyFailure(failure: Failure | null | undefined, history: AttemptHistory): FailureCause {
+  if (!failure) return 'unexplained';
+  if (failure.timeoutFailureInfo) return 'worker lost (heartbeat / start-to-close timeout)';
+  if (failure.applicationFailureInfo?.type === 'WorkerShutdown')
+    return 'worker lost (heartbeat / start-to-close timeout)';
+  const chain = chainOf(failure);
+  if (chain.some(isCancellation))
+    return history.cancelRequested ? 'cancelled by its workflow' : 'unexplained';
+  const text = chain.map((f) => `${f.applicationFailureInfo?.type ?? ''} ${f.message ?? ''}`).join(' ');
   if (/\b429\b|TooManyRequests|throttl|requests for subscription .* exceeded/i.test(text))
     return 'throttling (429)';
-  if (/heartbeat|timeout|timed out|TIMEOUT_TYPE/i.test(text))
-    return 'worker lost (heartbeat / start-to-close timeout)';
-  if (/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(text))
+  if (
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up|EPIPE|ENOTFOUND|fetch failed|REQUEST_SEND_ERROR/i.test(
+      text,
+    )
+  )
     return 'simulator unreachable (restart)';
   if (
     /\b50[03]\b|InternalServerError|ServiceUnavailable|internal server error|temporarily unavailable/i.test(
@@ -93,6 +134,51 @@ export function classifyFailure(message: string, type?: string): FailureCause {
     return 'injected operation fault';
   if (/Azure\.\w+|\b4\d\d\b/.test(text)) return 'operation refused by Azure (4xx)';
   return 'unexplained';
+}
+
+const describeFailure = (failure: Failure | null | undefined) =>
+  failure
+    ? chainOf(failure)
+        .map((f) => f.message ?? '')
+        .filter(Boolean)
+        .join(': ')
+    : '';
+
+/**
+ * The failed attempts of one execution's activities, each classified: the failure a retried activity's
+ * last attempt started after (its predecessor's; earlier ones count as retries only) and each activity's
+ * final failure or timeout.
+ */
+export function activityFailuresOf(workflowId: string, events: HistoryEvent[]): ActivityFailure[] {
+  const failures: ActivityFailure[] = [];
+  const names = new Map<string, string>();
+  const cancelRequested = new Set<string>();
+  const record = (
+    scheduled: { toString(): string } | null | undefined,
+    failure: Failure | null | undefined,
+    prefix = '',
+  ) => {
+    const key = String(scheduled ?? '');
+    failures.push({
+      workflowId,
+      activity: names.get(key) ?? '?',
+      cause: classifyFailure(failure, { cancelRequested: cancelRequested.has(key) }),
+      message: `${prefix}${describeFailure(failure) || 'previous attempt failed'}`.slice(0, 300),
+    });
+  };
+  for (const event of events) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) names.set(String(event.eventId ?? ''), scheduled.activityType?.name ?? '?');
+    const cancel = event.activityTaskCancelRequestedEventAttributes;
+    if (cancel) cancelRequested.add(String(cancel.scheduledEventId ?? ''));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && (started.attempt ?? 1) > 1) {
+      record(started.scheduledEventId, started.lastFailure, `attempt ${started.attempt}: `);
+    }
+    const failed = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
+    if (failed) record(failed.scheduledEventId, failed.failure);
+  }
+  return failures;
 }
 
 export interface HistoryMetrics {
@@ -134,9 +220,8 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
       const bytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
       if (bytes > largest.bytes) Object.assign(largest, { workflowId, events: events.length, bytes });
       const counts = byKind[kindOf(workflowId)];
-      const activityNames = new Map<string, string>();
+      activityFailures.push(...activityFailuresOf(workflowId, events));
       for (const event of events) {
-        const id = String(event.eventId ?? '');
         if (event.workflowExecutionStartedEventAttributes) {
           const a = event.workflowExecutionStartedEventAttributes;
           if (a.continuedExecutionRunId) counts.continueAsNew += 1;
@@ -147,46 +232,8 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
           byKind[kindOf(child)].childWorkflowStarts += 1;
         } else if (event.activityTaskScheduledEventAttributes) {
           counts.activityStarts += 1;
-          activityNames.set(id, event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
         } else if (event.activityTaskStartedEventAttributes) {
-          const a = event.activityTaskStartedEventAttributes;
-          const attempt = a.attempt ?? 1;
-          if (attempt > 1) {
-            counts.activityRetries += attempt - 1;
-            const name = activityNames.get(String(a.scheduledEventId ?? '')) ?? '?';
-            // The history keeps only the last attempt's predecessor failure; earlier ones count as retries.
-            const failure = a.lastFailure;
-            const message = failure?.message ?? 'previous attempt failed';
-            activityFailures.push({
-              workflowId,
-              activity: name,
-              cause: classifyFailure(
-                `${message} ${failure?.cause?.message ?? ''}`,
-                failure?.applicationFailureInfo?.type ??
-                  (failure?.timeoutFailureInfo ? 'timeout' : undefined),
-              ),
-              message: `attempt ${attempt}: ${message}`.slice(0, 300),
-            });
-          }
-        } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
-          const failure =
-            event.activityTaskFailedEventAttributes?.failure ??
-            event.activityTaskTimedOutEventAttributes?.failure;
-          const scheduled =
-            event.activityTaskFailedEventAttributes?.scheduledEventId ??
-            event.activityTaskTimedOutEventAttributes?.scheduledEventId;
-          const message = `${failure?.message ?? ''} ${failure?.cause?.message ?? ''}`.trim();
-          activityFailures.push({
-            workflowId,
-            activity: activityNames.get(String(scheduled ?? '')) ?? '?',
-            cause: classifyFailure(
-              message,
-              failure?.cause?.applicationFailureInfo?.type ??
-                failure?.applicationFailureInfo?.type ??
-                (event.activityTaskTimedOutEventAttributes ? 'timeout' : undefined),
-            ),
-            message: message.slice(0, 300),
-          });
+          counts.activityRetries += (event.activityTaskStartedEventAttributes.attempt ?? 1) - 1;
         } else if (event.workflowExecutionSignaledEventAttributes) counts.signals += 1;
         else if (event.signalExternalWorkflowExecutionInitiatedEventAttributes) counts.signalsSent += 1;
         else if (event.workflowExecutionUpdateAcceptedEventAttributes) counts.updates += 1;

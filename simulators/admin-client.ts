@@ -74,6 +74,14 @@ export class SimulatorAdmin {
     return this.call('PUT', '/admin/clock', { speed });
   }
 
+  /**
+   * Moves simulated time forward by `seconds` at once and applies everything due by then: tests use it
+   * instead of waiting real time at a high speed, so how much simulated time passed never depends on load.
+   */
+  advanceClock(seconds: number): Promise<{ simulatedTime: string; speed: number }> {
+    return this.call('POST', '/admin/clock/advance', { seconds });
+  }
+
   /** Replaces the fault configuration with per-operation failure rates only. */
   setFaults(rules: FaultRule[]): Promise<FaultConfig> {
     return this.call('PUT', '/admin/faults', { rules });

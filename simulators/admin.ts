@@ -1,6 +1,6 @@
 /**
  * The admin API (JSON, no auth, loopback only): health, seeding, audit, invariants, state summary,
- * clock speed and fault injection. Not part of ARM: never throttled, never audited.
+ * clock speed and explicit clock steps, and fault injection. Not part of ARM: never throttled, never audited.
  */
 import { z } from 'zod';
 import { idKey } from './arm.ts';
@@ -52,6 +52,13 @@ const siteSchema = z.object({
 
 const environmentSchema = z.object({ scope: scopeSchema, site: siteSchema });
 const clockSchema = z.object({ speed: z.number().positive().finite() });
+/** At most a year at once: a larger step is a unit mistake (milliseconds for seconds). */
+const clockAdvanceSchema = z.object({
+  seconds: z
+    .number()
+    .nonnegative()
+    .max(365 * 86_400),
+});
 const probability = z.number().min(0).max(1);
 export const faultsSchema = z.object({
   rules: z.array(z.object({ scenario: z.enum(faultableScenarioNames), probability })).optional(),
@@ -177,6 +184,15 @@ export function handleAdmin(
       const parsed = clockSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
       sim.clock.setSpeed(parsed.data.speed);
+      sim.changed();
+      return json(200, { simulatedTime: iso(sim.now()), speed: sim.clock.speed });
+    }
+    case 'POST /admin/clock/advance': {
+      const parsed = clockAdvanceSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      sim.clock.advance(parsed.data.seconds * 1000);
+      // Everything due by the new time happens now, in order, as if the time had passed.
+      sim.advance();
       sim.changed();
       return json(200, { simulatedTime: iso(sim.now()), speed: sim.clock.speed });
     }

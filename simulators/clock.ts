@@ -34,6 +34,17 @@ export class SimulatedClock {
     this.currentSpeed = speed;
   }
 
+  /**
+   * Moves simulated time forward by `ms` at once (tests that need "an hour later" without waiting for it
+   * in real time, so the outcome does not depend on how fast the machine is); the speed is unchanged.
+   */
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`the clock only moves forward by a finite number of milliseconds, got ${ms}`);
+    }
+    this.baseSimulatedMs += ms;
+  }
+
   /** Real seconds until the given simulated instant (0 when it is already past). */
   realSecondsUntil(simulatedMs: number): number {
     return Math.max(0, (simulatedMs - this.now()) / 1000 / this.currentSpeed);

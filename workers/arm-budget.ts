@@ -9,6 +9,7 @@
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { requestQueued } from '../activities/liveness.ts';
 import {
   BaseRequestPolicy,
   type HttpOperationResponse,
@@ -54,12 +55,18 @@ export const armBudget = (perSecond: Record<ArmRequestKind, number>): ArmBudget 
 
 async function pace(budget: ArmBudget, method: string): Promise<void> {
   const wait = budget[armRequestKind(method)].take();
-  if (wait > 0) await sleep(wait);
+  if (wait > 0) {
+    // A known, bounded wait: the attempt's heartbeat goes on meanwhile.
+    requestQueued(wait);
+    await sleep(wait);
+  }
 }
+
+export const armBudgetPolicyName = 'armBudgetPolicy';
 
 /** For core-client SDKs (Site Recovery, the SQL migration ServiceClient): add with `afterPhase: 'Retry'`. */
 export const armBudgetPolicy = (budget: ArmBudget): PipelinePolicy => ({
-  name: 'armBudgetPolicy',
+  name: armBudgetPolicyName,
   async sendRequest(request, next) {
     await pace(budget, request.method);
     return next(request);

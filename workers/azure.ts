@@ -9,7 +9,20 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
 import type { SiteRecoveryDeps } from '../activities/site-recovery.ts';
-import { armBudget, armBudgetPolicy, armBudgetRequestPolicyFactory, type ArmBudget } from './arm-budget.ts';
+import type { Pipeline } from '@azure/core-rest-pipeline';
+import {
+  attemptCallPolicy,
+  attemptCallRequestPolicyFactory,
+  requestProgressPolicy,
+  requestProgressRequestPolicyFactory,
+} from '../activities/liveness.ts';
+import {
+  armBudget,
+  armBudgetPolicy,
+  armBudgetPolicyName,
+  armBudgetRequestPolicyFactory,
+  type ArmBudget,
+} from './arm-budget.ts';
 import type { WorkerConfig } from './config.ts';
 
 /**
@@ -41,6 +54,16 @@ export function createCredential(config: WorkerConfig): TokenCredential {
 const extraCa = (config: WorkerConfig) =>
   config.AZURE_CA_CERT ? readFileSync(config.AZURE_CA_CERT, 'utf8') : undefined;
 
+/**
+ * The budget (after the SDK's retries) and the liveness policies (`activities/liveness.ts`): the whole
+ * call outermost, each try next to the wire.
+ */
+function addArmPolicies(pipeline: Pipeline, budget: ArmBudget): void {
+  pipeline.addPolicy(attemptCallPolicy);
+  pipeline.addPolicy(armBudgetPolicy(budget), { afterPhase: 'Retry' });
+  pipeline.addPolicy(requestProgressPolicy, { afterPhase: 'Retry', afterPolicies: [armBudgetPolicyName] });
+}
+
 /** One per worker process: every ARM client of the worker spends the same share of the principal's budget. */
 export const workerArmBudget = (config: WorkerConfig): ArmBudget =>
   armBudget({
@@ -60,7 +83,7 @@ function createSiteRecoveryClient(
     credentialScopes: 'https://management.azure.com/.default',
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
-  client.pipeline.addPolicy(armBudgetPolicy(budget), { afterPhase: 'Retry' });
+  addArmPolicies(client.pipeline, budget);
   return client;
 }
 
@@ -98,7 +121,7 @@ export function createArmServiceClient(
     credentialScopes: 'https://management.azure.com/.default',
     ...(ca ? { tlsOptions: { ca } } : {}),
   });
-  client.pipeline.addPolicy(armBudgetPolicy(budget), { afterPhase: 'Retry' });
+  addArmPolicies(client.pipeline, budget);
   return client;
 }
 
@@ -116,7 +139,12 @@ export function createDataMigrationClient(
   return new DataMigrationServiceClient(credential, config.AZURE_SUBSCRIPTION_ID, {
     baseUri: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
     longRunningOperationRetryTimeout: config.AZURE_LRO_POLL_MS / 1000,
-    requestPolicyFactories: (defaults) => [...defaults, armBudgetRequestPolicyFactory(budget)],
+    requestPolicyFactories: (defaults) => [
+      attemptCallRequestPolicyFactory,
+      ...defaults,
+      armBudgetRequestPolicyFactory(budget),
+      requestProgressRequestPolicyFactory,
+    ],
     ...(ca
       ? { agentSettings: { https: new HttpsAgent({ ca, keepAlive: true }), http: new HttpAgent() } }
       : {}),

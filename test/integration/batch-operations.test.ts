@@ -117,7 +117,17 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
 
     const progress = await handle.query(batchProgressQuery);
     expect(progress.paused).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    // A day later the VM would long be replicated: a batch that did not hold would go on to its recovery
+    // plan and validation. It holds: it goes idle (no activity, no workflow task) before any of that.
+    await harness.admin.advanceClock(86_400);
+    await waitFor(
+      'the paused batch to go idle',
+      async () => {
+        const { raw } = await handle.describe();
+        return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask ? true : undefined;
+      },
+      30_000,
+    );
     const stillPhase = await phaseOf(handle);
     expect(['pending', 'enabling-replication', 'replicating']).toContain(stillPhase);
     await handle.executeUpdate(resumeUpdate, { args: [operator] });

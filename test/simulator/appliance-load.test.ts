@@ -28,9 +28,9 @@ it('slows initial replication and warns when an appliance is past 2 TB/day of ch
         poll,
       );
     }
-    await t.admin.setSpeed(100_000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Half an hour of replication, then a slow clock: the reads below see the load at that moment.
     await t.admin.setSpeed(1);
+    await t.admin.advanceClock(2000);
     const item = await t.client.replicationProtectedItems.get(
       scope.vaultName,
       scope.resourceGroup,

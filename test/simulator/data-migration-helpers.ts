@@ -194,18 +194,6 @@ function isExponentialRetry(factory: unknown): boolean {
   return (policy as { constructor?: { name?: string } }).constructor?.name === 'ExponentialRetryPolicy';
 }
 
-/** Advances simulated time by `seconds` quickly: raises the speed briefly. */
-export async function elapse(
-  admin: { setSpeed(speed: number): Promise<unknown> },
-  seconds: number,
-  speed: number,
-) {
-  const fast = 1_000_000;
-  await admin.setSpeed(fast);
-  await new Promise((resolve) => setTimeout(resolve, Math.ceil((seconds / fast) * 1000)));
-  await admin.setSpeed(speed);
-}
-
 /** The classic DMS MySQL sync task the contract tests create (intranet-db-01 → its flexible server). */
 export const mysqlTask: MigrateMySqlAzureDbForMySqlSyncTaskProperties = {
   taskType: 'Migrate.MySql.AzureDbForMySql.Sync',
