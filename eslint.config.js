@@ -157,11 +157,6 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['**/domain/**'],
-              allowTypeImports: true,
-              message: 'contracts/ may import only types from domain/: contracts carry data, not behaviour.',
-            },
             onlyPackages(
               ['zod', '@temporalio/common', '@temporalio/workflow'],
               'contracts/ is loaded into the Temporal workflow sandbox: it may import only zod, @temporalio/common and @temporalio/workflow.',

@@ -144,7 +144,11 @@ describe('Temporal connection settings (shared by the workers and the CLI)', () 
   });
 
   it('is what the worker configuration connects with, and its problems are listed with the others', () => {
-    const config = loadWorkerConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_API_KEY: 'k' });
+    const config = loadWorkerConfig({
+      FACTORY_PROFILE: 'simulator',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_API_KEY: 'k',
+    });
     expect(config.temporal).toEqual({
       address: 'temporal:7233',
       namespace: 'default',
