@@ -48,6 +48,20 @@ export function artifactStoreSettingsFromEnv(
   };
 }
 
+/**
+ * The store a client uses: the configured one, else on the simulator profile the embedded stack's
+ * Azurite; undefined when nothing is configured for Azure.
+ */
+export function clientArtifactStore(
+  profile: 'simulator' | 'azure',
+  env: Record<string, string | undefined> = process.env,
+): ArtifactStore | undefined {
+  const settings =
+    artifactStoreSettingsFromEnv(env) ??
+    (profile === 'simulator' ? { connectionString: simulatorArtifactStore } : undefined);
+  return settings ? ArtifactStore.fromSettings(settings) : undefined;
+}
+
 export const artifactStoreMissing =
   'No artifact store configured: set FACTORY_ARTIFACTS_URL (https://<account>.blob.core.windows.net/<container>, ' +
   'read with DefaultAzureCredential) or FACTORY_ARTIFACTS_CONNECTION_STRING (`npm run stack` prints the ' +

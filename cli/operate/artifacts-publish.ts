@@ -1,12 +1,10 @@
 /** `factory artifacts publish`: a workspace's estate, assessment and plan into the artifact store. */
 import { resolve } from 'node:path';
 import {
-  ArtifactStore,
   artifactStoreMissing,
-  artifactStoreSettingsFromEnv,
+  clientArtifactStore,
   loadWorkspaceArtifacts,
   publishWorkspaceArtifacts,
-  simulatorArtifactStore,
 } from '../../workspace/artifact-store.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { settingsProfile } from './wave-start.ts';
@@ -17,14 +15,11 @@ export async function runArtifactsPublish(
 ) {
   const workspace = resolve(options.workspace);
   const profile = settingsProfile(options.profile);
-  const settings =
-    artifactStoreSettingsFromEnv() ??
-    (profile === 'simulator' ? { connectionString: simulatorArtifactStore } : undefined);
-  if (!settings) throw new CliError(artifactStoreMissing, ExitCode.usage);
+  const store = clientArtifactStore(profile);
+  if (!store) throw new CliError(artifactStoreMissing, ExitCode.usage);
   const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
   });
-  const store = ArtifactStore.fromSettings(settings);
   const { pins, created } = await publishWorkspaceArtifacts(store, artifacts, {
     repair: options.repair === true,
   });

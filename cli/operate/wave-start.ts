@@ -25,12 +25,10 @@ import {
 } from '../../contracts/wave-settings.ts';
 import type { WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 import {
-  ArtifactStore,
   artifactStoreMissing,
-  artifactStoreSettingsFromEnv,
+  clientArtifactStore,
   loadWorkspaceArtifacts,
   publishWorkspaceArtifacts,
-  simulatorArtifactStore,
 } from '../../workspace/artifact-store.ts';
 import { migrationWave } from '../../workflows/wave.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
@@ -157,14 +155,9 @@ export async function prepareWave(options: {
       );
     throw error;
   }
-  const storeSettings =
-    artifactStoreSettingsFromEnv(env) ??
-    (profile === 'simulator' ? { connectionString: simulatorArtifactStore } : undefined);
-  if (!storeSettings) throw new CliError(artifactStoreMissing, ExitCode.usage);
-  const { pins, created } = await publishWorkspaceArtifacts(
-    ArtifactStore.fromSettings(storeSettings),
-    artifacts,
-  );
+  const store = clientArtifactStore(profile, env);
+  if (!store) throw new CliError(artifactStoreMissing, ExitCode.usage);
+  const { pins, created } = await publishWorkspaceArtifacts(store, artifacts);
   if (input.source.kind !== 'plan' || JSON.stringify(pins) !== JSON.stringify(input.source.plan.artifacts))
     throw new Error('the published artifacts do not hash to the pins the wave was assembled with');
   return {
