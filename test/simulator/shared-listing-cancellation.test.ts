@@ -22,6 +22,7 @@ let site: ReplicationSite;
 beforeEach(async () => {
   t = await startTestSimulator();
   const config = loadWorkerConfig({
+    FACTORY_PROFILE: 'simulator',
     AZURE_RESOURCE_MANAGER_ENDPOINT: t.sim.endpoint,
     AZURE_CA_CERT: t.sim.caCertPath,
     AZURE_CREDENTIAL: 'local',
