@@ -31,6 +31,8 @@ import {
   type Harness,
 } from './harness.ts';
 
+// cli.test.ts runs wave-01 of the same generated estate on the same Temporal server: this file uses
+// wave-02 and wave-03, so the two never share a workflow id whatever order the files run in.
 describe('one road: factory wave start → artifacts → workers (real Temporal, Azurite, simulator)', () => {
   let harness: Harness;
   let workers: RunningWorkers;
@@ -58,7 +60,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
   });
 
   it('refuses the azure profile with settings missing (exit 2), naming each, and starts nothing', async () => {
-    const run = await cli(['wave', 'start', 'wave-01', '--profile', 'azure', ...act], {
+    const run = await cli(['wave', 'start', 'wave-02', '--profile', 'azure', ...act], {
       AZURE_SUBSCRIPTION_ID: '0b7c1e2a-3d4f-4a5b-8c9d-112233445566',
     });
     expect(run.code, run.stderr).toBe(2);
@@ -75,7 +77,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
       expect(run.stderr).toContain(missing);
     expect(run.stderr).not.toContain('subscriptionId:');
     const started = await harness.client.workflow
-      .getHandle('wave-wave-01')
+      .getHandle('wave-wave-02')
       .describe()
       .then(
         () => true,
@@ -93,22 +95,22 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     const [first, second] = plan.waves[0]!.batches;
     second!.bootGroups[0]!.servers.push(first!.bootGroups[0]!.servers[0]!);
     writeFileSync(join(edited, 'plan.json'), JSON.stringify(plan));
-    const run = await cli(['wave', 'start', 'wave-01', '-w', edited, '--profile', 'simulator', ...act]);
+    const run = await cli(['wave', 'start', 'wave-02', '-w', edited, '--profile', 'simulator', ...act]);
     expect(run.code, run.stdout + run.stderr).toBe(4);
-    expect(run.stderr).toContain('The plan is not valid; wave wave-01 was not started.');
+    expect(run.stderr).toContain('The plan is not valid; wave wave-02 was not started.');
     expect(run.stderr).toContain('[duplicate-server]');
   });
 
   it('migrates the wave’s VMs and databases on its pinned artifacts while the workspace is re-planned', async () => {
     const before = await loadWorkspaceArtifacts(workspace);
-    const wave = before.plan.waves.find((w) => w.id === 'wave-01')!;
+    const wave = before.plan.waves.find((w) => w.id === 'wave-02')!;
     const plannedVms = wave.batches.flatMap((b) => b.bootGroups.flatMap((g) => g.servers)).length;
     expect(wave.databases.length).toBeGreaterThan(0);
 
     const started = await cli([
       'wave',
       'start',
-      'wave-01',
+      'wave-02',
       '--profile',
       'simulator',
       '--no-require-approval',
@@ -119,7 +121,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     ]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain(
-      `Started wave wave-01: ${plannedVms} VMs in ${wave.batches.length} batch(es), ${wave.databases.length} database(s); profile simulator.`,
+      `Started wave wave-02: ${plannedVms} VMs in ${wave.batches.length} batch(es), ${wave.databases.length} database(s); profile simulator.`,
     );
     expect(started.stdout).toContain(`pinned: plan ${before.pins.plan.slice(0, 12)}`);
 
@@ -129,14 +131,14 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     const after = await loadWorkspaceArtifacts(workspace);
     expect(after.pins.plan).not.toBe(before.pins.plan);
 
-    const handle = harness.client.workflow.getHandle('wave-wave-01');
+    const handle = harness.client.workflow.getHandle('wave-wave-02');
     const gate = await waitFor('the gate', async () => {
       const progress = await handle.query(waveProgressQuery);
       return progress.phase === 'gate-refused' || progress.phase === 'running-batches' ? progress : undefined;
     });
     if (gate.phase === 'gate-refused') {
       const waivers = (gate.gate?.notReady ?? []).flatMap((s) => ['--waive', `${s.server}=pilot wave`]);
-      const approved = await cli(['wave', 'approve', 'wave-01', ...waivers, ...act]);
+      const approved = await cli(['wave', 'approve', 'wave-02', ...waivers, ...act]);
       expect(approved.code, approved.stderr).toBe(0);
     }
     const result = (await handle.result()) as WaveResult;
@@ -173,7 +175,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     const started = await cli([
       'wave',
       'start',
-      'wave-02',
+      'wave-03',
       '--profile',
       'simulator',
       '--cutover-when-ready',
@@ -181,7 +183,7 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     ]);
     expect(started.code, started.stderr).toBe(0);
     const failure = await harness.client.workflow
-      .getHandle('wave-wave-02')
+      .getHandle('wave-wave-03')
       .result()
       .then(
         () => undefined,
@@ -227,8 +229,8 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
           artifacts: { ...pins, plan: missing },
           scope: { subscriptionId: 's', resourceGroup: 'r', vmwareSites: {} },
         },
-        waveId: 'wave-01',
-        batchId: 'wave-01-batch-01',
+        waveId: 'wave-02',
+        batchId: 'wave-02-batch-01',
       })
       .then(
         () => undefined,
