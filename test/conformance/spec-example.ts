@@ -162,7 +162,7 @@ export function mapperProblems(mappers: Record<string, unknown>, modelName: stri
     }
     const properties = Object.values(model.type.modelProperties ?? {});
     const known = new Set(properties.map((property) => property.serializedName?.split('.')[0]));
-    for (const key of Object.keys(value)) {
+    for (const key of Object.keys(value as Record<string, unknown>)) {
       if (!known.has(key)) problems.push(`${at}.${key}: not in the SDK model ${model.type.className}`);
     }
     for (const property of properties) {
