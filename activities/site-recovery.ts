@@ -130,6 +130,9 @@ async function permanentFailureOf(
     throw error;
   }
 }
+/** Azure's code for a request on an item that another job is still working on. */
+const operationInProgress = 'OperationInProgress';
+
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
 /** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
@@ -335,7 +338,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         } catch (error) {
           // Never enabled, or an earlier attempt's removal finished: nothing to do.
           if (isRestError(error) && error.statusCode === 404) gone.add(name);
-          else if (azureErrorCode(error) !== 'OperationInProgress')
+          else if (azureErrorCode(error) !== operationInProgress)
             throw toActivityFailure(error, `remove protected item ${name}`);
         }
       });
@@ -668,12 +671,17 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       await removeItems(input.site, input.vmNames, 'NotSpecified');
     },
 
-    /** Starts a resynchronisation for stalled VMs; VMs whose state does not allow it are reported back. */
+    /**
+     * Starts a resynchronisation for stalled VMs; VMs whose state does not allow it are reported back. A VM
+     * busy with a job (an earlier request's resync that has not started transferring yet, or a retried
+     * attempt's) is left to it: the next poll shows whether it progresses.
+     */
     async repairReplication(input: {
       site: ReplicationSite;
       vmNames: string[];
-    }): Promise<{ failed: VmFailure[] }> {
+    }): Promise<{ failed: VmFailure[]; inProgress: string[] }> {
       const failed: VmFailure[] = [];
+      const inProgress: string[] = [];
       for (const name of input.vmNames) {
         Context.current().heartbeat({ repairing: name });
         const failure = await permanentFailureOf(() =>
@@ -686,9 +694,10 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
             lro(),
           ),
         );
-        if (failure) failed.push({ name, ...failure });
+        if (failure?.code === operationInProgress) inProgress.push(name);
+        else if (failure) failed.push({ name, ...failure });
       }
-      return { failed };
+      return { failed, inProgress };
     },
 
     /** Deletes the batch's recovery plan if it exists (rollback). */

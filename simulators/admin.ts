@@ -93,6 +93,17 @@ export const faultsSchema = z.object({
         }),
     )
     .optional(),
+  slowJobs: z
+    .array(
+      z.object({
+        scenario: z.string().min(1),
+        extraSeconds: z
+          .number()
+          .positive()
+          .max(365 * 86_400),
+      }),
+    )
+    .optional(),
 });
 const stormSchema = z.object({
   durationSeconds: z.number().positive(),
@@ -258,6 +269,8 @@ export interface StateSummary {
   };
   auditEntries: number;
   throttledResponses: number;
+  /** vSphere API sessions opened and not yet closed. */
+  vsphereSessions: number;
   /** ARM requests answered since the simulator started (not persisted), incl. 429 and injected faults. */
   armRequests: {
     reads: number;
@@ -329,6 +342,7 @@ function summary(sim: Simulation, throttle: Throttle): StateSummary {
     },
     auditEntries: sim.audit.lastSeq,
     throttledResponses: throttle.throttled,
+    vsphereSessions: sim.vsphereSessions.size,
     armRequests: {
       ...sim.armRequests,
       siteRecovery: { ...sim.armRequests.siteRecovery },

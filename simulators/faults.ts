@@ -12,7 +12,9 @@
  * - replication stalls (`stalls` + targeted `Stall`): initial replication of an item makes no progress
  *   until it is repaired (repairReplication starts a resync that is not stalled);
  * - appliance outages (`applianceOutages`): every transfer on the named process servers stalls and
- *   the process server reports Critical health.
+ *   the process server reports Critical health;
+ * - slow jobs (`slowJobs`): Site Recovery jobs of a scenario take that many simulated seconds longer, as
+ *   real jobs sometimes do (a resync start that takes hours while the factory polls).
  */
 import { createHash } from 'node:crypto';
 
@@ -90,6 +92,13 @@ export interface FaultConfig {
   stalls: { probability: number };
   applianceOutages: string[];
   targeted: TargetedFault[];
+  slowJobs: SlowJob[];
+}
+
+export interface SlowJob {
+  /** Site Recovery job scenario, e.g. `RepairReplication`. */
+  scenario: string;
+  extraSeconds: number;
 }
 
 /** What the admin API and `startSimulator({ faults })` accept: storms relative to now, the rest optional. */
@@ -101,6 +110,7 @@ export interface FaultConfigInput {
   stalls?: { probability: number };
   applianceOutages?: string[];
   targeted?: TargetedFault[];
+  slowJobs?: SlowJob[];
 }
 
 /** Persisted fault state: the configuration and the counters that keep decisions reproducible. */
@@ -120,6 +130,7 @@ export const noFaults = (): FaultConfig => ({
   stalls: { probability: 0 },
   applianceOutages: [],
   targeted: [],
+  slowJobs: [],
 });
 
 export function resolveFaultConfig(input: FaultConfigInput, realNow: number): FaultConfig {
@@ -141,6 +152,7 @@ export function resolveFaultConfig(input: FaultConfigInput, realNow: number): Fa
     stalls: { probability: input.stalls?.probability ?? 0 },
     applianceOutages: input.applianceOutages ?? [],
     targeted: input.targeted ?? [],
+    slowJobs: input.slowJobs ?? [],
   };
 }
 
@@ -235,6 +247,13 @@ export class FaultInjector {
 
   databaseStalled(database: string): boolean {
     return this.targetedIndex('Stall', { database }) !== undefined;
+  }
+
+  /** Simulated seconds a job of `scenario` takes beyond its usual duration. */
+  extraJobSeconds(scenario: string): number {
+    return (this.state.config.slowJobs ?? [])
+      .filter((slow) => slow.scenario === scenario)
+      .reduce((sum, slow) => sum + slow.extraSeconds, 0);
   }
 
   applianceDown(name: string): boolean {

@@ -31,6 +31,8 @@ export class SimulationCore {
     siteRecovery: { reads: 0, writes: 0, deletes: 0 },
     byOperation: {} as Record<string, number>,
   };
+  /** Open vSphere API session tokens (not persisted: a restarted vCenter forgets its sessions too). */
+  readonly vsphereSessions = new Set<string>();
 
   constructor(
     readonly state: SimulatorState,

@@ -27,9 +27,11 @@ const vsphereError = (status: number, type: string, message: string): PlainRespo
 });
 
 export class SourcePlatform {
-  private readonly sessions = new Set<string>();
-
   constructor(private readonly sim: Simulation) {}
+
+  private get sessions(): Set<string> {
+    return this.sim.vsphereSessions;
+  }
 
   /** Returns undefined when the path is not a vSphere API path. */
   handle(

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -110,6 +111,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
   // Continue-as-new happens only while replicating, so a new run never starts past the commit.
   let commitStarted = false;
+  /** Set before the failover is requested: from then on the source VMs may be shut down. */
+  let failoverStarted = false;
 
   const {
     enterPhase,
@@ -501,7 +504,13 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     if (state.planCreated) {
       await longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
       const cancelled = await longAzure.runRecoveryPlanAction({ planName, action: 'failoverCancel' });
-      if (cancelled === 'completed') await azure.powerOnSourceVms({ vmNames: names });
+      // The failover shut the sources down (sourceSiteOperations Required): they go back on whoever
+      // cancelled it (this attempt, an earlier one, an operator in the portal), so the batch's own phase
+      // decides, not whether this call found the cancel still to do.
+      const sourcesShutDown = patched('source-power-on-from-phase')
+        ? failoverStarted
+        : cancelled === 'completed';
+      if (sourcesShutDown) await azure.powerOnSourceVms({ vmNames: names });
       await azure.deleteRecoveryPlan({ planName });
     }
     await longAzure.disableReplication({ site, vmNames: names });
@@ -620,6 +629,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     await step('test-failover-cleanup', cleanUpTestFailover);
     await waitForCutoverWindow();
     await cutOverDatabases();
+    failoverStarted = true;
     await step('cutover', failOver);
     await step('verifying-cutover', verifyFailover);
     await validateCutover();

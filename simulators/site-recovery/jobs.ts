@@ -33,9 +33,10 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
   const now = sim.now();
   const name = sim.newGuid();
   let cursor = now;
-  const tasks = spec.tasks.map((task) => {
+  const extraSeconds = sim.faults.extraJobSeconds(spec.scenarioName);
+  const tasks = spec.tasks.map((task, index) => {
     const startTime = cursor;
-    cursor += task.durationSeconds * 1000;
+    cursor += (task.durationSeconds + (index === 0 ? extraSeconds : 0)) * 1000;
     return {
       taskId: sim.newGuid(),
       name: task.name,

@@ -249,7 +249,7 @@ export async function sourcePowerStates(harness: Harness, names: string[]): Prom
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve(JSON.parse(body)));
+          res.on('end', () => resolve(body ? JSON.parse(body) : undefined));
         },
       );
       req.on('error', reject);
@@ -263,6 +263,7 @@ export async function sourcePowerStates(harness: Harness, names: string[]): Prom
     name: string;
     power_state: string;
   }[];
+  await call('DELETE', '/api/session', { 'vmware-api-session-id': token });
   return Object.fromEntries(vms.map((vm) => [vm.name, vm.power_state]));
 }
 
