@@ -27,10 +27,37 @@ export interface JobSpec {
   tasks: TaskSpec[];
   itemIds: string[];
   planId?: string;
+  /** Test failover: the job waits `Suspended` after its tasks until cleanup ends it. */
+  waitsForCleanup?: boolean;
+}
+
+/** The job holding an item or plan that is still running (not ended, not suspended), if any. */
+export function runningJob(sim: Simulation, id: string | undefined): Job | undefined {
+  const job = id === undefined ? undefined : sim.state.jobs[idKey(id)];
+  return job && !job.finished && !job.suspended ? job : undefined;
+}
+
+/**
+ * Ends the suspended test failover jobs that hold these items or this plan: test failover cleanup (or a
+ * purge) resumes them, and they complete before the new job takes the items.
+ */
+function endSuspendedJobs(sim: Simulation, itemIds: string[], planId: string | undefined, at: number): void {
+  const holders = [
+    ...itemIds.map((id) => sim.state.items[idKey(id)]?.currentJobId),
+    planId === undefined ? undefined : sim.state.plans[idKey(planId)]?.currentJobId,
+  ];
+  for (const id of holders) {
+    const job = id === undefined ? undefined : sim.state.jobs[idKey(id)];
+    if (job?.suspended && !job.finished) {
+      job.endTime = at;
+      finishJob(sim, job);
+    }
+  }
 }
 
 export function startJob(sim: Simulation, spec: JobSpec): Job {
   const now = sim.now();
+  endSuspendedJobs(sim, spec.itemIds, spec.planId, now);
   const name = sim.newGuid();
   let cursor = now;
   const tasks = spec.tasks.map((task) => {
@@ -61,6 +88,7 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
     tasks,
     itemIds: spec.itemIds,
     ...(spec.planId === undefined ? {} : { planId: spec.planId }),
+    ...(spec.waitsForCleanup ? { waitsForCleanup: true } : {}),
     finished: false,
   };
   const failure = injectedFailure(sim, spec, name);
@@ -116,7 +144,13 @@ export function processEvent(sim: Simulation, event: ScheduledEvent): void {
         return;
       }
       for (const effect of task.effects) applyEffect(sim, effect, event.at);
-      if (event.taskIndex === job.tasks.length - 1) finishJob(sim, job);
+      if (event.taskIndex !== job.tasks.length - 1) return;
+      if (job.waitsForCleanup) {
+        job.suspended = true;
+        sim.changed();
+      } else {
+        finishJob(sim, job);
+      }
       return;
     }
     case 'transfersDue': {
@@ -148,6 +182,7 @@ function finishJob(sim: Simulation, job: Job): void {
 
 export function jobState(job: Job, now: number): JobState {
   if (job.finished) return job.failure ? 'Failed' : 'Succeeded';
+  if (job.suspended) return 'Suspended';
   return now < job.startTime ? 'NotStarted' : 'InProgress';
 }
 
@@ -157,7 +192,12 @@ const stateDescriptions: Record<JobState, string> = {
   Succeeded: 'Completed',
   Failed: 'Failed',
   Cancelled: 'Cancelled',
+  // What the spec examples (ReplicationJobs_Resume, ReplicationRecoveryPlans_TestFailover) show.
+  Suspended: 'WaitingForStopTestFailover',
+  Other: 'Other',
 };
+
+export const jobStateDescription = (state: JobState): string => stateDescriptions[state];
 
 type TaskState = JobState | 'Skipped';
 
@@ -236,23 +276,27 @@ export function jobResource(sim: Simulation, job: Job) {
   };
 }
 
-/** Body of GET …/replicationOperationStatus/{name}: the Azure-AsyncOperation status of a job. */
+/**
+ * Body of GET …/replicationOperationStatus/{name}: the Azure-AsyncOperation status of a job. A suspended
+ * test failover has done what was asked (the test machines run): its operation has succeeded.
+ */
 export function operationStatus(sim: Simulation, job: Job) {
   const state = jobState(job, sim.now());
-  const status = state === 'Succeeded' ? 'Succeeded' : state === 'Failed' ? 'Failed' : 'InProgress';
+  const done = state === 'Succeeded' || state === 'Suspended';
+  const status = done ? 'Succeeded' : state === 'Failed' ? 'Failed' : 'InProgress';
   return {
     id: operationStatusPath(job.vaultId, job.name),
     name: job.name,
     status,
     startTime: iso(job.startTime),
-    ...(job.finished ? { endTime: iso(job.endTime) } : {}),
+    ...(job.finished || job.suspended ? { endTime: iso(job.endTime) } : {}),
     ...(state === 'Failed' && job.failure
       ? { error: { code: job.failure.code, message: job.failure.message } }
       : {}),
   };
 }
 
-/** `currentScenario` of an item or plan: the running job, or ASR's idle value. */
+/** `currentScenario` of an item or plan: the running or suspended job, or ASR's idle value. */
 export function currentScenario(sim: Simulation, vaultIdValue: string, runningJobId: string | undefined) {
   const job = runningJobId === undefined ? undefined : sim.state.jobs[idKey(runningJobId)];
   if (!job || job.finished) {
