@@ -165,7 +165,8 @@ const planActions: Record<RecoveryPlanAction, { allowed: string; scenarios: stri
   testFailover: { allowed: 'TestFailover', scenarios: ['TestFailover'] },
   testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenarios: ['TestFailoverCleanup'] },
   unplannedFailover: { allowed: 'UnplannedFailover', scenarios: ['UnplannedFailover'] },
-  failoverCommit: { allowed: 'Commit', scenarios: ['Commit', 'FailoverCommit'] },
+  // ASR names the commit job `CommitFailover` (ReplicationRecoveryPlans_FailoverCommit's example).
+  failoverCommit: { allowed: 'Commit', scenarios: ['CommitFailover', 'Commit', 'FailoverCommit'] },
   failoverCancel: { allowed: 'CancelFailover', scenarios: ['CancelFailover'] },
 };
 

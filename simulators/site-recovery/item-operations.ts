@@ -291,6 +291,7 @@ function itemJob(
     itemIds: [item.id],
     tasks,
     ...(customInstanceType === undefined ? {} : { customInstanceType }),
+    ...(scenarioName === 'CommitFailover' ? { faultScenario: 'Commit' as const } : {}),
     waitsForCleanup,
   });
 }
@@ -419,7 +420,7 @@ export function unplannedFailover(sim: Simulation, item: ProtectedItem, body: un
 export function failoverCommit(sim: Simulation, item: ProtectedItem): Job {
   requireOperation(sim, item, 'Commit');
   item.protectionState = 'CommitFailoverInProgressOnRecovery';
-  return itemJob(sim, item, 'Commit', 'Commit', [
+  return itemJob(sim, item, 'CommitFailover', 'Commit', [
     {
       name: 'CommitFailoverTask',
       friendlyName: 'Commit failover',

@@ -27,6 +27,8 @@ export interface JobSpec {
   tasks: TaskSpec[];
   itemIds: string[];
   planId?: string;
+  /** The fault-injection scenario, when it differs from ASR's scenario name (commit: `CommitFailover`). */
+  faultScenario?: FaultableScenario;
   /** Test failover: the job waits `Suspended` after its tasks until cleanup ends it. */
   waitsForCleanup?: boolean;
 }
@@ -119,12 +121,13 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
 }
 
 function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFailure | undefined {
-  if (!(spec.scenarioName in faultableScenarios)) return undefined;
+  const scenario = spec.faultScenario ?? spec.scenarioName;
+  if (!(scenario in faultableScenarios)) return undefined;
   const vms = spec.itemIds.flatMap((id) => sim.state.items[idKey(id)]?.friendlyName ?? []);
-  if (!sim.faults.operationFails(spec.scenarioName, jobName, { vms })) return undefined;
+  if (!sim.faults.operationFails(scenario, jobName, { vms })) return undefined;
   const taskIndex = spec.tasks.findLastIndex((task) => task.failureEffects !== undefined);
   if (taskIndex < 0) return undefined;
-  const error = faultableScenarios[spec.scenarioName as FaultableScenario];
+  const error = faultableScenarios[scenario as FaultableScenario];
   // Later tasks never run: their items fail too.
   const effects = spec.tasks.slice(taskIndex).flatMap((task) => task.failureEffects ?? []);
   return { taskIndex, ...error, effects };
@@ -296,10 +299,18 @@ export function operationStatus(sim: Simulation, job: Job) {
   };
 }
 
-/** `currentScenario` of an item or plan: the running or suspended job, or ASR's idle value. */
-export function currentScenario(sim: Simulation, vaultIdValue: string, runningJobId: string | undefined) {
-  const job = runningJobId === undefined ? undefined : sim.state.jobs[idKey(runningJobId)];
-  if (!job || job.finished) {
+/**
+ * `currentScenario` of an item (its running or suspended job, or ASR's idle value) or of a plan (its last
+ * job, ended or not: the recovery plan examples show `CommitFailover` / `Succeeded` after a commit).
+ */
+export function currentScenario(
+  sim: Simulation,
+  vaultIdValue: string,
+  jobIdValue: string | undefined,
+  options: { lastEnded?: boolean } = {},
+) {
+  const job = jobIdValue === undefined ? undefined : sim.state.jobs[idKey(jobIdValue)];
+  if (!job || (job.finished && !options.lastEnded)) {
     return { scenarioName: 'None', jobId: jobId(vaultIdValue, 'None'), startTime: '1753-01-01T01:01:01Z' };
   }
   return { scenarioName: job.scenarioName, jobId: job.id, startTime: iso(job.startTime) };

@@ -100,7 +100,7 @@ export function planResource(sim: Simulation, plan: RecoveryPlan) {
       allowedOperations: planAllowedOperations(sim, plan),
       lastTestFailoverTime: plan.lastTestFailoverTime && iso(plan.lastTestFailoverTime),
       lastUnplannedFailoverTime: plan.lastUnplannedFailoverTime && iso(plan.lastUnplannedFailoverTime),
-      currentScenario: currentScenario(sim, plan.vaultId, plan.currentJobId),
+      currentScenario: currentScenario(sim, plan.vaultId, plan.lastJobId, { lastEnded: true }),
       // The last job's state: `Suspended` / `WaitingForStopTestFailover` after a test failover, as in
       // ReplicationRecoveryPlans_TestFailover's example, until test failover cleanup ends it.
       currentScenarioStatus: lastState ?? 'None',
@@ -282,6 +282,7 @@ function planJob(
     planId: plan.id,
     tasks,
     ...(customInstanceType === undefined ? {} : { customInstanceType }),
+    ...(scenarioName === 'CommitFailover' ? { faultScenario: 'Commit' as const } : {}),
     waitsForCleanup,
   });
 }
@@ -497,7 +498,7 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
       methods: action('ReplicationRecoveryPlans_FailoverCommit', (plan) => {
         const items = requirePlanOperation(sim, plan, 'Commit');
         for (const item of items) item.protectionState = 'CommitFailoverInProgressOnRecovery';
-        return planJob(sim, plan, items, 'Commit', 'Commit', [
+        return planJob(sim, plan, items, 'CommitFailover', 'Commit', [
           ...groupTasks(
             plan,
             'Commit failover',

@@ -270,7 +270,11 @@ describe('full migration lifecycle through the real SDK', () => {
       scope.resourceGroup,
       planName,
     );
-    expect(cleaned.properties?.currentScenario?.scenarioName).toBe('None');
+    // A plan's scenario is its last job (ReplicationRecoveryPlans_TestFailoverCleanup's example).
+    expect(cleaned.properties).toMatchObject({
+      currentScenario: { scenarioName: 'TestFailoverCleanup' },
+      currentScenarioStatus: 'Succeeded',
+    });
     expect(cleaned.properties?.lastTestFailoverTime).toBeInstanceOf(Date);
     const itemAfter = await t.client.replicationProtectedItems.get(...args(), 'payroll-db-01');
     expect(itemAfter.properties?.testFailoverState).toBe('None');
