@@ -39,7 +39,7 @@ export class ArmRest {
     return `${base}${base.includes('?') ? '&' : '?'}api-version=${apiVersion}`;
   }
 
-  /** One request; a 4xx/5xx answer throws a RestError carrying Azure's error code. */
+  /** One request; a 4xx/5xx answer throws a RestError carrying Azure's error body in `details`. */
   async send(
     method: HttpMethods,
     url: string,
@@ -58,12 +58,15 @@ export class ArmRest {
     const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (response.status >= 400) {
       const error = (parsed.error ?? {}) as { code?: string; message?: string };
-      throw new RestError(error.message ?? `HTTP ${response.status} from ${method} ${url}`, {
+      const failure = new RestError(error.message ?? `HTTP ${response.status} from ${method} ${url}`, {
         code: error.code ?? `Http${response.status}`,
         statusCode: response.status,
         request,
         response,
       });
+      // The whole ARM error body: Site Recovery's specific code is in `error.details[]` (`azureErrorCode`).
+      failure.details = parsed;
+      throw failure;
     }
     return { status: response.status, headers: response.headers.toJSON(), body: parsed };
   }

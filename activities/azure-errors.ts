@@ -5,14 +5,67 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType, azureErrorType } from '../contracts/errors.ts';
 import { Liveness, pause } from './liveness.ts';
 
-interface ArmErrorBody {
-  error?: { code?: string; message?: string };
+/** One entry of `error.details[]`: Site Recovery puts its specific error here. */
+interface ArmErrorDetail {
+  code?: string;
+  message?: string;
+  possibleCauses?: string;
+  recommendedAction?: string;
 }
 
-export function azureErrorCode(error: unknown): string | undefined {
+interface ArmErrorBody {
+  error?: ArmErrorDetail & { details?: ArmErrorDetail[] };
+}
+
+/** What Azure said went wrong: the most specific code it gave, with its guidance when it gave some. */
+export interface AzureErrorDetail {
+  code: string;
+  message: string;
+  possibleCauses?: string;
+  recommendedAction?: string;
+}
+
+/** The ARM error body of a RestError: set by `ArmRest.send`, or kept by core-client in the response. */
+function errorBody(error: RestError): ArmErrorBody | undefined {
+  const response = error.response as { parsedBody?: unknown; bodyAsText?: string | null } | undefined;
+  const candidates = [error.details, response?.parsedBody];
+  for (const candidate of candidates) {
+    if (candidate && typeof candidate === 'object' && 'error' in candidate) return candidate as ArmErrorBody;
+  }
+  if (response?.bodyAsText) {
+    try {
+      const parsed = JSON.parse(response.bodyAsText) as unknown;
+      if (parsed && typeof parsed === 'object' && 'error' in parsed) return parsed as ArmErrorBody;
+    } catch {
+      // Not JSON: only the status and the RestError's own code are known.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Azure's specific error. Site Recovery answers with a generic top-level code (`BadRequest`, `NotFound`,
+ * `Conflict`) and the specific one in `error.details[]` with possible causes and a recommended action;
+ * other services put the specific code at the top level. Every comparison with a specific code reads it
+ * here.
+ */
+export function azureErrorDetail(error: unknown): AzureErrorDetail | undefined {
   if (!isRestError(error)) return undefined;
-  const body = error.details as ArmErrorBody | undefined;
-  return body?.error?.code ?? error.code;
+  const top = errorBody(error)?.error;
+  const specific = top?.details?.find((detail) => typeof detail.code === 'string' && detail.code !== '');
+  const code = specific?.code ?? top?.code ?? error.code;
+  if (code === undefined) return undefined;
+  return {
+    code,
+    message: specific?.message ?? top?.message ?? error.message,
+    ...(specific?.possibleCauses ? { possibleCauses: specific.possibleCauses } : {}),
+    ...(specific?.recommendedAction ? { recommendedAction: specific.recommendedAction } : {}),
+  };
+}
+
+/** The most specific error code Azure gave (see `azureErrorDetail`). */
+export function azureErrorCode(error: unknown): string | undefined {
+  return azureErrorDetail(error)?.code;
 }
 
 /**
@@ -34,12 +87,21 @@ export function asRestError(error: unknown): unknown {
 export function toActivityFailure(error: unknown, context: string): unknown {
   const rest = asRestError(error);
   if (isRestError(rest) && rest.statusCode && isPermanent(rest.statusCode)) {
-    const code = azureErrorCode(rest) ?? `Http${rest.statusCode}`;
+    const detail = azureErrorDetail(rest);
+    const code = detail?.code ?? `Http${rest.statusCode}`;
+    const advice = detail?.recommendedAction ? ` Recommended action: ${detail.recommendedAction}` : '';
     return ApplicationFailure.create({
       type: azureErrorType(code),
-      message: `${context}: Azure answered ${rest.statusCode} ${code}: ${rest.message}`,
+      message: `${context}: Azure answered ${rest.statusCode} ${code}: ${detail?.message ?? rest.message}${advice}`,
       nonRetryable: true,
-      details: [{ statusCode: rest.statusCode, code }],
+      details: [
+        {
+          statusCode: rest.statusCode,
+          code,
+          ...(detail?.possibleCauses ? { possibleCauses: detail.possibleCauses } : {}),
+          ...(detail?.recommendedAction ? { recommendedAction: detail.recommendedAction } : {}),
+        },
+      ],
     });
   }
   if (rest instanceof Error && rest.message.startsWith('The long-running operation has failed')) {

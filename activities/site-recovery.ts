@@ -25,6 +25,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { ArmRest } from './arm-rest.ts';
 import {
   azureErrorCode,
+  azureErrorDetail,
   isPermanent,
   toActivityFailure,
   asAzureActivities,
@@ -125,7 +126,12 @@ async function permanentFailureOf(
     return undefined;
   } catch (error) {
     if (isRestError(error) && error.statusCode && isPermanent(error.statusCode)) {
-      return { code: azureErrorCode(error) ?? `Http${error.statusCode}`, message: error.message };
+      const detail = azureErrorDetail(error);
+      const advice = detail?.recommendedAction ? ` Recommended action: ${detail.recommendedAction}` : '';
+      return {
+        code: detail?.code ?? `Http${error.statusCode}`,
+        message: `${detail?.message ?? error.message}${advice}`,
+      };
     }
     throw error;
   }
@@ -134,6 +140,14 @@ async function permanentFailureOf(
 const operationInProgress = 'OperationInProgress';
 
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+
+/**
+ * A resource that does not exist: 404, or the specific code Site Recovery gives for it (it answers some
+ * missing resources with 400 and a `…NotFound` / `…EntityMissing` code in the error details).
+ */
+const isNotFound = (error: unknown): boolean =>
+  (isRestError(error) && error.statusCode === 404) ||
+  /NotFound$|EntityMissing$/i.test(azureErrorCode(error) ?? '');
 
 /** ASR protectionState → the factory's coarse VM state; unknown strings are read from activeLocation. */
 const itemStates: Record<string, VmReplicationState> = {
@@ -154,7 +168,8 @@ const planActions: Record<RecoveryPlanAction, { allowed: string; scenarios: stri
   testFailover: { allowed: 'TestFailover', scenarios: ['TestFailover'] },
   testFailoverCleanup: { allowed: 'TestFailoverCleanup', scenarios: ['TestFailoverCleanup'] },
   unplannedFailover: { allowed: 'UnplannedFailover', scenarios: ['UnplannedFailover'] },
-  failoverCommit: { allowed: 'Commit', scenarios: ['Commit', 'FailoverCommit'] },
+  // ASR names the commit job `CommitFailover` (ReplicationRecoveryPlans_FailoverCommit's example).
+  failoverCommit: { allowed: 'Commit', scenarios: ['CommitFailover', 'Commit', 'FailoverCommit'] },
   failoverCancel: { allowed: 'CancelFailover', scenarios: ['CancelFailover'] },
 };
 
@@ -290,7 +305,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       await client.replicationRecoveryPlans.get(vault, rg, planName);
       return true;
     } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -348,18 +363,27 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
+  /**
+   * Waits for a Site Recovery job to end. A test failover job does not end when the test machines are up:
+   * Azure suspends it (`Suspended`, WaitingForStopTestFailover) until test failover cleanup resumes and
+   * ends it, so for a test failover `Suspended` is done, waiting for cleanup. Any other suspended job
+   * waits for an operator to resume it in the vault, and is waited for.
+   */
   async function waitForJob(jobId: string, context: string): Promise<void> {
     const jobName = lastSegment(jobId);
     for (;;) {
       const job = await client.replicationJobs.get(vault, rg, jobName);
       const state = job.properties?.state ?? 'Unknown';
-      Context.current().heartbeat({ jobId, state });
+      const scenario = job.properties?.scenarioName;
+      Context.current().heartbeat({ jobId, state, stateDescription: job.properties?.stateDescription });
       if (state === 'Succeeded') return;
+      if (state === 'Suspended' && scenario === 'TestFailover') return;
       if (['Failed', 'Cancelled', 'Canceled'].includes(state)) {
         const error = job.properties?.errors?.[0]?.serviceErrorDetails;
+        const advice = error?.recommendedAction ? ` Recommended action: ${error.recommendedAction}` : '';
         throw ApplicationFailure.create({
           type: azureErrorType(error?.code ?? 'JobFailed'),
-          message: `${context}: job ${jobName} ended ${state}: ${error?.message ?? job.properties?.stateDescription ?? ''}`,
+          message: `${context}: job ${jobName} ended ${state}: ${error?.message ?? job.properties?.stateDescription ?? ''}${advice}`,
           nonRetryable: true,
           details: [{ jobId, recommendedAction: error?.recommendedAction }],
         });
@@ -513,8 +537,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           const plan = await client.replicationRecoveryPlans.get(vault, rg, planName);
           if (plan.id) return plan.id;
         } catch (error) {
-          if (azureErrorCode(error) === undefined || !/notfound/i.test(azureErrorCode(error) ?? ''))
-            throw error;
+          if (!isNotFound(error)) throw error;
         }
         const tiers = ['db', 'app', 'web'] as const;
         const bootGroups = tiers
@@ -527,7 +550,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
               virtualMachineId: vm.name,
             })),
           }));
-        const plan = await client.replicationRecoveryPlans.beginCreateAndWait(
+        await client.replicationRecoveryPlans.beginCreateAndWait(
           vault,
           rg,
           planName,
@@ -545,7 +568,10 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           },
           lro(),
         );
-        return plan.id ?? planName;
+        // Read the plan itself: Azure's 202 names only the operation status (no Location), and the id
+        // must be the one Azure stores.
+        const created = await client.replicationRecoveryPlans.get(vault, rg, planName);
+        return created.id ?? planName;
       });
     },
 
@@ -589,8 +615,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           return await startAndWait();
         } catch (error) {
           // An earlier attempt Temporal gave up on may have started the same operation after the read
-          // above: Azure then refuses this one, and the plan says how that one went.
-          if (!(isRestError(error) && error.statusCode === 409)) throw error;
+          // above: Azure then refuses this one (409 with OperationInProgress or a state error such as
+          // TestFailoverAlreadyActive in the details; Site Recovery's specific codes vary, and some
+          // refusals come as 400), and the plan says how that one went. A refusal the plan does not
+          // explain fails the activity with Azure's specific code and recommended action.
+          if (!(isRestError(error) && (error.statusCode === 409 || error.statusCode === 400))) throw error;
           const done = await doneElsewhere();
           if (done) return done;
           throw error;

@@ -8,7 +8,7 @@ import type { Simulation } from './simulation.ts';
 
 const testFailoverActive = new Set([
   'TestFailoverInitiated',
-  'TestFailoverCompleted',
+  'WaitingForCompletion',
   'TestFailoverFailed',
   'MarkedForDeletion',
 ]);

@@ -1,11 +1,13 @@
 /**
- * Long-running operations as ASR exposes them: the mutating call answers 202 with an absolute
- * `Azure-AsyncOperation` status URL (`…/vaults/{v}/replicationOperationStatus/{job}`), a `Retry-After`
- * in real seconds, and — where the SDK's final result is a resource — a `Location` to that resource.
+ * Long-running operations as ASR exposes them (every 202 in the 2023-06-01 examples): the mutating call
+ * answers 202 with an absolute `Azure-AsyncOperation` status URL
+ * (`…/vaults/{v}/replicationOperationStatus/{job}`) and a `Retry-After` in real seconds, and nothing else:
+ * no `Location`.
  *
  * core-lro 2.7.2 (used by @azure/arm-recoveryservices-siterecovery 5.1.0) then polls the status URL
- * until `Succeeded`/`Failed`, and gets its final result from the request URL for PUT, from `Location`
- * for POST, and from nothing for DELETE.
+ * until `Succeeded`/`Failed`; its final result is a GET of the request URL for PUT and the last status
+ * body for POST and DELETE (there is no resource location), so a caller that needs the resource after a
+ * POST reads it itself.
  */
 import type { ArmResponse, ArmRoute, AuditOutcome } from './arm.ts';
 import type { Simulation } from './simulation.ts';
@@ -25,13 +27,12 @@ export const retryAfterSeconds = (sim: Simulation, job: Job): number =>
 export function accepted(
   sim: Simulation,
   job: Job,
-  options: { location?: string; status?: 201 | 202; outcome?: AuditOutcome; body?: unknown } = {},
+  options: { status?: 201 | 202; outcome?: AuditOutcome; body?: unknown } = {},
 ): ArmResponse {
   return {
     status: options.status ?? 202,
     headers: {
       'Azure-AsyncOperation': absoluteUrl(sim, operationStatusPath(job.vaultId, job.name)),
-      ...(options.location === undefined ? {} : { Location: absoluteUrl(sim, options.location) }),
       'Retry-After': String(retryAfterSeconds(sim, job)),
     },
     ...(options.body === undefined ? {} : { body: options.body }),

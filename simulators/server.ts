@@ -22,6 +22,7 @@ import { computeRoutes } from './compute.ts';
 import { dataMigrationRoutes } from './data-migration/routes.ts';
 import { operationStatusRoutes } from './lro.ts';
 import type { Simulation } from './simulation.ts';
+import { withSiteRecoveryErrors } from './site-recovery/errors.ts';
 import { fabricRoutes } from './site-recovery/fabrics.ts';
 import { jobRoutes } from './site-recovery/job-routes.ts';
 import { protectedItemRoutes } from './site-recovery/protected-items.ts';
@@ -34,11 +35,13 @@ const methods: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE']
 
 export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: TlsMaterial): Server {
   const router = new ArmRouter().add(
-    ...fabricRoutes(sim),
-    ...protectedItemRoutes(sim),
-    ...recoveryPlanRoutes(sim),
-    ...jobRoutes(sim),
-    ...operationStatusRoutes(sim),
+    ...withSiteRecoveryErrors([
+      ...fabricRoutes(sim),
+      ...protectedItemRoutes(sim),
+      ...recoveryPlanRoutes(sim),
+      ...jobRoutes(sim),
+      ...operationStatusRoutes(sim),
+    ]),
     ...computeRoutes(sim),
     ...dataMigrationRoutes(sim),
   );

@@ -23,7 +23,7 @@ export function applyEffect(sim: Simulation, effect: Effect, at: number): void {
     }
     case 'testFailoverCompleted':
       item.testVmId = createTargetVm(sim, item, 'test', at, effect.networkId ?? item.target.testNetworkId).id;
-      item.testFailoverState = 'TestFailoverCompleted';
+      item.testFailoverState = 'WaitingForCompletion';
       item.lastSuccessfulTestFailoverTime = at;
       return;
     case 'testFailoverFailed':

@@ -241,7 +241,10 @@ export function fabricRoutes(sim: Simulation): ArmRoute[] {
         GET: {
           operation: 'ReplicationFabrics_Get',
           apiVersions: v,
-          handle: ({ params }) => ({ status: 200, body: fabricResource(sim, findFabric(sim, params)) }),
+          handle: ({ params }) => ({
+            status: 200,
+            body: fabricResource(sim, findFabric(sim, params, 'addressed')),
+          }),
         },
       },
     },
@@ -277,7 +280,10 @@ export function fabricRoutes(sim: Simulation): ArmRoute[] {
         GET: {
           operation: 'ReplicationProtectionContainers_Get',
           apiVersions: v,
-          handle: ({ params }) => ({ status: 200, body: containerResource(sim, findContainer(sim, params)) }),
+          handle: ({ params }) => ({
+            status: 200,
+            body: containerResource(sim, findContainer(sim, params, 'addressed')),
+          }),
         },
       },
     },

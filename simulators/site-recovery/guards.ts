@@ -1,5 +1,6 @@
 /** 409 checks: an operation must be in the item's allowedOperations, with the current state in the message. */
-import { conflict, idKey, type ArmError } from '../arm.ts';
+import { conflict, type ArmError } from '../arm.ts';
+import { runningJob } from './jobs.ts';
 import type { Simulation } from '../simulation.ts';
 import { allowedOperations } from './item-view.ts';
 import type { ItemOperation } from './states.ts';
@@ -7,7 +8,7 @@ import type { ProtectedItem } from './types.ts';
 
 const pendingTestFailover = new Set([
   'TestFailoverInitiated',
-  'TestFailoverCompleted',
+  'WaitingForCompletion',
   'TestFailoverFailed',
   'MarkedForDeletion',
 ]);
@@ -30,8 +31,8 @@ export function operationConflict(
   if (allowedOperations(sim, item).includes(operation)) return undefined;
   const who = `protected item '${item.friendlyName}' (${item.name})`;
   const state = describeItem(sim, item);
-  const running = item.currentJobId === undefined ? undefined : sim.state.jobs[idKey(item.currentJobId)];
-  if (running && !running.finished) {
+  const running = runningJob(sim, item.currentJobId);
+  if (running) {
     return conflict(
       'OperationInProgress',
       `Operation '${operation}' cannot start on ${who}: job '${running.name}' (${running.scenarioName}) is still in progress; ${state}.`,

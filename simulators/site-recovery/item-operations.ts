@@ -16,7 +16,7 @@ import {
 } from '../arm.ts';
 import type { Simulation } from '../simulation.ts';
 import { describeItem, requireOperation } from './guards.ts';
-import { startJob, type TaskSpec } from './jobs.ts';
+import { runningJob, startJob, type TaskSpec } from './jobs.ts';
 import { findProcessServer } from './replication.ts';
 import { itemId } from './resources.ts';
 import type { Container, Job, ProtectedDisk, ProtectedItem, Vault } from './types.ts';
@@ -279,6 +279,7 @@ function itemJob(
   friendlyName: string,
   tasks: TaskSpec[],
   customInstanceType?: Job['customInstanceType'],
+  waitsForCleanup = false,
 ): Job {
   const vault = sim.state.vaults[idKey(item.vaultId)];
   if (!vault) throw new Error(`item ${item.id} belongs to an unknown vault`);
@@ -290,6 +291,8 @@ function itemJob(
     itemIds: [item.id],
     tasks,
     ...(customInstanceType === undefined ? {} : { customInstanceType }),
+    ...(scenarioName === 'CommitFailover' ? { faultScenario: 'Commit' as const } : {}),
+    waitsForCleanup,
   });
 }
 
@@ -354,6 +357,7 @@ export function testFailover(sim: Simulation, item: ProtectedItem, body: unknown
       },
     ],
     'TestFailoverJobDetails',
+    true,
   );
 }
 
@@ -416,7 +420,7 @@ export function unplannedFailover(sim: Simulation, item: ProtectedItem, body: un
 export function failoverCommit(sim: Simulation, item: ProtectedItem): Job {
   requireOperation(sim, item, 'Commit');
   item.protectionState = 'CommitFailoverInProgressOnRecovery';
-  return itemJob(sim, item, 'Commit', 'Commit', [
+  return itemJob(sim, item, 'CommitFailover', 'Commit', [
     {
       name: 'CommitFailoverTask',
       friendlyName: 'Commit failover',
@@ -492,8 +496,8 @@ export function removeProtection(sim: Simulation, item: ProtectedItem, body: unk
 
 /** DELETE: force-delete the item whatever its state (unless a job runs on it). */
 export function purge(sim: Simulation, item: ProtectedItem): Job {
-  const running = item.currentJobId === undefined ? undefined : sim.state.jobs[idKey(item.currentJobId)];
-  if (running && !running.finished) {
+  const running = runningJob(sim, item.currentJobId);
+  if (running) {
     throw conflict(
       'OperationInProgress',
       `Protected item '${item.name}' cannot be purged while job '${running.name}' (${running.scenarioName}) runs; ${describeItem(sim, item)}.`,

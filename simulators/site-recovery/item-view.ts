@@ -3,7 +3,7 @@ import { idKey } from '../arm.ts';
 import { iso } from '../clock.ts';
 import { guidFromText } from '../ids.ts';
 import type { Simulation } from '../simulation.ts';
-import { currentScenario } from './jobs.ts';
+import { currentScenario, runningJob } from './jobs.ts';
 import { activeSync, findProcessServer, transferredBytes } from './replication.ts';
 import { resourceTypes, segmentAfter } from './resources.ts';
 import { allowedItemOperations, protectionStates, testFailoverStates, type ItemOperation } from './states.ts';
@@ -12,8 +12,7 @@ import type { ProtectedItem, SyncProgress } from './types.ts';
 const criticalRpoSeconds = 30 * 60;
 
 export function allowedOperations(sim: Simulation, item: ProtectedItem): ItemOperation[] {
-  const running = item.currentJobId === undefined ? undefined : sim.state.jobs[idKey(item.currentJobId)];
-  if (running && !running.finished) return [];
+  if (runningJob(sim, item.currentJobId)) return [];
   return allowedItemOperations(item.protectionState, item.testFailoverState);
 }
 
@@ -194,7 +193,11 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
       primaryProtectionContainerFriendlyName: container?.name,
       recoveryProtectionContainerFriendlyName: 'Microsoft Azure',
       protectionState: item.protectionState,
-      protectionStateDescription: protectionStates[item.protectionState],
+      // As ReplicationProtectedItems_TestFailover's example: Protected, "Cleanup test failover pending".
+      protectionStateDescription:
+        item.testFailoverState === 'WaitingForCompletion' && item.protectionState === 'Protected'
+          ? 'Cleanup test failover pending'
+          : protectionStates[item.protectionState],
       activeLocation: item.activeLocation,
       testFailoverState: item.testFailoverState,
       testFailoverStateDescription: testFailoverStates[item.testFailoverState],

@@ -27,10 +27,39 @@ export interface JobSpec {
   tasks: TaskSpec[];
   itemIds: string[];
   planId?: string;
+  /** The fault-injection scenario, when it differs from ASR's scenario name (commit: `CommitFailover`). */
+  faultScenario?: FaultableScenario;
+  /** Test failover: the job waits `Suspended` after its tasks until cleanup ends it. */
+  waitsForCleanup?: boolean;
+}
+
+/** The job holding an item or plan that is still running (not ended, not suspended), if any. */
+export function runningJob(sim: Simulation, id: string | undefined): Job | undefined {
+  const job = id === undefined ? undefined : sim.state.jobs[idKey(id)];
+  return job && !job.finished && !job.suspended ? job : undefined;
+}
+
+/**
+ * Ends the suspended test failover jobs that hold these items or this plan: test failover cleanup (or a
+ * purge) resumes them, and they complete before the new job takes the items.
+ */
+function endSuspendedJobs(sim: Simulation, itemIds: string[], planId: string | undefined, at: number): void {
+  const holders = [
+    ...itemIds.map((id) => sim.state.items[idKey(id)]?.currentJobId),
+    planId === undefined ? undefined : sim.state.plans[idKey(planId)]?.currentJobId,
+  ];
+  for (const id of holders) {
+    const job = id === undefined ? undefined : sim.state.jobs[idKey(id)];
+    if (job?.suspended && !job.finished) {
+      job.endTime = at;
+      finishJob(sim, job);
+    }
+  }
 }
 
 export function startJob(sim: Simulation, spec: JobSpec): Job {
   const now = sim.now();
+  endSuspendedJobs(sim, spec.itemIds, spec.planId, now);
   const name = sim.newGuid();
   let cursor = now;
   const extraSeconds = sim.faults.extraJobSeconds(spec.scenarioName);
@@ -62,6 +91,7 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
     tasks,
     itemIds: spec.itemIds,
     ...(spec.planId === undefined ? {} : { planId: spec.planId }),
+    ...(spec.waitsForCleanup ? { waitsForCleanup: true } : {}),
     finished: false,
   };
   const failure = injectedFailure(sim, spec, name);
@@ -92,12 +122,13 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
 }
 
 function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFailure | undefined {
-  if (!(spec.scenarioName in faultableScenarios)) return undefined;
+  const scenario = spec.faultScenario ?? spec.scenarioName;
+  if (!(scenario in faultableScenarios)) return undefined;
   const vms = spec.itemIds.flatMap((id) => sim.state.items[idKey(id)]?.friendlyName ?? []);
-  if (!sim.faults.operationFails(spec.scenarioName, jobName, { vms })) return undefined;
+  if (!sim.faults.operationFails(scenario, jobName, { vms })) return undefined;
   const taskIndex = spec.tasks.findLastIndex((task) => task.failureEffects !== undefined);
   if (taskIndex < 0) return undefined;
-  const error = faultableScenarios[spec.scenarioName as FaultableScenario];
+  const error = faultableScenarios[scenario as FaultableScenario];
   // Later tasks never run: their items fail too.
   const effects = spec.tasks.slice(taskIndex).flatMap((task) => task.failureEffects ?? []);
   return { taskIndex, ...error, effects };
@@ -117,7 +148,13 @@ export function processEvent(sim: Simulation, event: ScheduledEvent): void {
         return;
       }
       for (const effect of task.effects) applyEffect(sim, effect, event.at);
-      if (event.taskIndex === job.tasks.length - 1) finishJob(sim, job);
+      if (event.taskIndex !== job.tasks.length - 1) return;
+      if (job.waitsForCleanup) {
+        job.suspended = true;
+        sim.changed();
+      } else {
+        finishJob(sim, job);
+      }
       return;
     }
     case 'transfersDue': {
@@ -149,6 +186,7 @@ function finishJob(sim: Simulation, job: Job): void {
 
 export function jobState(job: Job, now: number): JobState {
   if (job.finished) return job.failure ? 'Failed' : 'Succeeded';
+  if (job.suspended) return 'Suspended';
   return now < job.startTime ? 'NotStarted' : 'InProgress';
 }
 
@@ -158,7 +196,12 @@ const stateDescriptions: Record<JobState, string> = {
   Succeeded: 'Completed',
   Failed: 'Failed',
   Cancelled: 'Cancelled',
+  // What the spec examples (ReplicationJobs_Resume, ReplicationRecoveryPlans_TestFailover) show.
+  Suspended: 'WaitingForStopTestFailover',
+  Other: 'Other',
 };
+
+export const jobStateDescription = (state: JobState): string => stateDescriptions[state];
 
 type TaskState = JobState | 'Skipped';
 
@@ -237,26 +280,38 @@ export function jobResource(sim: Simulation, job: Job) {
   };
 }
 
-/** Body of GET …/replicationOperationStatus/{name}: the Azure-AsyncOperation status of a job. */
+/**
+ * Body of GET …/replicationOperationStatus/{name}: the Azure-AsyncOperation status of a job. A suspended
+ * test failover has done what was asked (the test machines run): its operation has succeeded.
+ */
 export function operationStatus(sim: Simulation, job: Job) {
   const state = jobState(job, sim.now());
-  const status = state === 'Succeeded' ? 'Succeeded' : state === 'Failed' ? 'Failed' : 'InProgress';
+  const done = state === 'Succeeded' || state === 'Suspended';
+  const status = done ? 'Succeeded' : state === 'Failed' ? 'Failed' : 'InProgress';
   return {
     id: operationStatusPath(job.vaultId, job.name),
     name: job.name,
     status,
     startTime: iso(job.startTime),
-    ...(job.finished ? { endTime: iso(job.endTime) } : {}),
+    ...(job.finished || job.suspended ? { endTime: iso(job.endTime) } : {}),
     ...(state === 'Failed' && job.failure
       ? { error: { code: job.failure.code, message: job.failure.message } }
       : {}),
   };
 }
 
-/** `currentScenario` of an item or plan: the running job, or ASR's idle value. */
-export function currentScenario(sim: Simulation, vaultIdValue: string, runningJobId: string | undefined) {
-  const job = runningJobId === undefined ? undefined : sim.state.jobs[idKey(runningJobId)];
-  if (!job || job.finished) {
+/**
+ * `currentScenario` of an item (its running or suspended job, or ASR's idle value) or of a plan (its last
+ * job, ended or not: the recovery plan examples show `CommitFailover` / `Succeeded` after a commit).
+ */
+export function currentScenario(
+  sim: Simulation,
+  vaultIdValue: string,
+  jobIdValue: string | undefined,
+  options: { lastEnded?: boolean } = {},
+) {
+  const job = jobIdValue === undefined ? undefined : sim.state.jobs[idKey(jobIdValue)];
+  if (!job || (job.finished && !options.lastEnded)) {
     return { scenarioName: 'None', jobId: jobId(vaultIdValue, 'None'), startTime: '1753-01-01T01:01:01Z' };
   }
   return { scenarioName: job.scenarioName, jobId: job.id, startTime: iso(job.startTime) };

@@ -64,7 +64,6 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
   const action = (
     operation: string,
     run: (item: ProtectedItem, request: ArmRequest) => Job,
-    finalResultIsItem = true,
   ): ArmRoute['methods'] => ({
     POST: {
       operation,
@@ -72,7 +71,7 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
       handle: (request) => {
         const item = findItem(sim, request.params);
         const job = run(item, request);
-        return accepted(sim, job, finalResultIsItem ? { location: item.id } : {});
+        return accepted(sim, job);
       },
     },
   });
@@ -132,7 +131,7 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
                 resourceId: result.item.id,
               };
             }
-            return accepted(sim, result.job, { location: result.item.id, outcome: 'created' });
+            return accepted(sim, result.job, { outcome: 'created' });
           },
         },
         DELETE: {
@@ -144,10 +143,8 @@ export function protectedItemRoutes(sim: Simulation): ArmRoute[] {
     },
     {
       pattern: `${itemPath}/remove`,
-      methods: action(
-        'ReplicationProtectedItems_Delete',
-        (item, { body }) => removeProtection(sim, item, body),
-        false,
+      methods: action('ReplicationProtectedItems_Delete', (item, { body }) =>
+        removeProtection(sim, item, body),
       ),
     },
     {

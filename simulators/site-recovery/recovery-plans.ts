@@ -24,7 +24,14 @@ import type { Simulation } from '../simulation.ts';
 import { operationConflict } from './guards.ts';
 import { allowedOperations } from './item-view.ts';
 import { failoverDirections } from './item-operations.ts';
-import { currentScenario, jobState, startJob, type TaskSpec } from './jobs.ts';
+import {
+  currentScenario,
+  jobState,
+  jobStateDescription,
+  runningJob,
+  startJob,
+  type TaskSpec,
+} from './jobs.ts';
 import { findPlan, findVault, inVault, planId, resourceTypes, siteRecoveryApiVersions } from './resources.ts';
 import type { ItemOperation, PlanOperation } from './states.ts';
 import type {
@@ -65,8 +72,7 @@ const planToItemOperation: Record<PlanOperation, ItemOperation> = {
 };
 
 function planAllowedOperations(sim: Simulation, plan: RecoveryPlan): PlanOperation[] {
-  const running = plan.currentJobId === undefined ? undefined : sim.state.jobs[idKey(plan.currentJobId)];
-  if (running && !running.finished) return [];
+  if (runningJob(sim, plan.currentJobId)) return [];
   const items = planItems(sim, plan);
   if (items.length === 0) return [];
   return (Object.keys(planToItemOperation) as PlanOperation[]).filter((operation) =>
@@ -94,9 +100,11 @@ export function planResource(sim: Simulation, plan: RecoveryPlan) {
       allowedOperations: planAllowedOperations(sim, plan),
       lastTestFailoverTime: plan.lastTestFailoverTime && iso(plan.lastTestFailoverTime),
       lastUnplannedFailoverTime: plan.lastUnplannedFailoverTime && iso(plan.lastUnplannedFailoverTime),
-      currentScenario: currentScenario(sim, plan.vaultId, plan.currentJobId),
+      currentScenario: currentScenario(sim, plan.vaultId, plan.lastJobId, { lastEnded: true }),
+      // The last job's state: `Suspended` / `WaitingForStopTestFailover` after a test failover, as in
+      // ReplicationRecoveryPlans_TestFailover's example, until test failover cleanup ends it.
       currentScenarioStatus: lastState ?? 'None',
-      currentScenarioStatusDescription: last ? `${last.friendlyName}: ${lastState}` : 'None',
+      currentScenarioStatusDescription: lastState ? jobStateDescription(lastState) : 'None',
       groups: plan.groups,
       providerSpecificDetails: [],
     },
@@ -198,8 +206,8 @@ const sameMembers = (a: RecoveryPlanGroup[], b: RecoveryPlanGroup[]): boolean =>
   );
 
 function requirePlanIdle(sim: Simulation, plan: RecoveryPlan, what: string): void {
-  const running = plan.currentJobId === undefined ? undefined : sim.state.jobs[idKey(plan.currentJobId)];
-  if (running && !running.finished) {
+  const running = runningJob(sim, plan.currentJobId);
+  if (running) {
     throw conflict(
       'OperationInProgress',
       `Cannot ${what} recovery plan '${plan.name}': job '${running.name}' (${running.scenarioName}) is still in progress.`,
@@ -261,6 +269,7 @@ function planJob(
   friendlyName: string,
   tasks: TaskSpec[],
   customInstanceType?: Job['customInstanceType'],
+  waitsForCleanup = false,
 ): Job {
   const vault = sim.state.vaults[idKey(plan.vaultId)];
   if (!vault) throw new Error(`plan ${plan.id} belongs to an unknown vault`);
@@ -273,6 +282,8 @@ function planJob(
     planId: plan.id,
     tasks,
     ...(customInstanceType === undefined ? {} : { customInstanceType }),
+    ...(scenarioName === 'CommitFailover' ? { faultScenario: 'Commit' as const } : {}),
+    waitsForCleanup,
   });
 }
 
@@ -318,7 +329,7 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
       apiVersions: v,
       handle: (request) => {
         const plan = findPlan(sim, request.params);
-        return accepted(sim, run(plan, request), { location: plan.id });
+        return accepted(sim, run(plan, request));
       },
     },
   });
@@ -374,7 +385,7 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
                 durationSeconds: 10,
               },
             ]);
-            return accepted(sim, job, { location: plan.id, outcome: 'updated' });
+            return accepted(sim, job, { outcome: 'updated' });
           },
         },
         DELETE: {
@@ -425,6 +436,7 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
             ),
           ],
           'TestFailoverJobDetails',
+          true,
         );
       }),
     },
@@ -486,7 +498,7 @@ export function recoveryPlanRoutes(sim: Simulation): ArmRoute[] {
       methods: action('ReplicationRecoveryPlans_FailoverCommit', (plan) => {
         const items = requirePlanOperation(sim, plan, 'Commit');
         for (const item of items) item.protectionState = 'CommitFailoverInProgressOnRecovery';
-        return planJob(sim, plan, items, 'Commit', 'Commit', [
+        return planJob(sim, plan, items, 'CommitFailover', 'Commit', [
           ...groupTasks(
             plan,
             'Commit failover',
@@ -544,7 +556,7 @@ function createOrUpdatePlan(sim: Simulation, vault: Vault, name: string, body: u
     const job = planJob(sim, existing, [], 'UpdateRecoveryPlan', 'Update the recovery plan', [
       { name: 'UpdateRecoveryPlanTask', friendlyName: 'Update the recovery plan', durationSeconds: 10 },
     ]);
-    return accepted(sim, job, { location: existing.id, outcome: 'updated' });
+    return accepted(sim, job, { outcome: 'updated' });
   }
   const plan: RecoveryPlan = {
     id,
@@ -560,5 +572,5 @@ function createOrUpdatePlan(sim: Simulation, vault: Vault, name: string, body: u
   const job = planJob(sim, plan, [], 'CreateRecoveryPlan', 'Create a recovery plan', [
     { name: 'CreateRecoveryPlanTask', friendlyName: 'Create a recovery plan task', durationSeconds: 10 },
   ]);
-  return accepted(sim, job, { location: plan.id, outcome: 'created' });
+  return accepted(sim, job, { outcome: 'created' });
 }

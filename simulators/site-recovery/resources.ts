@@ -1,5 +1,5 @@
-/** ARM ids of Site Recovery resources and lookups from route parameters (404 when absent). */
-import { idKey, notFound, type ArmRequest } from '../arm.ts';
+/** ARM ids of Site Recovery resources and lookups from route parameters (404 or 400 when absent). */
+import { badRequest, idKey, notFound, type ArmRequest } from '../arm.ts';
 import type { Simulation } from '../simulation.ts';
 import type { Container, Fabric, Job, ProtectedItem, RecoveryPlan, Vault } from './types.ts';
 
@@ -46,20 +46,33 @@ export function findVault(sim: Simulation, params: Params): Vault {
   return vault;
 }
 
-export function findFabric(sim: Simulation, params: Params): Fabric {
+/**
+ * A missing fabric or container answers 404 when it is the resource addressed, and 400 when it is the
+ * parent of the resource addressed: Site Recovery refuses the request itself (azure-rest-api-specs#12759).
+ */
+type Role = 'addressed' | 'parent';
+const missing = (role: Role, code: string, message: string) =>
+  role === 'addressed' ? notFound(code, message) : badRequest(code, message);
+
+export function findFabric(sim: Simulation, params: Params, role: Role = 'parent'): Fabric {
   const vault = findVault(sim, params);
   const fabric = sim.state.fabrics[idKey(fabricId(vault, params.fabricName ?? ''))];
   if (!fabric) {
-    throw notFound('FabricNotFound', `Fabric '${params.fabricName}' was not found in vault '${vault.name}'.`);
+    throw missing(
+      role,
+      'FabricArmEntityMissing',
+      `Fabric with name ${params.fabricName} could not be located in vault '${vault.name}'.`,
+    );
   }
   return fabric;
 }
 
-export function findContainer(sim: Simulation, params: Params): Container {
+export function findContainer(sim: Simulation, params: Params, role: Role = 'parent'): Container {
   const fabric = findFabric(sim, params);
   const container = sim.state.containers[idKey(containerId(fabric, params.protectionContainerName ?? ''))];
   if (!container) {
-    throw notFound(
+    throw missing(
+      role,
       'ProtectionContainerNotFound',
       `Protection container '${params.protectionContainerName}' was not found in fabric '${fabric.name}'.`,
     );

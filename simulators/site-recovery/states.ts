@@ -6,7 +6,11 @@
  *   EnablingProtection → InitialReplicationInProgress → Protected
  *   Protected → UnplannedFailoverInitiated → UnplannedFailoverCompleted → CommitFailoverInProgressOnRecovery
  *     → CommitFailoverCompleted → (removed with MigrationComplete)
- *   testFailoverState: None → TestFailoverInitiated → TestFailoverCompleted → MarkedForDeletion → None
+ *   testFailoverState: None → TestFailoverInitiated → WaitingForCompletion → MarkedForDeletion → None
+ *
+ * `WaitingForCompletion` ("Waiting for user input") is what ReplicationProtectedItems_TestFailover's
+ * example shows after a test failover: the test machines run and the test failover job is suspended
+ * until test failover cleanup.
  */
 
 export const protectionStates = {
@@ -28,7 +32,7 @@ export type ProtectionState = keyof typeof protectionStates;
 export const testFailoverStates = {
   None: 'None',
   TestFailoverInitiated: 'Test failover in progress',
-  TestFailoverCompleted: 'Test failover completed; cleanup pending',
+  WaitingForCompletion: 'Waiting for user input',
   TestFailoverFailed: 'Test failover failed; cleanup pending',
   MarkedForDeletion: 'Cleaning up test environment',
 } as const;
@@ -51,7 +55,7 @@ export function allowedItemOperations(
   state: ProtectionState,
   testFailover: TestFailoverState,
 ): ItemOperation[] {
-  if (testFailover === 'TestFailoverCompleted' || testFailover === 'TestFailoverFailed') {
+  if (testFailover === 'WaitingForCompletion' || testFailover === 'TestFailoverFailed') {
     return ['TestFailoverCleanup'];
   }
   switch (state) {
@@ -77,7 +81,8 @@ export function allowedItemOperations(
 }
 
 /** Job states as ASR reports them (JobProperties.state). */
-export type JobState = 'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Cancelled';
+export type JobState =
+  'NotStarted' | 'InProgress' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Suspended' | 'Other';
 
 /** Recovery-plan allowed operations (RecoveryPlanProperties.allowedOperations). */
 export type PlanOperation =

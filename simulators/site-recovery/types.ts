@@ -236,6 +236,12 @@ export interface Job {
   itemIds: string[];
   planId?: string;
   finished: boolean;
+  /**
+   * A test failover job does not end when its tasks do: it waits `Suspended` (WaitingForStopTestFailover)
+   * until test failover cleanup resumes and ends it, as Azure's jobs do.
+   */
+  waitsForCleanup?: boolean;
+  suspended?: boolean;
 }
 
 export interface TargetVm {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   armPath,
   enableInput,
+  expectAzureError,
   localCredential,
   poll,
   rawRequest,
@@ -59,11 +60,53 @@ describe('ARM errors and single-item operations', () => {
     });
   });
 
-  it('answers 404 for unknown resources and 405 for unsupported methods', async () => {
-    await expect(t.client.replicationProtectedItems.get(...args(), 'nope')).rejects.toMatchObject({
-      statusCode: 404,
+  it('answers 404 for unknown resources, 400 for unknown parents, and 405 for unsupported methods', async () => {
+    const missingItem = await expectAzureError(t.client.replicationProtectedItems.get(...args(), 'nope'), {
+      status: 404,
       code: 'ReplicationProtectedItemNotFound',
     });
+    // Site Recovery's envelope: a generic top-level code, the specific one in details with its guidance.
+    expect(missingItem.code).toBe('NotFound');
+    expect(JSON.parse(missingItem.response?.bodyAsText ?? '{}')).toMatchObject({
+      error: {
+        code: 'NotFound',
+        details: [
+          {
+            code: 'ReplicationProtectedItemNotFound',
+            message: expect.stringContaining("'nope'") as string,
+            possibleCauses: expect.any(String) as string,
+            recommendedAction: expect.any(String) as string,
+          },
+        ],
+      },
+    });
+    // A missing fabric is refused as a bad request when it is a parent, as Site Recovery does.
+    const missingParent = await expectAzureError(
+      t.client.replicationProtectedItems.get(
+        scope.vaultName,
+        scope.resourceGroup,
+        'no-fabric',
+        t.seed.containerName,
+        'x',
+      ),
+      { status: 400, code: 'FabricArmEntityMissing' },
+    );
+    expect(missingParent.code).toBe('BadRequest');
+    await expectAzureError(
+      t.client.replicationFabrics.get(scope.vaultName, scope.resourceGroup, 'no-fabric'),
+      { status: 404, code: 'FabricArmEntityMissing' },
+    );
+    await expectAzureError(
+      t.client.replicationProtectedItems.get(
+        scope.vaultName,
+        scope.resourceGroup,
+        t.seed.fabricName,
+        'no-container',
+        'x',
+      ),
+      { status: 400, code: 'ProtectionContainerNotFound' },
+    );
+    // A missing vault is ARM's own answer: its flat envelope, no details.
     await expect(
       t.client.replicationFabrics.get(scope.vaultName, 'rg-other', t.seed.fabricName),
     ).rejects.toMatchObject({
@@ -94,45 +137,42 @@ describe('ARM errors and single-item operations', () => {
     // The SDK refuses undefined required fields client-side; an empty string reaches the service.
     const withoutProcessServer = structuredClone(input);
     withoutProcessServer.properties.providerSpecificDetails.processServerId = '';
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginCreateAndWait(
         ...args(),
         'crm-db-01',
         withoutProcessServer,
         poll,
       ),
-    ).rejects.toMatchObject({
-      statusCode: 400,
-      code: 'InvalidRequestContent',
-      message: expect.stringContaining('processServerId') as string,
-    });
+      { status: 400, code: 'InvalidRequestContent', message: /processServerId/ },
+    );
     const unknownMachine = structuredClone(input);
     unknownMachine.properties.providerSpecificDetails.fabricDiscoveryMachineId += '-missing';
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginCreateAndWait(...args(), 'crm-db-01', unknownMachine, poll),
-    ).rejects.toMatchObject({ statusCode: 400, code: 'DiscoveredMachineNotFound' });
+      { status: 400, code: 'DiscoveredMachineNotFound' },
+    );
     const badDisk = structuredClone(input);
     badDisk.properties.providerSpecificDetails.disksDefault.diskType = 'Ultra_LRS';
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginCreateAndWait(...args(), 'crm-db-01', badDisk, poll),
-    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidRequestContent' });
+      { status: 400, code: 'InvalidRequestContent' },
+    );
     // The same machine under another name is refused.
     await t.client.replicationProtectedItems.beginCreateAndWait(...args(), 'crm-db-01', input, poll);
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginCreateAndWait(...args(), 'crm-db-01-again', input, poll),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'MachineAlreadyProtected' });
+      { status: 409, code: 'MachineAlreadyProtected' },
+    );
   });
 
   it('runs item-level test failover, cleanup, failover without shutdown, cancel and conflicts', async () => {
     await waitProtected('crm-db-01');
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginFailoverCommitAndWait(...args(), 'crm-db-01', poll),
-    ).rejects.toMatchObject({
-      statusCode: 409,
-      code: 'FailoverNotCompleted',
-      message: expect.stringContaining("protectionState 'Protected'") as string,
-    });
-    const tested = await t.client.replicationProtectedItems.beginTestFailoverAndWait(
+      { status: 409, code: 'FailoverNotCompleted', message: /protectionState 'Protected'/ },
+    );
+    await t.client.replicationProtectedItems.beginTestFailoverAndWait(
       ...args(),
       'crm-db-01',
       {
@@ -144,33 +184,42 @@ describe('ARM errors and single-item operations', () => {
       },
       poll,
     );
-    expect(tested.properties?.testFailoverState).toBe('TestFailoverCompleted');
-    expect(tested.properties?.allowedOperations).toEqual(['TestFailoverCleanup']);
-    await expect(
+    // The LRO ends when the test machine runs; the item waits for cleanup (ReplicationProtectedItems_TestFailover).
+    const tested = await t.client.replicationProtectedItems.get(...args(), 'crm-db-01');
+    expect(tested.properties).toMatchObject({
+      testFailoverState: 'WaitingForCompletion',
+      allowedOperations: ['TestFailoverCleanup'],
+      currentScenario: { scenarioName: 'TestFailover' },
+    });
+    await expectAzureError(
       t.client.replicationProtectedItems.beginTestFailoverAndWait(
         ...args(),
         'crm-db-01',
         { properties: {} },
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'TestFailoverAlreadyActive' });
-    const cleaned = await t.client.replicationProtectedItems.beginTestFailoverCleanupAndWait(
+      { status: 409, code: 'TestFailoverAlreadyActive' },
+    );
+    await t.client.replicationProtectedItems.beginTestFailoverCleanupAndWait(
       ...args(),
       'crm-db-01',
       { properties: { comments: 'ok' } },
       poll,
     );
+    const cleaned = await t.client.replicationProtectedItems.get(...args(), 'crm-db-01');
     expect(cleaned.properties?.testFailoverState).toBe('None');
+    expect(cleaned.properties?.currentScenario?.scenarioName).toBe('None');
 
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginUnplannedFailoverAndWait(
         ...args(),
         'crm-db-01',
         { properties: { providerSpecificDetails: { instanceType: 'InMageRcm', performShutdown: 'maybe' } } },
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidRequestContent' });
-    const failedOver = await t.client.replicationProtectedItems.beginUnplannedFailoverAndWait(
+      { status: 400, code: 'InvalidRequestContent' },
+    );
+    await t.client.replicationProtectedItems.beginUnplannedFailoverAndWait(
       ...args(),
       'crm-db-01',
       {
@@ -181,23 +230,22 @@ describe('ARM errors and single-item operations', () => {
       },
       poll,
     );
+    const failedOver = await t.client.replicationProtectedItems.get(...args(), 'crm-db-01');
     expect(failedOver.properties).toMatchObject({
       protectionState: 'UnplannedFailoverCompleted',
       activeLocation: 'Recovery',
     });
-    await expect(
+    await expectAzureError(
       t.client.replicationProtectedItems.beginDeleteAndWait(
         ...args(),
         'crm-db-01',
         { properties: { disableProtectionReason: 'MigrationComplete' } },
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'CompleteMigrationNotAllowed' });
-    const cancelled = await t.client.replicationProtectedItems.beginFailoverCancelAndWait(
-      ...args(),
-      'crm-db-01',
-      poll,
+      { status: 409, code: 'CompleteMigrationNotAllowed' },
     );
+    await t.client.replicationProtectedItems.beginFailoverCancelAndWait(...args(), 'crm-db-01', poll);
+    const cancelled = await t.client.replicationProtectedItems.get(...args(), 'crm-db-01');
     expect(cancelled.properties).toMatchObject({ protectionState: 'Protected', activeLocation: 'Primary' });
     expect((await t.admin.state()).sourceVms.poweredOff).toBe(0);
     expect(await t.admin.invariants()).toEqual({ violations: [] });
@@ -219,7 +267,7 @@ describe('ARM errors and single-item operations', () => {
       planInput([item.id ?? '']),
       poll,
     );
-    await expect(
+    await expectAzureError(
       t.client.replicationRecoveryPlans.beginCreateAndWait(
         scope.vaultName,
         scope.resourceGroup,
@@ -227,9 +275,10 @@ describe('ARM errors and single-item operations', () => {
         planInput([item.id ?? '']),
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'ProtectedItemAlreadyInRecoveryPlan' });
+      { status: 409, code: 'ProtectedItemAlreadyInRecoveryPlan' },
+    );
     const tooMany = Array.from({ length: 101 }, (_, index) => `${item.id ?? ''}-${index}`);
-    await expect(
+    await expectAzureError(
       t.client.replicationRecoveryPlans.beginCreateAndWait(
         scope.vaultName,
         scope.resourceGroup,
@@ -237,7 +286,8 @@ describe('ARM errors and single-item operations', () => {
         planInput(tooMany),
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 400, code: 'RecoveryPlanItemLimitExceeded' });
+      { status: 400, code: 'RecoveryPlanItemLimitExceeded' },
+    );
     const filtered = [];
     for await (const found of t.client.replicationProtectedItems.list(scope.vaultName, scope.resourceGroup, {
       filter: "recoveryPlanName eq 'plan-a' and sourceFabricName eq '" + t.seed.fabricName + "'",
@@ -248,18 +298,17 @@ describe('ARM errors and single-item operations', () => {
     const bad = t.client.replicationProtectedItems.list(scope.vaultName, scope.resourceGroup, {
       filter: "color eq 'red'",
     });
-    await expect(bad.next()).rejects.toMatchObject({ statusCode: 400, code: 'InvalidFilter' });
+    await expectAzureError(bad.next(), { status: 400, code: 'InvalidFilter' });
     await t.client.replicationRecoveryPlans.beginDeleteAndWait(
       scope.vaultName,
       scope.resourceGroup,
       'plan-a',
       poll,
     );
-    await expect(
+    await expectAzureError(
       t.client.replicationRecoveryPlans.get(scope.vaultName, scope.resourceGroup, 'plan-a'),
-    ).rejects.toMatchObject({
-      statusCode: 404,
-    });
+      { status: 404, code: 'RecoveryPlanNotFound' },
+    );
   });
 
   it('surfaces injected job failures as failed LROs with the Azure error', async () => {

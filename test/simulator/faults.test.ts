@@ -157,13 +157,9 @@ describe('fault injection', () => {
       { properties: {} },
       poll,
     );
-    const retried = await client.replicationProtectedItems.beginTestFailoverAndWait(
-      ...itemArgs(t),
-      vm,
-      failover,
-      poll,
-    );
-    expect(retried.properties?.testFailoverState).toBe('TestFailoverCompleted');
+    await client.replicationProtectedItems.beginTestFailoverAndWait(...itemArgs(t), vm, failover, poll);
+    const retried = await client.replicationProtectedItems.get(...itemArgs(t), vm);
+    expect(retried.properties?.testFailoverState).toBe('WaitingForCompletion');
     await client.replicationProtectedItems.beginTestFailoverCleanupAndWait(
       ...itemArgs(t),
       vm,

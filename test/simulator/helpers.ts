@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
+import { isRestError, type RestError } from '@azure/core-rest-pipeline';
+import { expect } from 'vitest';
+import { azureErrorCode } from '../../activities/azure-errors.ts';
 import { demoScope, demoSite } from '../../domain/demo.ts';
 import { discoveredMachineId, type SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin, type SeedResult } from '../../simulators/admin-client.ts';
@@ -186,3 +189,24 @@ export function bulkSite(count: number): SourceSite {
 
 export const armPath = (suffix: string) =>
   `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${scope.vaultName}${suffix}`;
+
+/**
+ * The call fails with this status and Site Recovery's specific code, read from `error.details[]` the way
+ * the factory reads it (`azureErrorCode`); the top-level code is the generic one for the status.
+ */
+export async function expectAzureError(
+  call: Promise<unknown>,
+  expected: { status: number; code: string; message?: RegExp },
+): Promise<RestError> {
+  const error = await call.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  if (!isRestError(error)) throw new Error(`expected a RestError, got ${String(error)}`);
+  expect({ status: error.statusCode, code: azureErrorCode(error) }).toEqual({
+    status: expected.status,
+    code: expected.code,
+  });
+  if (expected.message) expect(error.message).toMatch(expected.message);
+  return error;
+}

@@ -7,6 +7,7 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   enableInput,
+  expectAzureError,
   poll,
   scope,
   startTestSimulator,
@@ -198,7 +199,7 @@ describe('full migration lifecycle through the real SDK', () => {
       expect.arrayContaining(['TestFailover', 'UnplannedFailover']),
     );
 
-    const tested = await t.client.replicationRecoveryPlans.beginTestFailoverAndWait(
+    await t.client.replicationRecoveryPlans.beginTestFailoverAndWait(
       scope.vaultName,
       scope.resourceGroup,
       planName,
@@ -212,15 +213,37 @@ describe('full migration lifecycle through the real SDK', () => {
       },
       poll,
     );
-    expect(tested.properties?.currentScenarioStatus).toBe('Succeeded');
-    expect(tested.properties?.lastTestFailoverTime).toBeInstanceOf(Date);
-    expect(tested.properties?.allowedOperations).toEqual(['TestFailoverCleanup']);
+    // As ReplicationRecoveryPlans_TestFailover's example: the plan waits for test failover cleanup, its
+    // scenario still the test failover, whose job is Suspended.
+    const tested = await t.client.replicationRecoveryPlans.get(
+      scope.vaultName,
+      scope.resourceGroup,
+      planName,
+    );
+    expect(tested.properties).toMatchObject({
+      currentScenario: { scenarioName: 'TestFailover' },
+      currentScenarioStatus: 'Suspended',
+      currentScenarioStatusDescription: 'WaitingForStopTestFailover',
+      allowedOperations: ['TestFailoverCleanup'],
+    });
+    const testFailoverJob = tested.properties?.currentScenario?.jobId?.split('/').at(-1) ?? '';
+    const suspended = await t.client.replicationJobs.get(
+      scope.vaultName,
+      scope.resourceGroup,
+      testFailoverJob,
+    );
+    expect(suspended.properties).toMatchObject({ scenarioName: 'TestFailover', state: 'Suspended' });
+    expect(suspended.properties?.endTime).toBeUndefined();
     const item = await t.client.replicationProtectedItems.get(...args(), 'payroll-db-01');
-    expect(item.properties?.testFailoverState).toBe('TestFailoverCompleted');
+    expect(item.properties).toMatchObject({
+      protectionState: 'Protected',
+      testFailoverState: 'WaitingForCompletion',
+      currentScenario: { scenarioName: 'TestFailover', jobId: tested.properties?.currentScenario?.jobId },
+    });
     expect((await t.admin.state()).targetVms.test).toBe(vmNames.length);
 
     // Failover is refused while the test failover is not cleaned up.
-    await expect(
+    await expectAzureError(
       t.client.replicationRecoveryPlans.beginUnplannedFailoverAndWait(
         scope.vaultName,
         scope.resourceGroup,
@@ -228,7 +251,8 @@ describe('full migration lifecycle through the real SDK', () => {
         { properties: { failoverDirection: 'PrimaryToRecovery', sourceSiteOperations: 'Required' } },
         poll,
       ),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'TestFailoverCleanupRequired' });
+      { status: 409, code: 'TestFailoverCleanupRequired' },
+    );
 
     await t.client.replicationRecoveryPlans.beginTestFailoverCleanupAndWait(
       scope.vaultName,
@@ -238,10 +262,26 @@ describe('full migration lifecycle through the real SDK', () => {
       poll,
     );
     expect((await t.admin.state()).targetVms.test).toBe(0);
+    // Cleanup resumed and ended the suspended test failover job.
+    const ended = await t.client.replicationJobs.get(scope.vaultName, scope.resourceGroup, testFailoverJob);
+    expect(ended.properties?.state).toBe('Succeeded');
+    const cleaned = await t.client.replicationRecoveryPlans.get(
+      scope.vaultName,
+      scope.resourceGroup,
+      planName,
+    );
+    // A plan's scenario is its last job (ReplicationRecoveryPlans_TestFailoverCleanup's example).
+    expect(cleaned.properties).toMatchObject({
+      currentScenario: { scenarioName: 'TestFailoverCleanup' },
+      currentScenarioStatus: 'Succeeded',
+    });
+    expect(cleaned.properties?.lastTestFailoverTime).toBeInstanceOf(Date);
+    const itemAfter = await t.client.replicationProtectedItems.get(...args(), 'payroll-db-01');
+    expect(itemAfter.properties?.testFailoverState).toBe('None');
   });
 
   it('fails over with source shutdown, commits and completes the migration', async () => {
-    const failedOver = await t.client.replicationRecoveryPlans.beginUnplannedFailoverAndWait(
+    await t.client.replicationRecoveryPlans.beginUnplannedFailoverAndWait(
       scope.vaultName,
       scope.resourceGroup,
       planName,
@@ -254,14 +294,19 @@ describe('full migration lifecycle through the real SDK', () => {
       },
       poll,
     );
-    expect(failedOver.properties?.allowedOperations).toEqual(expect.arrayContaining(['Commit']));
-    const committed = await t.client.replicationRecoveryPlans.beginFailoverCommitAndWait(
+    const readPlan = () =>
+      t.client.replicationRecoveryPlans.get(scope.vaultName, scope.resourceGroup, planName);
+    expect((await readPlan()).properties?.allowedOperations).toEqual(expect.arrayContaining(['Commit']));
+    await t.client.replicationRecoveryPlans.beginFailoverCommitAndWait(
       scope.vaultName,
       scope.resourceGroup,
       planName,
       poll,
     );
-    expect(committed.properties?.currentScenarioStatus).toBe('Succeeded');
+    expect((await readPlan()).properties).toMatchObject({
+      currentScenarioStatus: 'Succeeded',
+      currentScenarioStatusDescription: 'Completed',
+    });
     const item = await t.client.replicationProtectedItems.get(...args(), 'payroll-db-01');
     expect(item.properties?.protectionState).toBe('CommitFailoverCompleted');
     expect(item.properties?.allowedOperations).toContain('CompleteMigration');
