@@ -457,6 +457,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                   testSubnetName: target.subnetName,
                   targetVmName: vm.name,
                   targetVmSize: vm.targetVmSize,
+                  // Lets the appliance push the mobility agent to a VM that has none (ignored otherwise).
+                  ...(target.runAsAccountId === undefined ? {} : { runAsAccountId: target.runAsAccountId }),
                   disksDefault: {
                     logStorageAccountId: target.logStorageAccountId,
                     diskType: 'Premium_LRS',

@@ -17,6 +17,11 @@ export interface TargetSettings {
   subnetName: string;
   testNetworkId: string;
   logStorageAccountId: string;
+  /**
+   * Azure Migrate run-as account (guest credentials, `…/VMwareSites/{site}/runAsAccounts/{name}`) the
+   * appliance pushes the mobility agent with, on VMs that have none. Without it such VMs fail to enable.
+   */
+  runAsAccountId?: string;
 }
 
 export interface BatchVm {
