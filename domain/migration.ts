@@ -33,6 +33,18 @@ export interface BatchVm {
   targetVmSize?: string;
 }
 
+/** What the Site Recovery activities need to find a VM's protected item: its name and machine. */
+export type VmRef = Pick<BatchVm, 'name' | 'machineId'>;
+
+/**
+ * The protected item of a machine is named after the discovered machine (the last segment of its id, as
+ * Azure Migrate names them), never after the VM's display name: the machine id is stable and made of
+ * characters an ARM name takes, while a display name can be renamed, repeated or hostile.
+ */
+export function protectedItemName(machineId: string): string {
+  return machineId.slice(machineId.lastIndexOf('/') + 1);
+}
+
 export interface BatchSpec {
   waveId: string;
   batchId: string;

@@ -8,6 +8,7 @@ import {
 } from '../../contracts/messages.ts';
 import {
   operator,
+  protectedItemOf,
   sourcePowerStates,
   startBatch,
   startHarness,
@@ -73,10 +74,11 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
     const result = await handle.result();
     expect(result.vms.map((vm) => vm.outcome)).toEqual(['migrated', 'migrated']);
     const { entries } = await harness.admin.audit();
+    const items = ['reporting-web-04', 'reporting-web-05'].map((vm) => protectedItemOf(vm));
     const enables = entries.filter(
       (e) =>
         e.method === 'PUT' &&
-        /replicationProtectedItems\/reporting-web-0[45]$/.test(pathOf(e.path)) &&
+        items.some((item) => pathOf(e.path).endsWith(`/replicationProtectedItems/${item}`)) &&
         e.status < 300,
     );
     expect(enables).toHaveLength(2);
