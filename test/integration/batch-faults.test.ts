@@ -99,7 +99,9 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
     const result = await handle.result();
     expect(result.vms[0]?.outcome).toBe('migrated');
     const { entries } = await harness.admin.audit();
-    expect(entries.filter((e) => pathOf(e.path).endsWith(`/${protectedItemOf('crm-web-05')}/repairReplication`))).toHaveLength(1);
+    expect(
+      entries.filter((e) => pathOf(e.path).endsWith(`/${protectedItemOf('crm-web-05')}/repairReplication`)),
+    ).toHaveLength(1);
   });
 
   it('cleans up a failed test failover, holds the batch for the operator and succeeds on retry', async () => {
