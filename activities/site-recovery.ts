@@ -17,10 +17,12 @@ import type {
   BatchVm,
   ReplicationSite,
   TargetSettings,
+  VmRef,
   VmReplicationState,
   VmReplicationStatus,
 } from '../domain/migration.ts';
-import { notYetReplicating } from '../domain/migration.ts';
+import { notYetReplicating, protectedItemName } from '../domain/migration.ts';
+import { armPath } from './arm-path.ts';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { ArmRest } from './arm-rest.ts';
 import {
@@ -56,7 +58,7 @@ export type RecoveryPlanAction =
 
 export interface ReplicationPollInput {
   site: ReplicationSite;
-  vmNames: string[];
+  vms: VmRef[];
   /** Return early once what the workflow must act on (errors, stalls) differs from this fingerprint. */
   previousFingerprint?: string;
   /** Longest time to wait for a change before reporting anyway. */
@@ -140,6 +142,14 @@ async function permanentFailureOf(
 const operationInProgress = 'OperationInProgress';
 
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+/** Listing key of an item: its machine (what the factory names items after), case-insensitive as ARM. */
+const itemKey = (item: ReplicationProtectedItem) => {
+  const details = item.properties?.providerSpecificDetails as InMageRcmReplicationDetails | undefined;
+  return (
+    details?.fabricDiscoveryMachineId ? lastSegment(details.fabricDiscoveryMachineId) : (item.name ?? '')
+  ).toLowerCase();
+};
+const vmKey = (vm: VmRef) => protectedItemName(vm.machineId).toLowerCase();
 
 /**
  * A resource that does not exist: 404, or the specific code Site Recovery gives for it (it answers some
@@ -281,14 +291,14 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
   ): Promise<Map<string, ReplicationProtectedItem>> {
     const items = new Map<string, ReplicationProtectedItem>();
     let pages = 0;
-    const path = `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems`;
+    const path = `${containerPath(site)}/replicationProtectedItems`;
     let url: string | undefined = rest.url(path, client.apiVersion);
     while (url) {
       const page = (await rest.send('GET', url, undefined, signal)).body as {
         value?: ReplicationProtectedItem[];
         nextLink?: string;
       };
-      for (const item of page.value ?? []) if (item.name) items.set(item.name, item);
+      for (const item of page.value ?? []) if (item.name) items.set(itemKey(item), item);
       url = page.nextLink;
       pages += 1;
     }
@@ -296,8 +306,13 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     return items;
   }
 
-  function protectedItemId(site: ReplicationSite, name: string): string {
-    return `/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}/replicationProtectedItems/${name}`;
+  function containerPath(site: ReplicationSite): string {
+    return armPath`/subscriptions/${deps.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${vault}/replicationFabrics/${site.fabricName}/replicationProtectionContainers/${site.containerName}`;
+  }
+
+  /** The ARM id of a VM's protected item, named after its machine (`protectedItemName`). */
+  function protectedItemId(site: ReplicationSite, vm: VmRef): string {
+    return `${containerPath(site)}${armPath`/replicationProtectedItems/${protectedItemName(vm.machineId)}`}`;
   }
 
   async function planExists(planName: string): Promise<boolean> {
@@ -310,15 +325,15 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     }
   }
 
-  /** The named items, one GET each (a few in flight): absent ones (404) are missing from the map. */
+  /** The VMs' items by VM name, one GET each (a few in flight): absent ones (404) are missing from the map. */
   async function readItems(
     site: ReplicationSite,
-    names: string[],
+    vms: VmRef[],
   ): Promise<Map<string, ReplicationProtectedItem>> {
     const items = new Map<string, ReplicationProtectedItem>();
-    await inParallel(names, perVmConcurrency, async (name) => {
-      const item = await rest.get<ReplicationProtectedItem>(protectedItemId(site, name), client.apiVersion);
-      if (item) items.set(name, item);
+    await inParallel(vms, perVmConcurrency, async (vm) => {
+      const item = await rest.get<ReplicationProtectedItem>(protectedItemId(site, vm), client.apiVersion);
+      if (item) items.set(vm.name, item);
     });
     return items;
   }
@@ -330,22 +345,23 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
    */
   async function removeItems(
     site: ReplicationSite,
-    names: string[],
+    vms: VmRef[],
     reason: 'MigrationComplete' | 'NotSpecified',
   ) {
     const issued = new Set<string>();
     const gone = new Set<string>();
     for (;;) {
-      const pending = names.filter((name) => !gone.has(name));
-      await inParallel(pending, perVmConcurrency, async (name) => {
+      const pending = vms.filter((vm) => !gone.has(vm.name));
+      await inParallel(pending, perVmConcurrency, async (vm) => {
+        const { name } = vm;
         if (issued.has(name)) {
-          if (!(await rest.get(protectedItemId(site, name), client.apiVersion))) gone.add(name);
+          if (!(await rest.get(protectedItemId(site, vm), client.apiVersion))) gone.add(name);
           return;
         }
         try {
           await rest.send(
             'POST',
-            rest.url(`${protectedItemId(site, name)}/remove`, client.apiVersion),
+            rest.url(`${protectedItemId(site, vm)}/remove`, client.apiVersion),
             { properties: { disableProtectionReason: reason } },
             Context.current().cancellationSignal,
           );
@@ -357,8 +373,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
             throw toActivityFailure(error, `remove protected item ${name}`);
         }
       });
-      if (gone.size === names.length) return;
-      Context.current().heartbeat({ pending: names.length - gone.size, issued: issued.size });
+      if (gone.size === vms.length) return;
+      Context.current().heartbeat({ pending: vms.length - gone.size, issued: issued.size });
       await pause(deps.pollIntervalMs);
     }
   }
@@ -469,7 +485,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
         const failure = await permanentFailureOf(async () => {
           const response = await rest.send(
             'PUT',
-            rest.url(protectedItemId(site, vm.name), client.apiVersion),
+            rest.url(protectedItemId(site, vm), client.apiVersion),
             {
               properties: {
                 policyId: site.policyId,
@@ -484,6 +500,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
                   testSubnetName: target.subnetName,
                   targetVmName: vm.name,
                   targetVmSize: vm.targetVmSize,
+                  // Lets the appliance push the mobility agent to a VM that has none (ignored otherwise).
+                  ...(target.runAsAccountId === undefined ? {} : { runAsAccountId: target.runAsAccountId }),
                   disksDefault: {
                     logStorageAccountId: target.logStorageAccountId,
                     diskType: 'Premium_LRS',
@@ -510,7 +528,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
       for (;;) {
         const listing = readSince(input.site, Math.min(input.readAfter ?? started, started));
         const items = await withAzureErrors('list protected items', () => listing.join());
-        const vms = input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
+        const vms = input.vms.map((vm) => vmReplicationStatus(vm.name, items.get(vmKey(vm))));
         const fingerprint = replicationFingerprint(vms);
         const settled = vms.every((vm) => vm.state !== 'enabling' && vm.state !== 'replicating');
         if (
@@ -546,8 +564,8 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
           .map((group) => ({
             groupType: 'Boot' as const,
             replicationProtectedItems: group.map((vm) => ({
-              id: protectedItemId(site, vm.name),
-              virtualMachineId: vm.name,
+              id: protectedItemId(site, vm),
+              virtualMachineId: protectedItemName(vm.machineId),
             })),
           }));
         await client.replicationRecoveryPlans.beginCreateAndWait(
@@ -678,26 +696,23 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
     },
 
     /** Reads every VM of the batch individually: the outcome of a cutover, never a job status. */
-    async readBatchState(input: {
-      site: ReplicationSite;
-      vmNames: string[];
-    }): Promise<VmReplicationStatus[]> {
-      const items = await readItems(input.site, input.vmNames);
-      return input.vmNames.map((name) => vmReplicationStatus(name, items.get(name)));
+    async readBatchState(input: { site: ReplicationSite; vms: VmRef[] }): Promise<VmReplicationStatus[]> {
+      const items = await readItems(input.site, input.vms);
+      return input.vms.map((vm) => vmReplicationStatus(vm.name, items.get(vm.name)));
     },
 
     /** Completes migration (disable replication with reason MigrationComplete) for the committed VMs. */
     async completeMigration(input: {
       site: ReplicationSite;
-      vmNames: string[];
+      vms: VmRef[];
     }): Promise<{ completed: string[] }> {
-      await removeItems(input.site, input.vmNames, 'MigrationComplete');
-      return { completed: input.vmNames };
+      await removeItems(input.site, input.vms, 'MigrationComplete');
+      return { completed: input.vms.map((vm) => vm.name) };
     },
 
     /** Disables replication (rollback, skip, re-enable): the protected items go, the source VMs stay. */
-    async disableReplication(input: { site: ReplicationSite; vmNames: string[] }): Promise<void> {
-      await removeItems(input.site, input.vmNames, 'NotSpecified');
+    async disableReplication(input: { site: ReplicationSite; vms: VmRef[] }): Promise<void> {
+      await removeItems(input.site, input.vms, 'NotSpecified');
     },
 
     /**
@@ -707,11 +722,11 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
      */
     async repairReplication(input: {
       site: ReplicationSite;
-      vmNames: string[];
+      vms: VmRef[];
     }): Promise<{ failed: VmFailure[]; inProgress: string[] }> {
       const failed: VmFailure[] = [];
       const inProgress: string[] = [];
-      for (const name of input.vmNames) {
+      for (const { name, machineId } of input.vms) {
         Context.current().heartbeat({ repairing: name });
         const failure = await permanentFailureOf(() =>
           client.replicationProtectedItems.beginRepairReplication(
@@ -719,7 +734,7 @@ export function createSiteRecoveryActivities(deps: SiteRecoveryDeps) {
             rg,
             input.site.fabricName,
             input.site.containerName,
-            name,
+            protectedItemName(machineId),
             lro(),
           ),
         );

@@ -292,6 +292,10 @@ withActor(
     'replication log storage account ($FACTORY_CACHE_STORAGE_ACCOUNT_ID)',
   )
   .option(
+    '--run-as-account <armId>',
+    'Azure Migrate run-as account to push the mobility agent to VMs without one ($FACTORY_RUN_AS_ACCOUNT_ID)',
+  )
+  .option(
     '--sql-migration-service <armId>',
     'SQL migration service for SQL Server databases ($FACTORY_SQL_MIGRATION_SERVICE_ID)',
   )

@@ -31,6 +31,7 @@ export const waveSettingSources = {
   targetSubnet: { flag: '--target-subnet', env: 'FACTORY_TARGET_SUBNET' },
   testNetworkId: { flag: '--test-network', env: 'FACTORY_TEST_NETWORK_ID' },
   cacheStorageAccountId: { flag: '--cache-storage-account', env: 'FACTORY_CACHE_STORAGE_ACCOUNT_ID' },
+  runAsAccountId: { flag: '--run-as-account', env: 'FACTORY_RUN_AS_ACCOUNT_ID' },
   sqlMigrationServiceId: { flag: '--sql-migration-service', env: 'FACTORY_SQL_MIGRATION_SERVICE_ID' },
   dmsServiceId: { flag: '--dms-service', env: 'FACTORY_DMS_SERVICE_ID' },
   dmsSubnetId: { flag: '--dms-subnet', env: 'FACTORY_DMS_SUBNET_ID' },
@@ -125,6 +126,13 @@ const settingsSchema = z.object({
     subnetName: z.string().min(1),
     testNetworkId: armId('a virtual network'),
     logStorageAccountId: armId('a storage account'),
+    runAsAccountId: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OffAzure\/VMwareSites\/[^/]+\/runAsAccounts\/[^/]+$/i,
+        'must be the ARM id of an Azure Migrate run-as account (…/providers/Microsoft.OffAzure/VMwareSites/{site}/runAsAccounts/{name})',
+      )
+      .optional(),
   }),
   databases: z
     .object({
@@ -246,6 +254,8 @@ export function resolveWaveSettings(options: {
     else vmwareSites = parsed;
   }
   const subscriptionId = required('subscriptionId');
+  // Optional in both profiles: without it, VMs lacking the mobility agent fail to enable (preflight says which).
+  const runAsAccountId = value('runAsAccountId');
   const candidate = {
     profile,
     subscriptionId,
@@ -258,6 +268,7 @@ export function resolveWaveSettings(options: {
       subnetName: required('targetSubnet'),
       testNetworkId: required('testNetworkId'),
       logStorageAccountId: required('cacheStorageAccountId'),
+      ...(runAsAccountId === undefined ? {} : { runAsAccountId }),
     },
     ...(options.databases
       ? {
@@ -302,6 +313,7 @@ function settingKeyOf(path: string[]): string {
     'target.subnetName': 'targetSubnet',
     'target.testNetworkId': 'testNetworkId',
     'target.logStorageAccountId': 'cacheStorageAccountId',
+    'target.runAsAccountId': 'runAsAccountId',
     'databases.services.sqlMigrationServiceId': 'sqlMigrationServiceId',
     'databases.services.classic.serviceId': 'dmsServiceId',
     'databases.services.classic.virtualSubnetId': 'dmsSubnetId',

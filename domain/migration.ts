@@ -17,6 +17,11 @@ export interface TargetSettings {
   subnetName: string;
   testNetworkId: string;
   logStorageAccountId: string;
+  /**
+   * Azure Migrate run-as account (guest credentials, `…/VMwareSites/{site}/runAsAccounts/{name}`) the
+   * appliance pushes the mobility agent with, on VMs that have none. Without it such VMs fail to enable.
+   */
+  runAsAccountId?: string;
 }
 
 export interface BatchVm {
@@ -26,6 +31,18 @@ export interface BatchVm {
   tier: Tier;
   appliance: string;
   targetVmSize?: string;
+}
+
+/** What the Site Recovery activities need to find a VM's protected item: its name and machine. */
+export type VmRef = Pick<BatchVm, 'name' | 'machineId'>;
+
+/**
+ * The protected item of a machine is named after the discovered machine (the last segment of its id, as
+ * Azure Migrate names them), never after the VM's display name: the machine id is stable and made of
+ * characters an ARM name takes, while a display name can be renamed, repeated or hostile.
+ */
+export function protectedItemName(machineId: string): string {
+  return machineId.slice(machineId.lastIndexOf('/') + 1);
 }
 
 export interface BatchSpec {

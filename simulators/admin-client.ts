@@ -9,7 +9,7 @@ import type { StateSummary } from './admin.ts';
 import type { AuditEntry } from './audit.ts';
 import type { DatabaseSeed, DatabaseSeedResult } from './data-migration/seed.ts';
 import type { FaultConfig, FaultConfigInput, FaultRule } from './faults.ts';
-import type { SeedResult } from './site-recovery/environment.ts';
+import type { SeedOptions, SeedResult } from './site-recovery/environment.ts';
 
 export type {
   StateSummary,
@@ -18,6 +18,7 @@ export type {
   FaultConfig,
   FaultConfigInput,
   SeedResult,
+  SeedOptions,
   DatabaseSeed,
   DatabaseSeedResult,
 };
@@ -54,8 +55,14 @@ export class SimulatorAdmin {
     return this.call('GET', '/health');
   }
 
-  seed(scope: AzureScope, site: SourceSite): Promise<SeedResult> {
-    return this.call('PUT', '/admin/environment', { scope, site });
+  /** Seeds the vault, fabric and VMware site; `options.withoutMobilityAgent` names VMs seeded without an agent. */
+  seed(scope: AzureScope, site: SourceSite, options: SeedOptions = {}): Promise<SeedResult> {
+    return this.call('PUT', '/admin/environment', { scope, site, ...options });
+  }
+
+  /** Installs (registers with the appliance) or removes the mobility agent of the source VM named `vmName`. */
+  async setMobilityAgent(vmName: string, installed: boolean): Promise<void> {
+    await this.call('PUT', '/admin/mobility-agent', { vmName, installed });
   }
 
   audit(since = 0): Promise<{ entries: AuditEntry[] }> {

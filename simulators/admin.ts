@@ -10,7 +10,7 @@ import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
 import type { Simulation } from './simulation.ts';
-import { seedEnvironment } from './site-recovery/environment.ts';
+import { seedEnvironment, setMobilityAgent } from './site-recovery/environment.ts';
 import { jobState } from './site-recovery/jobs.ts';
 import type { PlainResponse } from './source-platform.ts';
 import type { Throttle } from './throttling.ts';
@@ -50,7 +50,12 @@ const siteSchema = z.object({
   ),
 });
 
-const environmentSchema = z.object({ scope: scopeSchema, site: siteSchema });
+const environmentSchema = z.object({
+  scope: scopeSchema,
+  site: siteSchema,
+  withoutMobilityAgent: z.array(z.string().min(1)).optional(),
+});
+const mobilityAgentSchema = z.object({ vmName: z.string().min(1), installed: z.boolean() });
 const clockSchema = z.object({ speed: z.number().positive().finite() });
 /** At most a year at once: a larger step is a unit mistake (milliseconds for seconds). */
 const clockAdvanceSchema = z.object({
@@ -176,7 +181,26 @@ export function handleAdmin(
     case 'PUT /admin/environment': {
       const parsed = environmentSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
-      return json(200, seedEnvironment(sim, parsed.data.scope, parsed.data.site));
+      const { scope, site, withoutMobilityAgent } = parsed.data;
+      return json(
+        200,
+        seedEnvironment(sim, scope, site, withoutMobilityAgent ? { withoutMobilityAgent } : {}),
+      );
+    }
+    case 'PUT /admin/mobility-agent': {
+      const parsed = mobilityAgentSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      const { vmName, installed } = parsed.data;
+      const vms = setMobilityAgent(sim, vmName, installed);
+      if (vms === 0) {
+        return json(404, {
+          error: {
+            code: 'NotFound',
+            message: `No source VM is named ${JSON.stringify(vmName)}; seed it first.`,
+          },
+        });
+      }
+      return json(200, { vmName, installed, vms });
     }
     case 'GET /admin/audit': {
       const since = Number(url.searchParams.get('since') ?? '0');

@@ -27,6 +27,7 @@ import {
   type DatabaseOutcome,
   type ValidationCheck,
   type ValidationResult,
+  type VmRef,
 } from '../domain/migration.ts';
 import {
   batchFinishedSignal,
@@ -109,6 +110,9 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const currentSignOff = () => signOff;
   const track = (name: string) => state.tracks.find((t) => t.name === name);
   const active = () => state.tracks.filter((t) => t.disposition === 'active');
+  /** The named VMs as the Site Recovery activities find their protected items (by machine). */
+  const refs = (names: string[]): VmRef[] =>
+    spec.vms.filter((vm) => names.includes(vm.name)).map(({ name, machineId }) => ({ name, machineId }));
   // Continue-as-new happens only while replicating, so a new run never starts past the commit.
   let commitStarted = false;
   /** Set before the failover is requested: from then on the source VMs may be shut down. */
@@ -352,7 +356,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     const reEnable = active().filter((t) => t.failedStep === 'enable');
     if (reEnable.length > 0) {
       // A VM whose enable failed may have left an item behind (EnablingFailed): remove it first.
-      await longAzure.disableReplication({ site, vmNames: reEnable.map((t) => t.name) });
+      await longAzure.disableReplication({ site, vms: refs(reEnable.map((t) => t.name)) });
     }
     const toEnable = active().filter((t) => t.status.state === 'absent' || t.failedStep === 'enable');
     if (toEnable.length === 0) return;
@@ -374,7 +378,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   const replicate = async () => {
     const retried = active().filter((t) => t.failedStep === 'replication');
     if (retried.length > 0) {
-      await azure.repairReplication({ site, vmNames: retried.map((t) => t.name) });
+      await azure.repairReplication({ site, vms: refs(retried.map((t) => t.name)) });
       for (const t of retried) {
         t.failedStep = undefined;
         t.stalledSinceMs = undefined;
@@ -394,7 +398,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       }
       const poll = await longAzure.pollReplication({
         site,
-        vmNames: active().map((t) => t.name),
+        vms: refs(active().map((t) => t.name)),
         previousFingerprint: state.fingerprint,
         // Workflow time: after the batch's last write completed.
         readAfter: Date.now(),
@@ -411,7 +415,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         if (t) park(t, p.step, p.reason, p.errorCode);
       }
       if (decisions.repair.length > 0) {
-        const repair = await azure.repairReplication({ site, vmNames: decisions.repair });
+        const repair = await azure.repairReplication({ site, vms: refs(decisions.repair) });
         for (const failure of repair.failed) {
           const t = track(failure.name);
           if (t) park(t, 'replication', `Resync refused: ${failure.message}`, failure.code);
@@ -434,7 +438,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     for (;;) {
       const skipped = state.tracks.filter((t) => t.disposition === 'skipped' && t.status.state !== 'absent');
       if (skipped.length > 0) {
-        await longAzure.disableReplication({ site, vmNames: skipped.map((t) => t.name) });
+        await longAzure.disableReplication({ site, vms: refs(skipped.map((t) => t.name)) });
         for (const t of skipped) t.status = notYetReplicating(t.name);
       }
       const parked = state.tracks.filter((t) => t.disposition === 'parked');
@@ -513,7 +517,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       if (sourcesShutDown) await azure.powerOnSourceVms({ vmNames: names });
       await azure.deleteRecoveryPlan({ planName });
     }
-    await longAzure.disableReplication({ site, vmNames: names });
+    await longAzure.disableReplication({ site, vms: refs(names) });
     for (const t of state.tracks) if (t.disposition !== 'skipped') t.disposition = 'rolled-back';
     enterPhase('rolled-back', `Rolled back by ${request.by}: ${request.reason}`);
   };
@@ -576,7 +580,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     longAzure.runRecoveryPlanAction({ planName, action: 'testFailoverCleanup' });
   const failOver = () => longAzure.runRecoveryPlanAction({ planName, action: 'unplannedFailover' });
   const commitFailover = () => longAzure.runRecoveryPlanAction({ planName, action: 'failoverCommit' });
-  const completeMigration = () => longAzure.completeMigration({ site, vmNames: active().map((t) => t.name) });
+  const completeMigration = () =>
+    longAzure.completeMigration({ site, vms: refs(active().map((t) => t.name)) });
 
   /** A failed test failover is cleaned up before the hold; a failed validation too, and retry tests again. */
   const testFailoverUntilValid = async () => {
@@ -592,7 +597,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   /** Every active VM must read failed over; retry runs the failover again. */
   const verifyFailover = async () => {
     for (;;) {
-      const readings = await azure.readBatchState({ site, vmNames: active().map((t) => t.name) });
+      const readings = await azure.readBatchState({ site, vms: refs(active().map((t) => t.name)) });
       for (const reading of readings) {
         const t = track(reading.name);
         if (t) t.status = reading;

@@ -50,6 +50,7 @@ export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
   targetSubnet?: string;
   testNetwork?: string;
   cacheStorageAccount?: string;
+  runAsAccount?: string;
   sqlMigrationService?: string;
   dmsService?: string;
   dmsSubnet?: string;
@@ -86,6 +87,7 @@ const givenSettings = (flags: WaveStartFlags): GivenSettings => {
     targetSubnet: flags.targetSubnet,
     testNetworkId: flags.testNetwork,
     cacheStorageAccountId: flags.cacheStorageAccount,
+    runAsAccountId: flags.runAsAccount,
     sqlMigrationServiceId: flags.sqlMigrationService,
     dmsServiceId: flags.dmsService,
     dmsSubnetId: flags.dmsSubnet,

@@ -2,7 +2,7 @@
  * Azure Migrate "import servers" CSV (tutorial-discover-import): UTF-8 with BOM, '*' marks the
  * required headers, per-disk figures in "Disk N …" column blocks, N = 1…20.
  */
-import { boolean, decimal, ipList, oneOf, text, wholeNumber } from './cells.ts';
+import { boolean, decimal, ipList, machineIdPart, oneOf, text, vmName, wholeNumber } from './cells.ts';
 import { column, readRecords, required } from './columns.ts';
 import type { Disk } from './estate-schema.ts';
 import type { IssueLog } from './issues.ts';
@@ -15,7 +15,7 @@ const MAX_OPS = 10_000_000;
 const MAX_MBPS = 1_000_000;
 
 const machine = {
-  name: required('Server name', text(255)),
+  name: required('Server name', vmName),
   ips: column('IP addresses', ipList),
   cores: required('Cores', wholeNumber(1, 1024)),
   memoryMB: required('Memory (In MB)', wholeNumber(1, 64 * 1024 * 1024)),
@@ -34,7 +34,7 @@ const machine = {
   writeOps: column('Total disks write operations per second', decimal(0, MAX_OPS)),
   readMBps: column('Total disks read throughput (MB per second)', decimal(0, MAX_MBPS)),
   writeMBps: column('Total disks write throughput (MB per second)', decimal(0, MAX_MBPS)),
-  vmId: column('Virtual machine ID', text(64)),
+  vmId: column('Virtual machine ID', machineIdPart('VM UUID', 64)),
   poweredOn: column('Powered on', boolean),
 };
 

@@ -4,6 +4,7 @@
  * importers copy into the error next to the file, sheet, row and column.
  */
 import { z } from 'zod';
+import { azureVmNameProblem, machineIdPartProblem } from '../azure-names.ts';
 
 export type CellSchema<T> = z.ZodType<T, string>;
 
@@ -131,3 +132,16 @@ export const date: CellSchema<string> = z.string().transform((value, ctx) => {
   }
   return fail(ctx, rule);
 });
+
+/** A VM's name: it becomes the migrated VM's Azure resource name (see `domain/azure-names.ts`). */
+export const vmName: CellSchema<string> = text(255).transform((value, ctx) => {
+  const problem = azureVmNameProblem(value);
+  return problem === undefined ? value : fail(ctx, problem);
+});
+
+/** The VM UUID or vCenter that names the Azure Migrate machine (and so its protected item). */
+export const machineIdPart = (part: 'VM UUID' | 'vCenter', maxLength: number): CellSchema<string> =>
+  text(maxLength).transform((value, ctx) => {
+    const problem = machineIdPartProblem(value, part);
+    return problem === undefined ? value : fail(ctx, problem);
+  });

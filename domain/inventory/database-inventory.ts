@@ -3,6 +3,7 @@
  * database with engine, version, size, log/change rate when known, host server, owning application
  * and the wanted target (blank = let the assessment recommend).
  */
+import { sqlDatabaseNameProblem } from '../azure-names.ts';
 import { decimal, oneOf, text } from './cells.ts';
 import { column, readRecords, required } from './columns.ts';
 import { dbEngines, dbTargets, type DbTarget } from './estate-schema.ts';
@@ -46,6 +47,11 @@ export function readDatabaseInventory(table: Table, log: IssueLog, into: Collect
       continue;
     }
     seen.set(key, line);
+    const nameProblem = v.engine === 'SQL Server' ? sqlDatabaseNameProblem(v.database) : undefined;
+    if (nameProblem !== undefined) {
+      log.error(locationOf(table, line, 'Database'), nameProblem, v.database);
+      continue;
+    }
     into.databases.push({
       name: v.database,
       engine: v.engine,

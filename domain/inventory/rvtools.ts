@@ -3,7 +3,7 @@
  * Units are MiB, booleans "True"/"False", dates may be Excel serials. RVTools 3.x wrote "MB" where
  * 4.x writes "MiB"; both are accepted. A VM is identified by its VM UUID, else vCenter + name.
  */
-import { boolean, date, decimal, ipList, oneOf, text, wholeNumber } from './cells.ts';
+import { boolean, date, decimal, ipList, machineIdPart, oneOf, text, vmName, wholeNumber } from './cells.ts';
 import { column, readRecords, required } from './columns.ts';
 import type { IssueLog } from './issues.ts';
 import { provenance, type Collected, type VmRef } from './observations.ts';
@@ -14,9 +14,9 @@ const MAX_MIB = 1024 ** 3; // 1 PiB: anything larger is a broken cell, not a dis
 
 /** Columns shared by every per-VM tab. */
 const vmIdentity = {
-  vm: required('VM', text(255)),
-  uuid: column('VM UUID', text(64)),
-  vcenter: column('VI SDK Server', text(255)),
+  vm: required('VM', vmName),
+  uuid: column('VM UUID', machineIdPart('VM UUID', 64)),
+  vcenter: column('VI SDK Server', machineIdPart('vCenter', 255)),
   template: column('Template', boolean),
 };
 

@@ -3,6 +3,7 @@
  * from the estate, target and mode from the plan, the target server's ARM id from a naming convention
  * (one target server per application and target kind), and the batch that owns the application.
  */
+import { sqlDatabaseNameProblem } from '../azure-names.ts';
 import type { Database as EstateDatabase, DbTarget } from '../inventory/estate-schema.ts';
 import type { DatabaseSpec, DatabaseTargetKind } from '../migration.ts';
 import type { Plan } from './plan-schema.ts';
@@ -81,6 +82,15 @@ export function databaseSpecsFromPlan(
           ? `it has no supported migration target (${planDb.target ?? source.wantedTarget ?? 'none'})`
           : 'it has no host server to migrate from';
       result.excluded.push({ id, reason: `Not migrated: ${reason}` });
+      continue;
+    }
+    // The name becomes the target database and its databaseMigrations resource (a hand-edited estate).
+    const nameProblem = target.kind.startsWith('Sql') ? sqlDatabaseNameProblem(source.name) : undefined;
+    if (nameProblem !== undefined) {
+      result.excluded.push({
+        id,
+        reason: `Not migrated: database name ${JSON.stringify(source.name)} ${nameProblem}`,
+      });
       continue;
     }
     const server = `${target.prefix}-${armName(planDb.application)}`;

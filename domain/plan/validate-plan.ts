@@ -3,6 +3,7 @@
  * Each error names the rule and the wave, batch, server or application it concerns. The plan file is
  * its own reference: servers, applications and caps are read from it, so no workspace is needed.
  */
+import { azureVmNameProblem, machineIdPartProblem } from '../azure-names.ts';
 import type { Plan } from './plan-schema.ts';
 import { waveNumber } from './wave-assignment.ts';
 
@@ -22,7 +23,8 @@ export interface PlanError {
     | 'missing-appliance'
     | 'database-wave'
     | 'cutover-window'
-    | 'pin';
+    | 'pin'
+    | 'azure-name';
   wave?: string;
   batch?: string;
   server?: string;
@@ -76,6 +78,13 @@ export function validatePlan(plan: Plan): PlanError[] {
             message: `server ${server.name} is in ${before.batch} and in ${batch.id}`,
           });
         else placement.set(id, at);
+        for (const problem of serverNameProblems(server))
+          errors.push({
+            rule: 'azure-name',
+            ...at,
+            server: id,
+            message: `server ${JSON.stringify(server.name)} in ${batch.id}: ${problem}`,
+          });
         if (server.appliance === undefined || server.appliance === '')
           errors.push({
             rule: 'missing-appliance',
@@ -236,6 +245,18 @@ export function validatePlan(plan: Plan): PlanError[] {
 }
 
 /** Appliance load at each wave's replication start: every wave replicating then counts. */
+/**
+ * A placed server's name becomes its Azure VM's name, and its VM UUID and vCenter name its Azure Migrate
+ * machine and protected item: a hand-edited plan must not bring in what the import refuses.
+ */
+function serverNameProblems(server: { name: string; uuid?: string; vcenter?: string }): string[] {
+  return [
+    azureVmNameProblem(server.name)?.replace(/and import again$/, 'and plan again'),
+    server.uuid === undefined ? undefined : machineIdPartProblem(server.uuid, 'VM UUID'),
+    server.vcenter === undefined ? undefined : machineIdPartProblem(server.vcenter, 'vCenter'),
+  ].filter((problem) => problem !== undefined);
+}
+
 function applianceErrors(plan: Plan, placement: ReadonlyMap<string, { wave: string }>): PlanError[] {
   const errors: PlanError[] = [];
   const { maxVms, maxChurnGBPerDay } = plan.options.appliances;

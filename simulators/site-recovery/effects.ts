@@ -16,6 +16,11 @@ export function applyEffect(sim: Simulation, effect: Effect, at: number): void {
       item.protectionState = 'EnablingFailed';
       sim.replication.detach(item, at);
       return;
+    case 'mobilityAgentInstalled': {
+      const source = sim.state.sourceVms[item.sourceVmId];
+      if (source) delete source.noMobilityAgent;
+      return;
+    }
     case 'powerOffSource': {
       const source = sim.state.sourceVms[item.sourceVmId];
       if (source) source.powerState = 'POWERED_OFF';

@@ -18,6 +18,8 @@ export interface SeedResult {
   vaultId: string;
   fabricName: string;
   fabricId: string;
+  /** The Azure Migrate VMware site (run-as accounts for push installation are `{id}/runAsAccounts/{name}`). */
+  vmwareSiteId: string;
   containerName: string;
   containerId: string;
   policyName: string;
@@ -27,7 +29,18 @@ export interface SeedResult {
   added: { vms: number; discoveredMachines: number; processServers: number };
 }
 
-export function seedEnvironment(sim: Simulation, scope: AzureScope, site: SourceSite): SeedResult {
+export interface SeedOptions {
+  /** VMs (by name) seeded without a mobility agent; every other VM added by the seed has one. */
+  withoutMobilityAgent?: string[];
+}
+
+export function seedEnvironment(
+  sim: Simulation,
+  scope: AzureScope,
+  site: SourceSite,
+  options: SeedOptions = {},
+): SeedResult {
+  const withoutAgent = new Set(options.withoutMobilityAgent ?? []);
   const now = sim.now();
   const vault = upsert(
     sim.state.vaults,
@@ -113,6 +126,7 @@ export function seedEnvironment(sim: Simulation, scope: AzureScope, site: Source
         disks: vm.disks.map((disk) => ({ ...disk })),
         churnMiBPerDay: vm.churnMiBPerDay,
         powerState: 'POWERED_ON',
+        ...(withoutAgent.has(vm.name) ? { noMobilityAgent: true as const } : {}),
       };
       sim.state.sourceVms[source.vmId] = source;
       byUuid.set(vm.uuid.toLowerCase(), source);
@@ -133,6 +147,7 @@ export function seedEnvironment(sim: Simulation, scope: AzureScope, site: Source
     vaultId: vault.id,
     fabricName,
     fabricId: fabric.id,
+    vmwareSiteId: fabric.vmwareSiteId,
     containerName,
     containerId: container.id,
     policyName: policy.name,
@@ -141,6 +156,20 @@ export function seedEnvironment(sim: Simulation, scope: AzureScope, site: Source
     processServers: fabric.processServers.map(({ id, name }) => ({ id, name })),
     added: { vms: addedVms, discoveredMachines: addedMachines, processServers: addedServers },
   };
+}
+
+/**
+ * Installs (registers) or removes the mobility agent of the source VMs named `vmName` (every vCenter).
+ * Returns how many VMs have that name; none is an error for the caller to report.
+ */
+export function setMobilityAgent(sim: Simulation, vmName: string, installed: boolean): number {
+  const vms = Object.values(sim.state.sourceVms).filter((vm) => vm.name === vmName);
+  for (const vm of vms) {
+    if (installed) delete vm.noMobilityAgent;
+    else vm.noMobilityAgent = true;
+  }
+  if (vms.length > 0) sim.changed();
+  return vms.length;
 }
 
 function upsert<T>(map: Record<string, T>, id: string, create: (id: string) => T): T {

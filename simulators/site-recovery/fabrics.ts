@@ -1,6 +1,7 @@
 /** Discovery routes: fabrics, protection containers, container mappings and replication policies. */
 import { idKey, notFound, page, type ArmRequest, type ArmResponse, type ArmRoute } from '../arm.ts';
 import { iso } from '../clock.ts';
+import { guidFromText } from '../ids.ts';
 import type { Simulation } from '../simulation.ts';
 import { applianceChurnLimitBytesPerDay, applianceMachineLimit } from './replication.ts';
 import {
@@ -10,6 +11,7 @@ import {
   inVault,
   policyId,
   resourceTypes,
+  segmentAfter,
   siteRecoveryApiVersions,
 } from './resources.ts';
 import type { Container, ContainerMapping, Fabric, Policy, ProcessServer } from './types.ts';
@@ -89,6 +91,45 @@ function processServerResource(sim: Simulation, fabric: Fabric, server: ProcessS
   };
 }
 
+/** The push installer of an appliance: it installs the mobility agent on machines enabled with a run-as account. */
+function pushInstallerResource(sim: Simulation, fabric: Fabric, server: ProcessServer) {
+  const down = sim.faults.applianceDown(server.name);
+  return {
+    id: guidFromText(`${fabric.id.toLowerCase()}/pushInstallers/${server.name}`),
+    name: server.name,
+    biosId: server.id.toUpperCase(),
+    fabricObjectId: `${fabric.vmwareSiteId}/pushInstallers/${server.id}`,
+    fqdn: server.fqdn,
+    version: '9.60.7001.1',
+    lastHeartbeatUtc: iso(sim.now()),
+    health: down ? 'Critical' : 'Normal',
+    healthErrors: [],
+  };
+}
+
+/**
+ * One entry per source machine of the fabric's VMware site with a registered mobility agent: `machineId`
+ * is the last segment of the discovered machine id (what `fabricDiscoveryMachineId` ends with).
+ */
+function agentDetails(sim: Simulation, fabric: Fabric) {
+  const domain = fabric.vcenter.split('.').slice(1).join('.') || 'local';
+  const fabricKey = idKey(fabric.id);
+  return Object.values(sim.state.discoveredMachines).flatMap((machine) => {
+    if (idKey(machine.fabricId) !== fabricKey) return [];
+    const source = sim.state.sourceVms[machine.sourceVmId];
+    if (!source || source.noMobilityAgent) return [];
+    return [
+      {
+        agentId: guidFromText(`agent:${machine.id.toLowerCase()}`),
+        machineId: segmentAfter(machine.id, 'machines'),
+        biosId: source.uuid,
+        fqdn: `${source.name}.${domain}`,
+        disks: [],
+      },
+    ];
+  });
+}
+
 function fabricResource(sim: Simulation, fabric: Fabric) {
   const vault = sim.state.vaults[idKey(fabric.vaultId)];
   const servers = fabric.processServers.map((server) => processServerResource(sim, fabric, server));
@@ -121,12 +162,12 @@ function fabricResource(sim: Simulation, fabric: Fabric) {
           lastHeartbeatUtc: iso(sim.now()),
           version: '1.35.0.0',
         })),
-        pushInstallers: [],
+        pushInstallers: fabric.processServers.map((server) => pushInstallerResource(sim, fabric, server)),
         replicationAgents: [],
         reprotectAgents: [],
         marsAgents: [],
         dras: [],
-        agentDetails: [],
+        agentDetails: agentDetails(sim, fabric),
       },
       healthErrorDetails: [],
       health: servers.some((server) => server.health === 'Critical')

@@ -19,7 +19,7 @@ import { describeItem, requireOperation } from './guards.ts';
 import { runningJob, startJob, type TaskSpec } from './jobs.ts';
 import { findProcessServer } from './replication.ts';
 import { itemId } from './resources.ts';
-import type { Container, Job, ProtectedDisk, ProtectedItem, Vault } from './types.ts';
+import type { Container, Fabric, Job, ProtectedDisk, ProtectedItem, Vault } from './types.ts';
 
 export const diskTypes = ['Standard_LRS', 'Premium_LRS', 'StandardSSD_LRS'] as const;
 export const licenseTypes = ['NotSpecified', 'NoLicenseType', 'WindowsServer'] as const;
@@ -109,6 +109,13 @@ export function enableProtection(
   const source = sim.state.sourceVms[machine.sourceVmId];
   if (!source)
     throw new Error(`discovered machine ${machine.id} points at unknown source VM ${machine.sourceVmId}`);
+  const runAsAccountId = optionalString(details.runAsAccountId, field('runAsAccountId'));
+  if (runAsAccountId !== undefined && !isRunAsAccountOf(fabric, runAsAccountId)) {
+    throw badRequest(
+      'InvalidRunAsAccountId',
+      `'${runAsAccountId}' is not a run-as account of VMware site '${fabric.vmwareSiteName}' (${fabric.vmwareSiteId}/runAsAccounts/{name}).`,
+    );
+  }
   const disks = protectedDisks(details, source.disks, field);
   const now = sim.now();
   const item: ProtectedItem = {
@@ -163,6 +170,7 @@ export function enableProtection(
         friendlyName: 'Prerequisites check for enabling protection',
         durationSeconds: 30,
       },
+      ...(source.noMobilityAgent ? [mobilityAgentTask(item, runAsAccountId)] : []),
       { name: 'IdentifyTargetTask', friendlyName: 'Identifying the replication target', durationSeconds: 30 },
       {
         name: 'EnableProtectionTask',
@@ -179,6 +187,38 @@ export function enableProtection(
     ],
   });
   return { kind: 'created', item, job };
+}
+
+/** Azure Migrate keeps a VMware site's guest credentials as `{site id}/runAsAccounts/{name}`. */
+function isRunAsAccountOf(fabric: Fabric, runAsAccountId: string): boolean {
+  const prefix = `${fabric.vmwareSiteId}/runAsAccounts/`.toLowerCase();
+  const name = runAsAccountId.slice(prefix.length);
+  return runAsAccountId.toLowerCase().startsWith(prefix) && name.length > 0 && !name.includes('/');
+}
+
+/** Exported for tests and docs: the enable job's error for a machine without an agent or credentials. */
+export const mobilityAgentMissing = (machineName: string) => ({
+  code: 'MobilityAgentNotInstalled',
+  message: `Protection couldn't be enabled for '${machineName}': the mobility agent is not installed on the source machine and no run-as account was given to push-install it.`,
+  possibleCauses:
+    'The mobility agent was never installed on the machine (or was uninstalled), and replication was enabled without guest credentials (runAsAccountId) for push installation.',
+  recommendedAction:
+    'Install the mobility agent on the machine and register it with the replication appliance, or enable replication again with a run-as account that has administrator (root on Linux) rights on the machine, so that the appliance pushes the agent. Disable the failed replication first.',
+});
+
+/**
+ * The task that pushes the mobility agent from the appliance: it installs it with the run-as account, and
+ * without one fails the enable as Azure does.
+ */
+function mobilityAgentTask(item: ProtectedItem, runAsAccountId: string | undefined): TaskSpec {
+  const task: TaskSpec = {
+    name: 'InstallMobilityServiceTask',
+    friendlyName: 'Installing Mobility Service',
+    durationSeconds: 180,
+    effects: [{ type: 'mobilityAgentInstalled', itemId: item.id }],
+    failureEffects: [{ type: 'enableFailed', itemId: item.id }],
+  };
+  return runAsAccountId === undefined ? { ...task, fails: mobilityAgentMissing(item.friendlyName) } : task;
 }
 
 function resolvePolicy(

@@ -273,13 +273,17 @@ export function itemResource(sim: Simulation, item: ProtectedItem) {
           irDetails: syncDetails(initial, disk.usedBytes),
           resyncDetails: syncDetails(resync, disk.usedBytes),
         })),
-        mobilityAgentDetails: {
-          version: '9.60.7001.1',
-          latestVersion: '9.60.7001.1',
-          driverVersion: '9.60.7001.1',
-          lastHeartbeatUtc: iso(now),
-          isUpgradeable: 'false',
-        },
+        // Until an agent is registered (a push install still running, or none to replicate with) there is none to describe.
+        mobilityAgentDetails:
+          source && !source.noMobilityAgent
+            ? {
+                version: '9.60.7001.1',
+                latestVersion: '9.60.7001.1',
+                driverVersion: '9.60.7001.1',
+                lastHeartbeatUtc: iso(now),
+                isUpgradeable: 'false',
+              }
+            : undefined,
         vmNics: [],
         discoveredVmDetails: source && {
           vCenterId: source.vcenter,

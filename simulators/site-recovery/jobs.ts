@@ -14,8 +14,10 @@ export interface TaskSpec {
   friendlyName: string;
   durationSeconds: number;
   effects?: Effect[];
-  /** Effects applied instead when an injected fault fails this task (defaults to none). */
+  /** Effects applied instead when this task fails (an injected fault or `fails`; defaults to none). */
   failureEffects?: Effect[];
+  /** The task fails with this error whatever the faults say (e.g. no agent to replicate with). */
+  fails?: Omit<JobFailure, 'taskIndex' | 'effects'>;
 }
 
 export interface JobSpec {
@@ -94,7 +96,7 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
     ...(spec.waitsForCleanup ? { waitsForCleanup: true } : {}),
     finished: false,
   };
-  const failure = injectedFailure(sim, spec, name);
+  const failure = plannedFailure(spec) ?? injectedFailure(sim, spec, name);
   if (failure) {
     job.failure = failure;
     job.endTime = tasks[failure.taskIndex]?.endTime ?? cursor;
@@ -121,6 +123,21 @@ export function startJob(sim: Simulation, spec: JobSpec): Job {
   return job;
 }
 
+/** Later tasks never run: their items fail too (each effect once). */
+function failureEffectsFrom(tasks: TaskSpec[], taskIndex: number): Effect[] {
+  const effects = new Map<string, Effect>();
+  for (const effect of tasks.slice(taskIndex).flatMap((task) => task.failureEffects ?? []))
+    effects.set(JSON.stringify(effect), effect);
+  return [...effects.values()];
+}
+
+function plannedFailure(spec: JobSpec): JobFailure | undefined {
+  const taskIndex = spec.tasks.findIndex((task) => task.fails !== undefined);
+  const error = spec.tasks[taskIndex]?.fails;
+  if (!error) return undefined;
+  return { taskIndex, ...error, effects: failureEffectsFrom(spec.tasks, taskIndex) };
+}
+
 function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFailure | undefined {
   const scenario = spec.faultScenario ?? spec.scenarioName;
   if (!(scenario in faultableScenarios)) return undefined;
@@ -129,9 +146,7 @@ function injectedFailure(sim: Simulation, spec: JobSpec, jobName: string): JobFa
   const taskIndex = spec.tasks.findLastIndex((task) => task.failureEffects !== undefined);
   if (taskIndex < 0) return undefined;
   const error = faultableScenarios[scenario as FaultableScenario];
-  // Later tasks never run: their items fail too.
-  const effects = spec.tasks.slice(taskIndex).flatMap((task) => task.failureEffects ?? []);
-  return { taskIndex, ...error, effects };
+  return { taskIndex, ...error, effects: failureEffectsFrom(spec.tasks, taskIndex) };
 }
 
 /** Applies one due event (called by Simulation.advance in time order). */

@@ -81,6 +81,12 @@ export interface SourceVmRecord {
   disks: SourceDisk[];
   churnMiBPerDay: number;
   powerState: PowerState;
+  /**
+   * Set while the machine has no registered mobility agent (seeded without one, or removed through the
+   * admin API); cleared when an enable pushes one. Absent: installed, as on every machine seeded by default
+   * (and in snapshots taken before agents were modelled).
+   */
+  noMobilityAgent?: true;
 }
 
 export interface ProtectedDisk {
@@ -185,6 +191,7 @@ export interface RecoveryPlan {
 export type Effect =
   | { type: 'enableCompleted'; itemId: string }
   | { type: 'powerOffSource'; itemId: string }
+  | { type: 'mobilityAgentInstalled'; itemId: string }
   | { type: 'enableFailed'; itemId: string }
   | { type: 'testFailoverCompleted'; itemId: string; networkId?: string }
   | { type: 'testFailoverFailed'; itemId: string }

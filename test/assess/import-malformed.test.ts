@@ -497,6 +497,63 @@ const cases: Case[] = [
       rule: 'required column is missing from the header',
     },
   },
+  {
+    name: 'vInfo VM name that would address another ARM resource',
+    files: () => ({
+      'RVTools_tabvInfo.csv': vinfo(
+        goodVm(1),
+        '../../x/replicationProtectedItems/victim?y=,poweredOn,False,2,4096,,,,vc1',
+      ),
+    }),
+    expected: {
+      file: 'RVTools_tabvInfo.csv',
+      row: 3,
+      column: 'VM',
+      value: '../../x/replicationProtectedItems/victim?y=',
+      rule: 'contains "/": an Azure VM name (Microsoft.Compute/virtualMachines) has 1-64 characters',
+    },
+  },
+  {
+    name: 'vInfo VM name with a space',
+    files: () => ({ 'RVTools_tabvInfo.csv': vinfo('web server 01,poweredOn,False,2,4096,,,,vc1') }),
+    expected: { row: 2, column: 'VM', rule: 'contains whitespace' },
+  },
+  {
+    name: 'vInfo VM name ending with a period',
+    files: () => ({ 'RVTools_tabvInfo.csv': vinfo('web01.,poweredOn,False,2,4096,,,,vc1') }),
+    expected: { row: 2, column: 'VM', value: 'web01.', rule: 'ends with "."' },
+  },
+  {
+    name: 'vInfo VM name longer than an Azure VM name',
+    files: () => ({ 'RVTools_tabvInfo.csv': vinfo(`${'v'.repeat(65)},poweredOn,False,2,4096,,,,vc1`) }),
+    expected: { row: 2, column: 'VM', rule: 'is 65 characters long' },
+  },
+  {
+    name: 'vInfo VM UUID with a path',
+    files: () => ({ 'RVTools_tabvInfo.csv': vinfo('vm2,poweredOn,False,2,4096,,,%2e%2e/victim,vc1') }),
+    expected: {
+      row: 2,
+      column: 'VM UUID',
+      value: '%2e%2e/victim',
+      rule: 'must be the VM UUID vCenter reports',
+    },
+  },
+  {
+    name: 'Azure Migrate server name with a query',
+    files: () => ({ 'migrate.csv': migrate(migrateRow({ 0: 'web01?api-version=1' })) }),
+    expected: { file: 'migrate.csv', row: 2, column: 'Server name', rule: 'contains "?"' },
+  },
+  {
+    name: 'SQL Server database name with a slash',
+    files: () => ({ 'databases.csv': `${DB_HEADER}\norders/../x,SQL Server,2019,100,,,db01,,\n` }),
+    expected: {
+      file: 'databases.csv',
+      row: 2,
+      column: 'Database',
+      value: 'orders/../x',
+      rule: 'contains "/": an Azure SQL database name',
+    },
+  },
 ];
 
 describe('malformed input', () => {

@@ -8,6 +8,7 @@ import {
 } from '../../contracts/messages.ts';
 import {
   operator,
+  protectedItemOf,
   sourcePowerStates,
   startBatch,
   startHarness,
@@ -73,10 +74,11 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
     const result = await handle.result();
     expect(result.vms.map((vm) => vm.outcome)).toEqual(['migrated', 'migrated']);
     const { entries } = await harness.admin.audit();
+    const items = ['reporting-web-04', 'reporting-web-05'].map((vm) => protectedItemOf(vm));
     const enables = entries.filter(
       (e) =>
         e.method === 'PUT' &&
-        /replicationProtectedItems\/reporting-web-0[45]$/.test(pathOf(e.path)) &&
+        items.some((item) => pathOf(e.path).endsWith(`/replicationProtectedItems/${item}`)) &&
         e.status < 300,
     );
     expect(enables).toHaveLength(2);
@@ -97,7 +99,9 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
     const result = await handle.result();
     expect(result.vms[0]?.outcome).toBe('migrated');
     const { entries } = await harness.admin.audit();
-    expect(entries.filter((e) => pathOf(e.path).endsWith('/crm-web-05/repairReplication'))).toHaveLength(1);
+    expect(
+      entries.filter((e) => pathOf(e.path).endsWith(`/${protectedItemOf('crm-web-05')}/repairReplication`)),
+    ).toHaveLength(1);
   });
 
   it('cleans up a failed test failover, holds the batch for the operator and succeeds on retry', async () => {

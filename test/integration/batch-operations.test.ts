@@ -15,6 +15,7 @@ import {
 } from '../../contracts/messages.ts';
 import {
   operator,
+  protectedItemOf,
   refusal,
   startBatch,
   startHarness,
@@ -229,7 +230,9 @@ describe('batch operator actions (real Temporal, real SDK, simulator)', () => {
       const removed = entries.filter(
         (e) =>
           e.method === 'POST' &&
-          vms.some((vm) => e.path.split('?')[0]?.endsWith(`/replicationProtectedItems/${vm}/remove`)),
+          vms.some((vm) =>
+            e.path.split('?')[0]?.endsWith(`/replicationProtectedItems/${protectedItemOf(vm)}/remove`),
+          ),
       );
       expect(removed.length).toBe(vms.length);
       // Whatever the phase, the source VMs are running again (after a failover they were shut down).

@@ -12,6 +12,7 @@ import type { RunningWorkers } from '../../workers/run.ts';
 import { poll, siteRecoveryClient } from '../simulator/helpers.ts';
 import {
   operator,
+  protectedItemOf,
   sourcePowerStates,
   startBatch,
   startHarness,
@@ -48,7 +49,9 @@ describe('retried and pre-empted Site Recovery operations (real Temporal, real S
     });
     const repairs = async () =>
       (await harness.admin.audit()).entries.filter(
-        (e) => e.method === 'POST' && pathOf(e.path).endsWith('/crm-web-05/repairReplication'),
+        (e) =>
+          e.method === 'POST' &&
+          pathOf(e.path).endsWith(`/${protectedItemOf('crm-web-05')}/repairReplication`),
       );
     const refused = await waitFor('a second repair answered OperationInProgress', async () => {
       const found = (await repairs()).find((e) => e.status === 409);

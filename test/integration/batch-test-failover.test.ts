@@ -86,7 +86,7 @@ describe('test failover jobs that end Suspended, as Azure leaves them', () => {
     );
     expect(enabled.failed).toEqual([]);
     await waitFor('crm-app-03 protected', async () => {
-      const [status] = await run(() => activities.readBatchState({ site, vmNames: ['crm-app-03'] }));
+      const [status] = await run(() => activities.readBatchState({ site, vms }));
       return status?.state === 'protected' ? status : undefined;
     });
     const planName = 'sr-tfo-retry-plan';
@@ -113,7 +113,7 @@ describe('test failover jobs that end Suspended, as Azure leaves them', () => {
     const ended = (await testFailoverJobs()).find((job) => job.name === suspended?.name);
     expect(ended?.properties?.state).toBe('Succeeded');
     await run(() => activities.deleteRecoveryPlan({ planName }));
-    await run(() => activities.disableReplication({ site, vmNames: ['crm-app-03'] }));
+    await run(() => activities.disableReplication({ site, vms }));
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
   });
 });

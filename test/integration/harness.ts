@@ -27,8 +27,13 @@ import { migrationWave } from '../../workflows/wave.ts';
 import { siteRecoveryDeps } from '../../workers/azure.ts';
 import { migrationBatch } from '../../workflows/batch.ts';
 import { migrationDatabase } from '../../workflows/database.ts';
-import type { DatabaseMigrationServices, DatabaseSpec } from '../../domain/migration.ts';
-import type { SourceSite } from '../../domain/estate.ts';
+import {
+  protectedItemName,
+  type DatabaseMigrationServices,
+  type DatabaseSpec,
+  type TargetSettings,
+} from '../../domain/migration.ts';
+import { discoveredMachineId, type SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
@@ -113,12 +118,20 @@ export async function startHarness(
   };
 }
 
+/** The protected item name of a demo VM: Site Recovery items are named after the discovered machine. */
+export function protectedItemOf(vmName: string, site: SourceSite = smallDemoSite()): string {
+  const vm = site.vms.find((candidate) => candidate.name === vmName);
+  if (!vm) throw new Error(`no VM ${vmName} in the demo site`);
+  return protectedItemName(discoveredMachineId(demoScope.subscriptionId, demoScope.resourceGroup, site, vm));
+}
+
 /** Starts one batch workflow on a subset of the demo VMs, with settings overridden per test. */
 export async function startBatch(
   harness: Harness,
   batchId: string,
   vmNames: string[],
   settings: Partial<BatchSettings> = {},
+  target: TargetSettings = demoTarget(demoScope),
 ) {
   const config = loadWorkerConfig(harness.workerEnv);
   const site = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();
@@ -131,7 +144,7 @@ export async function startBatch(
       {
         spec: spec!,
         site,
-        target: demoTarget(demoScope),
+        target,
         settings: {
           ...demoBatchSettings,
           azureTaskQueue: harness.azureTaskQueue,

@@ -31,6 +31,16 @@ describe('databases of a wave from the plan', () => {
   const plan = planOf(estate);
   const wave = plan.waves.find((w) => w.databases.length > 0);
 
+  it('excludes a SQL Server database whose (hand-edited) name Azure cannot take, with the rule', () => {
+    const hostile = estate.databases.map((db) =>
+      db.id === 'erp-003/ledger' ? { ...db, name: '../../x/databaseMigrations/victim?y=' } : db,
+    );
+    const { databases: specs, excluded } = databaseSpecsFromPlan(plan, hostile, wave!.id, targets);
+    expect(specs.map((s) => s.spec.id)).toEqual(['erp-003/reports']);
+    expect(excluded.map((e) => e.id)).toEqual(['erp-003/ledger']);
+    expect(excluded[0]?.reason).toMatch(/contains "\/": an Azure SQL database name/);
+  });
+
   it('gives each database its engine, size, host, target server by convention and owning batch', () => {
     expect(wave).toBeDefined();
     const { databases: specs, excluded } = databaseSpecsFromPlan(plan, estate.databases, wave!.id, targets);

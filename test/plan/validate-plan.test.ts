@@ -59,6 +59,21 @@ describe('factory plan validate', () => {
     );
   });
 
+  it('rejects a hand-edited server name, VM UUID or vCenter that Azure cannot take as a name', () => {
+    const plan = validPlan();
+    const placed = group(plan, 0).servers[0]!;
+    const server = plan.servers.find((s) => s.id === placed)!;
+    server.name = '../../x/replicationProtectedItems/victim?y=';
+    server.uuid = '..';
+    const errors = validatePlan(plan).filter((e) => e.rule === 'azure-name');
+    expect(errors.map((e) => e.server)).toEqual([placed, placed]);
+    expect(errors[0]).toMatchObject({ wave: plan.waves[0]!.id, batch: batch(plan, 0).id });
+    expect(errors[0]!.message).toMatch(
+      /contains "\/": an Azure VM name .* rename the VM in vCenter .* plan again/,
+    );
+    expect(errors[1]!.message).toMatch(/must be the VM UUID vCenter reports/);
+  });
+
   it('rejects an unknown server, naming wave and batch', () => {
     const plan = validPlan();
     group(plan, 0).servers.push('ghost');

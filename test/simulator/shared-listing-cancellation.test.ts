@@ -13,7 +13,7 @@ import type { ReplicationSite } from '../../domain/migration.ts';
 import { createSiteRecoveryActivities, type ReplicationPollResult } from '../../activities/site-recovery.ts';
 import { siteRecoveryDeps } from '../../workers/azure.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
-import { scope, startTestSimulator, type TestSimulator } from './helpers.ts';
+import { machineIdOf, scope, startTestSimulator, type TestSimulator } from './helpers.ts';
 
 let t: TestSimulator;
 let activities: ReturnType<typeof createSiteRecoveryActivities>;
@@ -42,10 +42,12 @@ afterEach(async () => {
 /** Starts a poll in its own activity attempt; the VMs were never enabled, so one listing answers it. */
 function startPoll() {
   const attempt = new MockActivityEnvironment();
-  const vmNames = t.site.vms.slice(0, 2).map((vm) => vm.name);
+  const vms = t.site.vms
+    .slice(0, 2)
+    .map((vm) => ({ name: vm.name, machineId: machineIdOf(t.site, vm.name) }));
   const result: Promise<ReplicationPollResult> = attempt.run((input) => activities.pollReplication(input), {
     site,
-    vmNames,
+    vms,
     maxWaitMs: 60_000,
     readAfter: Date.now() - 60_000,
   });

@@ -100,6 +100,27 @@ describe('wave settings and assembleWaveInput', () => {
     );
   });
 
+  it('carries an optional run-as account to the wave target, and names a malformed one', () => {
+    const runAs = `/subscriptions/${sub}/resourceGroups/rg-azmigrate-prod/providers/Microsoft.OffAzure/VMwareSites/vmware-prod-site/runAsAccounts/guest-admin`;
+    expect(
+      resolveWaveSettings({ profile: 'azure', env: azureEnv, databases: false }).target,
+    ).not.toHaveProperty('runAsAccountId');
+    const settings = resolveWaveSettings({
+      profile: 'azure',
+      env: { ...azureEnv, FACTORY_RUN_AS_ACCOUNT_ID: runAs },
+      databases: true,
+    });
+    expect(assembleWaveInput(artifacts, 'wave-01', settings, run).target.runAsAccountId).toBe(runAs);
+    expect(() =>
+      resolveWaveSettings({
+        profile: 'azure',
+        env: azureEnv,
+        given: { runAsAccountId: 'guest-admin' },
+        databases: false,
+      }),
+    ).toThrow(/runAsAccountId: must be the ARM id of an Azure Migrate run-as account.*--run-as-account/);
+  });
+
   it('builds an azure wave with production timings and not one simulator id', () => {
     const settings = resolveWaveSettings({ profile: 'azure', env: azureEnv, databases: true });
     const input = assembleWaveInput(artifacts, 'wave-01', settings, run);
