@@ -309,13 +309,22 @@ function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): 
       `Cutover is not allowed as migration for database '${migration.name}' is already complete`,
     );
   }
-  if (migration.sync.phase !== 'Ready') {
+  const source = sim.state.dataMigration.sourceDatabases[migration.sourceKey];
+  if (
+    migration.sync.phase !== 'Ready' ||
+    sim.faults.operationFails(
+      'DatabaseCutoverNotReady',
+      `${migration.migrationOperationId}:${sim.newGuid()}`,
+      {
+        database: source?.name ?? '',
+      },
+    )
+  ) {
     throw badRequest(
       'MigrationNotReadyForCutoverError',
       `Database '${migration.name}' is not ready for Cutover operation`,
     );
   }
-  const source = sim.state.dataMigration.sourceDatabases[migration.sourceKey];
   const server = sim.state.dataMigration.targets[idKey(migration.scope)];
   const operation = startOperation(sim, {
     kind: 'cutover',

@@ -287,7 +287,11 @@ export function databaseServices(): DatabaseMigrationServices {
 export function startDatabase(
   harness: Harness,
   spec: DatabaseSpec,
-  options: { settings?: Partial<DatabaseSettings>; notifyWorkflowId?: string } = {},
+  options: {
+    settings?: Partial<DatabaseSettings>;
+    notifyWorkflowId?: string;
+    services?: DatabaseMigrationServices;
+  } = {},
 ) {
   return harness.client.workflow.start(migrationDatabase, {
     taskQueue: harness.taskQueue,
@@ -295,7 +299,7 @@ export function startDatabase(
     args: [
       {
         spec,
-        services: databaseServices(),
+        services: options.services ?? databaseServices(),
         settings: {
           azureTaskQueue: harness.azureTaskQueue,
           reportEveryMs: 1000,
