@@ -171,6 +171,51 @@ async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** The `databaseMigrations` PUT body (the secrets come from the worker's configuration, never from inputs). */
+export function sqlMigrationRequest(
+  spec: DatabaseSpec,
+  services: DatabaseMigrationServices,
+  connections: DatabaseConnectionSettings,
+) {
+  const { kind, serverId } = spec.target;
+  const sql = (dataSource: string, userName: string, password: string) => ({
+    dataSource,
+    authentication: 'SqlAuthentication',
+    userName,
+    password,
+    encryptConnection: true,
+    trustServerCertificate: true,
+  });
+  return {
+    properties: {
+      kind,
+      scope: serverId,
+      migrationService: services.sqlMigrationServiceId,
+      sourceDatabaseName: spec.name,
+      sourceSqlConnection: sql(spec.sourceServer, connections.sourceUserName, connections.sourcePassword),
+      ...(kind === 'SqlDb'
+        ? {
+            targetSqlConnection: sql(
+              `${lastSegment(serverId)}.database.windows.net`,
+              connections.targetUserName,
+              connections.targetPassword,
+            ),
+          }
+        : {
+            backupConfiguration: {
+              ...(connections.backupFileShare
+                ? { sourceLocation: { fileShare: { ...connections.backupFileShare } } }
+                : {}),
+              ...(connections.backupStorageAccountId
+                ? { targetLocation: { storageAccountResourceId: connections.backupStorageAccountId } }
+                : {}),
+            },
+            offlineConfiguration: { offline: spec.mode === 'offline' },
+          }),
+    },
+  };
+}
+
 const heartbeatDetails = <T>() => Context.current().info.heartbeatDetails as T | undefined;
 
 export function createDataMigrationActivities(deps: DataMigrationDeps) {
@@ -217,46 +262,6 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
       Context.current().heartbeat({ state: status.state, migrationStatus: status.migrationStatus });
       await pauseToPoll();
     }
-  }
-
-  function sqlMigrationBody(spec: DatabaseSpec, services: DatabaseMigrationServices) {
-    const { kind, serverId } = spec.target;
-    const sql = (dataSource: string, userName: string, password: string) => ({
-      dataSource,
-      authentication: 'SqlAuthentication',
-      userName,
-      password,
-      encryptConnection: true,
-      trustServerCertificate: true,
-    });
-    return {
-      properties: {
-        kind,
-        scope: serverId,
-        migrationService: services.sqlMigrationServiceId,
-        sourceDatabaseName: spec.name,
-        sourceSqlConnection: sql(spec.sourceServer, connections.sourceUserName, connections.sourcePassword),
-        ...(kind === 'SqlDb'
-          ? {
-              targetSqlConnection: sql(
-                `${lastSegment(serverId)}.database.windows.net`,
-                connections.targetUserName,
-                connections.targetPassword,
-              ),
-            }
-          : {
-              backupConfiguration: {
-                ...(connections.backupFileShare
-                  ? { sourceLocation: { fileShare: { ...connections.backupFileShare } } }
-                  : {}),
-                ...(connections.backupStorageAccountId
-                  ? { targetLocation: { storageAccountResourceId: connections.backupStorageAccountId } }
-                  : {}),
-              },
-              offlineConfiguration: { offline: spec.mode === 'offline' },
-            }),
-      },
-    };
   }
 
   function classicTaskProperties(
@@ -508,7 +513,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
               'PUT',
               migrationPath(spec),
               sqlMigrationApi,
-              sqlMigrationBody(spec, ref.services),
+              sqlMigrationRequest(spec, ref.services, connections),
               lro,
             );
           } catch (error) {
