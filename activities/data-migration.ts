@@ -25,10 +25,11 @@ import type {
   DatabaseSpec,
   DatabaseTargetKind,
 } from '../domain/migration.ts';
+import { armPath } from './arm-path.ts';
 import { ArmRest } from './arm-rest.ts';
 import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
-import { ErrorType } from '../contracts/errors.ts';
+import { azureErrorType, ErrorType } from '../contracts/errors.ts';
 import { pause } from './liveness.ts';
 import { SharedWork } from './shared-work.ts';
 
@@ -37,8 +38,12 @@ export interface DatabaseConnectionSettings {
   sourcePassword: string;
   targetUserName: string;
   targetPassword: string;
-  /** UNC path of the share the SQL Server backups are written to (SQL MI / SQL VM targets). */
-  backupFileShare?: string;
+  /**
+   * The share the SQL Server backups are written to (SQL MI / SQL VM targets): its UNC path and the Windows
+   * account the self-hosted integration runtime reads it with. Secrets from the worker's configuration:
+   * sent in the migration's PUT only, never in workflow inputs, histories or logs.
+   */
+  backupFileShare?: { path: string; username: string; password: string };
   /** Storage account the backups are uploaded to (SQL MI / SQL VM targets). */
   backupStorageAccountId?: string;
 }
@@ -100,8 +105,31 @@ const classicEngines = {
   },
 } as const;
 
+// serverId is an ARM id validated with the plan; the database name is one encoded segment.
 const migrationPath = (spec: DatabaseSpec) =>
-  `${spec.target.serverId}/providers/Microsoft.DataMigration/databaseMigrations/${spec.target.databaseName}`;
+  `${spec.target.serverId}${armPath`/providers/Microsoft.DataMigration/databaseMigrations/${spec.target.databaseName}`}`;
+
+/** Codes with which Azure refuses a cutover that may be accepted later: the workflow asks again. */
+const cutoverNotYet = new Set(['MigrationNotReadyForCutoverError', 'MigrationStillValidating']);
+
+function parseSqlMigrationServiceId(id: string): { resourceGroup: string; name: string } {
+  const match =
+    /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataMigration\/sqlMigrationServices\/([^/]+)$/i.exec(
+      id,
+    );
+  return { resourceGroup: match?.[1] ?? '(resource group)', name: match?.[2] ?? id };
+}
+
+/** What an operator does so that a SQL migration service can run migrations (or why it cannot yet). */
+export function integrationRuntimeSteps(serviceId: string, state: string): string {
+  const { resourceGroup, name } = parseSqlMigrationServiceId(serviceId);
+  return [
+    `The SQL migration service ${name} (resource group ${resourceGroup}) has no online self-hosted integration runtime (integrationRuntimeState ${state}); Azure runs no migration on it until one is registered.`,
+    `1. Get its authentication key: az datamigration sql-service list-auth-key --resource-group ${resourceGroup} --sql-migration-service-name ${name}`,
+    '2. On a Windows machine that reaches the source SQL Servers and the backup share, install the Microsoft Integration Runtime and register it with authKey1: dmgcmd.exe -RegisterNewNode "<authKey1>" (or paste the key into the Integration Runtime Configuration Manager).',
+    `3. Check that az datamigration sql-service show --resource-group ${resourceGroup} --name ${name} shows integrationRuntimeState Online (factory preflight checks it for the wave), then retry this database.`,
+  ].join('\n');
+}
 export const classicTaskName = (spec: DatabaseSpec) => `migrate-${spec.id.replace(/[^A-Za-z0-9-]+/g, '-')}`;
 
 function classicEngine(spec: DatabaseSpec) {
@@ -141,6 +169,51 @@ async function unlessMissing<T>(call: Promise<T>): Promise<T | undefined> {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The `databaseMigrations` PUT body (the secrets come from the worker's configuration, never from inputs). */
+export function sqlMigrationRequest(
+  spec: DatabaseSpec,
+  services: DatabaseMigrationServices,
+  connections: DatabaseConnectionSettings,
+) {
+  const { kind, serverId } = spec.target;
+  const sql = (dataSource: string, userName: string, password: string) => ({
+    dataSource,
+    authentication: 'SqlAuthentication',
+    userName,
+    password,
+    encryptConnection: true,
+    trustServerCertificate: true,
+  });
+  return {
+    properties: {
+      kind,
+      scope: serverId,
+      migrationService: services.sqlMigrationServiceId,
+      sourceDatabaseName: spec.name,
+      sourceSqlConnection: sql(spec.sourceServer, connections.sourceUserName, connections.sourcePassword),
+      ...(kind === 'SqlDb'
+        ? {
+            targetSqlConnection: sql(
+              `${lastSegment(serverId)}.database.windows.net`,
+              connections.targetUserName,
+              connections.targetPassword,
+            ),
+          }
+        : {
+            backupConfiguration: {
+              ...(connections.backupFileShare
+                ? { sourceLocation: { fileShare: { ...connections.backupFileShare } } }
+                : {}),
+              ...(connections.backupStorageAccountId
+                ? { targetLocation: { storageAccountResourceId: connections.backupStorageAccountId } }
+                : {}),
+            },
+            offlineConfiguration: { offline: spec.mode === 'offline' },
+          }),
+    },
+  };
 }
 
 const heartbeatDetails = <T>() => Context.current().info.heartbeatDetails as T | undefined;
@@ -189,46 +262,6 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
       Context.current().heartbeat({ state: status.state, migrationStatus: status.migrationStatus });
       await pauseToPoll();
     }
-  }
-
-  function sqlMigrationBody(spec: DatabaseSpec, services: DatabaseMigrationServices) {
-    const { kind, serverId } = spec.target;
-    const sql = (dataSource: string, userName: string, password: string) => ({
-      dataSource,
-      authentication: 'SqlAuthentication',
-      userName,
-      password,
-      encryptConnection: true,
-      trustServerCertificate: true,
-    });
-    return {
-      properties: {
-        kind,
-        scope: serverId,
-        migrationService: services.sqlMigrationServiceId,
-        sourceDatabaseName: spec.name,
-        sourceSqlConnection: sql(spec.sourceServer, connections.sourceUserName, connections.sourcePassword),
-        ...(kind === 'SqlDb'
-          ? {
-              targetSqlConnection: sql(
-                `${lastSegment(serverId)}.database.windows.net`,
-                connections.targetUserName,
-                connections.targetPassword,
-              ),
-            }
-          : {
-              backupConfiguration: {
-                ...(connections.backupFileShare
-                  ? { sourceLocation: { fileShare: { path: connections.backupFileShare } } }
-                  : {}),
-                ...(connections.backupStorageAccountId
-                  ? { targetLocation: { storageAccountResourceId: connections.backupStorageAccountId } }
-                  : {}),
-              },
-              offlineConfiguration: { offline: spec.mode === 'offline' },
-            }),
-      },
-    };
   }
 
   function classicTaskProperties(
@@ -311,6 +344,39 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
   }
 
   /**
+   * A SQL migration service is prepared infrastructure, like the replication appliance: it only runs
+   * migrations once someone has installed a self-hosted integration runtime and registered it with the
+   * service's key, so the factory never creates one (a new one could run nothing). It must exist,
+   * be provisioned and have its runtime online; otherwise the database holds with what to do.
+   */
+  async function requireSqlMigrationService(serviceId: string): Promise<void> {
+    const service = await arm.get<{
+      properties?: { provisioningState?: string; integrationRuntimeState?: string };
+    }>(serviceId, sqlMigrationApi);
+    const { resourceGroup, name } = parseSqlMigrationServiceId(serviceId);
+    if (!service) {
+      throw ApplicationFailure.nonRetryable(
+        `The SQL migration service ${serviceId} does not exist. It is prepared before a wave, with its integration runtime: create it (az datamigration sql-service create --resource-group ${resourceGroup} --name ${name} --location <region>), register a self-hosted integration runtime with its key, then retry this database.`,
+        ErrorType.sqlMigrationServiceNotReady,
+      );
+    }
+    const provisioning = service.properties?.provisioningState ?? 'Unknown';
+    if (provisioning !== 'Succeeded') {
+      throw ApplicationFailure.nonRetryable(
+        `The SQL migration service ${name} is ${provisioning}, not provisioned: wait for it (az datamigration sql-service show --resource-group ${resourceGroup} --name ${name}), register its integration runtime, then retry this database.`,
+        ErrorType.sqlMigrationServiceNotReady,
+      );
+    }
+    const runtime = service.properties?.integrationRuntimeState ?? 'Unknown';
+    if (runtime !== 'Online') {
+      throw ApplicationFailure.nonRetryable(
+        integrationRuntimeSteps(serviceId, runtime),
+        ErrorType.integrationRuntimeNotOnline,
+      );
+    }
+  }
+
+  /**
    * Each migration service (and classic project) this worker made sure of in the last minute, or is making
    * sure of now: hundreds of databases start within minutes and share one service, so they share one read
    * (and one create) instead of racing each other. The preparation is shared work (`shared-work.ts`): one
@@ -329,16 +395,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     if (!entry || Date.now() - entry.at >= serviceRecheckMs || entry.work.abandoned) {
       const work = new SharedWork(async (signal) => {
         if (ref.spec.engine !== 'SQL Server') return ensureClassicService(ref, signal);
-        const serviceId = ref.services.sqlMigrationServiceId;
-        if ((await arm.get(serviceId, sqlMigrationApi)) === undefined) {
-          await arm.lro(
-            'PUT',
-            serviceId,
-            sqlMigrationApi,
-            { location: ref.services.location },
-            { abortSignal: signal },
-          );
-        }
+        await requireSqlMigrationService(ref.services.sqlMigrationServiceId);
       });
       const created = { at: Date.now(), work };
       servicesReady.set(key, created);
@@ -403,6 +460,30 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     });
   }
 
+  /** Deletes a finished migration's resource; a delete already running (an earlier attempt's) is waited for. */
+  async function deleteSqlMigration(spec: DatabaseSpec): Promise<void> {
+    for (;;) {
+      try {
+        await arm.lro('DELETE', migrationPath(spec), sqlMigrationApi, undefined, resumable('delete'));
+        return;
+      } catch (error) {
+        const code = azureErrorCode(asRestError(error));
+        if (
+          code !== 'DeleteMigrationNotAllowedDeleteInProgress' &&
+          code !== 'DeleteMigrationNotAllowedCancelInProgress'
+        )
+          throw error;
+        if (
+          code === 'DeleteMigrationNotAllowedDeleteInProgress' &&
+          (await arm.get(migrationPath(spec), sqlMigrationApi)) === undefined
+        )
+          return;
+        Context.current().heartbeat({ waitingFor: code });
+        await pauseToPoll();
+      }
+    }
+  }
+
   return asAzureActivities({
     scaleDatabaseTarget,
 
@@ -427,13 +508,24 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
             if (!['not-started', 'failed', 'canceled'].includes(current.state)) return current;
             await prepare();
           }
-          await arm.lro(
-            'PUT',
-            migrationPath(spec),
-            sqlMigrationApi,
-            sqlMigrationBody(spec, ref.services),
-            lro,
-          );
+          try {
+            await arm.lro(
+              'PUT',
+              migrationPath(spec),
+              sqlMigrationApi,
+              sqlMigrationRequest(spec, ref.services, connections),
+              lro,
+            );
+          } catch (error) {
+            // The runtime went offline since the service was checked: the next start checks it again.
+            const rest = asRestError(error);
+            if (azureErrorCode(rest) !== 'IntegrationRuntimeIsNotOnline') throw error;
+            servicesReady.delete(ref.services.sqlMigrationServiceId);
+            throw ApplicationFailure.nonRetryable(
+              `${integrationRuntimeSteps(ref.services.sqlMigrationServiceId, 'not Online')}\nAzure: ${rest instanceof Error ? rest.message : String(rest)}`,
+              ErrorType.integrationRuntimeNotOnline,
+            );
+          }
           return readSql(spec);
         }
         const current = await readClassic(ref);
@@ -510,9 +602,18 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
             });
           }
         } catch (error) {
-          const code = azureErrorCode(asRestError(error));
-          // Fell behind between the read and the call: report it; the workflow waits for ready again.
-          if (code === 'CutoverNotAllowed' || code === 'DatabaseNotReadyToComplete') return read(ref);
+          const rest = asRestError(error);
+          const code = azureErrorCode(rest) ?? '';
+          // Not ready (fell behind, last log backup still restoring) or still validating: report it with the
+          // current status; the workflow keeps waiting and asks again.
+          if (cutoverNotYet.has(code) || code === 'DatabaseNotReadyToComplete') {
+            const current = await read(ref);
+            const message = rest instanceof Error ? rest.message : String(rest);
+            return { ...current, cutoverRefused: { code, message } };
+          }
+          // Completed since the read (an earlier attempt's cutover): the result is read below.
+          if (code === 'CutoverNotAllowedMigrationCompleteError')
+            return waitWhile(ref, ['ready', 'completing']);
           // The cutover operation failed: the migration says why (read below).
           if (!(
             error instanceof Error && error.message.startsWith('The long-running operation has failed')
@@ -556,10 +657,29 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
                 );
                 break;
               } catch (error) {
-                // Still provisioning (validating): it can be cancelled once that ends.
-                if (azureErrorCode(error) !== 'OperationInProgress') throw error;
-                Context.current().heartbeat({ waitingFor: 'provisioning to end' });
-                await pauseToPoll();
+                const rest = asRestError(error);
+                const code = azureErrorCode(rest);
+                // Still validating: it can be cancelled once that ends.
+                if (code === 'MigrationStillValidating') {
+                  Context.current().heartbeat({ waitingFor: 'validation to end' });
+                  await pauseToPoll();
+                  continue;
+                }
+                if (code !== 'MigrationNotReadyForCancelError' && code !== 'MigrationCancelFailed')
+                  throw error;
+                // Refused: ended on its own meanwhile (fine), or in a state Azure will not cancel from.
+                status = await read(ref);
+                if (status.state === 'completing' || status.state === 'succeeded') {
+                  throw ApplicationFailure.nonRetryable(
+                    `The migration of ${spec.id} is ${status.migrationStatus}: the cutover has started, it cannot be cancelled`,
+                    ErrorType.cutoverAlreadyStarted,
+                  );
+                }
+                if (isMigrationFinished(status.state) || status.state === 'canceling') break;
+                throw ApplicationFailure.nonRetryable(
+                  `Azure refused to cancel the migration of ${spec.id} (${code}: ${rest instanceof Error ? rest.message : String(rest)}); it is ${status.migrationStatus}. Check it in the portal (Azure Database Migration Service); retry asks Azure to cancel again.`,
+                  azureErrorType(code),
+                );
               }
             }
           } else {
@@ -568,9 +688,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
           }
         }
         status = await waitWhile(ref, ['canceling', 'starting', 'copying', 'catching-up', 'ready']);
-        if (spec.engine === 'SQL Server') {
-          await arm.lro('DELETE', migrationPath(spec), sqlMigrationApi, undefined, resumable('delete'));
-        }
+        if (spec.engine === 'SQL Server') await deleteSqlMigration(spec);
         return status;
       });
     },

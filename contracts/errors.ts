@@ -20,6 +20,10 @@ export const ErrorType = {
   sourceVmNotFound: 'SourceVmNotFound',
   replicationSiteNotFound: 'ReplicationSiteNotFound',
   cutoverAlreadyStarted: 'CutoverAlreadyStarted',
+  /** The SQL migration service the wave names is missing or still provisioning: prepared infrastructure. */
+  sqlMigrationServiceNotReady: 'SqlMigrationServiceNotReady',
+  /** The SQL migration service has no online self-hosted integration runtime (Azure's own code). */
+  integrationRuntimeNotOnline: 'Azure.IntegrationRuntimeIsNotOnline',
   azureOperationFailed: 'Azure.OperationFailed',
   azureResourceNotFound: 'Azure.ResourceNotFound',
 } as const;

@@ -244,6 +244,8 @@ export interface DatabaseMigrationStatus {
   blockingReason?: string;
   errorCode?: string;
   errorMessage?: string;
+  /** Azure refused the cutover just asked for (not ready yet, still validating): the workflow asks again later. */
+  cutoverRefused?: { code: string; message: string };
 }
 
 export const databasePhases = [

@@ -112,6 +112,15 @@ export class SimulatorAdmin {
     return this.call('PUT', '/admin/databases', seed);
   }
 
+  /**
+   * Someone installed a self-hosted integration runtime and registered it with the service's auth key
+   * (`online: true`), or its nodes went offline (`false`): the service's `integrationRuntimeState`
+   * becomes `Online` / `Offline`, and migrations on it start, or fail with `IntegrationRuntimeIsNotOnline`.
+   */
+  async setIntegrationRuntime(sqlMigrationServiceId: string, online: boolean): Promise<void> {
+    await this.call('PUT', '/admin/integration-runtime', { sqlMigrationServiceId, online });
+  }
+
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const url = new URL(path, this.base);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { idKey } from './arm.ts';
 import { iso } from './clock.ts';
 import { seedDatabases } from './data-migration/seed.ts';
+import { setIntegrationRuntime } from './data-migration/sql-migration-services.ts';
 import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
@@ -128,10 +129,21 @@ const enginesByTarget = {
   MySql: 'MySql',
   PostgreSql: 'PostgreSql',
 };
+const sqlMigrationServiceIdSchema = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DataMigration\/sqlMigrationServices\/[^/]+$/i,
+    'must be the ARM id of a Microsoft.DataMigration/sqlMigrationServices resource',
+  );
+const integrationRuntimeSchema = z.object({
+  sqlMigrationServiceId: sqlMigrationServiceIdSchema,
+  online: z.boolean(),
+});
 const databasesSchema = z.object({
   subscriptionId: z.string().min(1),
   location: z.string().min(1),
   bandwidthMbps: z.number().positive().optional(),
+  sqlMigrationServices: z.array(sqlMigrationServiceIdSchema).optional(),
   databases: z.array(
     z
       .object({
@@ -262,6 +274,21 @@ export function handleAdmin(
         200,
         sim.dataMigration.ratesChange(sim.now(), () => seedDatabases(sim, parsed.data)),
       );
+    }
+    case 'PUT /admin/integration-runtime': {
+      const parsed = integrationRuntimeSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      const { sqlMigrationServiceId, online } = parsed.data;
+      // Uploads of the service's migrations stop or resume with the runtime.
+      const state = sim.dataMigration.ratesChange(sim.now(), () =>
+        setIntegrationRuntime(sim, sqlMigrationServiceId, online),
+      );
+      if (state === undefined) {
+        return json(404, {
+          error: { code: 'NotFound', message: `No SQL migration service ${sqlMigrationServiceId}.` },
+        });
+      }
+      return json(200, { integrationRuntimeState: state });
     }
   }
   if (url.pathname === '/health' || url.pathname.startsWith('/admin/')) {

@@ -52,6 +52,13 @@ export const faultableScenarios = {
     possibleCauses: 'The last log backup could not be restored on the target.',
     recommendedAction: 'Start a new migration of the database.',
   },
+  /** The cutover request is refused (400) although the migration shows ReadyForCutover. */
+  DatabaseCutoverNotReady: {
+    code: 'MigrationNotReadyForCutoverError',
+    message: 'The last log backup is still being restored on the target.',
+    possibleCauses: 'A log backup arrived after the migration reported ReadyForCutover.',
+    recommendedAction: 'Wait until no log backup is pending, then cut over again.',
+  },
 } as const;
 
 export type FaultableScenario = keyof typeof faultableScenarios;

@@ -157,7 +157,15 @@ export const databaseConnectionSettings = (config: WorkerConfig): DatabaseConnec
   sourcePassword: config.DMS_SOURCE_PASSWORD,
   targetUserName: config.DMS_TARGET_USERNAME,
   targetPassword: config.DMS_TARGET_PASSWORD,
-  ...(config.DMS_BACKUP_FILE_SHARE ? { backupFileShare: config.DMS_BACKUP_FILE_SHARE } : {}),
+  ...(config.DMS_BACKUP_FILE_SHARE
+    ? {
+        backupFileShare: {
+          path: config.DMS_BACKUP_FILE_SHARE,
+          username: config.DMS_BACKUP_FILE_SHARE_USERNAME ?? '',
+          password: config.DMS_BACKUP_FILE_SHARE_PASSWORD ?? '',
+        },
+      }
+    : {}),
   ...(config.DMS_BACKUP_STORAGE_ACCOUNT_ID
     ? { backupStorageAccountId: config.DMS_BACKUP_STORAGE_ACCOUNT_ID }
     : {}),

@@ -63,6 +63,9 @@ const schema = z.object({
   DMS_TARGET_PASSWORD: z.string().default(''),
   /** UNC share the SQL Server backups are written to, and the storage account they are uploaded to (MI/VM). */
   DMS_BACKUP_FILE_SHARE: z.string().optional(),
+  /** The Windows account the self-hosted integration runtime reads the backup share with (a secret). */
+  DMS_BACKUP_FILE_SHARE_USERNAME: z.string().optional(),
+  DMS_BACKUP_FILE_SHARE_PASSWORD: z.string().optional(),
   DMS_BACKUP_STORAGE_ACCOUNT_ID: z.string().optional(),
   /** How long one validation probe (HTTP or TCP) may take. */
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
@@ -95,6 +98,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   }
   if (parsed.success) {
     const config = parsed.data;
+    // The integration runtime reads a backup share with an account of its own; Azure refuses a share without it.
+    if (
+      config.DMS_BACKUP_FILE_SHARE &&
+      (!config.DMS_BACKUP_FILE_SHARE_USERNAME || !config.DMS_BACKUP_FILE_SHARE_PASSWORD)
+    )
+      problems.push(
+        'DMS_BACKUP_FILE_SHARE_USERNAME, DMS_BACKUP_FILE_SHARE_PASSWORD: required with DMS_BACKUP_FILE_SHARE (the account the self-hosted integration runtime reads the share with)',
+      );
     if (config.FACTORY_PROFILE === 'azure') {
       for (const name of requiredForAzure)
         if (!config[name]?.trim()) problems.push(`${name}: required with FACTORY_PROFILE=azure`);

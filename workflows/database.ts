@@ -97,6 +97,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     enterPhase,
     checkRollback,
     hold,
+    holdRollback,
     step,
     handleRetry,
     handleRollback,
@@ -205,19 +206,26 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       const status = state.status ?? { state: 'not-started', migrationStatus: 'Unknown' };
       if (isMigrationFinished(status.state) || status.state === 'not-started') return status;
       const request = online ? state.cutoverRequest : { by: 'system', reason: 'offline migration' };
-      if (status.state === 'ready' && request) {
+      if (status.state === 'ready' && request && !status.cutoverRefused) {
         state.status = await step('cutting-over', () => azure.cutoverDatabaseMigration(ref), {
           why: `Requested by ${request.by}: ${request.reason}`,
         });
         state.fingerprint = undefined;
         continue;
       }
+      // Azure refused the cutover as not ready (or still validating): keep waiting, showing why, and ask
+      // again after the next read (which also clears the refusal).
+      const refusal = status.cutoverRefused
+        ? `Azure refused the cutover (${status.cutoverRefused.code}); asking again shortly. `
+        : '';
       const ready = status.state === 'ready';
       enterPhase(
-        ready ? 'ready-for-cutover' : request && online ? 'awaiting-cutover' : 'migrating',
-        ready
-          ? `Waiting for the cutover window of ${spec.application}; ${describe(status)}`
-          : describe(status),
+        ready && !refusal ? 'ready-for-cutover' : request && online ? 'awaiting-cutover' : 'migrating',
+        refusal
+          ? `${refusal}${describe(status)}`
+          : ready
+            ? `Waiting for the cutover window of ${spec.application}; ${describe(status)}`
+            : describe(status),
       );
       checkRollback();
       if (polls >= settings.continueAsNewAfterPolls || workflowInfo().continueAsNewSuggested) {
@@ -225,13 +233,16 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
         await continueAsNew<typeof migrationDatabase>({ ...input, checkpoint: state });
       }
       // Ready (and no cutover requested yet, or it would have been cut over above): wait for the batch.
+      // Refused: wait as long before the read that leads to the next attempt.
       if (ready) {
-        const stop = () => rollbackRequested() || state.cutoverRequest !== undefined;
+        const stop = () =>
+          rollbackRequested() || (state.cutoverRequest !== undefined && !status.cutoverRefused);
         if (await condition(stop, settings.readyCheckEveryMs ?? 4 * settings.reportEveryMs)) continue;
       }
       try {
         const poll = await unless(
-          () => rollbackRequested() || (ready && state.cutoverRequest !== undefined),
+          () =>
+            rollbackRequested() || (ready && state.cutoverRequest !== undefined && !status.cutoverRefused),
           () =>
             reader.pollDatabaseMigration({
               ...ref,
@@ -310,10 +321,24 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     }
   };
 
-  /** Cancels the migration and scales the target back down. */
+  /**
+   * Cancels the migration and scales the target back down. A cancel Azure refuses (or that fails) is
+   * reported and held for an operator, who retries it once the migration can be cancelled.
+   */
   const rollback = async (by: OperatorAction) => {
-    enterPhase('rolling-back', `Requested by ${by.by}: ${by.reason}`);
-    state.status = await azure.cancelDatabaseMigration(ref);
+    for (;;) {
+      enterPhase('rolling-back', `Requested by ${by.by}: ${by.reason}`);
+      try {
+        state.status = await azure.cancelDatabaseMigration(ref);
+        break;
+      } catch (error) {
+        const failure = activityFailureOf(error);
+        await holdRollback(
+          `Cancelling the migration failed: ${failure.message}. Retry cancels it again; the rollback goes on from there.`,
+          failure.code,
+        );
+      }
+    }
     if (spec.scaleUp) await azure.scaleDatabaseTarget({ spec, sku: spec.scaleUp.normalSku });
     outcome = { outcome: 'rolled-back', reason: `Rolled back by ${by.by}: ${by.reason}` };
     enterPhase('rolled-back', outcome.reason);

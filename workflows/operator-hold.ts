@@ -128,6 +128,20 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
   };
 
   /**
+   * Holds a rollback that Azure refused (the rollback request is already taken, so only a retry ends the
+   * hold): the workflow reports why and waits for an operator to retry the refused step.
+   */
+  const holdRollback = async (why: string, code: string) => {
+    holding = true;
+    retryRequested = false;
+    options.recordError?.({ code, message: why });
+    enterPhase('awaiting-operator', why);
+    await condition(() => retryRequested);
+    holding = false;
+    retryRequested = false;
+  };
+
+  /**
    * Runs one step; a failed activity (after `onFailure`, which cannot be cancelled) holds the workflow for
    * the operator, and the step runs again on retry.
    */
@@ -227,6 +241,7 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
     checkRollback,
     waitFor,
     hold,
+    holdRollback,
     step,
     handleRetry,
     handleRollback,

@@ -1,5 +1,8 @@
-/** Seeds a simulator with the source databases (and their targets) of the demo. */
-import type { AzureScope, DemoDatabase } from '../../domain/demo.ts';
+/**
+ * Seeds a simulator with the source databases (and their targets) of the demo, and the demo's SQL
+ * migration service prepared as an operator would have it: provisioned, integration runtime registered.
+ */
+import { demoDatabaseServices, type AzureScope, type DemoDatabase } from '../../domain/demo.ts';
 import type { DatabaseSeed } from '../../simulators/admin-client.ts';
 
 const engines = { 'SQL Server': 'SqlServer', MySQL: 'MySql', PostgreSQL: 'PostgreSql' } as const;
@@ -8,6 +11,7 @@ export function databaseSeed(scope: AzureScope, databases: DemoDatabase[]): Data
   return {
     subscriptionId: scope.subscriptionId,
     location: scope.location,
+    sqlMigrationServices: [demoDatabaseServices(scope).sqlMigrationServiceId],
     databases: databases.map(({ spec, version, logRateMBPerHour }) => {
       const [, resourceGroup = ''] = /\/resourceGroups\/([^/]+)/i.exec(spec.target.serverId) ?? [];
       return {

@@ -92,7 +92,13 @@ const simulatorEngine = { 'SQL Server': 'SqlServer', MySQL: 'MySql', PostgreSQL:
 export function databaseSeedFromPlan(
   plan: Plan,
   estate: Estate,
-  settings: { subscriptionId: string; location: string; targets: DatabaseTargetConvention },
+  settings: {
+    subscriptionId: string;
+    location: string;
+    targets: DatabaseTargetConvention;
+    /** The SQL migration service the waves use: prepared with an online integration runtime. */
+    sqlMigrationServiceId: string;
+  },
   bandwidthMbps: number,
 ): DatabaseSeed {
   const specs = plan.waves.flatMap((wave) => {
@@ -110,6 +116,7 @@ export function databaseSeedFromPlan(
     subscriptionId: settings.subscriptionId,
     location: settings.location,
     bandwidthMbps,
+    sqlMigrationServices: [settings.sqlMigrationServiceId],
     databases: specs.map((spec) => ({
       name: spec.name,
       sourceServer: spec.sourceServer,
@@ -129,7 +136,8 @@ export function databaseSeedFromPlan(
 
 /**
  * Seeds a simulator with a planned workspace: every vCenter's VMs and appliances (each under its
- * Azure Migrate site, the simulator's naming) and the databases its waves migrate. `factory stack
+ * Azure Migrate site, the simulator's naming), the databases its waves migrate and the SQL migration
+ * service they run through, prepared as an operator would have it (integration runtime registered). `factory stack
  * --workspace`, the demo, the bench and the integration tests seed through it.
  */
 export async function seedSimulatorFromWorkspace(
@@ -156,6 +164,7 @@ export async function seedSimulatorFromWorkspace(
       subscriptionId: settings.subscriptionId,
       location: settings.location,
       targets: settings.databases!.targets,
+      sqlMigrationServiceId: settings.databases!.services.sqlMigrationServiceId,
     },
     options.databaseBandwidthMbps ?? 10_000,
   );

@@ -4,12 +4,17 @@
  * (MI and VM), cancel and delete (`force`). Every mutating call is a long-running operation with an
  * `Azure-AsyncOperation` status under `Microsoft.DataMigration/locations/{location}/operationStatuses`,
  * except a create on a migration that already succeeded: it answers 200 with the migration unchanged.
+ * Refusals use the spec's codes (all 400 with the ARM envelope `{error:{code,message}}`):
+ * `MigrationStillValidating` (cutover/cancel while provisioning), `MigrationNotReadyForCutoverError`,
+ * `CutoverNotAllowedMigrationCompleteError`, `MigrationNotReadyForCancelError`, `MigrationCancelFailed`,
+ * `OperationIdNotFound`, `DeleteMigrationNotAllowed*InProgress` and `IntegrationRuntimeIsNotOnline`.
  */
 import {
   badRequest,
   conflict,
   idKey,
   notFound,
+  sameId,
   objectBody,
   optionalObject,
   optionalString,
@@ -24,16 +29,26 @@ import { databaseMigrationResource, migrationStatus } from './database-migration
 import { isLive } from './model.ts';
 import { acceptedOperation, startOperation } from './operations.ts';
 import { apiVersions, databaseMigrationId, namespaces, targetIds } from './resources.ts';
-import { findSqlMigrationService } from './sql-migration-services.ts';
+import {
+  findSqlMigrationService,
+  integrationRuntimeName,
+  integrationRuntimeState,
+} from './sql-migration-services.ts';
 import { sourceKey } from './seed.ts';
 import { isTerminal, newSync, startCancel, startCutover } from './sync.ts';
-import type { DatabaseMigration, SourceDatabaseRecord, SqlMigrationKind, TargetResource } from './types.ts';
+import type {
+  DatabaseMigration,
+  DataSync,
+  SourceDatabaseRecord,
+  SqlMigrationKind,
+  TargetResource,
+} from './types.ts';
 
 const apiVersion = apiVersions.sqlMigration[0];
 const deleteSeconds = 10;
 const secretFields = new Set(['password', 'accountKey']);
 
-/** The request's properties without secrets (what GET echoes back). */
+/** The request's properties without secrets. */
 function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value === null || typeof value !== 'object') return value;
@@ -42,6 +57,42 @@ function withoutSecrets(value: unknown): unknown {
       .filter(([key]) => !secretFields.has(key))
       .map(([key, inner]) => [key, withoutSecrets(inner)]),
   );
+}
+
+/**
+ * What GET echoes of the request, as the spec's examples show it: no connection details or secrets, the
+ * backup source reduced to its `fileStorageType`, and SQL Database migrations marked offline (read-only).
+ */
+function echoedInput(properties: Record<string, unknown>, kind: SqlMigrationKind): Record<string, unknown> {
+  const echo = withoutSecrets(properties) as Record<string, unknown>;
+  delete echo.sourceSqlConnection;
+  delete echo.targetSqlConnection;
+  const backup = echo.backupConfiguration as Record<string, unknown> | undefined;
+  const source = backup?.sourceLocation as Record<string, unknown> | undefined;
+  if (backup && source) {
+    backup.sourceLocation = {
+      fileStorageType: source.fileShare ? 'FileShare' : source.azureBlob ? 'AzureBlob' : 'None',
+    };
+  }
+  if (kind === 'SqlDb') echo.offlineConfiguration = { offline: true };
+  return echo;
+}
+
+/** A file-share backup source must carry the credentials the integration runtime reads the share with. */
+function checkBackupSource(properties: Record<string, unknown>): void {
+  const backup = optionalObject(properties.backupConfiguration, 'properties.backupConfiguration');
+  const source = optionalObject(backup?.sourceLocation, 'properties.backupConfiguration.sourceLocation');
+  const share = optionalObject(source?.fileShare, 'properties.backupConfiguration.sourceLocation.fileShare');
+  if (!share) return;
+  for (const field of ['path', 'username', 'password']) {
+    const value = share[field];
+    if (typeof value !== 'string' || value === '') {
+      throw badRequest(
+        'InvalidParameterValue',
+        `An invalid value was provided for parameter 'backupConfiguration.sourceLocation.fileShare.${field}': the self-hosted integration runtime reads the backup share with these credentials.`,
+      );
+    }
+  }
 }
 
 interface Scope {
@@ -112,26 +163,24 @@ function checkOperationId(migration: DatabaseMigration, body: unknown): void {
   const request = objectBody(body ?? {}, 'the migration operation');
   const operationId = requiredString(request.migrationOperationId, 'migrationOperationId');
   if (operationId.toLowerCase() !== migration.migrationOperationId.toLowerCase()) {
+    throw badRequest('OperationIdNotFound', `Operation ID '${operationId}' not found.`);
+  }
+}
+
+const targetText = (sim: Simulation, migration: DatabaseMigration) =>
+  `Target server:'${sim.state.dataMigration.targets[idKey(migration.scope)]?.name ?? migration.scope}', Target database: '${migration.name}'.`;
+
+/** Cutover and cancel wait for provisioning (the migration's validation) to end. */
+function requireValidated(sim: Simulation, migration: DatabaseMigration, action: string): void {
+  if (migration.provisioningState === 'Provisioning') {
     throw badRequest(
-      'InvalidMigrationOperationId',
-      `migrationOperationId '${operationId}' does not identify the current migration of '${migration.name}' (${migration.migrationOperationId}).`,
+      'MigrationStillValidating',
+      `Migration is still being validated. ${action} cannot be performed. ${targetText(sim, migration)}`,
     );
   }
 }
 
-function requireNoPendingOperation(sim: Simulation, migration: DatabaseMigration): void {
-  const pending =
-    migration.pendingOperationId === undefined
-      ? undefined
-      : sim.state.dataMigration.operations[idKey(migration.pendingOperationId)];
-  if (pending?.status === 'InProgress' || migration.provisioningState === 'Provisioning') {
-    throw conflict(
-      'OperationInProgress',
-      `An operation is already in progress on the migration of '${migration.name}' (migrationStatus '${migrationStatus(migration.sync)}', provisioningState '${migration.provisioningState}').`,
-    );
-  }
-}
-
+const isCancelable = (sync: DataSync) => isLive(sync);
 function create(sim: Simulation, scope: Scope, name: string, body: unknown): ArmResponse {
   const properties = optionalObject(objectBody(body, 'a database migration').properties, 'properties');
   if (!properties) throw badRequest('InvalidRequestContent', "The required field 'properties' is missing.");
@@ -150,9 +199,20 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
     );
   }
   const serviceId = requiredString(properties.migrationService, 'properties.migrationService');
-  if (!findSqlMigrationService(sim, serviceId)) {
-    throw badRequest('MigrationServiceNotFound', `The SQL migration service '${serviceId}' was not found.`);
+  const service = findSqlMigrationService(sim, serviceId);
+  if (!service) {
+    throw badRequest(
+      'InvalidParameterValue',
+      `An invalid value was provided for parameter 'migrationService': the SQL migration service '${serviceId}' does not exist.`,
+    );
   }
+  if (integrationRuntimeState(service) !== 'Online') {
+    throw badRequest(
+      'IntegrationRuntimeIsNotOnline',
+      `Integration Runtime '${integrationRuntimeName(service)}' is not online for resource group '${service.resourceGroup}' subscription '${service.subscriptionId}'`,
+    );
+  }
+  checkBackupSource(properties);
   const connection = optionalObject(properties.sourceSqlConnection, 'properties.sourceSqlConnection');
   const source = findSource(
     sim,
@@ -196,7 +256,7 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
     if (!isTerminal(existing.sync)) {
       throw conflict(
         'OperationInProgress',
-        `A migration of '${name}' is already in progress (migrationStatus '${migrationStatus(existing.sync)}'); cancel it or wait for it to finish.`,
+        `Operation in progress on resource already. The migration of '${name}' is ${migrationStatus(existing.sync)}; cancel it or wait for it to finish.`,
       );
     }
   }
@@ -219,7 +279,7 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
     createOperationId: operation.name,
     provisioningState: 'Provisioning',
     createdAt: now,
-    input: withoutSecrets(properties) as Record<string, unknown>,
+    input: echoedInput(properties, scope.kind),
     sync: newSync({
       mode: scope.kind === 'SqlDb' ? 'fullLoad' : 'backupRestore',
       online,
@@ -242,14 +302,29 @@ function create(sim: Simulation, scope: Scope, name: string, body: unknown): Arm
 
 function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): ArmResponse {
   checkOperationId(migration, body);
-  requireNoPendingOperation(sim, migration);
-  if (migration.sync.phase !== 'Ready') {
+  requireValidated(sim, migration, 'Cutover');
+  if (migration.sync.phase === 'Succeeded') {
     throw badRequest(
-      'CutoverNotAllowed',
-      `Cutover of '${migration.name}' requires migrationStatus 'ReadyForCutover'; it is '${migrationStatus(migration.sync)}'.`,
+      'CutoverNotAllowedMigrationCompleteError',
+      `Cutover is not allowed as migration for database '${migration.name}' is already complete`,
     );
   }
   const source = sim.state.dataMigration.sourceDatabases[migration.sourceKey];
+  if (
+    migration.sync.phase !== 'Ready' ||
+    sim.faults.operationFails(
+      'DatabaseCutoverNotReady',
+      `${migration.migrationOperationId}:${sim.newGuid()}`,
+      {
+        database: source?.name ?? '',
+      },
+    )
+  ) {
+    throw badRequest(
+      'MigrationNotReadyForCutoverError',
+      `Database '${migration.name}' is not ready for Cutover operation`,
+    );
+  }
   const server = sim.state.dataMigration.targets[idKey(migration.scope)];
   const operation = startOperation(sim, {
     kind: 'cutover',
@@ -277,11 +352,17 @@ function cutover(sim: Simulation, migration: DatabaseMigration, body: unknown): 
 
 function cancel(sim: Simulation, migration: DatabaseMigration, body: unknown): ArmResponse {
   checkOperationId(migration, body);
-  requireNoPendingOperation(sim, migration);
-  if (!isLive(migration.sync)) {
+  requireValidated(sim, migration, 'Cancel');
+  if (isTerminal(migration.sync)) {
     throw badRequest(
-      'CancelNotAllowed',
-      `The migration of '${migration.name}' cannot be canceled: migrationStatus is '${migrationStatus(migration.sync)}'.`,
+      'MigrationCancelFailed',
+      `Cancel could not be performed on operation '${migration.migrationOperationId}' for database '${migration.name}'. This can happen if the migration with MigrationId '${migration.migrationOperationId}' is already completed or canceled. Please check the migration for details.`,
+    );
+  }
+  if (!isCancelable(migration.sync)) {
+    throw badRequest(
+      'MigrationNotReadyForCancelError',
+      `Migration cannot be canceled as it is not in a cancelable state. ${targetText(sim, migration)}`,
     );
   }
   const server = sim.state.dataMigration.targets[idKey(migration.scope)];
@@ -304,11 +385,35 @@ function remove(sim: Simulation, scope: Scope, name: string, query: URLSearchPar
   if (!migration) return { status: 204, outcome: 'noop' };
   sim.dataMigration.settleMigration(migration, sim.now());
   const force = (query.get('force') ?? 'false').toLowerCase() === 'true';
-  if (!isTerminal(migration.sync) && !force) {
+  const deleting = Object.values(sim.state.dataMigration.operations).some(
+    (operation) =>
+      operation.kind === 'delete' &&
+      operation.status === 'InProgress' &&
+      sameId(operation.resourceId, migration.id),
+  );
+  if (deleting) {
     throw badRequest(
-      'DeleteMigrationNotAllowedMigrationInProgress',
-      `The migration of '${name}' is in progress (migrationStatus '${migrationStatus(migration.sync)}'); cancel it first or delete with force=true.`,
+      'DeleteMigrationNotAllowedDeleteInProgress',
+      `Database migration to the target resource '${name}' is currently deleting. Please wait until the delete operation is complete`,
     );
+  }
+  if (!isTerminal(migration.sync) && !force) {
+    const [code, message] =
+      migration.sync.phase === 'Completing'
+        ? [
+            'DeleteMigrationNotAllowedCutoverInProgress',
+            `Database migration to the target resource '${name}' is currently being cutover. To delete the migration, please wait until the cutover operation is complete`,
+          ]
+        : migration.sync.phase === 'Canceling'
+          ? [
+              'DeleteMigrationNotAllowedCancelInProgress',
+              `Database migration to the target resource '${name}' is currently being canceled. To delete the migration, please wait until the cancel operation is complete`,
+            ]
+          : [
+              'DeleteMigrationNotAllowedMigrationInProgress',
+              `Database migration to the target resource '${name}' is currently in progress. To delete the migration, please wait until the migration has completed or cancel the migration manually, and then retry deleting the migration. Alternatively, use the force delete option to cancel ongoing operations and delete`,
+            ];
+    throw badRequest(code, message);
   }
   const operation = startOperation(sim, {
     kind: 'delete',
@@ -369,10 +474,7 @@ export function databaseMigrationRoutes(sim: Simulation): ArmRoute[] {
               const migration = findMigration(sim, scopeOf(params), params.targetDbName ?? '');
               const operationId = query.get('migrationOperationId');
               if (operationId && operationId.toLowerCase() !== migration.migrationOperationId.toLowerCase()) {
-                throw notFound(
-                  'ResourceNotFound',
-                  `No migration '${operationId}' of '${migration.name}' exists.`,
-                );
+                throw badRequest('OperationIdNotFound', `Operation ID '${operationId}' not found.`);
               }
               const expand = (query.get('$expand') ?? '').toLowerCase() === 'migrationstatusdetails';
               return { status: 200, body: databaseMigrationResource(sim, migration, expand) };

@@ -31,6 +31,11 @@ export function processDataMigrationEvent(
     case 'delete':
       delete state.databaseMigrations[idKey(operation.resourceId)];
       break;
+    case 'sqlServiceCreate': {
+      const service = state.sqlMigrationServices[idKey(operation.resourceId)];
+      if (service) service.provisioningState = 'Succeeded';
+      break;
+    }
     case 'serviceCreate':
     case 'create':
     case 'cutover':

@@ -9,6 +9,7 @@ import { idKey } from '../arm.ts';
 import type { SyncRef } from '../scheduler.ts';
 import type { SimulationCore } from '../simulation-core.ts';
 import { finishOperation } from './operations.ts';
+import { integrationRuntimeState } from './sql-migration-services.ts';
 import { isTerminal, nextBoundaryAt, settle, type SyncRates } from './sync.ts';
 import type { DatabaseEngine, DatabaseMigration, DataSync, DmsTask, SyncPhase } from './types.ts';
 
@@ -57,7 +58,14 @@ export class DataMigrationModel {
   }
 
   migrationRates(migration: DatabaseMigration): SyncRates {
-    return this.rates(migration.sourceKey, migration.sizedTargetId);
+    // Backups reach Azure through the service's self-hosted integration runtime: without an online node
+    // nothing is uploaded (restores of what already arrived go on).
+    const service = this.state.sqlMigrationServices[idKey(migration.migrationServiceId)];
+    const rates = this.rates(migration.sourceKey, migration.sizedTargetId);
+    if (service && integrationRuntimeState(service) !== 'Online') {
+      return { ...rates, uploadBytesPerSecond: 0 };
+    }
+    return rates;
   }
 
   /** Rolls a migration forward to `at` (its phase changes were already applied by its events). */

@@ -1,11 +1,12 @@
 /**
- * Seeding (`PUT /admin/databases`): the source databases (engine, version, size, log rate) and the
- * Azure targets they migrate to. Idempotent: known databases are updated, existing targets keep their
+ * Seeding (`PUT /admin/databases`): the source databases (engine, version, size, log rate), the
+ * Azure targets they migrate to and the prepared SQL migration services. Idempotent: known databases are updated, existing targets keep their
  * current tier (it may have been rescaled).
  */
 import { idKey } from '../arm.ts';
 import type { Simulation } from '../simulation.ts';
 import { defaultSkus, normalizeSku, sizedKind, targetIds } from './resources.ts';
+import { prepareSqlMigrationService } from './sql-migration-services.ts';
 import type { SourceDatabase, TargetKind, TargetResource, TargetResourceKind } from './types.ts';
 
 export interface DatabaseSeed {
@@ -14,6 +15,11 @@ export interface DatabaseSeed {
   /** Upload bandwidth of the migration path in Mbps (default 500). */
   bandwidthMbps?: number;
   databases: SourceDatabase[];
+  /**
+   * ARM ids of the SQL migration services the plan names: each is prepared as an operator would have it
+   * before a wave (provisioned, a self-hosted integration runtime registered and online).
+   */
+  sqlMigrationServices?: string[];
 }
 
 export interface SeededDatabase {
@@ -30,7 +36,7 @@ export interface SeededDatabase {
 
 export interface DatabaseSeedResult {
   databases: SeededDatabase[];
-  added: { databases: number; targets: number };
+  added: { databases: number; targets: number; sqlMigrationServices: number };
 }
 
 export const sourceKey = (sourceServer: string, name: string) => `${sourceServer}/${name}`.toLowerCase();
@@ -112,6 +118,12 @@ export function seedDatabases(sim: Simulation, seed: DatabaseSeed): DatabaseSeed
       sizedTargetId: sizedId,
     };
   });
+  const addedServices = (seed.sqlMigrationServices ?? []).filter((id) =>
+    prepareSqlMigrationService(sim, id, seed.location),
+  ).length;
   sim.changed();
-  return { databases: seeded, added: { databases: addedDatabases, targets: addedTargets } };
+  return {
+    databases: seeded,
+    added: { databases: addedDatabases, targets: addedTargets, sqlMigrationServices: addedServices },
+  };
 }

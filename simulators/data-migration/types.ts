@@ -71,6 +71,13 @@ export interface TargetResource {
   createdAt: number;
 }
 
+/** A self-hosted integration runtime node registered with a SQL migration service's auth key. */
+export interface IntegrationRuntimeNode {
+  nodeName: string;
+  online: boolean;
+  registeredAt: number;
+}
+
 export interface SqlMigrationService {
   id: string;
   name: string;
@@ -79,6 +86,14 @@ export interface SqlMigrationService {
   location: string;
   tags: Record<string, string>;
   createdAt: number;
+  /** Creating the service is a long-running operation; `Succeeded` once it ended. */
+  provisioningState: 'Updating' | 'Succeeded';
+  /** The Azure-AsyncOperation of the create. */
+  createOperationId?: string;
+  /** Keys a self-hosted integration runtime registers with (`listAuthKeys`, `regenerateAuthKeys`). */
+  authKeys: { authKey1: string; authKey2: string };
+  /** Nodes registered with an auth key: none until someone installs and registers a runtime. */
+  nodes: IntegrationRuntimeNode[];
 }
 
 /**
@@ -161,7 +176,7 @@ export interface DataOperation {
   name: string;
   subscriptionId: string;
   location: string;
-  kind: 'create' | 'cutover' | 'cancel' | 'delete' | 'scale' | 'serviceCreate';
+  kind: 'create' | 'cutover' | 'cancel' | 'delete' | 'scale' | 'serviceCreate' | 'sqlServiceCreate';
   resourceId: string;
   startTime: number;
   /** Timed operations (delete, scale, service create) end at this simulated time. */

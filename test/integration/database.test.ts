@@ -18,6 +18,7 @@ import {
   type DatabaseProgress,
 } from '../../contracts/messages.ts';
 import {
+  databaseServices,
   operator,
   refusal,
   startDatabase,
@@ -35,6 +36,8 @@ const targets = {
   payrollMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-payroll`,
   billingMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-billing`,
   hrMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-hr`,
+  ledgerMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-ledger`,
+  archiveMi: `${providers}/Microsoft.Sql/managedInstances/sqlmi-archive`,
   crmVm: `${providers}/Microsoft.SqlVirtualMachine/sqlVirtualMachines/sqlvm-crm`,
   reportingServer: `${providers}/Microsoft.Sql/servers/sql-reporting`,
   mysql: `${providers}/Microsoft.DBforMySQL/flexibleServers/mysql-intranet`,
@@ -65,13 +68,19 @@ function seed(): DatabaseSeed {
       db('payroll', 'payroll-db-01', 'SqlServer', 'SqlMi', 'sqlmi-payroll'),
       db('billing', 'billing-db-01', 'SqlServer', 'SqlMi', 'sqlmi-billing'),
       db('hr', 'hr-db-01', 'SqlServer', 'SqlMi', 'sqlmi-hr'),
+      db('ledger', 'ledger-db-01', 'SqlServer', 'SqlMi', 'sqlmi-ledger'),
+      db('archive', 'archive-db-01', 'SqlServer', 'SqlMi', 'sqlmi-archive'),
       db('crm', 'crm-db-01', 'SqlServer', 'SqlVm', 'sqlvm-crm'),
       { ...db('reporting', 'reporting-db-01', 'SqlServer', 'SqlDb', 'sql-reporting'), logRateMBPerHour: 0 },
       db('intranet', 'intranet-db-01', 'MySql', 'MySql', 'mysql-intranet'),
       db('wiki', 'intranet-db-01', 'PostgreSql', 'PostgreSql', 'pg-wiki'),
     ],
+    sqlMigrationServices: [offlineRuntimeServiceId],
   };
 }
+
+/** A SQL migration service whose self-hosted integration runtime is offline when the test starts. */
+const offlineRuntimeServiceId = `/subscriptions/${demoScope.subscriptionId}/resourceGroups/${demoScope.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/sqlms-offline`;
 
 function spec(
   name: string,
@@ -335,5 +344,74 @@ describe('database migration workflow (SQL migration API and classic DMS against
     );
     expect(await migration(targets.billingMi, 'billing')).toBeUndefined();
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+  });
+  it("keeps waiting when Azure refuses a ready migration's cutover as not ready, and cuts it over later", async () => {
+    await harness.admin.configureFaults({
+      targeted: [{ database: 'ledger', fault: 'DatabaseCutoverNotReady', count: 2 }],
+    });
+    const handle = await startDatabase(
+      harness,
+      spec('ledger', 'ledger-db-01', 'SQL Server', {
+        kind: 'SqlMi',
+        serverId: targets.ledgerMi,
+        databaseName: 'ledger',
+      }),
+    );
+    await waitForPhase(handle, (p) => p.phase === 'ready-for-cutover', 'ready for cutover');
+    await handle.signal(databaseCutoverSignal, { by: 'batch-ledger', reason: 'cutover window opened' });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'migrated', phase: 'completed' });
+    expect(result.errorCode).toBeUndefined();
+
+    expect(sqlMigrationStatus(await migration(targets.ledgerMi, 'ledger'))).toMatchObject({
+      state: 'succeeded',
+    });
+    // Two refusals with the spec's code, then the cutover Azure accepted; one migration throughout.
+    const cutovers = await audit('DatabaseMigrationsSqlMi_Cutover', '/databaseMigrations/ledger/cutover');
+    expect(cutovers.map((e) => [e.status, e.errorCode ?? null])).toEqual([
+      [400, 'MigrationNotReadyForCutoverError'],
+      [400, 'MigrationNotReadyForCutoverError'],
+      [202, null],
+    ]);
+    expect(await audit('DatabaseMigrationsSqlMi_CreateOrUpdate', '/databaseMigrations/ledger')).toHaveLength(
+      1,
+    );
+    // The refusals were waited out, not parked for an operator.
+    expect((await handle.query(databaseProgressQuery)).lastError).toBeUndefined();
+    expect(await harness.admin.invariants()).toEqual({ violations: [] });
+  });
+
+  it('holds a migration whose service has no online integration runtime with the registration steps; retry after registration migrates it', async () => {
+    await harness.admin.setIntegrationRuntime(offlineRuntimeServiceId, false);
+    const handle = await startDatabase(
+      harness,
+      spec(
+        'archive',
+        'archive-db-01',
+        'SQL Server',
+        { kind: 'SqlMi', serverId: targets.archiveMi, databaseName: 'archive' },
+        { mode: 'offline' },
+      ),
+      { services: { ...databaseServices(), sqlMigrationServiceId: offlineRuntimeServiceId } },
+    );
+    const held = await waitForPhase(handle, (p) => p.phase === 'awaiting-operator', 'held for the runtime');
+    expect(held.lastError?.code).toBe('IntegrationRuntimeIsNotOnline');
+    expect(held.detail).toContain('integrationRuntimeState Offline');
+    expect(held.detail).toContain(
+      `az datamigration sql-service list-auth-key --resource-group ${demoScope.resourceGroup} --sql-migration-service-name sqlms-offline`,
+    );
+    expect(held.detail).toContain('-RegisterNewNode');
+    // Nothing was started on a service that cannot run it.
+    expect(await audit('DatabaseMigrationsSqlMi_CreateOrUpdate', '/databaseMigrations/archive')).toEqual([]);
+
+    // Someone installs and registers the self-hosted integration runtime, then retries.
+    await harness.admin.setIntegrationRuntime(offlineRuntimeServiceId, true);
+    await handle.executeUpdate(retryUpdate, { args: [operator] });
+    expect(await handle.result()).toMatchObject({ outcome: 'migrated', phase: 'completed' });
+    const created = await audit('DatabaseMigrationsSqlMi_CreateOrUpdate', '/databaseMigrations/archive');
+    expect(created.map((e) => e.status)).toEqual([201]);
+    expect(sqlMigrationStatus(await migration(targets.archiveMi, 'archive'))).toMatchObject({
+      state: 'succeeded',
+    });
   });
 });

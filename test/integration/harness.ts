@@ -280,12 +280,15 @@ export async function sourcePowerStates(harness: Harness, names: string[]): Prom
   return Object.fromEntries(vms.map((vm) => [vm.name, vm.power_state]));
 }
 
-/** The migration services database tests use (created on first use by the database workflow). */
+/**
+ * The migration services database tests use: the demo's SQL migration service (prepared with an online
+ * integration runtime by the harness's seed) and a classic DMS service created on first use.
+ */
 export function databaseServices(): DatabaseMigrationServices {
   const group = `/subscriptions/${demoScope.subscriptionId}/resourceGroups/${demoScope.resourceGroup}`;
   return {
     location: demoScope.location,
-    sqlMigrationServiceId: `${group}/providers/Microsoft.DataMigration/sqlMigrationServices/sqlms-factory`,
+    sqlMigrationServiceId: demoDatabaseServices(demoScope).sqlMigrationServiceId,
     classic: {
       serviceId: `${group}/providers/Microsoft.DataMigration/services/dms-factory`,
       virtualSubnetId: `${group}/providers/Microsoft.Network/virtualNetworks/vnet-migration/subnets/dms`,
@@ -298,7 +301,11 @@ export function databaseServices(): DatabaseMigrationServices {
 export function startDatabase(
   harness: Harness,
   spec: DatabaseSpec,
-  options: { settings?: Partial<DatabaseSettings>; notifyWorkflowId?: string } = {},
+  options: {
+    settings?: Partial<DatabaseSettings>;
+    notifyWorkflowId?: string;
+    services?: DatabaseMigrationServices;
+  } = {},
 ) {
   return harness.client.workflow.start(migrationDatabase, {
     taskQueue: harness.taskQueue,
@@ -306,7 +313,7 @@ export function startDatabase(
     args: [
       {
         spec,
-        services: databaseServices(),
+        services: options.services ?? databaseServices(),
         settings: {
           azureTaskQueue: harness.azureTaskQueue,
           reportEveryMs: 1000,

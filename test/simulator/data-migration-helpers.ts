@@ -43,6 +43,7 @@ export function databaseSeed(): DatabaseSeed {
     subscriptionId: scope.subscriptionId,
     location: scope.location,
     bandwidthMbps: 500,
+    sqlMigrationServices: [migrationServiceId],
     databases: [
       {
         name: 'payroll',

@@ -96,17 +96,17 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
     t = await startTestSimulator({ speed });
     await t.admin.seedDatabases(databaseSeed());
     arm = armClient(t.sim);
-    await arm.send('PUT', migrationServiceId, { location: scope.location });
   });
   afterAll(async () => {
     await t.dispose();
   });
 
-  it('serves the SQL migration service and the targets', async () => {
+  it('serves the seeded SQL migration service (runtime online) and the targets', async () => {
     const service = await arm.send('GET', migrationServiceId);
     expect(service.body).toMatchObject({
       name: 'sqlms-factory',
       type: 'Microsoft.DataMigration/sqlMigrationServices',
+      properties: { provisioningState: 'Succeeded', integrationRuntimeState: 'Online' },
     });
     const mi = await arm.send('GET', miId, undefined, '2023-08-01');
     expect(mi.body).toMatchObject({ sku: { name: 'GP_Gen5', capacity: 8 }, properties: { vCores: 8 } });
@@ -130,7 +130,12 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
     await expectRestError(
       arm.lro('POST', `${path}/cutover`, { migrationOperationId: created.properties.migrationOperationId }),
       400,
-      'CutoverNotAllowed',
+      'MigrationNotReadyForCutoverError',
+    );
+    await expectRestError(
+      arm.lro('POST', `${path}/cutover`, { migrationOperationId: '00000000-0000-0000-0000-000000000000' }),
+      400,
+      'OperationIdNotFound',
     );
     await expectRestError(
       arm.send('PUT', path, createBody(miId, 'SqlMi', 'payroll', false)),
@@ -150,7 +155,12 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
     await expectRestError(
       arm.lro('POST', `${path}/cutover`, { migrationOperationId: ready.properties.migrationOperationId }),
       400,
-      'CutoverNotAllowed',
+      'CutoverNotAllowedMigrationCompleteError',
+    );
+    await expectRestError(
+      arm.lro('POST', `${path}/cancel`, { migrationOperationId: ready.properties.migrationOperationId }),
+      400,
+      'MigrationCancelFailed',
     );
     await arm.lro('DELETE', path);
     await expectRestError(arm.send('GET', path), 404, 'ResourceNotFound');
@@ -239,6 +249,124 @@ describe('Database Migration through core-client and arm-datamigration 2.1.1', (
       sku: { name: string; capacity: number };
     };
     expect(flex.sku).toMatchObject({ name: 'Standard_D8ds_v4', capacity: 8 });
+  });
+
+  it('creates a SQL migration service as a long-running operation; migrations wait for a registered runtime', async () => {
+    const serviceId = migrationServiceId.replace(/sqlms-factory$/, 'sqlms-new');
+    await t.admin.seedDatabases({
+      ...databaseSeed(),
+      databases: [
+        {
+          name: 'archive',
+          sourceServer: 'payroll-db-01',
+          engine: 'SqlServer',
+          version: '2019',
+          sizeMB: 5_000,
+          logRateMBPerHour: 100,
+          target: { kind: 'SqlMi', resourceGroup: targetGroup, server: 'sqlmi-payroll' },
+        },
+      ],
+    });
+    const created = await arm.send('PUT', serviceId, { location: scope.location });
+    expect(created.status).toBe(201);
+    expect(created.headers['azure-asyncoperation']).toContain('/operationStatuses/');
+    expect(created.body).toMatchObject({ properties: { provisioningState: 'Updating' } });
+    await t.admin.advanceClock(120);
+    const service = await arm.send('GET', serviceId);
+    expect(service.body).toMatchObject({
+      properties: { provisioningState: 'Succeeded', integrationRuntimeState: 'NeedRegistration' },
+    });
+    const keys = (await arm.send('POST', `${serviceId}/listAuthKeys`)).body;
+    expect(keys.authKey1).toMatch(/^IR@[0-9a-f-]{36}@sqlms-new@ServiceEndpoint=/);
+    expect(keys.authKey2).not.toBe(keys.authKey1);
+    expect((await arm.send('POST', `${serviceId}/listMonitoringData`)).body).toMatchObject({ nodes: [] });
+
+    const path = migrationPath(miId, 'archive');
+    const body = createBody(miId, 'SqlMi', 'archive', false);
+    body.properties.migrationService = serviceId;
+    body.properties.sourceSqlConnection.dataSource = 'payroll-db-01.contoso.local';
+    await expectRestError(arm.send('PUT', path, body), 400, 'IntegrationRuntimeIsNotOnline');
+
+    await t.admin.setIntegrationRuntime(serviceId, true);
+    expect((await arm.send('GET', serviceId)).body).toMatchObject({
+      properties: { integrationRuntimeState: 'Online' },
+    });
+    const monitoring = (await arm.send('POST', `${serviceId}/listMonitoringData`)).body as {
+      nodes: { nodeName: string }[];
+    };
+    expect(monitoring.nodes).toHaveLength(1);
+
+    const noPassword = createBody(miId, 'SqlMi', 'archive', false);
+    noPassword.properties.migrationService = serviceId;
+    noPassword.properties.sourceSqlConnection.dataSource = 'payroll-db-01.contoso.local';
+    noPassword.properties.backupConfiguration = {
+      sourceLocation: { fileShare: { path: '\\\\backup01\\sql', username: 'contoso\\svc', password: '' } },
+      targetLocation: { storageAccountResourceId: `${serviceId}/sa`, accountKey: 'k' },
+    };
+    await expectRestError(arm.send('PUT', path, noPassword), 400, 'InvalidParameterValue');
+
+    // Accepted, still validating: cutover and cancel wait for provisioning to end. The clock all but
+    // stops so each phase is observable whatever the load; it moves in explicit steps.
+    await t.admin.setSpeed(0.001);
+    const accepted = await arm.send('PUT', path, body);
+    expect(accepted.status).toBe(201);
+    const operationId = (accepted.body as unknown as Migration).properties.migrationOperationId;
+    expect(accepted.body).toMatchObject({
+      properties: { backupConfiguration: { sourceLocation: { fileStorageType: 'FileShare' } } },
+    });
+    expect(JSON.stringify(accepted.body)).not.toContain('backup01');
+    await expectRestError(
+      arm.send('POST', `${path}/cutover`, { migrationOperationId: operationId }),
+      400,
+      'MigrationStillValidating',
+    );
+    await expectRestError(
+      arm.send('POST', `${path}/cancel`, { migrationOperationId: operationId }),
+      400,
+      'MigrationStillValidating',
+    );
+    await expectRestError(
+      arm.send('GET', `${path}?migrationOperationId=00000000-0000-0000-0000-000000000000`),
+      400,
+      'OperationIdNotFound',
+    );
+
+    // The runtime goes offline: nothing more is uploaded until it is back.
+    await t.admin.advanceClock(61);
+    await status(miId, 'archive', 'UploadingFullBackup');
+    await t.admin.setIntegrationRuntime(serviceId, false);
+    expect((await arm.send('GET', serviceId)).body).toMatchObject({
+      properties: { integrationRuntimeState: 'Offline' },
+    });
+    const stalled = await get(miId, 'archive');
+    await t.admin.advanceClock(3_600);
+    const later = await get(miId, 'archive');
+    expect(later.properties.migrationStatus).toBe('UploadingFullBackup');
+    expect(later.properties.migrationStatusDetails?.fileUploadBlockingErrors).not.toEqual([]);
+    const written = (migration: Migration) =>
+      (
+        migration.properties.migrationStatusDetails?.fullBackupSetInfo as {
+          listOfBackupFiles: { dataWritten: number }[];
+        }
+      ).listOfBackupFiles[0]?.dataWritten;
+    expect(written(later)).toBe(written(stalled));
+    await t.admin.setIntegrationRuntime(serviceId, true);
+    await t.admin.setSpeed(speed);
+    await arm.lro('POST', `${path}/cancel`, { migrationOperationId: operationId });
+    await expectRestError(
+      arm.send('POST', `${path}/cancel`, { migrationOperationId: operationId }),
+      400,
+      'MigrationCancelFailed',
+    );
+
+    const regenerated = (await arm.send('POST', `${serviceId}/regenerateAuthKeys`, { keyName: 'authKey2' }))
+      .body;
+    expect(regenerated.authKey2).not.toBe(keys.authKey2);
+    await expectRestError(
+      arm.send('POST', `${serviceId}/regenerateAuthKeys`, { keyName: 'authKey3' }),
+      400,
+      'RegenerateAuthenticationKeyNameInvalid',
+    );
   });
 
   it('runs classic DMS MySQL and PostgreSQL online migrations through arm-datamigration 2.1.1', async () => {

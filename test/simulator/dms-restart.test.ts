@@ -44,7 +44,9 @@ const sqlVmMigration = {
     sourceDatabaseName: 'crm',
     sourceSqlConnection: { dataSource: 'crm-db-01.contoso.local', authentication: 'SqlAuthentication' },
     backupConfiguration: {
-      sourceLocation: { fileShare: { path: '\\\\backup01\\sql' } },
+      sourceLocation: {
+        fileShare: { path: '\\\\backup01\\sql', username: 'contoso\\svc', password: 'share-secret' },
+      },
       targetLocation: { storageAccountResourceId: `${migrationServiceId}/sa` },
     },
     offlineConfiguration: { offline: false },
