@@ -9,6 +9,8 @@ import { seedDatabases } from './data-migration/seed.ts';
 import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
+import { handleLandingZoneAdmin } from './landing-zone/admin.ts';
+import { seedLandingZone } from './landing-zone/seed.ts';
 import type { Simulation } from './simulation.ts';
 import { seedEnvironment } from './site-recovery/environment.ts';
 import { jobState } from './site-recovery/jobs.ts';
@@ -165,6 +167,7 @@ export function handleAdmin(
     case 'PUT /admin/environment': {
       const parsed = environmentSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
+      seedLandingZone(sim, parsed.data.scope);
       return json(200, seedEnvironment(sim, parsed.data.scope, parsed.data.site));
     }
     case 'GET /admin/audit': {
@@ -229,6 +232,8 @@ export function handleAdmin(
       );
     }
   }
+  const landingZone = handleLandingZoneAdmin(sim, method, url.pathname, body);
+  if (landingZone) return landingZone;
   if (url.pathname === '/health' || url.pathname.startsWith('/admin/')) {
     return json(404, { error: { code: 'NotFound', message: `No admin API at ${method} ${url.pathname}.` } });
   }
