@@ -17,6 +17,8 @@ export interface TargetSettings {
   subnetName: string;
   testNetworkId: string;
   logStorageAccountId: string;
+  /** Azure Migrate run-as account the appliance pushes the mobility agent with (VMs without an agent). */
+  runAsAccountId?: string;
 }
 
 export interface BatchVm {
