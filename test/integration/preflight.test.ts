@@ -115,7 +115,9 @@ describe('factory preflight (simulator, CLI child process)', () => {
   it('names a quota too small for the wave (exit 4, --json)', async () => {
     const settings = resolveWaveSettings({ profile: 'simulator', databases: false });
     await harness.admin.setQuotaLimit(settings.location, 'cores', 4);
-    const { run, report, failing } = await preflight();
+    const { run, report, failing } = await preflight().finally(() =>
+      harness.admin.setQuotaLimit(settings.location, 'cores', 1_000_000),
+    );
     expect(run.code).toBe(4);
     expect(report.ok).toBe(false);
     expect(failing).toEqual(['vcpu-quota']);
@@ -123,7 +125,6 @@ describe('factory preflight (simulator, CLI child process)', () => {
       /Total Regional vCPUs \(cores\): the wave needs \d+, 4 of 4 free/,
     );
     expect(check(report, 'vcpu-quota')?.fix).toContain('quota increase');
-    await harness.admin.setQuotaLimit(settings.location, 'cores', 1_000_000);
   });
 
   it('names a missing permission, with ARM wildcards and notActions evaluated (exit 4)', async () => {
@@ -137,18 +138,22 @@ describe('factory preflight (simulator, CLI child process)', () => {
         ],
       },
     ]);
-    const { run, report, failing } = await preflight();
-    expect(run.code).toBe(4);
-    expect(failing).toEqual(['permissions']);
-    expect(check(report, 'permissions')?.detail).toContain(`${demoScope.resourceGroup}: ${denied}`);
-    expect(check(report, 'permissions')?.detail).not.toContain('replicationRecoveryPlans/read');
-    // A second role granting it back (notActions narrow only their own role).
-    await harness.admin.setPermissions(`${subscription}/resourceGroups/${demoScope.resourceGroup}`, [
-      { actions: ['Microsoft.RecoveryServices/vaults/replicationRecoveryPlans/*'] },
-    ]);
-    expect((await preflight()).failing).toEqual([]);
-    await harness.admin.setPermissions(`${subscription}/resourceGroups/${demoScope.resourceGroup}`, []);
-    await harness.admin.setPermissions(subscription, [contributor]);
+    const group = `${subscription}/resourceGroups/${demoScope.resourceGroup}`;
+    try {
+      const { run, report, failing } = await preflight();
+      expect(run.code).toBe(4);
+      expect(failing).toEqual(['permissions']);
+      expect(check(report, 'permissions')?.detail).toContain(`${demoScope.resourceGroup}: ${denied}`);
+      expect(check(report, 'permissions')?.detail).not.toContain('replicationRecoveryPlans/read');
+      // A second role granting it back (notActions narrow only their own role).
+      await harness.admin.setPermissions(group, [
+        { actions: ['Microsoft.RecoveryServices/vaults/replicationRecoveryPlans/*'] },
+      ]);
+      expect((await preflight()).failing).toEqual([]);
+    } finally {
+      await harness.admin.setPermissions(group, []);
+      await harness.admin.setPermissions(subscription, [contributor]);
+    }
   });
 
   it.runIf(typeof knobs.setMobilityAgent === 'function')(
