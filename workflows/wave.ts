@@ -56,8 +56,8 @@ import { type WaveManifest, type BatchWorkflowInput } from '../contracts/workflo
 import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
 
 /**
- * A migration wave: checks the assessment gate (every VM Ready or waived, capacity holds), waits for its
- * approval, discovers the replication site, then runs its batches as child workflows with bounded
+ * A migration wave: checks the gate (every VM Ready or waived, capacity holds, Azure passes preflight or
+ * the failing checks are waived), waits for its approval, discovers the replication site, then runs its batches as child workflows with bounded
  * concurrency. Cancelling the wave rolls back every batch that is not committed.
  */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
