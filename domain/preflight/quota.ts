@@ -59,7 +59,7 @@ export function evaluateQuota(vms: PreflightVm[], skus: SkuFacts[], usages: Usag
     if (needed > free)
       shortfalls.push(
         usage
-          ? `${usage.label ?? name} (${name}): the wave needs ${needed}, ${Math.max(free, 0)} of ${usage.limit} free (${usage.currentValue} in use)`
+          ? `${usage.label ? `${usage.label} (${name})` : name}: the wave needs ${needed}, ${Math.max(free, 0)} of ${usage.limit} free (${usage.currentValue} in use)`
           : `${name}: the wave needs ${needed}, the region reports no quota for it`,
       );
   }
