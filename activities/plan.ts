@@ -28,7 +28,7 @@ type Artifact<K extends ArtifactKind> = z.infer<(typeof schemas)[K]>;
  * 10,000-VM plan takes a good part of a second to fetch, hash and parse while every batch loads it.
  * A few of each kind are kept (waves run a handful of plans at a time).
  */
-class ArtifactCache {
+export class ArtifactCache {
   private readonly entries = new Map<string, Promise<unknown>>();
   constructor(
     private readonly store: ArtifactStore,
@@ -92,8 +92,8 @@ function asFailure<T>(run: () => T): T {
   }
 }
 
-export function createPlanActivities(deps: { artifacts: ArtifactStore }) {
-  const cache = new ArtifactCache(deps.artifacts);
+export function createPlanActivities(deps: { artifacts: ArtifactStore | ArtifactCache }) {
+  const cache = deps.artifacts instanceof ArtifactCache ? deps.artifacts : new ArtifactCache(deps.artifacts);
   return {
     async loadWaveManifest(input: {
       plan: PlanRef;

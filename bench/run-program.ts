@@ -75,7 +75,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
   const running = new Map<string, Promise<WaveResult | { error: string }>>();
   const results = new Map<string, WaveResult>();
   const failedWaves: { waveId: string; error: string }[] = [];
-  const approvals = new Map<string, number>();
+  const approvals = new Map<string, string>();
   const retries = new Map<string, { count: number; lastAt: number }>();
 
   const startWave = async (waveId: string) => {
@@ -210,7 +210,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
     const wave = client().workflow.getHandle(workflowId);
     const progress = await wave.query(waveProgressQuery);
     if (progress.phase !== 'gate-refused' || !progress.gate) return;
-    const evaluation = progress.gate.notReady.length + progress.gate.capacity.length * 1000;
+    const failedChecks = progress.gate.preflight ?? [];
+    const evaluation = `${progress.gate.notReady.length}/${progress.gate.capacity.length}/${failedChecks.map((c) => c.name).join(',')}`;
     if (approvals.get(workflowId) === evaluation) return;
     approvals.set(workflowId, evaluation);
     const waivers = progress.gate.notReady.map((s) => ({
@@ -219,13 +220,28 @@ export async function runProgram(options: RunOptions): Promise<ProgramOutcome> {
     }));
     const result = await wave
       .executeUpdate(approveWaveUpdate, {
-        args: [{ ...operator, waivers, acceptCapacityViolations: progress.gate.capacity.length > 0 }],
+        args: [
+          {
+            ...operator,
+            waivers,
+            acceptCapacityViolations: progress.gate.capacity.length > 0,
+            // The chaos run's faults (an appliance outage) can fail preflight: the operator waives them.
+            ...(failedChecks.length > 0
+              ? {
+                  preflightWaivers: failedChecks.map((c) => ({
+                    check: c.name,
+                    reason: `benchmark: ${c.detail}`,
+                  })),
+                }
+              : {}),
+          },
+        ],
       })
       .catch(refusal);
     record({
       workflowId,
       action: 'approve-with-waivers',
-      why: `gate refused: ${waivers.length} VM(s) not Ready, ${progress.gate.capacity.length} capacity violation(s)`,
+      why: `gate refused: ${waivers.length} VM(s) not Ready, ${progress.gate.capacity.length} capacity violation(s), ${failedChecks.length} preflight check(s) failed`,
       result,
     });
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /** The `factory` command. Subcommands load their modules lazily so `factory --help` stays instant. */
 import { Command, InvalidArgumentError } from 'commander';
+import type { PreflightFlags } from './operate/preflight-command.ts';
 import type { WaveStartFlags } from './operate/wave-start.ts';
 
 const positiveNumber = (value: string) => {
@@ -252,6 +253,39 @@ program
     await runArtifactsPublish(options, print);
   });
 
+program
+  .command('preflight')
+  .description(
+    'check, read-only, that Azure is ready for a wave: vault, appliances, agents, networks, storage, vCPU quota, migration runtime, permissions (exit 4 when a check fails)',
+  )
+  .argument('<waveId>', 'wave id as in plan.json, e.g. wave-01')
+  .option(
+    '-w, --workspace <dir>',
+    'workspace with plan.json (default: $FACTORY_WORKSPACE, the current folder or its .factory)',
+  )
+  .option(
+    '--profile <simulator|azure>',
+    'settings profile, as for `wave start` ($FACTORY_PROFILE, default azure)',
+  )
+  .option('--subscription <id>', 'target subscription ($AZURE_SUBSCRIPTION_ID)')
+  .option('--resource-group <name>', 'Azure Migrate project resource group ($AZURE_RESOURCE_GROUP)')
+  .option('--location <region>', 'target region ($AZURE_LOCATION)')
+  .option('--vmware-site <vcenter=site>', 'Azure Migrate VMware site of a vCenter (repeatable)', collect)
+  .option('--target-resource-group <armId>', '($FACTORY_TARGET_RESOURCE_GROUP_ID)')
+  .option('--target-network <armId>', '($FACTORY_TARGET_NETWORK_ID)')
+  .option('--target-subnet <name>', '($FACTORY_TARGET_SUBNET)')
+  .option('--test-network <armId>', '($FACTORY_TEST_NETWORK_ID)')
+  .option('--cache-storage-account <armId>', '($FACTORY_CACHE_STORAGE_ACCOUNT_ID)')
+  .option('--sql-migration-service <armId>', '($FACTORY_SQL_MIGRATION_SERVICE_ID)')
+  .option('--dms-service <armId>', '($FACTORY_DMS_SERVICE_ID)')
+  .option('--dms-subnet <armId>', '($FACTORY_DMS_SUBNET_ID)')
+  .option('--database-target-resource-group <armId>', '($FACTORY_DATABASE_TARGET_RESOURCE_GROUP_ID)')
+  .option('--json', 'print the checks as JSON')
+  .action(async (waveId: string, options: PreflightFlags) => {
+    const { runPreflight } = await import('./operate/preflight-command.ts');
+    await runPreflight(waveId, options, print);
+  });
+
 const wave = program
   .command('wave')
   .description('operate migration waves: start, watch, approve, retry, roll back');
@@ -338,11 +372,17 @@ withActor(
     .argument('<waveId>'),
 )
   .option('--waive <server=reason>', 'let a VM that is not Ready pass the gate (repeatable)', collect)
+  .option(
+    '--waive-check <check=reason>',
+    'let a failing preflight check pass the gate, e.g. vcpu-quota="increase requested" (repeatable)',
+    collect,
+  )
   .option('--accept-capacity', "accept the wave's capacity violations")
   .action(
     async (
       waveId: string,
-      options: OperateOptions & ActorOptions & { waive?: string[]; acceptCapacity?: boolean },
+      options: OperateOptions &
+        ActorOptions & { waive?: string[]; waiveCheck?: string[]; acceptCapacity?: boolean },
     ) => {
       const { runApprove } = await import('./operate/wave-actions.ts');
       await runApprove(waveId, options, print);

@@ -96,6 +96,7 @@ export function assembleWaveInput(
     waveId,
     source: { kind: 'plan', plan: { artifacts: pins, scope } },
     target: settings.target,
+    location: settings.location,
     batchSettings: {
       ...settings.timings.batch,
       azureTaskQueue: settings.taskQueues.azure,

@@ -66,9 +66,13 @@ export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 export const waveProgressQuery = defineQuery<WaveProgress>('waveProgress');
 /** Sent by a batch to its wave when it ends (also after a rollback), with every VM's outcome. */
 export const batchFinishedSignal = defineSignal<[BatchResult]>('batchFinished');
-/** Approve a wave; waivers let named VMs that are not Ready pass the gate, each with a reason. */
+/**
+ * Approve a wave; waivers let named VMs that are not Ready pass the gate, preflight waivers let named
+ * failing preflight checks (`preflightCheckNames`) pass it, each with a reason.
+ */
 export type ApproveWaveAction = OperatorAction & {
   waivers?: { server: string; reason: string }[];
+  preflightWaivers?: { check: string; reason: string }[];
   acceptCapacityViolations?: boolean;
 };
 export const approveWaveUpdate = defineUpdate<string, [ApproveWaveAction]>('approveWave');

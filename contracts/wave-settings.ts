@@ -10,7 +10,7 @@
  * profile alone falls back to the simulator's layout. Nothing of the simulator reaches an `azure` wave.
  */
 import { z } from 'zod';
-import { demoDatabaseServices, demoScope, demoTarget } from '../domain/demo.ts';
+import { demoDatabaseServices, demoDatabaseTargetGroup, demoScope, demoTarget } from '../domain/demo.ts';
 import type { DatabaseMigrationServices, TargetSettings } from '../domain/migration.ts';
 import type { DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import { TASK_QUEUES } from './task-queues.ts';
@@ -196,7 +196,7 @@ export const simulatorDefaults: Partial<Record<WaveSettingKey, string>> = (() =>
     sqlMigrationServiceId: services.sqlMigrationServiceId,
     dmsServiceId: services.classic.serviceId,
     dmsSubnetId: services.classic.virtualSubnetId,
-    databaseTargetResourceGroupId: `/subscriptions/${demoScope.subscriptionId}/resourceGroups/rg-data-targets`,
+    databaseTargetResourceGroupId: `/subscriptions/${demoScope.subscriptionId}/resourceGroups/${demoDatabaseTargetGroup}`,
   };
 })();
 

@@ -45,6 +45,8 @@ export interface WaveWorkflowInput {
   /** The wave's batches: from the plan in a workspace, pinned by content hash, or inline (demo, tests). */
   source: { kind: 'plan'; plan: PlanRef } | { kind: 'inline'; batches: BatchSpec[] };
   target: TargetSettings;
+  /** Region the VMs land in (preflight's quota check); the replication fabric's region when absent. */
+  location?: string;
   batchSettings: BatchSettings;
   /** How many batches replicate and cut over at the same time; operators can change it at run time. */
   maxConcurrentBatches: number;

@@ -144,6 +144,12 @@ export interface DemoDatabase {
 
 const demoDataGroup = 'rg-contoso-data';
 
+/** Where the simulator profile puts the target database servers of planned waves. */
+export const demoDatabaseTargetGroup = 'rg-data-targets';
+
+/** Resource groups of the demo's databases (the hand-made demo's and the planned waves'). */
+export const demoDatabaseGroups = [demoDataGroup, demoDatabaseTargetGroup];
+
 /** Payroll's SQL Server database to a managed instance (scaled up while it migrates) and CRM's MySQL. */
 export function demoDatabases(scope: AzureScope): DemoDatabase[] {
   const providers = `/subscriptions/${scope.subscriptionId}/resourceGroups/${demoDataGroup}/providers`;

@@ -9,6 +9,7 @@ import type { StateSummary } from './admin.ts';
 import type { AuditEntry } from './audit.ts';
 import type { DatabaseSeed, DatabaseSeedResult } from './data-migration/seed.ts';
 import type { FaultConfig, FaultConfigInput, FaultRule } from './faults.ts';
+import type { PermissionInput } from './landing-zone/admin.ts';
 import type { SeedOptions, SeedResult } from './site-recovery/environment.ts';
 
 export type {
@@ -21,6 +22,7 @@ export type {
   SeedOptions,
   DatabaseSeed,
   DatabaseSeedResult,
+  PermissionInput,
 };
 
 export interface Health {
@@ -119,6 +121,30 @@ export class SimulatorAdmin {
    */
   async setIntegrationRuntime(sqlMigrationServiceId: string, online: boolean): Promise<void> {
     await this.call('PUT', '/admin/integration-runtime', { sqlMigrationServiceId, online });
+  }
+
+  /** Deletes a subnet of a seeded virtual network (preflight's subnet check then fails). */
+  async deleteSubnet(networkId: string, subnetName: string): Promise<void> {
+    await this.call('DELETE', '/admin/landing-zone/subnet', { networkId, subnetName });
+  }
+
+  /** Deletes a seeded resource group, virtual network or storage account by ARM id. */
+  async deleteResource(id: string): Promise<void> {
+    await this.call('DELETE', '/admin/landing-zone/resource', { id });
+  }
+
+  /** Sets the limit of a compute usage (`cores`, `standardDSv5Family`, …) in a region. */
+  async setQuotaLimit(location: string, usageName: string, limit: number): Promise<void> {
+    await this.call('PUT', '/admin/landing-zone/quota', { location, name: usageName, limit });
+  }
+
+  /**
+   * Replaces what `principal` (default: every caller) holds at `scope` (a subscription or resource group
+   * id) with `permissions`; an empty list removes the assignment. The seed grants Contributor on the
+   * subscription to every caller.
+   */
+  async setPermissions(scope: string, permissions: PermissionInput[], principal = '*'): Promise<void> {
+    await this.call('PUT', '/admin/landing-zone/permissions', { scope, principal, permissions });
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {

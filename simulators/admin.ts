@@ -10,6 +10,8 @@ import { setIntegrationRuntime } from './data-migration/sql-migration-services.t
 import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
+import { handleLandingZoneAdmin } from './landing-zone/admin.ts';
+import { seedLandingZone } from './landing-zone/seed.ts';
 import type { Simulation } from './simulation.ts';
 import { seedEnvironment, setMobilityAgent } from './site-recovery/environment.ts';
 import { jobState } from './site-recovery/jobs.ts';
@@ -194,6 +196,7 @@ export function handleAdmin(
       const parsed = environmentSchema.safeParse(body);
       if (!parsed.success) return invalid(parsed.error);
       const { scope, site, withoutMobilityAgent } = parsed.data;
+      seedLandingZone(sim, scope);
       return json(
         200,
         seedEnvironment(sim, scope, site, withoutMobilityAgent ? { withoutMobilityAgent } : {}),
@@ -291,6 +294,8 @@ export function handleAdmin(
       return json(200, { integrationRuntimeState: state });
     }
   }
+  const landingZone = handleLandingZoneAdmin(sim, method, url.pathname, body);
+  if (landingZone) return landingZone;
   if (url.pathname === '/health' || url.pathname.startsWith('/admin/')) {
     return json(404, { error: { code: 'NotFound', message: `No admin API at ${method} ${url.pathname}.` } });
   }

@@ -20,6 +20,7 @@ import type { TlsMaterial } from './certificates.ts';
 import { iso } from './clock.ts';
 import { computeRoutes } from './compute.ts';
 import { dataMigrationRoutes } from './data-migration/routes.ts';
+import { landingZoneRoutes } from './landing-zone/routes.ts';
 import { operationStatusRoutes } from './lro.ts';
 import type { Simulation } from './simulation.ts';
 import { withSiteRecoveryErrors } from './site-recovery/errors.ts';
@@ -44,6 +45,7 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
     ]),
     ...computeRoutes(sim),
     ...dataMigrationRoutes(sim),
+    ...landingZoneRoutes(sim),
   );
   const sourcePlatform = new SourcePlatform(sim);
   const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (request, response) => {

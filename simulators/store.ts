@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AuditEntry } from './audit.ts';
 import { noFaults, type FaultRule, type FaultState } from './faults.ts';
 import { emptyDataMigrationState, type DataMigrationState } from './data-migration/types.ts';
+import type { LandingZoneState } from './landing-zone/types.ts';
 import type { ScheduledEvent } from './scheduler.ts';
 import type {
   CompletedMigration,
@@ -43,6 +44,8 @@ export interface SimulatorState {
   audit: AuditEntry[];
   faults: FaultState;
   dataMigration: DataMigrationState;
+  /** Resource groups, networks, storage, quotas and permissions (absent in older snapshots: created on use). */
+  landingZone?: LandingZoneState;
   history: {
     /** Enable jobs started per discovered machine (lower-cased id). */
     enableJobs: Record<string, number>;

@@ -1,4 +1,6 @@
 /** Builds the Azure SDK clients the activities use: one pipeline, one credential, optional extra CA. */
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { ComputeManagementClient } from '@azure/arm-compute';
 import { DataMigrationServiceClient } from '@azure/arm-datamigration';
 import { SiteRecoveryManagementClient } from '@azure/arm-recoveryservices-siterecovery';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
@@ -8,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
+import type { PreflightDeps } from '../activities/preflight.ts';
 import type { SiteRecoveryDeps } from '../activities/site-recovery.ts';
 import type { Pipeline } from '@azure/core-rest-pipeline';
 import {
@@ -170,3 +173,34 @@ export const databaseConnectionSettings = (config: WorkerConfig): DatabaseConnec
     ? { backupStorageAccountId: config.DMS_BACKUP_STORAGE_ACCOUNT_ID }
     : {}),
 });
+
+/**
+ * Preflight's readers (activities/preflight.ts): Site Recovery, compute usages and SKUs, permissions and a
+ * core-client client, on the worker's (or the CLI's) credential, pipeline and ARM budget.
+ */
+export function preflightDeps(
+  config: WorkerConfig,
+  credential: TokenCredential = createCredential(config),
+  budget: ArmBudget = workerArmBudget(config),
+): PreflightDeps {
+  const ca = extraCa(config);
+  const options = {
+    endpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+    credentialScopes: 'https://management.azure.com/.default',
+    ...(ca ? { tlsOptions: { ca } } : {}),
+  };
+  const compute = new ComputeManagementClient(credential, config.AZURE_SUBSCRIPTION_ID, options);
+  addArmPolicies(compute.pipeline, budget);
+  const authorization = new AuthorizationManagementClient(credential, config.AZURE_SUBSCRIPTION_ID, options);
+  addArmPolicies(authorization.pipeline, budget);
+  return {
+    siteRecovery: createSiteRecoveryClient(config, credential, budget),
+    compute,
+    authorization,
+    arm: createArmServiceClient(config, credential, budget),
+    armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
+    subscriptionId: config.AZURE_SUBSCRIPTION_ID,
+    resourceGroup: config.AZURE_RESOURCE_GROUP,
+    vaultName: config.AZURE_VAULT_NAME,
+  };
+}

@@ -10,7 +10,8 @@ import { createDataMigrationActivities } from '../activities/data-migration.ts';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSourcePlatformActivities } from '../activities/source-platform.ts';
 import { createValidationActivities } from '../activities/validation.ts';
-import { createPlanActivities } from '../activities/plan.ts';
+import { ArtifactCache, createPlanActivities } from '../activities/plan.ts';
+import { createPreflightActivities } from '../activities/preflight.ts';
 import { readFileSync } from 'node:fs';
 import {
   createArmServiceClient,
@@ -18,6 +19,7 @@ import {
   createDataMigrationClient,
   siteRecoveryDeps,
   databaseConnectionSettings,
+  preflightDeps,
   workerArmBudget,
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
@@ -72,6 +74,10 @@ export async function startWorkers(
       dms: createDataMigrationClient(config, credential, budget),
       connections: databaseConnectionSettings(config),
       pollIntervalMs: config.AZURE_LRO_POLL_MS,
+    }),
+    ...createPreflightActivities({
+      ...preflightDeps(config, credential, budget),
+      artifacts: new ArtifactCache(artifactStore(config)),
     }),
   };
 

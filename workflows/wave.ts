@@ -16,6 +16,7 @@ import {
 import type { WaveWorkflowInput } from '../contracts/workflow-inputs.ts';
 import { azureRetry } from './activity-options.ts';
 import type { PlanActivities } from '../activities/plan.ts';
+import type { PreflightActivities } from '../activities/preflight.ts';
 import type { SiteRecoveryActivities } from '../activities/site-recovery.ts';
 import {
   countOutcomes,
@@ -23,7 +24,13 @@ import {
   type DatabaseResult,
   type WaveResult,
 } from '../domain/migration.ts';
-import { gateHolds, type Waiver } from '../domain/plan/wave-gate.ts';
+import { gateHolds, withPreflight, type Waiver } from '../domain/plan/wave-gate.ts';
+import {
+  formatCheck,
+  isPreflightCheckName,
+  preflightCheckNames,
+  type PreflightWaiver,
+} from '../domain/preflight/checks.ts';
 import { migrationBatch } from './batch.ts';
 import { migrationDatabase } from './database.ts';
 import {
@@ -49,14 +56,15 @@ import { type WaveManifest, type BatchWorkflowInput } from '../contracts/workflo
 import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
 
 /**
- * A migration wave: checks the assessment gate (every VM Ready or waived, capacity holds), waits for its
- * approval, discovers the replication site, then runs its batches as child workflows with bounded
+ * A migration wave: checks the gate (every VM Ready or waived, capacity holds, Azure passes preflight or
+ * the failing checks are waived), waits for its approval, discovers the replication site, then runs its batches as child workflows with bounded
  * concurrency. Cancelling the wave rolls back every batch that is not committed.
  */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
   const progress: WaveProgress = { waveId: input.waveId, phase: 'loading', batches: [] };
   let maxConcurrent = input.maxConcurrentBatches;
   const waivers: Waiver[] = [];
+  const preflightWaivers: PreflightWaiver[] = [];
   let capacityAccepted = false;
   let approval: WaveProgress['approval'];
   let approvalsSeen = 0;
@@ -83,6 +91,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     approveWaveUpdate,
     async (action) => {
       for (const waiver of action.waivers ?? []) waivers.push({ ...waiver, by: action.by });
+      for (const waiver of action.preflightWaivers ?? []) preflightWaivers.push({ ...waiver, by: action.by });
       capacityAccepted ||= action.acceptCapacityViolations === true;
       approval = { by: action.by, reason: action.reason, ticket: action.ticket };
       approvalsSeen += 1;
@@ -102,6 +111,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         for (const waiver of action.waivers ?? []) {
           if (!waiver.server?.trim() || !waiver.reason?.trim())
             refuse('Every waiver needs a server and a reason.');
+        }
+        for (const waiver of action.preflightWaivers ?? []) {
+          if (!waiver.reason?.trim()) refuse(`Waiving preflight check ${waiver.check} needs a reason.`);
+          if (!isPreflightCheckName(waiver.check))
+            refuse(
+              `There is no preflight check '${waiver.check}'; the checks are ${preflightCheckNames.join(', ')}.`,
+            );
         }
       },
     },
@@ -137,10 +153,28 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     startToCloseTimeout: '5m',
     retry: azureRetry,
   });
+  const { runWavePreflight } = proxyActivities<PreflightActivities>({
+    taskQueue: input.batchSettings.azureTaskQueue,
+    startToCloseTimeout: '5m',
+    retry: azureRetry,
+  });
 
   // 1. What the wave contains, and whether its assessment gate holds.
   const source = input.source;
-  const loadManifest = async (): Promise<WaveManifest> =>
+  // Every evaluation of the gate reads Azure again: an operator who fixed the environment approves again.
+  const loadManifest = async (): Promise<WaveManifest> => {
+    const loaded = await loadAssessmentGate();
+    const report = await runWavePreflight({
+      waveId: input.waveId,
+      source,
+      target: input.target,
+      ...(input.location ? { location: input.location } : {}),
+      ...(input.target.runAsAccountId ? { runAsAccountId: input.target.runAsAccountId } : {}),
+      ...(input.databases ? { databases: input.databases } : {}),
+    });
+    return { ...loaded, gate: withPreflight(loaded.gate, report, preflightWaivers) };
+  };
+  const loadAssessmentGate = async (): Promise<WaveManifest> =>
     source.kind === 'plan'
       ? local.loadWaveManifest({
           plan: source.plan,
@@ -405,5 +439,7 @@ function describeGate(gate: NonNullable<WaveProgress['gate']>): string {
     );
   }
   if (gate.capacity.length > 0) parts.push(`capacity plan violated: ${gate.capacity.slice(0, 3).join('; ')}`);
+  if ((gate.preflight ?? []).length > 0)
+    parts.push(`preflight failed:\n${(gate.preflight ?? []).map(formatCheck).join('\n')}`);
   return parts.join('. ');
 }

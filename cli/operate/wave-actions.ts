@@ -19,9 +19,11 @@ import {
   type OperatorAction,
   type WaveProgress,
 } from '../../contracts/messages.ts';
+import { isPreflightCheckName, preflightCheckNames } from '../../domain/preflight/checks.ts';
 import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
 import { CliError, ExitCode, refusalMessage } from './exit-codes.ts';
 import { requireBatchOfWave, requireWave } from './find-workflow.ts';
+import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 
@@ -82,18 +84,32 @@ async function onBatch(
   }
 }
 
+const namedReason = (flag: string, pair: string, what: string) => {
+  const at = pair.indexOf('=');
+  const name = pair.slice(0, at).trim();
+  const reason = pair.slice(at + 1).trim();
+  if (at < 1 || !name || !reason)
+    throw new CliError(`${flag} ${pair}: expected ${what}=reason`, ExitCode.usage);
+  return { name, reason };
+};
+
 export async function runApprove(
   waveId: string,
-  flags: ActionFlags & { waive?: string[]; acceptCapacity?: boolean },
+  flags: ActionFlags & { waive?: string[]; waiveCheck?: string[]; acceptCapacity?: boolean },
   print: Print,
 ) {
   const waivers = (flags.waive ?? []).map((pair) => {
-    const at = pair.indexOf('=');
-    const server = pair.slice(0, at).trim();
-    const reason = pair.slice(at + 1).trim();
-    if (at < 1 || !server || !reason)
-      throw new CliError(`--waive ${pair}: expected server=reason`, ExitCode.usage);
-    return { server, reason };
+    const { name, reason } = namedReason('--waive', pair, 'server');
+    return { server: name, reason };
+  });
+  const preflightWaivers = (flags.waiveCheck ?? []).map((pair) => {
+    const { name, reason } = namedReason('--waive-check', pair, 'check');
+    if (!isPreflightCheckName(name))
+      throw new CliError(
+        `--waive-check ${pair}: there is no preflight check ${name}. ${suggestion(name, [...preflightCheckNames], 'checks')}`,
+        ExitCode.usage,
+      );
+    return { check: name, reason };
   });
   await onWave(waveId, flags, async ({ handle, action }) => {
     const message = await handle.executeUpdate(approveWaveUpdate, {
@@ -101,6 +117,7 @@ export async function runApprove(
         {
           ...action,
           ...(waivers.length ? { waivers } : {}),
+          ...(preflightWaivers.length ? { preflightWaivers } : {}),
           ...(flags.acceptCapacity ? { acceptCapacityViolations: true } : {}),
         },
       ],

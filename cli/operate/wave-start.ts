@@ -9,6 +9,7 @@ import {
   assembleWaveInput,
   waveHasDatabases,
   WaveRefusedError,
+  type WaveArtifacts,
   type WaveRunChoices,
 } from '../../contracts/assemble-wave-input.ts';
 import { waveWorkflowId } from '../../contracts/ids.ts';
@@ -21,6 +22,7 @@ import {
   waveSettingSources,
   type GivenSettings,
   type SettingsProfile,
+  type WaveSettings,
   type WaveTimings,
 } from '../../contracts/wave-settings.ts';
 import type { WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
@@ -37,7 +39,8 @@ import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 
-export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
+/** Where a wave runs: the settings flags `wave start` and `preflight` share. */
+export interface WaveSettingFlags {
   workspace?: string;
   profile?: string;
   subscription?: string;
@@ -56,6 +59,9 @@ export interface WaveStartFlags extends ConnectionFlags, ActorFlags {
   dmsSubnet?: string;
   dmsSku?: string;
   databaseTargetResourceGroup?: string;
+}
+
+export interface WaveStartFlags extends WaveSettingFlags, ConnectionFlags, ActorFlags {
   maxConcurrentBatches: number;
   requireApproval: boolean;
   signOff?: boolean;
@@ -76,7 +82,8 @@ export function settingsProfile(
   return value as SettingsProfile;
 }
 
-const givenSettings = (flags: WaveStartFlags): GivenSettings => {
+/** The settings flags of `wave start` (and `preflight`) as given settings. */
+export const givenSettings = (flags: WaveSettingFlags): GivenSettings => {
   const given: GivenSettings = {
     subscriptionId: flags.subscription,
     resourceGroup: flags.resourceGroup,
@@ -108,12 +115,7 @@ export interface PreparedWave {
   published: string[];
 }
 
-/**
- * Checks and publishes a workspace's artifacts and builds a wave's input. Refusals are CliErrors with the
- * exit code scripts rely on: 3 for a missing workspace file or wave, 2 for missing settings, 4 for a plan
- * that cannot run. Nothing is started, and nothing is published unless the wave can start.
- */
-export async function prepareWave(options: {
+export interface WaveOptions {
   workspace: string;
   waveId: string;
   profile: SettingsProfile;
@@ -122,7 +124,20 @@ export async function prepareWave(options: {
   run: WaveRunChoices;
   /** The bench's compressed calendar; a choice of settings, not of inputs. */
   timings?: { batch?: Partial<WaveTimings['batch']>; database?: Partial<WaveTimings['database']> };
-}): Promise<PreparedWave> {
+}
+
+export interface ResolvedWave {
+  artifacts: WaveArtifacts;
+  settings: WaveSettings;
+  input: WaveWorkflowInput;
+}
+
+/**
+ * Loads a workspace's artifacts, resolves the settings profile and builds a wave's input, publishing
+ * nothing (`factory preflight` stops here). Refusals are CliErrors with the exit code scripts rely on: 3
+ * for a missing workspace file or wave, 2 for missing settings, 4 for a plan that cannot run.
+ */
+export async function resolveWave(options: WaveOptions): Promise<ResolvedWave> {
   const { workspace, waveId, profile, env = process.env } = options;
   const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
@@ -136,9 +151,9 @@ export async function prepareWave(options: {
     );
   }
   let input: WaveWorkflowInput;
-  let taskQueue: string;
+  let settings: WaveSettings;
   try {
-    const settings = resolveWaveSettings({
+    settings = resolveWaveSettings({
       profile,
       given: options.given ?? {},
       env,
@@ -146,7 +161,6 @@ export async function prepareWave(options: {
       ...(options.timings ? { timings: options.timings } : {}),
     });
     input = assembleWaveInput(artifacts, waveId, settings, options.run);
-    taskQueue = settings.taskQueues.workflows;
   } catch (error) {
     if (error instanceof WaveSettingsError)
       throw new CliError(`${error.message}\n(profile ${profile}; nothing was started)`, ExitCode.usage);
@@ -157,6 +171,18 @@ export async function prepareWave(options: {
       );
     throw error;
   }
+  return { artifacts, settings, input };
+}
+
+/**
+ * Checks and publishes a workspace's artifacts and builds a wave's input (see `resolveWave`). Nothing is
+ * started, and nothing is published unless the wave can start.
+ */
+export async function prepareWave(options: WaveOptions): Promise<PreparedWave> {
+  const { profile, env = process.env } = options;
+  const { artifacts, settings, input } = await resolveWave(options);
+  const wave = artifacts.plan.waves.find((w) => w.id === options.waveId)!;
+  const taskQueue = settings.taskQueues.workflows;
   const store = clientArtifactStore(profile, env);
   if (!store) throw new CliError(artifactStoreMissing, ExitCode.usage);
   const { pins, created } = await publishWorkspaceArtifacts(store, artifacts);

@@ -138,11 +138,12 @@ export function decisionsOf(wave: WaveProgress, batches: BatchView[]): Decision[
       .map((s) => ` --waive ${s.server}="…"`)
       .join('');
     const capacity = (wave.gate?.capacity.length ?? 0) > 0 ? ' --accept-capacity' : '';
+    const checks = (wave.gate?.preflight ?? []).map((c) => ` --waive-check ${c.name}="…"`).join('');
     decisions.push({
       kind: 'gate-refused',
       subject: id,
-      detail: wave.detail ?? 'The assessment gate refuses the wave',
-      command: `factory wave approve ${id}${waive}${capacity} --reason "…"`,
+      detail: wave.detail ?? 'The gate refuses the wave',
+      command: `factory wave approve ${id}${waive}${capacity}${checks} --reason "…"  (or fix what preflight names and approve again)`,
     });
   }
   for (const batch of batches) {

@@ -1,7 +1,14 @@
 /**
- * The assessment gate of a wave: replication starts only when every VM of the wave is Ready or waived with
- * a reason, and the wave's capacity plan holds (or its violations are accepted with a reason).
+ * The gate of a wave: replication starts only when every VM of the wave is Ready or waived with a reason,
+ * the wave's capacity plan holds (or its violations are accepted with a reason), and Azure passes the
+ * preflight checks (or an operator waived the failing ones by name, with a reason).
  */
+import {
+  unwaivedFailures,
+  type PreflightCheck,
+  type PreflightReport,
+  type PreflightWaiver,
+} from '../preflight/checks.ts';
 import type { AssessmentInput } from './assessment-input.ts';
 import type { Plan } from './plan-schema.ts';
 
@@ -18,9 +25,24 @@ export interface WaveGate {
   /** Capacity violations of the wave (or its batches) that nobody accepted. */
   capacity: string[];
   waived: Waiver[];
+  /** Preflight checks that failed and nobody waived (absent before preflight ran). */
+  preflight?: PreflightCheck[];
+  /** Failing preflight checks an operator waived, with who and why. */
+  waivedChecks?: PreflightWaiver[];
 }
 
-export const gateHolds = (gate: WaveGate) => gate.notReady.length === 0 && gate.capacity.length === 0;
+export const gateHolds = (gate: WaveGate) =>
+  gate.notReady.length === 0 && gate.capacity.length === 0 && (gate.preflight ?? []).length === 0;
+
+/** The gate with a preflight report: its failures refuse it unless waived by name. */
+export function withPreflight(gate: WaveGate, report: PreflightReport, waivers: PreflightWaiver[]): WaveGate {
+  const failed = new Set(report.checks.filter((c) => !c.ok).map((c) => c.name as string));
+  return {
+    ...gate,
+    preflight: unwaivedFailures(report.checks, waivers),
+    waivedChecks: waivers.filter((w) => failed.has(w.check) && w.reason.trim() !== ''),
+  };
+}
 
 export function evaluateWaveGate(
   plan: Plan,
