@@ -151,7 +151,7 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
       );
       await waitFor('both batches replicating', async () => {
         const { batches } = await wave.query(waveProgressQuery);
-        if (batches.some((b) => b.phase === 'pending')) return undefined;
+        if (batches.length === 0 || batches.some((b) => b.phase === 'pending')) return undefined;
         const phases = await Promise.all(
           batches.map((b) => harness.client.workflow.getHandle(b.workflowId).query(batchProgressQuery)),
         );
