@@ -47,8 +47,8 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
     });
     expect(result.batches.map((b) => b.phase)).toEqual(['completed', 'completed']);
     expect(result.databases.map((d) => [d.databaseId, d.outcome])).toEqual([
-      ['crm-db-01.crm', 'migrated'],
-      ['payroll-db-01.payroll', 'migrated'],
+      ['it-demo.crm-db-01.crm', 'migrated'],
+      ['it-demo.payroll-db-01.payroll', 'migrated'],
     ]);
 
     const wave = await handle.query(waveProgressQuery);

@@ -196,8 +196,9 @@ export async function startDemoWave(
             heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
             continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
           },
+          // Database workflow ids derive from the database id: unique per wave on the shared server.
           items: demoDatabases(demoScope).map((db) => ({
-            spec: db.spec,
+            spec: { ...db.spec, id: `${waveId}.${db.spec.id}` },
             batchId: wave.batches[db.batchIndex]?.batchId ?? '',
           })),
         },
