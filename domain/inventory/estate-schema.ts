@@ -45,6 +45,28 @@ export const conflictSchema = z.object({
 });
 export type Conflict = z.infer<typeof conflictSchema>;
 
+export const platforms = ['vmware', 'hyper-v', 'physical', 'aws', 'gcp', 'azure', 'other'] as const;
+export type Platform = (typeof platforms)[number];
+
+/** Performance counters a source can lack; a missing counter is unknown, never 0 %. */
+export const performanceCounters = ['cpu', 'memory', 'disk', 'network'] as const;
+export type PerformanceCounter = (typeof performanceCounters)[number];
+
+/** What an imported Azure Migrate assessment said about a machine, kept beside our own result. */
+export const azureMigrateViewSchema = z.object({
+  /** As Azure Migrate words it: Ready, Ready with conditions, Not ready, Readiness unknown. */
+  readiness: z.string().optional(),
+  /** Azure Migrate's readiness issues / reasons, one per entry. */
+  readinessIssues: z.array(z.string()).optional(),
+  recommendedSize: z.string().optional(),
+  monthlyComputeCost: z.number().nonnegative().optional(),
+  monthlyStorageCost: z.number().nonnegative().optional(),
+  /** 1-5 stars as Azure Migrate rated its own sizing. */
+  confidenceStars: z.number().min(0).max(5).optional(),
+  from: provenanceSchema,
+});
+export type AzureMigrateView = z.infer<typeof azureMigrateViewSchema>;
+
 export const serverSchema = z.object({
   /** Stable key: the VM UUID when known, else "<vcenter>/<name>" or "name:<name>", lower case. */
   id: z.string(),
@@ -62,6 +84,14 @@ export const serverSchema = z.object({
   poweredOn: z.boolean().optional(),
   nics: z.number().int().nonnegative().optional(),
   createdOn: z.string().optional(),
+  /** Absent = a VMware VM (RVTools and the VMware appliance only see those). */
+  platform: z.enum(platforms).optional(),
+  /** Kept (not dropped) so assessment can flag it as an exclude/decommission candidate. */
+  template: z.boolean().optional(),
+  macs: z.array(z.string()).optional(),
+  /** Counters the sources had no data for (Azure Migrate writes 0 and a "No data for …" issue). */
+  missingPerformance: z.array(z.enum(performanceCounters)).optional(),
+  azureMigrate: azureMigrateViewSchema.optional(),
   disks: z.array(diskSchema),
   /** Guest storage in use (vPartition consumed, or the source's "storage in use"). */
   usedGiB: z.number().nonnegative().optional(),

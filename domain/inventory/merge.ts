@@ -7,7 +7,6 @@
 import type {
   Application,
   Conflict,
-  Connection,
   Database,
   Disk,
   Estate,
@@ -24,7 +23,8 @@ import {
   type ServerSource,
   type VmRef,
 } from './observations.ts';
-import { ServerIndex } from './server-index.ts';
+import { mergeConnections } from './merge-connections.ts';
+import { resolveName, ServerIndex } from './server-index.ts';
 
 type MergedField =
   'os' | 'cpus' | 'memoryMiB' | 'firmware' | 'poweredOn' | 'nics' | 'datacenter' | 'cluster' | 'host';
@@ -312,11 +312,6 @@ function finish(builder: Builder): Server {
   };
 }
 
-function resolveName(name: string, index: ServerIndex): string | undefined {
-  const candidates = index.name(name);
-  return candidates.length === 1 ? candidates[0] : undefined;
-}
-
 function mergeApplications(collected: Collected, index: ServerIndex, log: IssueLog): Application[] {
   const databaseNames = new Set(collected.databases.map((d) => d.name.toLowerCase()));
   return collected.applications
@@ -392,46 +387,4 @@ function mergeDatabases(collected: Collected, index: ServerIndex, log: IssueLog)
       };
     })
     .sort((a, b) => compare(a.id, b.id));
-}
-
-function mergeConnections(collected: Collected, index: ServerIndex, log: IssueLog): Connection[] {
-  const byKey = new Map<string, Connection & { processSet: Set<string> }>();
-  const unresolvedByFile = new Map<string, number>();
-  const endpoint = (name: string | undefined, ip: string | undefined) => {
-    const byName = name === undefined ? undefined : resolveName(name, index);
-    const byIp = byName !== undefined || ip === undefined ? undefined : index.ip(ip);
-    const serverId = byName ?? (byIp?.length === 1 ? byIp[0] : undefined);
-    return {
-      ...(serverId === undefined ? {} : { serverId }),
-      ...(name === undefined ? {} : { name }),
-      ...(ip === undefined ? {} : { ip }),
-    };
-  };
-  for (const row of collected.connections) {
-    const source = endpoint(row.sourceName, row.sourceIp);
-    const destination = endpoint(row.destinationName, row.destinationIp);
-    if (source.serverId === undefined || destination.serverId === undefined) {
-      unresolvedByFile.set(row.from.file, (unresolvedByFile.get(row.from.file) ?? 0) + 1);
-    }
-    const side = (e: typeof source) => e.serverId ?? `ip:${e.ip ?? ''}:${(e.name ?? '').toLowerCase()}`;
-    const key = `${side(source)}|${side(destination)}|${row.port}`;
-    const existing = byKey.get(key);
-    if (existing === undefined) {
-      const processSet = new Set(row.process === undefined ? [] : [row.process]);
-      byKey.set(key, { source, destination, port: row.port, observations: 1, processes: [], processSet });
-    } else {
-      existing.observations += 1;
-      // A handful of process names is enough to explain a connection; cap to bound memory.
-      if (row.process !== undefined && existing.processSet.size < 8) existing.processSet.add(row.process);
-    }
-  }
-  for (const [file, count] of unresolvedByFile) {
-    log.warn(
-      { file },
-      `${count} connection rows have an endpoint that matches no imported server; they are kept by IP/name only`,
-    );
-  }
-  return [...byKey.entries()]
-    .sort((a, b) => compare(a[0], b[0]))
-    .map(([, { processSet, ...connection }]) => ({ ...connection, processes: [...processSet].sort() }));
 }

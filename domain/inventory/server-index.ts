@@ -45,3 +45,9 @@ function addTo(map: Map<string, Set<string>>, key: string, id: string) {
   if (set === undefined) map.set(key, new Set([id]));
   else set.add(id);
 }
+
+/** The one server a bare name means, or undefined when it names none or several. */
+export function resolveName(name: string, index: ServerIndex): string | undefined {
+  const candidates = index.name(name);
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
