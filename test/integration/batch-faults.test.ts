@@ -1,12 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../../workers/run.ts';
+import { batchProgressQuery, retryUpdate, waveProgressQuery } from '../../contracts/messages.ts';
 import {
-  batchProgressQuery,
-  retryUpdate,
-  waveProgressQuery,
-  type BatchProgress,
-} from '../../contracts/messages.ts';
-import {
+  pathOf,
+  waitForBatchProgress,
   operator,
   protectedItemOf,
   sourcePowerStates,
@@ -18,16 +15,6 @@ import {
   demoBatchSettings,
   startDemoWave,
 } from './harness.ts';
-
-type BatchHandle = Awaited<ReturnType<typeof startBatch>>;
-const pathOf = (path: string) => path.split('?')[0] ?? '';
-
-async function waitForProgress(handle: BatchHandle, what: string, test: (p: BatchProgress) => boolean) {
-  return waitFor(what, async () => {
-    const progress = await handle.query(batchProgressQuery);
-    return test(progress) ? progress : undefined;
-  });
-}
 
 describe('batch failures and recovery (seeded simulator faults)', () => {
   let harness: Harness;
@@ -49,7 +36,7 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
       targeted: [{ vm: 'reporting-db-01', fault: 'EnableDr', count: 1 }],
     });
     const handle = await startBatch(harness, 'faults-enable', ['reporting-db-01', 'reporting-app-02']);
-    const held = await waitForProgress(
+    const held = await waitForBatchProgress(
       handle,
       'batch held for the parked VM',
       (p) => p.phase === 'awaiting-operator',
@@ -90,7 +77,7 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
       stallAfterMs: 1500,
       maxRepairs: 1,
     });
-    const stalled = await waitForProgress(handle, 'the stall to surface', (p) =>
+    const stalled = await waitForBatchProgress(handle, 'the stall to surface', (p) =>
       p.vms.some((vm) => vm.progressHealth === 'NoProgress' && vm.healthErrors.length > 0),
     );
     const error = stalled.vms[0]?.healthErrors[0];
@@ -109,7 +96,7 @@ describe('batch failures and recovery (seeded simulator faults)', () => {
       targeted: [{ vm: 'crm-app-03', fault: 'TestFailover', count: 1 }],
     });
     const handle = await startBatch(harness, 'faults-tfo', ['crm-app-03']);
-    const held = await waitForProgress(
+    const held = await waitForBatchProgress(
       handle,
       'batch held after test failover',
       (p) => p.phase === 'awaiting-operator',

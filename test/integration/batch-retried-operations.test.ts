@@ -11,6 +11,7 @@ import { demoScope } from '../../domain/demo.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { poll, siteRecoveryClient } from '../simulator/helpers.ts';
 import {
+  pathOf,
   operator,
   protectedItemOf,
   sourcePowerStates,
@@ -21,7 +22,6 @@ import {
   type Harness,
 } from './harness.ts';
 
-const pathOf = (path: string) => path.split('?')[0] ?? '';
 const month = 30 * 86_400;
 
 describe('retried and pre-empted Site Recovery operations (real Temporal, real SDK, simulator)', () => {

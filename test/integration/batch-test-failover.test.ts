@@ -12,6 +12,7 @@ import { loadWorkerConfig } from '../../workers/config.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { siteRecoveryClient } from '../simulator/helpers.ts';
 import {
+  pathOf,
   smallDemoSite,
   startBatch,
   startHarness,
@@ -19,8 +20,6 @@ import {
   waitFor,
   type Harness,
 } from './harness.ts';
-
-const pathOf = (path: string) => path.split('?')[0] ?? '';
 
 describe('test failover jobs that end Suspended, as Azure leaves them', () => {
   let harness: Harness;

@@ -18,6 +18,7 @@ import {
   type DatabaseProgress,
 } from '../../contracts/messages.ts';
 import {
+  pathOf,
   databaseServices,
   operator,
   refusal,
@@ -112,8 +113,6 @@ async function waitForPhase(handle: DatabaseHandle, test: (p: DatabaseProgress) 
     30_000,
   );
 }
-
-const pathOf = (path: string) => path.split('?')[0] ?? '';
 
 describe('database migration workflow (SQL migration API and classic DMS against the simulator)', () => {
   let harness: Harness;

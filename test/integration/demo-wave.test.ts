@@ -4,6 +4,7 @@ import type { WaveResult } from '../../domain/migration.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import {
+  pathOf,
   sourcePowerStates,
   startHarness,
   startInProcessWorkers,
@@ -11,8 +12,6 @@ import {
   demoBatchSettings,
   startDemoWave,
 } from './harness.ts';
-
-const pathOf = (path: string) => path.split('?')[0] ?? '';
 
 describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
   let harness: Harness;

@@ -13,6 +13,7 @@ import { databaseSeed } from '../../cli/stack/seed-databases.ts';
 import { profileTimings } from '../../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';
+import { batchProgressQuery, type BatchProgress } from '../../contracts/messages.ts';
 import { waveWorkflowId } from '../../contracts/ids.ts';
 import {
   demoBatchSpecs,
@@ -252,6 +253,20 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits until a batch's progress passes `test`, and returns that progress. */
+export const waitForBatchProgress = (
+  handle: Awaited<ReturnType<typeof startBatch>>,
+  what: string,
+  test: (progress: BatchProgress) => boolean,
+): Promise<BatchProgress> =>
+  waitFor(what, async () => {
+    const progress = await handle.query(batchProgressQuery);
+    return test(progress) ? progress : undefined;
+  });
+
+/** A simulator audit entry's path without its query string (api-version and the like). */
+export const pathOf = (path: string): string => path.split('?')[0] ?? '';
 
 /** Power state of source VMs as the simulated vCenter (vSphere Automation API) reports it. */
 export async function sourcePowerStates(harness: Harness, names: string[]): Promise<Record<string, string>> {

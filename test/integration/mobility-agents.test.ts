@@ -5,30 +5,21 @@
  */
 import type { InMageRcmFabricSpecificDetails } from '@azure/arm-recoveryservices-siterecovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchProgressQuery, retryUpdate, type BatchProgress } from '../../contracts/messages.ts';
+import { retryUpdate } from '../../contracts/messages.ts';
 import { demoScope, demoTarget } from '../../domain/demo.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { siteRecoveryClient } from '../simulator/helpers.ts';
 import {
+  pathOf,
+  waitForBatchProgress,
   operator,
   protectedItemOf,
   smallDemoSite,
   startBatch,
   startHarness,
   startInProcessWorkers,
-  waitFor,
   type Harness,
 } from './harness.ts';
-
-type BatchHandle = Awaited<ReturnType<typeof startBatch>>;
-const pathOf = (path: string) => path.split('?')[0] ?? '';
-
-async function waitForProgress(handle: BatchHandle, what: string, test: (p: BatchProgress) => boolean) {
-  return waitFor(what, async () => {
-    const progress = await handle.query(batchProgressQuery);
-    return test(progress) ? progress : undefined;
-  });
-}
 
 describe('mobility agents', () => {
   let harness: Harness;
@@ -63,7 +54,7 @@ describe('mobility agents', () => {
   it('parks a VM without an agent with Azure’s error, keeps the rest, and migrates it once the agent is installed', async () => {
     await harness.admin.setMobilityAgent('crm-app-03', false);
     const handle = await startBatch(harness, 'agents-missing', ['crm-app-03', 'crm-app-04']);
-    const held = await waitForProgress(
+    const held = await waitForBatchProgress(
       handle,
       'batch held for the VM without an agent',
       (p) => p.phase === 'awaiting-operator',

@@ -8,6 +8,7 @@ import { freePort } from '../../cli/stack/ports.ts';
 import { seededRandom } from '../../domain/random.ts';
 import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
 import {
+  pathOf,
   spawnWorkerProcess,
   startHarness,
   waitFor,
@@ -15,8 +16,6 @@ import {
   demoBatchSettings,
   startDemoWave,
 } from './harness.ts';
-
-const pathOf = (path: string) => path.split('?')[0] ?? '';
 
 describe('durability: workers SIGKILLed at random points and a Temporal server restart', () => {
   let temporal: RunningDevServer;
