@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Blackout, MaintenanceWindow } from '../../domain/plan/plan-options.ts';
+import { estateOf, planOf } from './plan-fixtures.ts';
 import { localDate, nextWindow, resolveLocalTime, zonedToUtc } from '../../domain/plan/time-windows.ts';
 
 const opens = (date: string, time: string, timeZone: string) => {
@@ -288,5 +289,25 @@ describe('zonedToUtc and localDate (the planner’s millisecond helpers)', () =>
     );
     expect(localDate(Date.parse('2026-04-04T15:30:00Z'), 'Australia/Sydney')).toBe('2026-04-05');
     expect(localDate(Date.parse('2026-04-04T15:30:00Z'), 'America/New_York')).toBe('2026-04-04');
+  });
+});
+
+describe('the planner', () => {
+  it('schedules a cutover on the fall-back Sunday at the first 01:30 and records the local times', () => {
+    const plan = planOf(estateOf([{ name: 'erp', vms: 1, group: 'Finance' }]), (o) => {
+      o.start = '2026-10-26';
+      o.schedule.validationDays = 0;
+      o.schedule.maintenanceWindows = [
+        { businessGroup: 'Finance', timeZone: 'America/New_York', days: ['Sun'], start: '01:30', hours: 4 },
+      ];
+    });
+    const batch = plan.waves[0]?.batches[0];
+    expect(batch?.cutoverWindow).toEqual({
+      start: '2026-11-01T05:30:00.000Z',
+      end: '2026-11-01T09:30:00.000Z',
+    });
+    expect(batch?.reasons.join('\n')).toContain(
+      'first Finance maintenance window (2026-11-01T01:30:00-04:00 – 2026-11-01T04:30:00-05:00 America/New_York)',
+    );
   });
 });
