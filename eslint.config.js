@@ -142,7 +142,8 @@ export default tseslint.config(
         {
           patterns: [
             onlyPackages(
-              ['zod'],
+              // temporal-polyfill is pure JS (calendar arithmetic over Intl), deterministic for given inputs.
+              ['zod', 'temporal-polyfill'],
               'domain/ is pure (no Node built-ins, no I/O packages) so workflow code can use it inside the Temporal sandbox; do I/O in activities, workspace or the CLI.',
             ),
           ],

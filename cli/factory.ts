@@ -145,8 +145,10 @@ program
       if (percentile !== 50 && percentile !== 90 && percentile !== 95 && percentile !== 99) {
         throw new InvalidArgumentError('--percentile must be 50, 90, 95 or 99');
       }
-      if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) {
-        throw new InvalidArgumentError('--as-of must be YYYY-MM-DD');
+      if (options.asOf !== undefined) {
+        // Loaded here, not at the top, so `factory --help` stays instant; a bad date is a usage error.
+        const { parseCalendarDate } = await import('../domain/calendar-date.ts');
+        parseCalendarDate(options.asOf, '--as-of');
       }
       const { runAssess } = await import('./assess/assess-command.ts');
       await runAssess({
@@ -209,8 +211,9 @@ const plan = program
   .option('--explain <name>', 'print why an application or server was placed where it is')
   .option('--json', 'print machine-readable output')
   .action(async (options: { workspace: string; start?: string; explain?: string; json?: boolean }) => {
-    if (options.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.start)) {
-      throw new InvalidArgumentError('--start must be YYYY-MM-DD');
+    if (options.start !== undefined) {
+      const { parseCalendarDate } = await import('../domain/calendar-date.ts');
+      parseCalendarDate(options.start, '--start');
     }
     const { runPlan } = await import('./plan/plan-command.ts');
     await runPlan({ ...options, print: (line) => console.log(line) });
@@ -465,7 +468,10 @@ withActor(
   .requiredOption('--batch <batchId>', 'the batch')
   .option('--now', 'open the cutover window now')
   .option('--force', 'with --now: also outside the planned window')
-  .option('--postpone <iso>', 'move the cutover to this ISO date-time')
+  .option(
+    '--postpone <iso>',
+    'move the cutover to this ISO date-time with offset (e.g. 2026-12-05T22:00:00Z), within 2 years',
+  )
   .action(
     async (
       waveId: string,

@@ -3,8 +3,9 @@
  * can act on. Documented in docs/cli.md; scripts rely on them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { CommanderError } from 'commander';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { ErrorType } from '../../contracts/errors.ts';
+import { UserDateError } from '../../domain/calendar-date.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -49,6 +50,11 @@ export function refusalMessage(error: unknown): string | undefined {
 /** Maps any error to an exit code and the message to print (empty when commander already printed it). */
 export function toExit(error: unknown): { exitCode: ExitCode; message: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message };
+  // A date the user typed that is not one (it names the option or setting and the value).
+  if (error instanceof UserDateError) return { exitCode: ExitCode.usage, message: error.message };
+  // Thrown by an action after parsing, so commander has not printed it (its own parse errors are plain
+  // CommanderErrors with the same code, printed already).
+  if (error instanceof InvalidArgumentError) return { exitCode: ExitCode.usage, message: error.message };
   if (error instanceof CommanderError) {
     const helpShown = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
     // Commander printed its own message (and the help) already.

@@ -19,6 +19,7 @@ import {
   type OperatorAction,
   type WaveProgress,
 } from '../../contracts/messages.ts';
+import { parseInstant, withinTwoYears } from '../../domain/calendar-date.ts';
 import { isPreflightCheckName, preflightCheckNames } from '../../domain/preflight/checks.ts';
 import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
 import { CliError, ExitCode, refusalMessage } from './exit-codes.ts';
@@ -219,20 +220,20 @@ export async function runCutover(
       ExitCode.usage,
     );
   if (flags.force && !flags.now) throw new CliError('--force goes with --now.', ExitCode.usage);
-  if (flags.postpone !== undefined && Number.isNaN(Date.parse(flags.postpone)))
-    throw new CliError(
-      `--postpone ${flags.postpone}: not an ISO date-time (e.g. 2026-12-05T22:00:00Z).`,
-      ExitCode.usage,
-    );
+  // Refused here, before any connection: a typo, a time already past or more than 2 years away is a usage error.
+  const until =
+    flags.postpone === undefined
+      ? undefined
+      : new Date(
+          parseInstant(flags.postpone, '--postpone', withinTwoYears(Date.now())).epochMilliseconds,
+        ).toISOString();
   await onWave(waveId, flags, async (context) => {
     const message = await onBatch(context, flags.batch, (h) =>
-      flags.now
+      until === undefined
         ? h.executeUpdate(openCutoverUpdate, {
             args: [{ ...context.action, ...(flags.force ? { force: true } : {}) }],
           })
-        : h.executeUpdate(postponeCutoverUpdate, {
-            args: [{ ...context.action, until: new Date(flags.postpone ?? '').toISOString() }],
-          }),
+        : h.executeUpdate(postponeCutoverUpdate, { args: [{ ...context.action, until }] }),
     );
     print(message);
   });

@@ -5,8 +5,8 @@
  * and belong in the options, not the code.
  */
 import { z } from 'zod';
+import { calendarDateSchema, isTimeZone } from '../calendar-date.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h)');
 export const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
@@ -14,25 +14,41 @@ export const maintenanceWindowSchema = z.object({
   /** Business group the window applies to; "*" is the default for groups without their own. */
   businessGroup: z.string(),
   /** IANA time zone the days and start time are in, e.g. "Europe/Berlin". */
-  timeZone: z.string(),
+  timeZone: z.string().refine(isTimeZone, {
+    error: (issue) => `${String(issue.input)}: not an IANA time zone name (e.g. Europe/Berlin or UTC)`,
+  }),
   days: z.array(z.enum(weekdays)).min(1),
+  /**
+   * Local start time. Shown twice when clocks fall back: the earlier instant; skipped when they spring
+   * forward: the first instant after the gap (see time-windows.ts).
+   */
   start: clockTime,
+  /** Elapsed hours, also across a daylight-saving change. */
   hours: z.number().positive().max(72),
 });
 export type MaintenanceWindow = z.infer<typeof maintenanceWindowSchema>;
 
-export const blackoutSchema = z.object({
-  from: isoDate,
-  to: isoDate,
-  /** Absent = every business group. */
-  businessGroup: z.string().optional(),
-  reason: z.string().optional(),
-});
+/** Calendar dates in each window's own zone; a window touching any of them is skipped. */
+export const blackoutSchema = z
+  .object({
+    from: calendarDateSchema,
+    to: calendarDateSchema,
+    /** Absent = every business group. */
+    businessGroup: z.string().optional(),
+    reason: z.string().optional(),
+  })
+  .refine((b) => b.to >= b.from, {
+    error: (issue) => {
+      const b = issue.input as { from: string; to: string };
+      return `to ${b.to} is before from ${b.from}`;
+    },
+    path: ['to'],
+  });
 export type Blackout = z.infer<typeof blackoutSchema>;
 
 export const planOptionsSchema = z.object({
   /** First day of replication (YYYY-MM-DD, UTC). The CLI passes today unless told otherwise. */
-  start: isoDate,
+  start: calendarDateSchema,
   waves: z.object({
     maxVms: z.number().int().positive(),
     /** Absent = derived: what the uplink moves within the initial-replication goal, less 20 % for churn. */

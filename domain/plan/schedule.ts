@@ -134,7 +134,7 @@ export function scheduleWaves(
           window = { start: iso(found.start), end: iso(found.end) };
           say(
             batch.id,
-            `cutover window ${window.start} – ${window.end}: first ${batch.businessGroup} maintenance window (${found.timeZone}) after replication ends ${iso(replicationEnd)} + ${options.schedule.validationDays} days validation${readyAt > replicationEnd + validationMs ? ' and after the previous wave starts cutting over' : ''}, skipping blackout dates`,
+            `cutover window ${window.start} – ${window.end}: first ${batch.businessGroup} maintenance window (${found.localStart} – ${found.localEnd} ${found.timeZone}) after replication ends ${iso(replicationEnd)} + ${options.schedule.validationDays} days validation${readyAt > replicationEnd + validationMs ? ' and after the previous wave starts cutting over' : ''}, skipping blackout dates`,
           );
         }
       }

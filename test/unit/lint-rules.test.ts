@@ -125,7 +125,7 @@ describe('import direction and cycle lint rules', () => {
     expect(
       await problems(
         'domain/lint-probe.ts',
-        "import { z } from 'zod';\nimport { demoScope } from './demo.ts';\nexport const all = [z, demoScope];\n",
+        "import { Temporal } from 'temporal-polyfill';\nimport { z } from 'zod';\nimport { demoScope } from './demo.ts';\nexport const all = [Temporal, z, demoScope];\n",
       ),
     ).toEqual([]);
   });
