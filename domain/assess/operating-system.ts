@@ -202,10 +202,13 @@ export function describeOs(os: OsFacts): string {
   const name =
     os.entry?.product ?? `${os.distribution.name}${os.release === undefined ? '' : ` ${os.release}`}`;
   const minor =
-    os.release !== undefined && os.version?.minor !== undefined && os.distribution.endorsementNeedsMinor
-      ? os.distribution.name === 'SUSE Linux Enterprise Server'
+    os.release === undefined ||
+    os.version?.minor === undefined ||
+    os.family === 'windows' ||
+    os.release.includes('.')
+      ? ''
+      : os.distribution.name === 'SUSE Linux Enterprise Server'
         ? ` SP${os.version.minor}`
-        : `.${os.version.minor}`
-      : '';
+        : `.${os.version.minor}`;
   return `${name}${minor}${os.versionHint === undefined ? '' : ` ${os.versionHint}`}`;
 }

@@ -43,7 +43,9 @@ function linuxFindings(os: OsFacts): Finding[] {
   if (distribution === undefined) return [];
   const name = describeOs(os);
   const findings: Finding[] = [];
-  if (distribution.azure === 'unendorsed-linux') {
+  if (distribution.rolling === true) {
+    // Endorsed whatever the release: nothing to confirm.
+  } else if (distribution.azure === 'unendorsed-linux') {
     findings.push({
       check: 'os',
       code: 'linux-unendorsed',

@@ -52,6 +52,8 @@ export interface Distribution {
   siteRecovery: boolean;
   /** Releases need a minor version (7.9, 12 SP5) to decide endorsement; Ubuntu's 22.04 is whole. */
   endorsementNeedsMinor: boolean;
+  /** A rolling release (Flatcar, CoreOS): every release is endorsed, no version needed. */
+  rolling?: boolean;
 }
 
 export interface OsRelease {
@@ -86,7 +88,15 @@ const distribution = (
   azure: AzureOsRule,
   siteRecovery: boolean,
   endorsementNeedsMinor = false,
-): Distribution => ({ name, family, azure, siteRecovery, endorsementNeedsMinor });
+  rolling = false,
+): Distribution => ({
+  name,
+  family,
+  azure,
+  siteRecovery,
+  endorsementNeedsMinor,
+  ...(rolling ? { rolling } : {}),
+});
 
 export const distributions: readonly Distribution[] = [
   distribution('Windows Server', 'windows', 'windows-server', true),
@@ -100,8 +110,8 @@ export const distributions: readonly Distribution[] = [
   distribution('Debian', 'linux', 'endorsed-linux', true, true),
   distribution('SUSE Linux Enterprise Server', 'linux', 'endorsed-linux', true, true),
   distribution('openSUSE', 'linux', 'endorsed-linux', false, true),
-  distribution('Flatcar Container Linux', 'linux', 'endorsed-linux', false),
-  distribution('CoreOS', 'linux', 'endorsed-linux', false),
+  distribution('Flatcar Container Linux', 'linux', 'endorsed-linux', false, false, true),
+  distribution('CoreOS', 'linux', 'endorsed-linux', false, false, true),
   distribution('Rocky Linux', 'linux', 'unendorsed-linux', true),
   distribution('AlmaLinux', 'linux', 'unendorsed-linux', true),
   distribution('Amazon Linux', 'linux', 'unendorsed-linux', false),
