@@ -126,6 +126,10 @@ program
   .option('--infrastructure <names>', 'comma-separated shared-service servers to leave out of grouping', '')
   .option('--as-of <date>', 'date for end-of-support checks (YYYY-MM-DD, default today)')
   .option('--json', 'print the summary as JSON')
+  .option(
+    '--compare',
+    "list every machine whose readiness differs from the imported Azure Migrate assessment's, with both reasons",
+  )
   .action(
     async (options: {
       workspace: string;
@@ -137,6 +141,7 @@ program
       infrastructure: string;
       asOf?: string;
       json?: boolean;
+      compare?: boolean;
     }) => {
       if (options.sizing !== 'performance' && options.sizing !== 'as-on-premises') {
         throw new InvalidArgumentError('--sizing must be performance or as-on-premises');
@@ -163,6 +168,7 @@ program
         },
         infrastructureServers: options.infrastructure.split(',').filter((s) => s.trim() !== ''),
         ...(options.json === undefined ? {} : { json: options.json }),
+        ...(options.compare === undefined ? {} : { compare: options.compare }),
         print: (line) => console.log(line),
       });
     },

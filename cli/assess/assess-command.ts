@@ -1,6 +1,7 @@
 /** `factory assess`: assess the workspace estate, write assessment.json and report.html, print a summary. */
 import { join } from 'node:path';
 import { assessEstate, defaultAssessOptions, type Assessment } from '../../domain/assess/assess-estate.ts';
+import { compareReadiness, comparisonLines } from '../../domain/assess/compare-readiness.ts';
 import type { SizingOptions } from '../../domain/assess/sizing.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
@@ -13,6 +14,8 @@ export interface AssessCommandOptions {
   sizing?: Partial<SizingOptions>;
   infrastructureServers?: string[];
   json?: boolean;
+  /** Also compare our readiness with Azure Migrate's own, machine by machine. */
+  compare?: boolean;
   print: (line: string) => void;
 }
 
@@ -30,10 +33,23 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
     { path: assessmentPath, content: `${JSON.stringify(assessment, null, 1)}\n` },
     { path: reportPath, content: renderReport(assessment) },
   ]);
+  const comparison = options.compare === true ? compareReadiness(assessment.vms) : undefined;
   if (options.json === true) {
-    options.print(JSON.stringify({ ...summaryObject(assessment), assessmentPath, reportPath }, null, 2));
+    options.print(
+      JSON.stringify(
+        {
+          ...summaryObject(assessment),
+          assessmentPath,
+          reportPath,
+          ...(comparison === undefined ? {} : { readinessComparison: comparison }),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const line of summaryLines(assessment)) options.print(line);
+    if (comparison !== undefined) for (const line of comparisonLines(comparison)) options.print(line);
     options.print(`Wrote ${assessmentPath} and ${reportPath}`);
   }
   return assessment;

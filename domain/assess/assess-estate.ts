@@ -2,7 +2,7 @@
  * `factory assess` as a pure function: readiness, sizing and cost per VM; applications (catalogued or
  * inferred) with dependencies, classification, quick wins and POC candidates; databases; totals.
  */
-import type { Classification, Estate } from '../inventory/estate-schema.ts';
+import type { AzureMigrateView, Classification, Estate } from '../inventory/estate-schema.ts';
 import { applicationEdges, groupApplications, type ApplicationEdge } from './application-groups.ts';
 import { deriveClassification } from './classification.ts';
 import {
@@ -45,6 +45,8 @@ export interface VmAssessment {
   readiness: VmReadiness;
   /** Absent for Not ready VMs: like Azure Migrate, they are neither sized nor costed. */
   sizing?: VmSizing;
+  /** What Azure Migrate's own assessment said about this machine, when one was imported. */
+  azureMigrate?: AzureMigrateView;
 }
 
 export interface ApplicationAssessment {
@@ -95,6 +97,7 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       serverId: server.id,
       name: server.name,
       readiness,
+      ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
       ...(readiness.status === 'Not ready'
         ? {}
         : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
@@ -127,7 +130,7 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       const vm = byId.get(id);
       if (vm === undefined) continue;
       readiness[vm.readiness.status] += 1;
-      if (vm.readiness.findings.some((f) => f.check === 'end-of-support')) endOfSupport += 1;
+      if (vm.readiness.notes.some((n) => n.check === 'end-of-support')) endOfSupport += 1;
       const share = shares.get(id) ?? 1;
       compute += (vm.sizing?.monthlyCompute ?? 0) / share;
       storage += (vm.sizing?.monthlyStorage ?? 0) / share;

@@ -26,9 +26,10 @@ describe('factory assess', () => {
     const workspace = tempDir();
     expect((await importInto(workspace, docsInputs)).outcome.ok).toBe(true);
     const { assessment, lines } = await assessed(workspace);
-    expect(lines[1]).toBe('Servers: 4  Ready: 2  Conditionally ready: 2  Not ready: 0  Unknown: 0');
+    // End of support is a note, not a condition: Azure Migrate rates Windows Server 2012 R2 Ready (issue 17).
+    expect(lines[1]).toBe('Servers: 4  Ready: 4  Conditionally ready: 0  Not ready: 0  Unknown: 0');
     const db01 = assessment.vms.find((vm) => vm.name === 'db01');
-    expect(db01?.readiness.findings[0]?.reason).toBe('Windows Server 2012 R2 support ended 2023-10-10');
+    expect(db01?.readiness.notes[0]?.reason).toBe('Windows Server 2012 R2 support ended 2023-10-10');
     expect(db01?.sizing?.vmSize).toBeDefined();
     const portal = assessment.applications.find((a) => a.name === 'Order Portal');
     expect(portal?.monthlyCompute).toBeGreaterThan(0);

@@ -20,10 +20,29 @@ describe('operating system recognition', () => {
     expect(recogniseOs(text).entry?.product).toBe(product);
   });
 
-  it('flags 32-bit guests and leaves unknown names unrecognised', () => {
+  it('flags 32-bit guests and recognises vCenter\'s "Other … Linux" as Linux of no known distribution', () => {
     expect(recogniseOs('Microsoft Windows Server 2003 Standard (32-bit)').is32Bit).toBe(true);
-    expect(recogniseOs('Other 3.x or later Linux (64-bit)')).toEqual({ family: 'linux', is32Bit: false });
+    expect(recogniseOs('Other 3.x or later Linux (64-bit)')).toEqual({
+      text: 'Other 3.x or later Linux (64-bit)',
+      family: 'linux',
+      architecture: '64-bit',
+      is32Bit: false,
+    });
     expect(recogniseOs(undefined).family).toBe('unknown');
+  });
+
+  it('returns version-less results with the hint the name gives instead of a version', () => {
+    const centos = recogniseOs('CentOS 4/5 or later (64-bit)');
+    expect(centos).toMatchObject({ family: 'linux', versionHint: '4/5 or later', architecture: '64-bit' });
+    expect(centos.distribution?.name).toBe('CentOS');
+    expect(centos.release).toBeUndefined();
+    expect(centos.version).toBeUndefined();
+    expect(recogniseOs('Red Hat Enterprise Linux Server release 6.10 (Santiago)')).toMatchObject({
+      release: '6',
+      version: { major: 6, minor: 10 },
+    });
+    expect(recogniseOs('SUSE Linux Enterprise Server 12 SP5').version).toEqual({ major: 12, minor: 5 });
+    expect(recogniseOs('Ubuntu 22.04.3 LTS')).toMatchObject({ release: '22.04' });
   });
 });
 
@@ -32,27 +51,74 @@ describe('readiness', () => {
     expect(assessReadiness(server({ name: 'ok' }), asOf)).toMatchObject({ status: 'Ready', findings: [] });
   });
 
-  it('is Conditionally ready past end of support, with Azure ESU remediation when it applies', () => {
+  it('is Ready past end of support, as Azure Migrate rates it, with a note and the Azure ESU remediation', () => {
+    // Issue 17: end-of-support Windows was Conditionally ready here while Azure Migrate says Ready.
+    for (const os of [
+      'Microsoft Windows Server 2012 R2 Standard',
+      'Microsoft Windows Server 2008 R2 (64-bit)',
+      'Microsoft Windows Server 2008 (64-bit)',
+    ]) {
+      expect(assessReadiness(server({ name: 'old', os }), asOf).status).toBe('Ready');
+    }
     const result = assessReadiness(
       server({ name: 'old', os: 'Microsoft Windows Server 2012 R2 Standard' }),
       asOf,
     );
-    expect(result.status).toBe('Conditionally ready');
-    expect(result.findings[0]).toMatchObject({
-      check: 'end-of-support',
-      reason: 'Windows Server 2012 R2 support ended 2023-10-10',
-    });
-    expect(result.findings[0]?.remediation).toContain('Extended Security Updates until 2026-10-13');
-    expect(result.os?.source).toContain('learn.microsoft.com/lifecycle');
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual([
+      {
+        check: 'end-of-support',
+        code: 'os-end-of-support',
+        reason: 'Windows Server 2012 R2 support ended 2023-10-10',
+        remediation:
+          'Migrating to Azure gives free Extended Security Updates until 2026-10-13; plan the OS upgrade before then.',
+      },
+    ]);
+    expect(result.os.source).toContain('learn.microsoft.com/lifecycle');
   });
 
-  it('is Not ready for Site Recovery-unsupported and 32-bit guests', () => {
+  it('rates Linux known only to the major version Conditionally ready, as Azure Migrate does', () => {
+    const rhel7 = assessReadiness(server({ name: 'r', os: 'Red Hat Enterprise Linux 7 (64-bit)' }), asOf);
+    expect(rhel7.status).toBe('Conditionally ready');
+    expect(rhel7.findings).toEqual([
+      {
+        check: 'os',
+        code: 'linux-minor-version-unknown',
+        status: 'Conditionally ready',
+        basis: 'azure-migrate',
+        reason:
+          'Red Hat Enterprise Linux 7: minor version unknown, so endorsement cannot be confirmed (Azure Migrate: Conditionally endorsed Linux OS, Conditionally ready)',
+        remediation:
+          "Confirm the exact release: VMware Tools' guest OS name (RVTools vInfo 'OS according to the VMware Tools') or Azure Migrate application discovery report it; then re-import. Endorsed: Red Hat Enterprise Linux 6.7 and later, 7.1 and later, 8, 9.",
+      },
+    ]);
+    const exact = assessReadiness(server({ name: 'r', os: 'Red Hat Enterprise Linux Server 7.9' }), asOf);
+    expect(exact.status).toBe('Ready');
+    const versionless = assessReadiness(server({ name: 'c', os: 'CentOS 4/5 or later (64-bit)' }), asOf);
+    expect(versionless.findings[0]?.reason).toBe(
+      'CentOS version unknown ("CentOS 4/5 or later (64-bit)" names none): Azure Migrate rates it Conditionally ready (Conditionally endorsed Linux OS) until the version is confirmed',
+    );
+    const amazon = assessReadiness(server({ name: 'a', os: 'Amazon Linux 2' }), asOf);
+    expect(amazon.findings.map((f) => [f.code, f.status, f.basis])).toEqual([
+      ['linux-unendorsed', 'Conditionally ready', 'azure-migrate'],
+      ['os-not-replicable', 'Not ready', 'site-recovery'],
+    ]);
+    expect(amazon.findings[1]?.reason).toBe(
+      'Amazon Linux 2 cannot be replicated by Site Recovery (stricter than Azure Migrate, which rates it Conditionally ready)',
+    );
+  });
+
+  it('is Not ready for Site Recovery-unsupported and 32-bit guests, saying what Azure Migrate says', () => {
     const result = assessReadiness(
       server({ name: 'w2k3', os: 'Microsoft Windows Server 2003 Standard (32-bit)' }),
       asOf,
     );
     expect(result.status).toBe('Not ready');
-    expect(result.findings.map((f) => f.check)).toEqual(['os', 'os']);
+    expect(result.findings.map((f) => [f.code, f.status, f.basis])).toEqual([
+      ['os-32-bit', 'Not ready', 'azure-migrate'],
+      ['os-windows-out-of-support', 'Conditionally ready', 'azure-migrate'],
+      ['os-not-replicable', 'Not ready', 'site-recovery'],
+    ]);
   });
 
   it('is Unknown when the OS is not reported, unless something else is Not ready', () => {
@@ -110,7 +176,9 @@ describe('readiness', () => {
     });
     expect(assessReadiness(rdm, asOf).status).toBe('Conditionally ready');
     const w2k8 = server({ name: 'w', os: 'Microsoft Windows Server 2008 R2 (64-bit)', firmware: 'UEFI' });
-    expect(assessReadiness(w2k8, asOf).findings.map((f) => f.check)).toEqual(['end-of-support', 'boot']);
+    const uefi = assessReadiness(w2k8, asOf);
+    expect(uefi.findings.map((f) => [f.code, f.basis])).toEqual([['boot-uefi-unsupported', 'azure-migrate']]);
+    expect(uefi.notes.map((n) => n.code)).toEqual(['os-end-of-support']);
   });
 
   it('is Unknown without disk inventory', () => {
