@@ -1,7 +1,10 @@
-/** RFC 4180 CSV parsing into a Table. Pure: takes text, never throws on bad input. */
-import type { Table } from './table.ts';
+/** Strict RFC 4180 CSV parsing (csv-parse) into a Table. Pure: takes text, never throws on bad input. */
+import { CsvError, parse } from 'csv-parse/sync';
+import type { Table, TableRow } from './table.ts';
 
-export type CsvResult = { ok: true; table: Table } | { ok: false; row: number; rule: string };
+export type CsvResult =
+  | { ok: true; table: Table }
+  | { ok: false; row: number; column?: string; rule: string; value?: string };
 
 /** Cells longer than this are rejected: no inventory field is legitimately that long. */
 export const MAX_CELL_CHARS = 32_768;
@@ -9,64 +12,84 @@ export const MAX_CELL_CHARS = 32_768;
 /**
  * Parses CSV text. The delimiter is ',' unless the header line holds more ';' than ',' (European
  * Excel saves CSV with ';'). A UTF-8 BOM is dropped. Row numbers count records, as a spreadsheet
- * would, so a quoted cell spanning lines is still one row.
+ * would, so a quoted cell spanning lines is still one row; blank rows are counted but skipped.
+ * Rows may be ragged: their width is checked by the column reader, which knows the header.
  */
 export function parseCsv(file: string, text: string): CsvResult {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const delimiter = pickDelimiter(body);
-  const records: string[][] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let inQuotes = false;
-  let quotedRecordStart = 0;
-  let cellWasQuoted = false;
-  const endCell = () => {
-    cells.push(cellWasQuoted ? cell : cell.trim());
-    cell = '';
-    cellWasQuoted = false;
-  };
-  for (let i = 0; i < body.length; i += 1) {
-    const ch = body[i];
-    if (inQuotes) {
-      if (ch === '"') {
-        if (body[i + 1] === '"') {
-          cell += '"';
-          i += 1;
-        } else inQuotes = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell.trim() === '') {
-      inQuotes = true;
-      cellWasQuoted = true;
-      cell = '';
-      quotedRecordStart = records.length + 1;
-    } else if (ch === delimiter) endCell();
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && body[i + 1] === '\n') i += 1;
-      endCell();
-      records.push(cells);
-      cells = [];
-    } else cell += ch;
-    if (cell.length > MAX_CELL_CHARS) {
-      return {
-        ok: false,
-        row: records.length + 1,
-        rule: `a cell must be at most ${MAX_CELL_CHARS} characters`,
-      };
+  let header: string[] | undefined;
+  let records: string[][];
+  try {
+    records = parse(body, {
+      delimiter: pickDelimiter(body),
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      // Blank lines stay records so the row numbers match what a spreadsheet shows.
+      skip_empty_lines: false,
+      // Spaces around a cell are dropped; a quoted cell keeps its inner spaces.
+      trim: true,
+      on_record: (record: string[]) => {
+        if (header === undefined && record.some((c) => c !== '')) header = record;
+        return record;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    return refusal(error, header);
+  }
+  let headerRow: TableRow | undefined;
+  const rows: TableRow[] = [];
+  for (let index = 0; index < records.length; index += 1) {
+    const cells = records[index] ?? [];
+    let blank = true;
+    for (let position = 0; position < cells.length; position += 1) {
+      const cell = cells[position] ?? '';
+      if (cell.length > MAX_CELL_CHARS) {
+        return {
+          ok: false,
+          row: index + 1,
+          ...(headerRow?.cells[position] === undefined ? {} : { column: headerRow.cells[position] }),
+          rule: `a cell must be at most ${MAX_CELL_CHARS} characters`,
+        };
+      }
+      if (cell !== '') blank = false;
     }
+    if (blank) continue;
+    if (headerRow === undefined) headerRow = { line: index + 1, cells };
+    else rows.push({ line: index + 1, cells });
   }
-  if (inQuotes) {
-    return { ok: false, row: quotedRecordStart, rule: 'quoted cell is never closed (missing ")' };
+  if (headerRow === undefined) return { ok: false, row: 1, rule: 'file has no header row' };
+  return {
+    ok: true,
+    table: { file, source: 'csv', header: headerRow.cells, headerLine: headerRow.line, rows },
+  };
+}
+
+/** Turns csv-parse's error into the row (a record number, as a spreadsheet counts) and the rule broken. */
+function refusal(error: CsvError, header: string[] | undefined): CsvResult {
+  // csv-parse counts the records completed before the failing one.
+  const row = (typeof error.records === 'number' ? error.records : 0) + 1;
+  const position = typeof error.column === 'number' ? error.column : undefined;
+  const name = header !== undefined && position !== undefined ? header[position] : undefined;
+  const at = { ok: false as const, row, ...(name === undefined ? {} : { column: name }) };
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      // The open quote swallows the rest of the file, so the column guess would be meaningless.
+      return { ok: false, row, rule: 'quoted cell is never closed (missing ")' };
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return {
+        ...at,
+        rule: 'text follows the closing quote of a quoted cell (RFC 4180: a quoted cell ends at the quote; write "" for a quote inside it)',
+      };
+    case 'INVALID_OPENING_QUOTE':
+      return {
+        ...at,
+        rule: 'a cell holding a quote must be quoted as a whole, with each quote doubled (RFC 4180: "a ""b"" c")',
+      };
+    default:
+      return { ...at, rule: `is not valid CSV (${error.message})` };
   }
-  if (cell !== '' || cells.length > 0) {
-    endCell();
-    records.push(cells);
-  }
-  const nonBlank = records
-    .map((record, index) => ({ line: index + 1, cells: record }))
-    .filter((row) => row.cells.some((c) => c !== ''));
-  const [header, ...rows] = nonBlank;
-  if (header === undefined) return { ok: false, row: 1, rule: 'file has no header row' };
-  return { ok: true, table: { file, header: header.cells, headerLine: header.line, rows } };
 }
 
 function pickDelimiter(text: string): ',' | ';' {
