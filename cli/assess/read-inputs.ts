@@ -5,10 +5,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseCsv } from '../../domain/inventory/csv.ts';
 import { isIgnoredSheet } from '../../domain/inventory/formats.ts';
 import type { IssueLog } from '../../domain/inventory/issues.ts';
 import type { Table } from '../../domain/inventory/table.ts';
+import { parseCsv } from './read-csv.ts';
 import { readXlsx, WorkbookRefused, type XlsxLimits } from './read-xlsx.ts';
 
 export interface InputLimits {
@@ -109,7 +109,9 @@ export async function readInputs(
     }
     if (extension === '.xlsx') {
       try {
-        tables.push(...(await readXlsx(name, content, { limits: xlsxLimits(limits), skipSheet: isIgnoredSheet })));
+        tables.push(
+          ...(await readXlsx(name, content, { limits: xlsxLimits(limits), skipSheet: isIgnoredSheet })),
+        );
       } catch (error) {
         if (error instanceof WorkbookRefused) log.error({ file: name, ...error.at }, error.rule);
         else {

@@ -65,8 +65,9 @@ export async function readXlsx(file: string, content: Buffer, options: ReadXlsxO
       );
     }
     const part = (name: string) => entries.get(name);
-    const workbookPath = (await readRelationships(zip, part('_rels/.rels'), ''))
-      .find((r) => r.type.endsWith('/officeDocument'))?.target ?? 'xl/workbook.xml';
+    const workbookPath =
+      (await readRelationships(zip, part('_rels/.rels'), '')).find((r) => r.type.endsWith('/officeDocument'))
+        ?.target ?? 'xl/workbook.xml';
     const workbookEntry = part(workbookPath);
     if (workbookEntry === undefined) throw new Error(`the workbook part ${workbookPath} is missing`);
     const workbook = await readWorkbook(zip, workbookEntry);
@@ -381,8 +382,7 @@ async function readSheet(
           break;
         }
         const number = Number.parseFloat(value);
-        text =
-          (dateStyles[style] === true ? serialToIso(number, date1904) : undefined) ?? String(number);
+        text = (dateStyles[style] === true ? serialToIso(number, date1904) : undefined) ?? String(number);
       }
     }
     text = text.trim();
@@ -480,5 +480,12 @@ async function readSheet(
     });
   });
   if (header === undefined) return undefined;
-  return { file: context.file, sheet: context.sheet, source: 'xlsx', header: header.cells, headerLine: header.line, rows };
+  return {
+    file: context.file,
+    sheet: context.sheet,
+    source: 'xlsx',
+    header: header.cells,
+    headerLine: header.line,
+    rows,
+  };
 }

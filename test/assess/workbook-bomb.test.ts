@@ -3,7 +3,7 @@
  * error, in bounded memory, by the real `factory import` command, leaving the workspace unwritten.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultLimits } from '../../cli/assess/read-inputs.ts';
@@ -21,7 +21,15 @@ function importInChild(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(projectRoot, 'test/assess/max-rss-cli.ts'), 'import', file, '--workspace', workspace],
+      [
+        '--import',
+        'tsx',
+        join(projectRoot, 'test/assess/max-rss-cli.ts'),
+        'import',
+        file,
+        '--workspace',
+        workspace,
+      ],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
