@@ -6,7 +6,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import type { Table, TableRow } from '../../domain/inventory/table.ts';
 
 export type CsvResult =
-  { ok: true; table: Table } | { ok: false; row: number; column?: string; rule: string; value?: string };
+  { ok: true; table: Table } | { ok: false; row: number; column?: string; rule: string };
 
 /** Cells longer than this are rejected: no inventory field is legitimately that long. */
 export const MAX_CELL_CHARS = 32_768;
