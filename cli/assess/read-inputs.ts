@@ -5,19 +5,46 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseCsv } from '../../domain/inventory/csv.ts';
+import { isIgnoredSheet } from '../../domain/inventory/formats.ts';
 import type { IssueLog } from '../../domain/inventory/issues.ts';
 import type { Table } from '../../domain/inventory/table.ts';
-import { readXlsx } from './read-xlsx.ts';
+import { parseCsv } from './read-csv.ts';
+import { readXlsx, WorkbookRefused, type XlsxLimits } from './read-xlsx.ts';
 
 export interface InputLimits {
   /** Larger files are refused before reading: they cannot be an inventory and would exhaust memory. */
   maxFileBytes: number;
-  /** xlsx is compressed about tenfold and exceljs holds the whole workbook, so its limit is lower. */
+  /** An xlsx is held in memory while its parts are streamed, so its limit is lower. */
   maxXlsxBytes: number;
+  /** Sum of the unzipped sizes of all parts of a workbook, read from the zip directory before unzipping. */
+  maxXlsxUncompressedBytes: number;
+  /** Unzipped size of any one part (one sheet's XML, the shared strings). */
+  maxXlsxPartBytes: number;
+  /** Unzipped / zipped size of any part over 1 MiB; sheet XML compresses about 5-20:1, zip bombs 1000:1. */
+  maxXlsxCompressionRatio: number;
+  /** Rows with a value per sheet. */
+  maxXlsxRowsPerSheet: number;
+  /** The rightmost column a value may sit in. */
+  maxXlsxColumns: number;
+  /** Cells kept per workbook, each row counted up to its last value (memory grows with this). */
+  maxXlsxCells: number;
 }
 
-export const defaultLimits: InputLimits = { maxFileBytes: 256 * 1024 * 1024, maxXlsxBytes: 64 * 1024 * 1024 };
+/**
+ * Sized for a 10,000-VM RVTools export with room to spare: vDisk and vPartition hold about 40,000
+ * rows, vInfo about 90 columns, and the five sheets read hold about 3.5 million cells; all 27 sheets
+ * unzip to a few hundred MB.
+ */
+export const defaultLimits: InputLimits = {
+  maxFileBytes: 256 * 1024 * 1024,
+  maxXlsxBytes: 64 * 1024 * 1024,
+  maxXlsxUncompressedBytes: 1024 * 1024 * 1024,
+  maxXlsxPartBytes: 512 * 1024 * 1024,
+  maxXlsxCompressionRatio: 200,
+  maxXlsxRowsPerSheet: 250_000,
+  maxXlsxColumns: 1024,
+  maxXlsxCells: 10_000_000,
+};
 
 /**
  * Names used in messages and provenance: the file name, or parent/name when two inputs share a
@@ -82,12 +109,17 @@ export async function readInputs(
     }
     if (extension === '.xlsx') {
       try {
-        tables.push(...(await readXlsx(name, content)));
-      } catch (error) {
-        log.error(
-          { file: name },
-          `is not a readable xlsx workbook (${error instanceof Error ? error.message : String(error)})`,
+        tables.push(
+          ...(await readXlsx(name, content, { limits: xlsxLimits(limits), skipSheet: isIgnoredSheet })),
         );
+      } catch (error) {
+        if (error instanceof WorkbookRefused) log.error({ file: name, ...error.at }, error.rule);
+        else {
+          log.error(
+            { file: name },
+            `is not a readable xlsx workbook (${error instanceof Error ? error.message : String(error)})`,
+          );
+        }
       }
       continue;
     }
@@ -98,10 +130,24 @@ export async function readInputs(
     }
     const parsed = parseCsv(name, text);
     if (parsed.ok) tables.push(parsed.table);
-    else log.error({ file: name, row: parsed.row }, parsed.rule);
+    else {
+      log.error(
+        { file: name, row: parsed.row, ...(parsed.column === undefined ? {} : { column: parsed.column }) },
+        parsed.rule,
+      );
+    }
   }
   return tables;
 }
+
+const xlsxLimits = (limits: InputLimits): XlsxLimits => ({
+  maxUncompressedBytes: limits.maxXlsxUncompressedBytes,
+  maxPartBytes: limits.maxXlsxPartBytes,
+  maxCompressionRatio: limits.maxXlsxCompressionRatio,
+  maxRowsPerSheet: limits.maxXlsxRowsPerSheet,
+  maxColumns: limits.maxXlsxColumns,
+  maxCells: limits.maxXlsxCells,
+});
 
 function decodeUtf8(content: Buffer): string | undefined {
   try {

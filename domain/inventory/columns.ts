@@ -64,6 +64,11 @@ export function locateColumns<C extends Columns>(
 /**
  * Parses every row. Rows with any invalid cell are logged and dropped (the import fails anyway);
  * the rest are returned so later checks can still report their own problems in the same run.
+ *
+ * Control characters in a cell that is read are stripped in place with one warning, so a later
+ * reader of the same table (and every name in the estate) sees the clean text and warns no more.
+ * A CSV row that ends before a required column is reported once as short rather than as empty
+ * required values: truncated exports simply stop mid-row.
  */
 export function readRecords<C extends Columns>(
   table: Table,
@@ -74,13 +79,38 @@ export function readRecords<C extends Columns>(
   const positions = locateColumns(table, columns, log);
   if (positions === undefined) return [];
   const entries = Object.entries(columns);
+  const lastRequired = Math.max(
+    -1,
+    ...entries.filter(([, spec]) => spec.required === true).map(([key]) => positions.get(key) ?? -1),
+  );
   const records: ReadRecord<C>[] = [];
   for (const row of table.rows) {
+    if (table.source === 'csv' && row.cells.length <= lastRequired) {
+      if (options.checkWidth !== false) {
+        const endsBefore = (table.header[row.cells.length] ?? '').trim();
+        log.error(
+          locationOf(table, row.line),
+          `row has ${row.cells.length} cells but the header has ${table.header.length} columns; ` +
+            `the row ends early (before column "${endsBefore}")`,
+        );
+      }
+      continue;
+    }
     const values: Record<string, unknown> = {};
     let valid = true;
     for (const [key, spec] of entries) {
       const position = positions.get(key);
-      const raw = position === undefined ? '' : (row.cells[position] ?? '').trim();
+      let raw = position === undefined ? '' : (row.cells[position] ?? '').trim();
+      if (position !== undefined && CONTROL_CHARACTER.test(raw)) {
+        const clean = stripControlCharacters(raw);
+        log.warn(
+          locationOf(table, row.line, spec.header),
+          'control characters were removed from the cell',
+          escapeControlCharacters(raw),
+        );
+        row.cells[position] = clean;
+        raw = clean.trim();
+      }
       if (raw === '') {
         if (spec.required === true) {
           log.error(locationOf(table, row.line, spec.header), 'required value is empty');
@@ -114,3 +144,24 @@ export function readRecords<C extends Columns>(
   }
   return records;
 }
+
+/** C0 controls except tab, DEL and the C1 controls: they can drive a terminal that prints a name. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+/**
+ * A whole terminal escape sequence (CSI "ESC [ … final" or its 8-bit form, OSC "ESC ] … BEL/ST")
+ * goes at once, so `\u001b[31mred` becomes `red`, not `[31mred`; any other control goes alone.
+ */
+const CONTROL_SEQUENCES =
+  // eslint-disable-next-line no-control-regex
+  /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?|(?:\u001b\]|\u009d)[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+export const stripControlCharacters = (text: string): string => text.replace(CONTROL_SEQUENCES, '');
+
+/** Shows control characters as JSON-style escapes (`\u001b[31m`), so a warning is safe to print. */
+export const escapeControlCharacters = (text: string): string =>
+  text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\\]/g,
+    (ch) => (ch === '\\' ? '\\\\' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );

@@ -57,6 +57,9 @@ const signatures: [FormatId, readonly string[]][] = [
   ...rvtoolsTabs.map((tab): [FormatId, readonly string[]] => [`rvtools-${tab}`, rvtoolsSignatures[tab]]),
 ];
 
+/** Sheets read by no importer: the xlsx reader does not even unzip them. */
+export const isIgnoredSheet = (name: string): boolean => IGNORED_SHEETS.has(name.toLowerCase());
+
 const tabByName = (name: string): RvtoolsTab | undefined =>
   rvtoolsTabs.find((tab) => tab.toLowerCase() === name.toLowerCase());
 
@@ -71,7 +74,7 @@ export function detectFormat(table: Table): Detection {
       return { kind: 'format', format: 'azure-migrate-assessed-machines' };
     if (named.toLowerCase() === 'all_assessed_disks')
       return { kind: 'format', format: 'azure-migrate-assessed-disks' };
-    if (IGNORED_SHEETS.has(named.toLowerCase())) return { kind: 'ignored' };
+    if (isIgnoredSheet(named)) return { kind: 'ignored' };
   }
   const headers = headerIndex(table);
   const match = signatures.find(([, needed]) => needed.every((h) => headers.has(h)));

@@ -9,6 +9,11 @@ export interface TableRow {
 export interface Table {
   file: string;
   sheet?: string;
+  /**
+   * Where the cells came from. A CSV row with fewer cells than the header ended early (truncated);
+   * an xlsx row simply omits its empty trailing cells, so only CSV rows can be short.
+   */
+  source: 'csv' | 'xlsx';
   header: string[];
   /** Row number of the header line (1 for CSV and most sheets). */
   headerLine: number;

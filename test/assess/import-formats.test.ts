@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEstate } from '../../workspace/files.ts';
-import { parseCsv } from '../../domain/inventory/csv.ts';
+import { parseCsv } from '../../cli/assess/read-csv.ts';
 import { docsFile, docsFormats, importInto, rowsOf, tempDir, writeInputs, xlsx } from './helpers.ts';
 
 const rvtoolsDir = join(docsFormats, 'rvtools');

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultLimits, type InputLimits } from '../../cli/assess/read-inputs.ts';
 import type { ImportIssue } from '../../domain/inventory/issues.ts';
 import {
   docsFile,
@@ -47,7 +48,7 @@ interface Case {
   name: string;
   files: () => Promise<Record<string, string | Buffer>> | Record<string, string | Buffer>;
   expected: Expected;
-  limits?: { maxFileBytes: number; maxXlsxBytes: number };
+  limits?: InputLimits;
 }
 
 const cases: Case[] = [
@@ -440,7 +441,7 @@ const cases: Case[] = [
   {
     name: 'file over the size limit',
     files: () => ({ 'RVTools_tabvInfo.csv': vinfo(goodVm(1), goodVm(2)) }),
-    limits: { maxFileBytes: 64, maxXlsxBytes: 64 },
+    limits: { ...defaultLimits, maxFileBytes: 64, maxXlsxBytes: 64 },
     expected: { file: 'RVTools_tabvInfo.csv', rule: 'the limit is 64' },
   },
   {
