@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /** The `factory` command. Subcommands load their modules lazily so `factory --help` stays instant. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { PricingOption } from '../domain/assess/price-book.ts';
 import type { PreflightFlags } from './operate/preflight-command.ts';
 import type { WaveStartFlags } from './operate/wave-start.ts';
 
@@ -121,7 +122,17 @@ program
   .option('--sizing <mode>', 'performance or as-on-premises', 'performance')
   .option('--percentile <p>', 'utilisation percentile: 50, 90, 95 or 99', '95')
   .option('--comfort <factor>', 'comfort factor applied to utilisation', positiveNumber, 1.3)
-  .option('--region <name>', 'Azure region for prices', 'eastus')
+  .option(
+    '--region <name>',
+    'Azure region for prices (shipped: eastus; others via `factory prices import`)',
+    'eastus',
+  )
+  .addOption(
+    new Option('--pricing <option>', 'payg, ri1/ri3 (1-/3-year reserved instances), sp1/sp3 (savings plan)')
+      .choices(['payg', 'ri1', 'ri3', 'sp1', 'sp3'] satisfies PricingOption[])
+      .default('payg'),
+  )
+  .option('--hybrid-benefit', 'Azure Hybrid Benefit: Windows VMs pay no Windows Server licence')
   .option('--burstable', 'allow burstable B-series sizes')
   .option('--infrastructure <names>', 'comma-separated shared-service servers to leave out of grouping', '')
   .option('--as-of <date>', 'date for end-of-support checks (YYYY-MM-DD, default today)')
@@ -137,6 +148,8 @@ program
       percentile: string;
       comfort: number;
       region: string;
+      pricing: PricingOption;
+      hybridBenefit?: boolean;
       burstable?: boolean;
       infrastructure: string;
       asOf?: string;
@@ -165,6 +178,8 @@ program
           comfortFactor: options.comfort,
           region: options.region,
           allowBurstable: options.burstable === true,
+          pricing: options.pricing,
+          hybridBenefit: options.hybridBenefit === true,
         },
         infrastructureServers: options.infrastructure.split(',').filter((s) => s.trim() !== ''),
         ...(options.json === undefined ? {} : { json: options.json }),
@@ -173,6 +188,27 @@ program
       });
     },
   );
+
+program
+  .command('prices')
+  .description('price lists the assessment uses')
+  .command('import')
+  .description(
+    'store a price list in the workspace: Retail Prices API JSON (pages concatenated or one), the same as CSV, or SKU,Region,Unit price CSV',
+  )
+  .argument('<file>', 'price list file')
+  .option('-w, --workspace <dir>', 'workspace folder', '.factory')
+  .option('--json', 'print the outcome as JSON')
+  .action(async (file: string, options: { workspace: string; json?: boolean }) => {
+    const { runPricesImport } = await import('./assess/prices-command.ts');
+    const outcome = await runPricesImport({
+      file,
+      ...options,
+      importedOn: new Date().toISOString().slice(0, 10),
+      print,
+    });
+    process.exitCode = outcome.ok ? 0 : 1;
+  });
 
 const wholeNumber = (value: string) => {
   const parsed = Number(value);

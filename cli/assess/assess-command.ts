@@ -2,7 +2,15 @@
 import { join } from 'node:path';
 import { assessEstate, defaultAssessOptions, type Assessment } from '../../domain/assess/assess-estate.ts';
 import { compareReadiness, comparisonLines } from '../../domain/assess/compare-readiness.ts';
+import {
+  normaliseRegion,
+  pricedRegions,
+  shippedPrices,
+  withImported,
+} from '../../domain/assess/price-book.ts';
 import type { SizingOptions } from '../../domain/assess/sizing.ts';
+import { CliError, ExitCode } from '../operate/exit-codes.ts';
+import { loadPrices } from './prices-store.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
 import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from '../../workspace/files.ts';
@@ -20,13 +28,28 @@ export interface AssessCommandOptions {
 }
 
 export async function runAssess(options: AssessCommandOptions): Promise<Assessment> {
-  const estate = await loadEstate(options.workspace);
+  const stored = await loadPrices(options.workspace);
+  const prices = stored === undefined ? shippedPrices : withImported(shippedPrices, stored.regions);
   const defaults = defaultAssessOptions(options.asOf ?? new Date().toISOString().slice(0, 10));
-  const assessment = assessEstate(estate, {
-    ...defaults,
-    sizing: { ...defaults.sizing, ...options.sizing },
-    dependencies: { ...defaults.dependencies, infrastructureServers: options.infrastructureServers ?? [] },
-  });
+  const sizing = { ...defaults.sizing, ...options.sizing };
+  sizing.region = normaliseRegion(sizing.region);
+  const regions = pricedRegions(prices);
+  // A region without prices would cost every VM $0; refuse it before reading the estate.
+  if (!regions.includes(sizing.region))
+    throw new CliError(
+      `--region ${options.sizing?.region ?? sizing.region} has no prices; regions with prices: ${regions.join(', ')}. Import a price list for it with "factory prices import <file> --workspace ${options.workspace}"`,
+      ExitCode.usage,
+    );
+  const estate = await loadEstate(options.workspace);
+  const assessment = assessEstate(
+    estate,
+    {
+      ...defaults,
+      sizing,
+      dependencies: { ...defaults.dependencies, infrastructureServers: options.infrastructureServers ?? [] },
+    },
+    prices,
+  );
   const assessmentPath = join(options.workspace, ASSESSMENT_FILE);
   const reportPath = join(options.workspace, REPORT_FILE);
   await writeAllAtomically([

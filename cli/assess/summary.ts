@@ -27,6 +27,7 @@ export function summaryObject(assessment: Assessment) {
   return {
     asOf: assessment.asOf,
     sizing: assessment.options.sizing,
+    pricing: assessment.pricing,
     totals: assessment.totals,
     notReadyByCheck: Object.fromEntries([...reasons.entries()].sort((a, b) => b[1] - a[1])),
     confidenceStars: Object.fromEntries([...confidence.entries()].sort((a, b) => a[0] - b[0])),
@@ -45,7 +46,12 @@ export function summaryLines(assessment: Assessment): string[] {
   const lines = [
     `Assessment as of ${s.asOf} (${s.sizing.mode}, P${s.sizing.percentile} × ${s.sizing.comfortFactor}, ${s.sizing.region})`,
     `Servers: ${t.servers}  ` + readinessStates.map((r) => `${r}: ${t.readiness[r]}`).join('  '),
-    `Monthly cost: ${usd(t.monthlyCompute + t.monthlyStorage)} (compute ${usd(t.monthlyCompute)}, storage ${usd(t.monthlyStorage)})`,
+    `Monthly cost: ${usd(t.monthlyCompute + t.monthlyStorage)} (compute ${usd(t.monthlyCompute)}, storage ${usd(t.monthlyStorage)})${s.pricing.currency === 'USD' ? '' : ` in ${s.pricing.currency}`}`,
+    `Prices: ${s.pricing.region}, ${s.pricing.pricingLabel}${s.pricing.hybridBenefit ? ' with Azure Hybrid Benefit' : ''}, from ${s.pricing.source} (${s.pricing.retrieved})${
+      s.pricing.paygFallbacks > 0
+        ? `; ${s.pricing.paygFallbacks} VMs at pay-as-you-go (no ${s.pricing.pricingLabel} price for their size)`
+        : ''
+    }${s.pricing.storageUnpriced > 0 ? `; storage of ${s.pricing.storageUnpriced} VMs not costed (no disk prices)` : ''}`,
     `Applications: ${t.applications} (${t.inferredApplications} inferred from dependencies), quick wins: ${s.quickWins}`,
     `Not ready because of: ${
       Object.entries(s.notReadyByCheck)
@@ -57,6 +63,12 @@ export function summaryLines(assessment: Assessment): string[] {
         .map(([k, n]) => `${k}★ ${n}`)
         .join(', ') || 'n/a'
     }`,
+    `Data gaps: ${t.dataGaps.machines} of ${t.dataGaps.byBasis.performance + t.dataGaps.byBasis['as-on-premises'] + t.dataGaps.byBasis.mixed} sized VMs lack performance data (${
+      Object.entries(t.dataGaps.byCounter)
+        .filter(([, n]) => n > 0)
+        .map(([counter, n]) => `${counter} ${n}`)
+        .join(', ') || 'none'
+    }); sized on allocated resources: ${t.dataGaps.byBasis['as-on-premises']}, partly: ${t.dataGaps.byBasis.mixed}`,
     'Cost by business group:',
     ...s.businessGroups
       .slice(0, 10)

@@ -46,6 +46,7 @@ export function renderPlanReport(plan: Plan, sha256: string): string {
 <style>body{font-family:system-ui,sans-serif;margin:24px}td,th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;font-size:12px}</style></head><body>
 <h1>Migration plan</h1>
 <p>${s.waves} waves, ${s.batches} batches, ${s.vms} VMs, ${s.databases} databases, ${s.usedTB} TB. Makespan <b>${s.makespanDays} days</b>, lower bound ${s.lowerBoundDays} days (${escape(s.lowerBoundBinding)}). Plan sha256 <code>${sha256}</code>.</p>
+<p>Churn: ${s.assumedChurnServers ?? 0} of ${s.vms} servers have no disk write data; their churn is assumed at ${plan.options.replication.defaultDailyChurnShare * 100} % of used storage per day, not measured.</p>
 <h2>Waves</h2><p>Green: non-production replication, blue: production replication, red: cutover windows.</p>${gantt(plan)}
 <h2>Capacity</h2>
 ${columns(

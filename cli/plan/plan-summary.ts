@@ -7,6 +7,7 @@ export function planSummaryLines(plan: Plan): string[] {
   return [
     `Plan: ${s.waves} waves, ${s.batches} batches, ${s.vms} VMs, ${s.databases} databases, ${s.usedTB} TB`,
     `Makespan: ${s.makespanDays} days (lower bound ${s.lowerBoundDays} days: ${s.lowerBoundBinding}; ratio ${s.lowerBoundDays > 0 ? (s.makespanDays / s.lowerBoundDays).toFixed(3) : '-'})`,
+    `Churn: ${s.assumedChurnServers ?? 0} of ${s.vms} servers assumed (no disk write data: ${plan.options.replication.defaultDailyChurnShare * 100} % of used storage per day), the rest from measured write throughput`,
     `Capacity at peak: ${c.appliances} appliances, ${c.storageAccounts} cache storage accounts, ${c.targetSubscriptions} target subscriptions, RPO bandwidth ${c.rpoBandwidthMbps} Mbps, initial replication ${c.initialReplicationMbps} Mbps (uplink ${plan.options.network.uplinkMbps} Mbps)`,
     ...plan.waves.map(
       (w) =>

@@ -19,7 +19,15 @@ import {
 } from './dependency-graph.ts';
 import { recogniseOs } from './operating-system.ts';
 import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
+import {
+  pricedRegions,
+  pricingLabels,
+  shippedPrices,
+  type PriceBook,
+  type PricingOption,
+} from './price-book.ts';
 import { defaultSizing, sizeVm, type SizingOptions, type VmSizing } from './sizing.ts';
+import { performanceCounters, type PerformanceCounter } from '../inventory/estate-schema.ts';
 
 export interface AssessOptions {
   /** ISO date for end-of-support checks; the CLI passes today. */
@@ -64,9 +72,38 @@ export interface ApplicationAssessment {
   monthlyStorage: number;
 }
 
+/** Where the prices of this assessment come from, for the report to print beside every total. */
+export interface PricingInfo {
+  region: string;
+  currency: string;
+  /** The option asked for; VMs whose size lacked it show their own `sizing.pricing`. */
+  pricing: PricingOption;
+  pricingLabel: string;
+  hybridBenefit: boolean;
+  /** Source URL of the shipped catalog, or the imported price list's file. */
+  source: string;
+  /** Retrieved (catalog) or imported (price list), YYYY-MM-DD. */
+  retrieved: string;
+  effectiveFrom?: string;
+  /** Sized VMs priced pay-as-you-go because the list lacked the asked option for their size. */
+  paygFallbacks: number;
+  /** Sized VMs whose storage is not costed because the region has no managed-disk prices. */
+  storageUnpriced: number;
+}
+
+/** Machines sized without some of the data performance sizing needs. */
+export interface DataGaps {
+  /** Sized machines missing at least one counter. */
+  machines: number;
+  byCounter: Record<PerformanceCounter, number>;
+  /** Sized machines per basis: performance, as-on-premises (no data), mixed. */
+  byBasis: Record<VmSizing['basis'], number>;
+}
+
 export interface Assessment {
   asOf: string;
   options: AssessOptions;
+  pricing: PricingInfo;
   totals: {
     servers: number;
     readiness: Record<Readiness, number>;
@@ -75,6 +112,7 @@ export interface Assessment {
     applications: number;
     inferredApplications: number;
     databases: number;
+    dataGaps: DataGaps;
   };
   vms: VmAssessment[];
   applications: ApplicationAssessment[];
@@ -90,7 +128,16 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const emptyCounts = (): Record<Readiness, number> =>
   Object.fromEntries(readinessStates.map((s) => [s, 0])) as Record<Readiness, number>;
 
-export function assessEstate(estate: Estate, options: AssessOptions): Assessment {
+export function assessEstate(
+  estate: Estate,
+  options: AssessOptions,
+  prices: PriceBook = shippedPrices,
+): Assessment {
+  const region = prices[options.sizing.region];
+  if (region === undefined || Object.keys(region.vm).length === 0)
+    throw new Error(
+      `region ${options.sizing.region} has no prices; regions with prices: ${pricedRegions(prices).join(', ')}`,
+    );
   const vms: VmAssessment[] = estate.servers.map((server) => {
     const readiness = assessReadiness(server, options.asOf);
     return {
@@ -100,7 +147,7 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
       ...(readiness.status === 'Not ready'
         ? {}
-        : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
+        : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing, prices) }),
     };
   });
   const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
@@ -167,9 +214,23 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
     };
   });
 
+  const sized = vms.flatMap((vm) => (vm.sizing === undefined ? [] : [vm.sizing]));
   return {
     asOf: options.asOf,
     options,
+    pricing: {
+      region: options.sizing.region,
+      currency: region.currency,
+      pricing: options.sizing.pricing,
+      pricingLabel: pricingLabels[options.sizing.pricing],
+      hybridBenefit: options.sizing.hybridBenefit,
+      source: region.source,
+      retrieved: region.retrieved,
+      ...(region.effectiveFrom === undefined ? {} : { effectiveFrom: region.effectiveFrom }),
+      paygFallbacks: sized.filter((s) => s.vmSize !== undefined && s.pricing !== options.sizing.pricing)
+        .length,
+      storageUnpriced: sized.filter((s) => !s.storagePriced).length,
+    },
     totals: {
       servers: vms.length,
       readiness: vms.reduce((counts, vm) => ((counts[vm.readiness.status] += 1), counts), emptyCounts()),
@@ -178,6 +239,7 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       applications: applications.length,
       inferredApplications: applications.filter((a) => a.source === 'inferred').length,
       databases: estate.databases.length,
+      dataGaps: dataGaps(sized),
     },
     vms,
     applications,
@@ -188,6 +250,21 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
     dependencyNoise: graph.filtered,
     databases: estate.databases.map((db) => assessDatabase(db, options.databases)),
   };
+}
+
+function dataGaps(sized: readonly VmSizing[]): DataGaps {
+  const byCounter = Object.fromEntries(performanceCounters.map((c) => [c, 0])) as Record<
+    PerformanceCounter,
+    number
+  >;
+  const byBasis: DataGaps['byBasis'] = { performance: 0, 'as-on-premises': 0, mixed: 0 };
+  let machines = 0;
+  for (const s of sized) {
+    byBasis[s.basis] += 1;
+    if (s.missingData.length > 0) machines += 1;
+    for (const counter of s.missingData) byCounter[counter] += 1;
+  }
+  return { machines, byCounter, byBasis };
 }
 
 function businessGroupTotals(applications: readonly ApplicationAssessment[]): Assessment['businessGroups'] {

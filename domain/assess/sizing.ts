@@ -1,12 +1,29 @@
 /**
  * Sizes a VM to the cheapest Azure size from the shipped catalog, Azure Migrate style:
  * performance-based = chosen percentile of utilisation × comfort factor; as-on-premises = allocated
- * cores and memory. Disks are sized from their IOPS/throughput in both modes. Confidence (1-5 stars)
- * reflects how many of the expected metrics were present (performance-based only).
+ * cores and memory. Disks are sized from their IOPS/throughput in both modes.
+ *
+ * Missing data is missing, not zero: a counter with no samples, or one the source flagged as having no
+ * data (`server.missingPerformance`), falls back for that machine and that dimension to as-on-premises
+ * sizing (allocated cores, allocated memory, disks by capacity alone) with a note, and lowers the
+ * machine's confidence rating. A machine without any data is sized exactly as as-on-premises sizing
+ * would size it.
  */
 import { diskTiers, type DiskTier, type DiskType } from '../data/managed-disks.ts';
-import { skuCatalogInfo, vmSkus, type VmSku } from '../data/azure-vm-skus.ts';
-import type { Disk, Server } from '../inventory/estate-schema.ts';
+import { vmSkus, type VmSku } from '../data/azure-vm-skus.ts';
+import {
+  HOURS_PER_MONTH,
+  hourlyPrice,
+  shippedPrices,
+  type PriceBook,
+  type PricingOption,
+} from './price-book.ts';
+import {
+  performanceCounters,
+  type Disk,
+  type PerformanceCounter,
+  type Server,
+} from '../inventory/estate-schema.ts';
 import type { OsFacts } from './operating-system.ts';
 import { percentile } from './percentile.ts';
 
@@ -17,6 +34,10 @@ export interface SizingOptions {
   region: string;
   /** Burstable B-series only suit light, spiky load; off unless asked for. */
   allowBurstable: boolean;
+  /** Pay-as-you-go, or 1-/3-year reserved instances or savings plans (when the price list has them). */
+  pricing: PricingOption;
+  /** Azure Hybrid Benefit: the customer's Windows Server licences, so Windows VMs pay compute only. */
+  hybridBenefit: boolean;
 }
 
 export const defaultSizing: SizingOptions = {
@@ -25,6 +46,8 @@ export const defaultSizing: SizingOptions = {
   comfortFactor: 1.3,
   region: 'eastus',
   allowBurstable: false,
+  pricing: 'payg',
+  hybridBenefit: false,
 };
 
 export interface DiskSizing {
@@ -33,6 +56,9 @@ export interface DiskSizing {
   tier?: string;
   monthlyCost: number;
 }
+
+/** What the size rests on: measured utilisation, allocated resources, or some of each. */
+export type SizingBasis = 'performance' | 'as-on-premises' | 'mixed';
 
 export interface VmSizing {
   serverId: string;
@@ -43,91 +69,179 @@ export interface VmSizing {
   disks: DiskSizing[];
   /** 1-5 stars; absent for as-on-premises sizing, as in Azure Migrate. */
   confidence?: number;
+  /** 'as-on-premises' in that mode, or in performance mode when no counter sizing uses had data. */
+  basis: SizingBasis;
+  /** Counters with no data for this machine (sized from allocated resources instead). */
+  missingData: PerformanceCounter[];
+  /** The pricing option the compute cost was computed with (pay-as-you-go when the list lacked the asked one). */
+  pricing: PricingOption;
+  /** False when the region's price list has no managed-disk prices: storage is then not costed. */
+  storagePriced: boolean;
   notes: string[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** Azure Migrate's bands: 0-20 % of data points → 1 star … 81-100 % → 5 stars. */
+/**
+ * Azure Migrate's performance-coverage bands over the share of data points available:
+ * 0-20 % → 1 star, 21-40 % → 2, 41-60 % → 3, 61-80 % → 4, 81-100 % → 5
+ * (https://learn.microsoft.com/azure/migrate/confidence-ratings).
+ */
 export const confidenceStars = (share: number): number =>
   share <= 0.2 ? 1 : share <= 0.4 ? 2 : share <= 0.6 ? 3 : share <= 0.8 ? 4 : 5;
 
-export function sizeVm(server: Server, os: OsFacts, options: SizingOptions): VmSizing {
+const hasAny = (values: readonly (number | undefined)[]) => values.some((v) => v !== undefined);
+
+/** Which data the sources really gave for a server, honouring the counters they flagged as missing. */
+export function performanceData(server: Server) {
+  const flagged = new Set(server.missingPerformance ?? []);
+  const cpu = flagged.has('cpu') ? [] : server.cpuUtilisation.map((s) => s.value);
+  const memory = flagged.has('memory') ? [] : server.memoryUtilisation.map((s) => s.value);
+  const io = flagged.has('disk') ? undefined : server.io;
+  const disks = server.disks.map((d) =>
+    flagged.has('disk')
+      ? { iops: false, mbps: false }
+      : {
+          iops: hasAny([d.readIops, d.writeIops, io?.readIops, io?.writeIops]),
+          mbps: hasAny([d.readMBps, d.writeMBps, io?.readMBps, io?.writeMBps]),
+        },
+  );
+  const serverIo = {
+    iops: hasAny([io?.readIops, io?.writeIops]),
+    mbps: hasAny([io?.readMBps, io?.writeMBps]),
+  };
+  const disk = serverIo.iops || serverIo.mbps || disks.some((d) => d.iops || d.mbps);
+  const missing = performanceCounters.filter(
+    (counter) =>
+      (counter === 'cpu' && cpu.length === 0) ||
+      (counter === 'memory' && memory.length === 0) ||
+      (counter === 'disk' && !disk) ||
+      // Sizing does not use network I/O; it is reported when a source says it had none.
+      (counter === 'network' && flagged.has('network')),
+  );
+  // Data points Azure Migrate needs: CPU, memory, and IOPS and throughput of every disk. Our sources
+  // give one figure per counter, so a point is "available" when its counter has a figure; network I/O
+  // is left out because no source we import measures it and sizing does not use it.
+  const diskPoints = disks.length > 0 ? disks : [serverIo];
+  const points = [cpu.length > 0, memory.length > 0, ...diskPoints.flatMap((d) => [d.iops, d.mbps])];
+  return {
+    cpu,
+    memory,
+    disk,
+    missing,
+    coverage: points.filter(Boolean).length / points.length,
+  };
+}
+
+export function sizeVm(
+  server: Server,
+  os: OsFacts,
+  options: SizingOptions,
+  prices: PriceBook = shippedPrices,
+): VmSizing {
   const notes: string[] = [];
-  const cf = options.mode === 'performance' ? options.comfortFactor : 1;
+  const data = performanceData(server);
+  const performance = options.mode === 'performance';
+  const cf = performance ? options.comfortFactor : 1;
   const memoryGiB = server.memoryMiB / 1024;
-  const cpuPct = percentile(
-    server.cpuUtilisation.map((s) => s.value),
-    options.percentile,
-  );
-  const memPct = percentile(
-    server.memoryUtilisation.map((s) => s.value),
-    options.percentile,
-  );
+  const cpuPct = percentile(data.cpu, options.percentile);
+  const memPct = percentile(data.memory, options.percentile);
   let cores = server.cpus;
   let memory = memoryGiB;
-  if (options.mode === 'performance') {
+  if (performance) {
     if (cpuPct === undefined) notes.push('no CPU utilisation: allocated cores used');
     else cores = Math.max(1, Math.ceil((server.cpus * cpuPct * cf) / 100));
     if (memPct === undefined) notes.push('no memory utilisation: allocated memory used');
     else memory = Math.max(0.5, (memoryGiB * memPct * cf) / 100);
   }
-  const diskIops = server.disks.reduce((s, d) => s + (d.readIops ?? 0) + (d.writeIops ?? 0), 0);
-  const diskMBps = server.disks.reduce((s, d) => s + (d.readMBps ?? 0) + (d.writeMBps ?? 0), 0);
-  const iops = (diskIops || (server.io?.readIops ?? 0) + (server.io?.writeIops ?? 0)) * cf;
-  const mbps = (diskMBps || (server.io?.readMBps ?? 0) + (server.io?.writeMBps ?? 0)) * cf;
+  if (!data.disk) notes.push('no disk performance data: disks sized by capacity only');
+  // Without disk data no load is assumed, never a "measured" zero: the figures are simply not used.
+  const load = (d: Disk) =>
+    data.disk
+      ? {
+          iops: (d.readIops ?? 0) + (d.writeIops ?? 0),
+          mbps: (d.readMBps ?? 0) + (d.writeMBps ?? 0),
+        }
+      : { iops: 0, mbps: 0 };
+  const diskIops = server.disks.reduce((s, d) => s + load(d).iops, 0);
+  const diskMBps = server.disks.reduce((s, d) => s + load(d).mbps, 0);
+  const io = data.disk ? server.io : undefined;
+  const iops = (diskIops || (io?.readIops ?? 0) + (io?.writeIops ?? 0)) * cf;
+  const mbps = (diskMBps || (io?.readMBps ?? 0) + (io?.writeMBps ?? 0)) * cf;
   const dataDisks = Math.max(0, server.disks.length - 1);
   const needed = { cores, memoryGiB: round2(memory), dataDisks, iops: Math.round(iops), mbps: round2(mbps) };
 
-  const priceOf = (sku: VmSku) => {
-    const price = sku.prices[options.region];
-    return price === undefined ? undefined : os.family === 'windows' ? price.windows : price.linux;
-  };
+  const region = prices[options.region];
+  const family = os.family === 'windows' ? 'windows' : 'linux';
   if (os.family === 'unknown') notes.push('OS unknown: priced as Linux');
-  const candidates = vmSkus
+  const priced = vmSkus
     .filter((sku) => options.allowBurstable || !sku.burstable)
-    .filter((sku) => priceOf(sku) !== undefined)
     .filter((sku) => sku.vcpus >= cores && sku.memoryGiB >= memory && sku.maxDataDisks >= dataDisks)
     .filter((sku) => sku.maxIops >= iops && sku.maxMBps >= mbps)
-    .sort((a, b) => (priceOf(a) ?? 0) - (priceOf(b) ?? 0) || a.vcpus - b.vcpus);
-  const chosen = candidates[0];
+    .flatMap((sku: VmSku) => {
+      const price = hourlyPrice(region?.vm[sku.name], family, options, sku.name);
+      return price === undefined ? [] : [{ sku, price }];
+    })
+    .sort((a, b) => a.price.hourly - b.price.hourly || a.sku.vcpus - b.sku.vcpus);
+  const chosen = priced[0];
   if (chosen === undefined)
     notes.push(
       `no size in the catalog fits ${cores} cores / ${round2(memory)} GiB / ${dataDisks} data disks`,
     );
+  else notes.push(...chosen.price.notes);
 
-  const disks = server.disks.map((disk, i) => sizeDisk(disk, i === 0, cf, options.region));
+  const diskPrices = region?.disk ?? {};
+  const storagePriced = Object.keys(diskPrices).length > 0;
+  if (!storagePriced) notes.push(`no managed-disk prices for ${options.region}: storage not costed`);
+  const disks = server.disks.map((disk, i) =>
+    sizeDisk(disk, load(disk), i === 0, cf, storagePriced ? diskPrices : undefined),
+  );
   for (const d of disks) if (d.tier === undefined) notes.push(`no managed disk fits ${d.diskId}`);
-  const expected = 4;
-  const present =
-    (cpuPct === undefined ? 0 : 1) +
-    (memPct === undefined ? 0 : 1) +
-    (diskIops > 0 || server.io?.readIops !== undefined ? 1 : 0) +
-    (diskMBps > 0 || server.io?.readMBps !== undefined ? 1 : 0);
+
+  const missingData = data.missing;
+  const used = missingData.filter((c) => c !== 'network').length;
+  const basis: SizingBasis =
+    !performance || used === 3 ? 'as-on-premises' : used === 0 ? 'performance' : 'mixed';
   return {
     serverId: server.id,
     needed,
-    ...(chosen === undefined ? {} : { vmSize: chosen.name }),
-    monthlyCompute: chosen === undefined ? 0 : round2((priceOf(chosen) ?? 0) * skuCatalogInfo.hoursPerMonth),
+    ...(chosen === undefined ? {} : { vmSize: chosen.sku.name }),
+    monthlyCompute: chosen === undefined ? 0 : round2(chosen.price.hourly * HOURS_PER_MONTH),
     monthlyStorage: round2(disks.reduce((s, d) => s + d.monthlyCost, 0)),
     disks,
-    ...(options.mode === 'performance' ? { confidence: confidenceStars(present / expected) } : {}),
+    ...(performance ? { confidence: confidenceStars(data.coverage) } : {}),
+    basis,
+    missingData,
+    pricing: chosen?.price.applied ?? options.pricing,
+    storagePriced,
     notes,
   };
 }
 
-/** Cheapest tier that holds the disk and its load; OS disks stay on SSD (HDD boots too slowly). */
-function sizeDisk(disk: Disk, isOsDisk: boolean, cf: number, region: string): DiskSizing {
-  const iops = ((disk.readIops ?? 0) + (disk.writeIops ?? 0)) * cf;
-  const mbps = ((disk.readMBps ?? 0) + (disk.writeMBps ?? 0)) * cf;
+/**
+ * Cheapest tier that holds the disk and its load; OS disks stay on SSD (HDD boots too slowly). Without
+ * disk prices for the region the tier is still chosen, by the shipped catalog's price order, at no cost.
+ */
+function sizeDisk(
+  disk: Disk,
+  load: { iops: number; mbps: number },
+  isOsDisk: boolean,
+  cf: number,
+  prices: Record<string, number> | undefined,
+): DiskSizing {
+  const iops = load.iops * cf;
+  const mbps = load.mbps * cf;
   const fits = (t: DiskTier) =>
     t.sizeGiB >= disk.sizeGiB &&
     t.iops >= iops &&
     t.mbps >= mbps &&
-    t.monthly[region] !== undefined &&
+    (prices === undefined || prices[t.tier] !== undefined) &&
     !(isOsDisk && t.type === 'Standard HDD');
-  const tier = diskTiers.filter(fits).sort((a, b) => (a.monthly[region] ?? 0) - (b.monthly[region] ?? 0))[0];
+  const cost = (t: DiskTier) => (prices === undefined ? 0 : (prices[t.tier] ?? 0));
+  const tier = diskTiers
+    .filter(fits)
+    .sort((a, b) => cost(a) - cost(b) || (a.monthly.eastus ?? 0) - (b.monthly.eastus ?? 0))[0];
   return tier === undefined
     ? { diskId: disk.id, monthlyCost: 0 }
-    : { diskId: disk.id, type: tier.type, tier: tier.tier, monthlyCost: tier.monthly[region] ?? 0 };
+    : { diskId: disk.id, type: tier.type, tier: tier.tier, monthlyCost: cost(tier) };
 }

@@ -9,6 +9,8 @@
  * Linux prices: https://azure.microsoft.com/pricing/details/virtual-machines/linux/, USD per hour, region
  * East US, pay-as-you-go, as transcribed on 2025-11-28. Windows prices are DERIVED as the Linux price
  * plus the Windows Server licence rate the same page shows for Dsv5 (USD 0.046 per vCPU-hour).
+ * No reserved-instance or savings-plan prices are shipped: `--pricing ri1|ri3|sp1|sp3` needs an imported
+ * price list (`factory prices import`), and any other region too.
  * These are indicative list prices: refresh them from the Retail Prices API
  * (https://prices.azure.com/api/retail/prices, documented at
  * https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices) before using
@@ -28,12 +30,20 @@ export interface VmSku {
   prices: Record<string, { linux: number; windows: number }>;
 }
 
+/**
+ * Where and when the shipped prices come from; the assessment report prints it next to every total
+ * priced from this catalog. Regions not listed here need an imported price list.
+ */
 export const skuCatalogInfo = {
   source:
     'Specs: learn.microsoft.com/azure/virtual-machines/sizes (Bsv1, Dsv5, Esv5, Fsv2, M). Linux prices: azure.microsoft.com/pricing/details/virtual-machines/linux (East US, pay-as-you-go). Windows = Linux + 0.046 USD per vCPU-hour (derived).',
+  specsUrl: 'https://learn.microsoft.com/azure/virtual-machines/sizes/overview',
+  pricesUrl: 'https://azure.microsoft.com/pricing/details/virtual-machines/linux/',
   retrieved: '2025-11-28',
   currency: 'USD',
   regions: ['eastus'],
+  /** Pay-as-you-go only: no reservation or savings-plan prices are shipped. */
+  pricing: ['payg'],
   hoursPerMonth: 730,
 } as const;
 

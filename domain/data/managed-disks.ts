@@ -9,6 +9,16 @@
  * (https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices).
  */
 
+/** Where and when the shipped disk prices come from (printed in the assessment report). */
+export const diskCatalogInfo = {
+  specsUrl: 'https://learn.microsoft.com/azure/virtual-machines/disks-types',
+  pricesUrl: 'https://azure.microsoft.com/pricing/details/managed-disks/',
+  retrieved: '2025-11-28',
+  currency: 'USD',
+  regions: ['eastus'],
+  redundancy: 'LRS',
+} as const;
+
 export type DiskType = 'Standard HDD' | 'Standard SSD' | 'Premium SSD';
 
 export interface DiskTier {

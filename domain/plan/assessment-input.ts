@@ -4,7 +4,7 @@
  * a truncated or hand-broken assessment is reported instead of producing a wrong plan.
  */
 import { z } from 'zod';
-import { classificationSchema, dbTargets } from '../inventory/estate-schema.ts';
+import { classificationSchema, dbTargets, performanceCounters } from '../inventory/estate-schema.ts';
 
 const strength = z.enum(['strong', 'medium', 'weak']);
 
@@ -27,7 +27,13 @@ export const assessmentInputSchema = z.object({
         status: z.enum(['Ready', 'Conditionally ready', 'Not ready', 'Unknown']),
         findings: z.array(z.object({ status: z.string(), reason: z.string() })),
       }),
-      sizing: z.object({ vmSize: z.string().optional() }).optional(),
+      sizing: z
+        .object({
+          vmSize: z.string().optional(),
+          /** Counters the assessment had no data for; absent in assessments made before. */
+          missingData: z.array(z.enum(performanceCounters)).optional(),
+        })
+        .optional(),
     }),
   ),
   applications: z.array(

@@ -95,6 +95,7 @@ export function planEstate(
       makespanDays: schedule.makespanDays,
       lowerBoundDays: schedule.lowerBoundDays,
       lowerBoundBinding: schedule.lowerBoundBinding,
+      assumedChurnServers: input.assumedChurnServers,
     },
     waves,
     applications: input.applications.map((a) => ({

@@ -92,6 +92,8 @@ export const planServerSchema = z.object({
   iops: z.number(),
   churnGBPerDay: z.number(),
   peakChurnMBps: z.number(),
+  /** True when churn is the default assumption (no disk write data), not derived from measurements. */
+  churnAssumed: z.boolean().optional(),
   reasons: z.array(z.string()),
 });
 export type PlanServer = z.infer<typeof planServerSchema>;
@@ -177,6 +179,8 @@ export const planSchema = z.object({
     makespanDays: z.number(),
     lowerBoundDays: z.number(),
     lowerBoundBinding: z.string(),
+    /** Planned servers whose churn is assumed (no disk write data); absent in plans made before. */
+    assumedChurnServers: z.number().int().optional(),
   }),
   waves: z.array(waveSchema),
   applications: z.array(planApplicationSchema),

@@ -20,22 +20,39 @@ export interface PlanningInput {
   sharedServers: { a: string; b: string; server: string }[];
   excluded: Plan['excluded'];
   warnings: string[];
+  /** Planned servers whose churn is the default assumption (no disk write data). */
+  assumedChurnServers: number;
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * Replication facts of one server. Churn comes from measured disk write throughput only: when the
+ * server has no disk write data (none given, or the source flagged its disk counters as having no
+ * data), the day's churn is the documented assumption `replication.defaultDailyChurnShare` of used
+ * storage and the figure is marked `churnAssumed`, never a "measured" zero.
+ */
 export function serverFacts(
   server: Server,
   options: PlanOptions,
-): Pick<PlanServer, 'usedGiB' | 'disks' | 'iops' | 'churnGBPerDay' | 'peakChurnMBps'> {
+  /** The assessment found no disk data for this server (its `sizing.missingData` lists 'disk'). */
+  diskDataMissing = false,
+): Pick<PlanServer, 'usedGiB' | 'disks' | 'iops' | 'churnGBPerDay' | 'peakChurnMBps' | 'churnAssumed'> {
   const diskUsed = server.disks.reduce((s, d) => s + (d.usedGiB ?? 0), 0);
   const usedGiB =
     server.usedGiB ?? (diskUsed > 0 ? diskUsed : server.disks.reduce((s, d) => s + d.sizeGiB, 0));
-  const writes = server.disks.filter((d) => d.writeMBps !== undefined);
-  const peak = writes.length > 0 ? writes.reduce((s, d) => s + (d.writeMBps ?? 0), 0) : server.io?.writeMBps;
-  const iops =
-    server.disks.reduce((s, d) => s + (d.readIops ?? 0) + (d.writeIops ?? 0), 0) ||
-    (server.io?.readIops ?? 0) + (server.io?.writeIops ?? 0);
+  const noDiskData = diskDataMissing || (server.missingPerformance ?? []).includes('disk');
+  const writes = noDiskData ? [] : server.disks.filter((d) => d.writeMBps !== undefined);
+  const peak =
+    writes.length > 0
+      ? writes.reduce((s, d) => s + (d.writeMBps ?? 0), 0)
+      : noDiskData
+        ? undefined
+        : server.io?.writeMBps;
+  const iops = noDiskData
+    ? 0
+    : server.disks.reduce((s, d) => s + (d.readIops ?? 0) + (d.writeIops ?? 0), 0) ||
+      (server.io?.readIops ?? 0) + (server.io?.writeIops ?? 0);
   const { churnDutyCycle, defaultDailyChurnShare } = options.replication;
   const churnGBPerDay =
     peak === undefined
@@ -49,6 +66,7 @@ export function serverFacts(
     iops: Math.round(iops),
     churnGBPerDay: round(churnGBPerDay),
     peakChurnMBps: round(peakChurnMBps),
+    ...(peak === undefined ? { churnAssumed: true } : {}),
   };
 }
 
@@ -124,7 +142,7 @@ export function planningInput(
       ...(server.uuid === undefined ? {} : { uuid: server.uuid }),
       ...(server.vcenter === undefined ? {} : { vcenter: server.vcenter }),
       ...(vm?.sizing?.vmSize === undefined ? {} : { targetVmSize: vm.sizing.vmSize }),
-      ...serverFacts(server, options),
+      ...serverFacts(server, options, vm?.sizing?.missingData?.includes('disk') === true),
       reasons: [tier.reason],
     });
   }
@@ -170,7 +188,13 @@ export function planningInput(
       complexity: c.technicalComplexity,
     });
   }
+  const assumedChurnServers = [...servers.values()].filter((s) => s.churnAssumed === true).length;
+  if (assumedChurnServers > 0)
+    warnings.push(
+      `${assumedChurnServers} of ${servers.size} servers have no disk write data: their churn is assumed at ${options.replication.defaultDailyChurnShare * 100} % of used storage per day (replication.defaultDailyChurnShare), not measured`,
+    );
   return {
+    assumedChurnServers,
     servers,
     applications: applications.sort((a, b) => a.name.localeCompare(b.name)),
     ranking,
