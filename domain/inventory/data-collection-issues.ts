@@ -14,7 +14,7 @@
  * A phrase must say the data is absent (missing, no data, not available, not collected) and name the
  * counter; "…OutOfRange" codes and disk-size codes (DiskGigabytesConsumedMissing) are not performance gaps.
  */
-import type { PerformanceCounter } from './estate-schema.ts';
+import { performanceCounters, type PerformanceCounter } from './estate-schema.ts';
 
 const ABSENT =
   /missing|no\s*(performance\s*)?data|not\s*(been\s*)?(available|collected)|unavailable|could\s*not\s*be\s*collected/;
@@ -45,5 +45,5 @@ export function missingCounters(cell: string): PerformanceCounter[] {
     const performance = phrase.replace(/disk\s*gigabytes\s*(consumed|provisioned)/g, '');
     for (const [counter, pattern] of COUNTERS) if (pattern.test(performance)) found.add(counter);
   }
-  return [...found];
+  return performanceCounters.filter((counter) => found.has(counter));
 }
