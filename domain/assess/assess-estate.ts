@@ -145,15 +145,18 @@ export function assessEstate(
       name: server.name,
       readiness,
       ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
-      ...(readiness.status === 'Not ready'
+      // A VM template is not migrated: no size, no cost (it is listed as an exclude candidate).
+      ...(readiness.status === 'Not ready' || server.template === true
         ? {}
         : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing, prices) }),
     };
   });
   const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
 
-  const graph = buildDependencyGraph(estate.servers, estate.connections, options.dependencies);
-  const groups = groupApplications(estate.servers, estate.applications, graph);
+  // Templates never run, so they belong to no application.
+  const machines = estate.servers.filter((server) => server.template !== true);
+  const graph = buildDependencyGraph(machines, estate.connections, options.dependencies);
+  const groups = groupApplications(machines, estate.applications, graph);
   const edges = applicationEdges(groups, graph);
   const dependsOn = new Map<string, Set<string>>();
   const usedBy = new Map<string, Set<string>>();

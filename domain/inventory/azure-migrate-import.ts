@@ -1,10 +1,28 @@
 /**
- * Azure Migrate "import servers" CSV (tutorial-discover-import): UTF-8 with BOM, '*' marks the
- * required headers, per-disk figures in "Disk N …" column blocks, N = 1…20.
+ * Azure Migrate "import servers" CSV (Microsoft Learn, tutorial-discover-import): UTF-8 with BOM, '*'
+ * marks the required headers, per-disk figures in "Disk N …" column blocks, N = 1…20.
+ *
+ * Platform: "Server type" is "Physical" or "Virtual", "Hypervisor" one of "VMware", "Hyper-V", "Xen",
+ * "AWS", "GCP", "Other" (the template's published values). AWS/GCP machines are those clouds' VMs
+ * whatever Server type says; otherwise Physical → physical, Hyper-V → hyper-v, VMware → vmware,
+ * Xen/Other → other; a virtual server with no hypervisor stays unspecified (read as VMware).
+ * Identity: "Virtual machine ID" (vCenter InstanceUuid, or the Hyper-V VM ID), "BIOS ID", "MAC address".
+ * "Virtual machine manager ID" is the vCenter's InstanceUuid, not its host name, so it is not taken as
+ * the vCenter (which names the Azure Migrate machine).
  */
-import { boolean, decimal, ipList, machineIdPart, oneOf, text, vmName, wholeNumber } from './cells.ts';
+import {
+  boolean,
+  decimal,
+  ipList,
+  machineIdPart,
+  macList,
+  oneOf,
+  text,
+  vmName,
+  wholeNumber,
+} from './cells.ts';
 import { column, readRecords, required } from './columns.ts';
-import type { Disk } from './estate-schema.ts';
+import type { Disk, Platform } from './estate-schema.ts';
 import type { IssueLog } from './issues.ts';
 import { provenance, type Collected } from './observations.ts';
 import { headerIndex, locationOf, normalizeHeader, type Table } from './table.ts';
@@ -16,13 +34,20 @@ const MAX_MBPS = 1_000_000;
 
 const machine = {
   name: required('Server name', vmName),
-  ips: column('IP addresses', ipList),
+  ips: column('IP addresses', ipList, { aliases: ['IP address'] }),
   cores: required('Cores', wholeNumber(1, 1024)),
   memoryMB: required('Memory (In MB)', wholeNumber(1, 64 * 1024 * 1024)),
   osName: required('OS name', text()),
   osVersion: column('OS version', text()),
   osArchitecture: column('OS architecture', oneOf(['x64', 'x86', 'amd64', '32-bit', '64-bit'])),
   serverType: column('Server type', oneOf(['Virtual', 'Physical'])),
+  hypervisor: column(
+    'Hypervisor',
+    oneOf(['VMware', 'Hyper-V', 'Xen', 'AWS', 'GCP', 'Other'], {
+      hyperv: 'Hyper-V',
+      'microsoft hyper-v': 'Hyper-V',
+    }),
+  ),
   cpuPct: column('CPU utilization percentage', decimal(0, 100)),
   memoryPct: column('Memory utilization percentage', decimal(0, 100)),
   nics: column('Network adapters', wholeNumber(0, 64)),
@@ -34,7 +59,9 @@ const machine = {
   writeOps: column('Total disks write operations per second', decimal(0, MAX_OPS)),
   readMBps: column('Total disks read throughput (MB per second)', decimal(0, MAX_MBPS)),
   writeMBps: column('Total disks write throughput (MB per second)', decimal(0, MAX_MBPS)),
-  vmId: column('Virtual machine ID', machineIdPart('VM UUID', 64)),
+  vmId: column('Virtual machine ID', machineIdPart('VM UUID', 64), { aliases: ['Hypervisor VM ID'] }),
+  biosId: column('BIOS ID', text(64), { lenient: true, aliases: ['BIOS GUID'] }),
+  macs: column('MAC address', macList, { lenient: true, aliases: ['MAC addresses'] }),
   poweredOn: column('Powered on', boolean),
 };
 
@@ -61,6 +88,26 @@ function diskNumbers(table: Table, log: IssueLog): number[] {
     } else numbers.add(n);
   }
   return [...numbers].sort((a, b) => a - b);
+}
+
+const platformOf = (serverType?: 'Virtual' | 'Physical', hypervisor?: string): Platform | undefined => {
+  if (hypervisor === 'AWS') return 'aws';
+  if (hypervisor === 'GCP') return 'gcp';
+  if (serverType === 'Physical') return 'physical';
+  if (hypervisor === 'Hyper-V') return 'hyper-v';
+  if (hypervisor === 'VMware') return 'vmware';
+  if (hypervisor === 'Xen' || hypervisor === 'Other') return 'other';
+  return undefined;
+};
+
+/**
+ * The OS as one string. Templates often repeat the version in the name ("Red Hat Enterprise Linux 7.1"
+ * with OS version "7.1"); the version is appended only when the name does not already hold it.
+ */
+export function osOf(name: string, version?: string): string {
+  if (version === undefined) return name;
+  const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[\\s(])${escaped}($|[\\s)])`, 'i').test(name) ? name : `${name} ${version}`;
 }
 
 export function readAzureMigrateImport(table: Table, log: IssueLog, into: Collected): number {
@@ -97,7 +144,8 @@ export function readAzureMigrateImport(table: Table, log: IssueLog, into: Collec
     }
   }
   for (const { line, values: v } of records) {
-    const os = [v.osName, v.osVersion].filter((s) => s !== undefined).join(' ');
+    const os = osOf(v.osName, v.osVersion);
+    const platform = platformOf(v.serverType, v.hypervisor);
     const is32Bit = v.osArchitecture === 'x86' || v.osArchitecture === '32-bit';
     const firmware = v.firmware ?? v.bootType;
     const disks = disksByLine.get(line) ?? [];
@@ -109,9 +157,16 @@ export function readAzureMigrateImport(table: Table, log: IssueLog, into: Collec
       );
     }
     into.servers.push({
-      ref: { name: v.name, ...(v.vmId === undefined ? {} : { uuid: v.vmId }) },
+      ref: {
+        name: v.name,
+        ...(v.vmId === undefined ? {} : { uuid: v.vmId }),
+        ...(v.biosId === undefined ? {} : { biosUuid: v.biosId }),
+        ...(v.macs === undefined || v.macs.length === 0 ? {} : { macs: v.macs }),
+      },
       source: 'azure-migrate-import',
       from: provenance(table.file, table.sheet, line),
+      ...(platform === undefined ? {} : { platform }),
+      ...(v.macs === undefined || v.macs.length === 0 ? {} : { macs: v.macs }),
       os: is32Bit && !/32-bit|x86/i.test(os) ? `${os} (32-bit)` : os,
       cpus: v.cores,
       memoryMiB: v.memoryMB,

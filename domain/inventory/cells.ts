@@ -38,6 +38,15 @@ export const decimal = (min: number, max: number): CellSchema<number> =>
     return value;
   });
 
+/** A money amount as exports write it: "123.45", "1,234.56", "$123.45" or "123.45 USD". */
+export const amount = (max: number): CellSchema<number> =>
+  z.string().transform((text, ctx) => {
+    const value = numberText(text.replace(/^[$€£¥]\s*|\s*[A-Z]{3}$/g, ''));
+    if (value === undefined || value < 0 || value > max)
+      return fail(ctx, `must be an amount from 0 to ${max}`);
+    return value;
+  });
+
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
 
@@ -81,13 +90,38 @@ export const list = (maxItems = 10_000): CellSchema<string[]> =>
   });
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const looksLikeIpv6 = (s: string) => /^[0-9a-f:]+(%\w+)?$/i.test(s) && s.includes(':');
+/** Hex groups and colons, an IPv4 tail ("::ffff:10.0.0.1") and a zone ("fe80::1%eth0") allowed. */
+const looksLikeIpv6 = (s: string) => /^[0-9a-f:.]+(%[\w.-]+)?$/i.test(s) && s.includes(':');
 
-/** IPv4/IPv6 addresses; RVTools and Azure Migrate separate several with ',' ';' or spaces. */
+/**
+ * The items of an address-list cell. Besides ',' ';' and spaces, the Azure Migrate assessment export
+ * wraps each machine's list in brackets and ends it with ';' (`[172.21.12.27,fe80::8c5e:aa9:c0d7:61e6];`,
+ * several adapters as `[a,b];[c];`), so brackets are separators too.
+ */
+const addressItems = (value: string) => value.split(/[;,\s[\]]+/).filter((s) => s !== '');
+
+/** IPv4/IPv6 addresses; RVTools and Azure Migrate separate several with ',' ';' spaces or brackets. */
 export const ipList: CellSchema<string[]> = z.string().transform((value, ctx) => {
-  const items = value.split(/[;,\s]+/).filter((s) => s !== '');
+  const items = addressItems(value);
   const bad = items.find((s) => !IPV4.test(s) && !looksLikeIpv6(s));
   return bad === undefined ? [...new Set(items)] : fail(ctx, `must be IP addresses ("${bad}" is not one)`);
+});
+
+const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
+
+/**
+ * MAC addresses as vCenter (`00:50:56:aa:00:01`) and Windows (`00-50-56-AA-00-01`) write them, in the
+ * same list shapes as `ipList`; returned lower case with ':' so two sources compare equal.
+ */
+export const macList: CellSchema<string[]> = z.string().transform((value, ctx) => {
+  const items = addressItems(value);
+  const bad = items.find((s) => !MAC.test(s));
+  if (bad !== undefined)
+    return fail(
+      ctx,
+      `must be MAC addresses like 00:50:56:aa:00:01 or 00-50-56-AA-00-01 ("${bad}" is not one)`,
+    );
+  return [...new Set(items.map((s) => s.toLowerCase().replace(/-/g, ':')))];
 });
 
 export const ipAddress: CellSchema<string> = z

@@ -12,6 +12,11 @@ export interface Column<T> {
   aliases?: readonly string[];
   /** The column must exist and every row must fill it. */
   required?: boolean;
+  /**
+   * An invalid cell is a warning and the value is dropped, instead of an error that blocks the row:
+   * for columns the factory only uses as extra evidence (another tool's opinion, an address list).
+   */
+  lenient?: boolean;
   cell: CellSchema<T>;
 }
 
@@ -29,7 +34,7 @@ export interface ReadRecord<C extends Columns> {
 export const column = <T>(
   header: string,
   cell: CellSchema<T>,
-  options: { required?: boolean; aliases?: readonly string[] } = {},
+  options: { required?: boolean; aliases?: readonly string[]; lenient?: boolean } = {},
 ): Column<T> => ({ header, cell, ...options });
 
 export const required = <T>(header: string, cell: CellSchema<T>, aliases?: readonly string[]) =>
@@ -120,7 +125,13 @@ export function readRecords<C extends Columns>(
       }
       const parsed = spec.cell.safeParse(raw);
       if (parsed.success) values[key] = parsed.data;
-      else {
+      else if (spec.lenient === true) {
+        log.warn(
+          locationOf(table, row.line, spec.header),
+          `${parsed.error.issues[0]?.message ?? 'is invalid'}; value ignored (the row is still imported)`,
+          raw,
+        );
+      } else {
         log.error(
           locationOf(table, row.line, spec.header),
           parsed.error.issues[0]?.message ?? 'is invalid',

@@ -68,10 +68,16 @@ export const azureMigrateViewSchema = z.object({
 export type AzureMigrateView = z.infer<typeof azureMigrateViewSchema>;
 
 export const serverSchema = z.object({
-  /** Stable key: the VM UUID when known, else "<vcenter>/<name>" or "name:<name>", lower case. */
+  /**
+   * Stable key: the VM UUID when known, else "<vcenter>/<name>" or "name:<name>", lower case; a further
+   * machine with the same display name gets "@<host>" (or BIOS UUID, or first MAC) or "#<n>" appended.
+   * Not an Azure name: `name` becomes the Azure VM name.
+   */
   id: z.string(),
   name: z.string(),
   uuid: z.string().optional(),
+  /** SMBIOS / BIOS UUID, an identity fact beside the vCenter instance UUID in `uuid`. */
+  biosUuid: z.string().optional(),
   vcenter: z.string().optional(),
   datacenter: z.string().optional(),
   cluster: z.string().optional(),

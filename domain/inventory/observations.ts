@@ -1,19 +1,32 @@
 /** What each importer extracts from its rows, before the estate merges them. */
 import type {
+  AzureMigrateView,
   Classification,
   Disk,
   DbEngine,
   DbTarget,
   Firmware,
   Host,
+  PerformanceCounter,
+  Platform,
   Provenance,
 } from './estate-schema.ts';
 
-/** How a row names its VM: RVTools by UUID or vCenter + name, other sources by name (and maybe UUID). */
+/**
+ * How a row names its machine: a display name plus whatever identity facts the source has. Two rows
+ * with one display name are one machine unless a fact they both carry differs (see merge.ts).
+ */
 export interface VmRef {
   name: string;
+  /** vCenter instance UUID (RVTools "VM UUID"), or the import template's "Virtual machine ID". */
   uuid?: string;
+  /** SMBIOS / BIOS UUID (RVTools "SMBIOS UUID", import template "BIOS ID"). */
+  biosUuid?: string;
   vcenter?: string;
+  /** ESXi / Hyper-V host the machine ran on when the source was taken. */
+  host?: string;
+  /** Lower case, ':'-separated. */
+  macs?: string[];
 }
 
 /** Lower ranks win when sources disagree: RVTools reads vCenter directly, assessments are derived. */
@@ -25,6 +38,7 @@ export interface ServerObservation {
   source: ServerSource;
   from: Provenance;
   template?: boolean;
+  platform?: Platform;
   os?: string;
   cpus?: number;
   memoryMiB?: number;
@@ -32,12 +46,17 @@ export interface ServerObservation {
   poweredOn?: boolean;
   nics?: number;
   ips?: string[];
+  macs?: string[];
   datacenter?: string;
   cluster?: string;
   host?: string;
   createdOn?: string;
   cpuPct?: number;
   memoryPct?: number;
+  /** Counters the source says it had no data for; their utilisation cells were not taken. */
+  missingPerformance?: PerformanceCounter[];
+  /** Azure Migrate's own assessment of the machine (assessment export only). */
+  azureMigrate?: Omit<AzureMigrateView, 'from'>;
   /** Disks listed on the machine row itself (Azure Migrate import "Disk N" blocks). */
   disks?: Disk[];
   /** Server-level disk totals when no per-disk figures exist. */
@@ -61,6 +80,7 @@ export interface NicRow {
   ref: VmRef;
   from: Provenance;
   ips: string[];
+  macs: string[];
 }
 
 export interface ApplicationRow {

@@ -1,9 +1,29 @@
 /**
  * RVTools tabs (xlsx sheets or RVTools_tab<name>.csv): vInfo, vDisk, vPartition, vNetwork, vHost.
  * Units are MiB, booleans "True"/"False", dates may be Excel serials. RVTools 3.x wrote "MB" where
- * 4.x writes "MiB"; both are accepted. A VM is identified by its VM UUID, else vCenter + name.
+ * 4.x writes "MiB"; both are accepted.
+ *
+ * Identity: "VM UUID" is the vCenter instance UUID (the Server ID Azure Migrate's appliance discovers,
+ * vm.Config.InstanceUuid), "SMBIOS UUID" the BIOS UUID the guest sees; "VI SDK Server" the vCenter,
+ * "Host" the ESXi host, vNetwork "Mac Address" the adapter's MAC. A VM is its VM UUID when present;
+ * otherwise vCenter + name, told apart from a same-named VM by host, BIOS UUID or MACs (merge.ts). The
+ * per-VM tabs carry the same columns, so their rows find their VM the same way.
+ *
+ * Templates (Template = True) are kept with `template: true`, their disks too: assessment flags them
+ * as exclude candidates and planning never migrates them.
  */
-import { boolean, date, decimal, ipList, machineIdPart, oneOf, text, vmName, wholeNumber } from './cells.ts';
+import {
+  boolean,
+  date,
+  decimal,
+  ipList,
+  machineIdPart,
+  macList,
+  oneOf,
+  text,
+  vmName,
+  wholeNumber,
+} from './cells.ts';
 import { column, readRecords, required } from './columns.ts';
 import type { IssueLog } from './issues.ts';
 import { provenance, type Collected, type VmRef } from './observations.ts';
@@ -16,7 +36,9 @@ const MAX_MIB = 1024 ** 3; // 1 PiB: anything larger is a broken cell, not a dis
 const vmIdentity = {
   vm: required('VM', vmName),
   uuid: column('VM UUID', machineIdPart('VM UUID', 64)),
+  biosUuid: column('SMBIOS UUID', text(64), { lenient: true }),
   vcenter: column('VI SDK Server', machineIdPart('vCenter', 255)),
+  host: column('Host', text(255)),
   template: column('Template', boolean),
 };
 
@@ -34,7 +56,6 @@ const vInfo = {
   inUseMiB: column('In Use MiB', decimal(0, MAX_MIB), { aliases: ['In Use MB'] }),
   datacenter: column('Datacenter', text(255)),
   cluster: column('Cluster', text(255)),
-  host: column('Host', text(255)),
 };
 
 const vDisk = {
@@ -57,6 +78,7 @@ const vNetwork = {
   ...vmIdentity,
   ipv4: column('IPv4 Address', ipList),
   ipv6: column('IPv6 Address', ipList),
+  macs: column('Mac Address', macList, { lenient: true }),
 };
 
 const vHost = {
@@ -72,10 +94,18 @@ const vHost = {
 export const rvtoolsTabs = ['vInfo', 'vDisk', 'vPartition', 'vNetwork', 'vHost'] as const;
 export type RvtoolsTab = (typeof rvtoolsTabs)[number];
 
-const ref = (values: { vm: string; uuid?: string | undefined; vcenter?: string | undefined }): VmRef => ({
+const ref = (values: {
+  vm: string;
+  uuid?: string | undefined;
+  biosUuid?: string | undefined;
+  vcenter?: string | undefined;
+  host?: string | undefined;
+}): VmRef => ({
   name: values.vm,
   ...(values.uuid === undefined ? {} : { uuid: values.uuid }),
+  ...(values.biosUuid === undefined ? {} : { biosUuid: values.biosUuid }),
   ...(values.vcenter === undefined ? {} : { vcenter: values.vcenter }),
+  ...(values.host === undefined ? {} : { host: values.host }),
 });
 
 /** RVTools keeps the configured OS and the one VMware Tools reports; Tools is the live truth. */
@@ -112,7 +142,6 @@ export function readRvtools(tab: RvtoolsTab, table: Table, log: IssueLog, into: 
     case 'vDisk': {
       const records = readRecords(table, vDisk, log);
       for (const { line, values: v } of records) {
-        if (v.template === true) continue;
         const shared =
           (v.sharing !== undefined && /multi/i.test(v.sharing)) ||
           (v.sharedBus !== undefined && !/^(none|nosharing)$/i.test(v.sharedBus));
@@ -134,8 +163,7 @@ export function readRvtools(tab: RvtoolsTab, table: Table, log: IssueLog, into: 
     case 'vPartition': {
       const records = readRecords(table, vPartition, log);
       for (const { line, values: v } of records) {
-        if (v.template !== true)
-          into.partitions.push({ ref: ref(v), from: at(line), consumedMiB: v.consumedMiB });
+        into.partitions.push({ ref: ref(v), from: at(line), consumedMiB: v.consumedMiB });
       }
       return records.length;
     }
@@ -143,7 +171,8 @@ export function readRvtools(tab: RvtoolsTab, table: Table, log: IssueLog, into: 
       const records = readRecords(table, vNetwork, log);
       for (const { line, values: v } of records) {
         const ips = [...(v.ipv4 ?? []), ...(v.ipv6 ?? [])];
-        if (v.template !== true && ips.length > 0) into.nics.push({ ref: ref(v), from: at(line), ips });
+        const macs = v.macs ?? [];
+        if (ips.length > 0 || macs.length > 0) into.nics.push({ ref: ref(v), from: at(line), ips, macs });
       }
       return records.length;
     }

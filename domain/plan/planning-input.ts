@@ -108,6 +108,14 @@ export function planningInput(
 
   const servers = new Map<string, PlanServer>();
   for (const server of estate.servers) {
+    if (server.template === true) {
+      excluded.push({
+        kind: 'server',
+        id: server.id,
+        reason: `${server.name} is a VM template; templates are not migrated`,
+      });
+      continue;
+    }
     const application = owner.get(server.id);
     const vm = vms.get(server.id);
     if (application === undefined) {

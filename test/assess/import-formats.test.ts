@@ -23,8 +23,18 @@ describe('importing the documented sample formats', () => {
     expect(outcome.errors).toEqual([]);
     expect(outcome.ok).toBe(true);
     const estate = await loadEstate(workspace);
-    // The template in vInfo is not a migratable server; sap-legacy01 comes only from the Migrate CSV.
-    expect(estate.servers.map((s) => s.name).sort()).toEqual(['app01', 'db01', 'sap-legacy01', 'web01']);
+    // The template in vInfo is kept, flagged, so assessment can name it an exclude candidate;
+    // sap-legacy01 comes only from the Migrate CSV.
+    expect(estate.servers.map((s) => s.name).sort()).toEqual([
+      'app01',
+      'db01',
+      'sap-legacy01',
+      'tmpl-win2019',
+      'web01',
+    ]);
+    expect(estate.servers.filter((s) => s.template === true).map((s) => s.name)).toEqual(['tmpl-win2019']);
+    expect(estate.servers.find((s) => s.name === 'tmpl-win2019')?.disks).toEqual([]);
+    expect(estate.servers.find((s) => s.name === 'web01')?.macs).toEqual(['00:50:56:aa:00:01']);
     const app01 = estate.servers.find((s) => s.name === 'app01');
     expect(app01?.firmware).toBe('UEFI');
     expect(app01?.disks.map((d) => d.sizeGiB)).toEqual([80, 200]);

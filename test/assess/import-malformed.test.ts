@@ -616,9 +616,10 @@ describe('malformed input', () => {
       severity: 'warning',
       file: 'RVTools_tabvDisk.csv',
       row: 2,
-      column: 'VM',
-      value: 'ghost',
-      rule: 'disk row names a VM that no machine list contains; ignored',
+      // The row names its VM by UUID, so the warning names that column and value.
+      column: 'VM UUID',
+      value: 'uuid-404',
+      rule: 'disk row names a VM that vInfo does not contain; ignored',
     });
   });
 });
