@@ -5,6 +5,7 @@ import type { SizingOptions } from '../../domain/assess/sizing.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
 import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from '../../workspace/files.ts';
+import { contentSha256 } from '../../workspace/plan-files.ts';
 
 export interface AssessCommandOptions {
   workspace: string;
@@ -18,6 +19,8 @@ export interface AssessCommandOptions {
 
 export async function runAssess(options: AssessCommandOptions): Promise<Assessment> {
   const estate = await loadEstate(options.workspace);
+  // The assessment names its estate, so plan refuses it once the estate is imported again.
+  const estateSha256 = contentSha256(estate);
   const defaults = defaultAssessOptions(options.asOf ?? new Date().toISOString().slice(0, 10));
   const assessment = assessEstate(estate, {
     ...defaults,
@@ -27,7 +30,7 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
   const assessmentPath = join(options.workspace, ASSESSMENT_FILE);
   const reportPath = join(options.workspace, REPORT_FILE);
   await writeAllAtomically([
-    { path: assessmentPath, content: `${JSON.stringify(assessment, null, 1)}\n` },
+    { path: assessmentPath, content: `${JSON.stringify({ estateSha256, ...assessment }, null, 1)}\n` },
     { path: reportPath, content: renderReport(assessment) },
   ]);
   if (options.json === true) {

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CommanderError } from 'commander';
 import { ErrorType } from '../../contracts/errors.ts';
+import { StaleWorkspaceError } from '../../workspace/chain.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -12,6 +13,7 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   notFound: 3,
+  /** Refused by state: a workflow's refusal, a failed preflight, a stale workspace file. */
   refused: 4,
   connection: 5,
 } as const;
@@ -49,6 +51,7 @@ export function refusalMessage(error: unknown): string | undefined {
 /** Maps any error to an exit code and the message to print (empty when commander already printed it). */
 export function toExit(error: unknown): { exitCode: ExitCode; message: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, message: error.message };
+  if (error instanceof StaleWorkspaceError) return { exitCode: ExitCode.refused, message: error.message };
   if (error instanceof CommanderError) {
     const helpShown = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
     // Commander printed its own message (and the help) already.

@@ -1,7 +1,7 @@
 /** Shared helpers for the assess tests: temporary input folders and a workspace whose contents can be compared. */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runImport, type ImportOutcome } from '../../cli/assess/import-command.ts';
 import type { InputLimits } from '../../cli/assess/read-inputs.ts';
@@ -24,9 +24,17 @@ export function writeInputs(files: Record<string, string | Buffer>): { dir: stri
   return { dir, paths };
 }
 
-/** Every file in a folder with its bytes, to prove an import left the workspace untouched. */
+/** Every file under a folder (path relative to it) with its bytes, to prove an import left the workspace untouched. */
 export function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const path = join(entry.parentPath, entry.name);
+        return [relative(dir, path), readFileSync(path, 'utf8')];
+      })
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 export async function importInto(
