@@ -58,9 +58,11 @@ export function quarantineFiles(sheets: readonly QuarantinedSheet[]): Quarantine
     for (let n = 2; taken.has(name.toLowerCase()); n += 1) name = `${base}-${n}.csv`;
     taken.add(name.toLowerCase());
     const path = posix.join(QUARANTINE_DIR, name);
-    const rows: string[][] = [[ERRORS_COLUMN, SOURCE_ROW_COLUMN, ...sheet.header]];
+    // A quarantine file imported again and still failing gets fresh errors, not a second pair of columns.
+    const own = sheet.header[0] === ERRORS_COLUMN && sheet.header[1] === SOURCE_ROW_COLUMN ? 2 : 0;
+    const rows: string[][] = [[ERRORS_COLUMN, SOURCE_ROW_COLUMN, ...sheet.header.slice(own)]];
     for (const { row, issues } of sheet.rows) {
-      rows.push([issues.map(rowErrorText).join('; '), String(row.line), ...row.cells]);
+      rows.push([issues.map(rowErrorText).join('; '), String(row.line), ...row.cells.slice(own)]);
       for (const issue of issues)
         index.push([
           issue.file,

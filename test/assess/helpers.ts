@@ -29,7 +29,7 @@ export function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
-      .map((entry) => {
+      .map((entry): [string, string] => {
         const path = join(entry.parentPath, entry.name);
         return [relative(dir, path), readFileSync(path, 'utf8')];
       })
