@@ -2,6 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { runImport, type ImportOutcome } from '../../cli/assess/import-command.ts';
 import type { InputLimits } from '../../cli/assess/read-inputs.ts';
@@ -72,3 +73,20 @@ export const rowsOf = (csv: string): string[][] =>
     .map((line) => line.split(','));
 
 export const docsFile = (name: string) => readFileSync(join(docsFormats, name), 'utf8');
+
+/** Runs the `factory` CLI in a child process, for what only the process shows: its exit code and stderr. */
+export function runFactory(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, '../../cli/factory.ts'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
