@@ -12,12 +12,7 @@ import { planEstate } from '../../domain/plan/plan-estate.ts';
 import { loadFreshAssessment } from '../../workspace/chain.ts';
 import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
-import {
-  loadPlan,
-  PLAN_FILE,
-  planSha256,
-  savePlan,
-} from '../../workspace/plan-files.ts';
+import { loadPlan, PLAN_FILE, planSha256, savePlan } from '../../workspace/plan-files.ts';
 
 export interface PlanCommandOptions {
   workspace: string;

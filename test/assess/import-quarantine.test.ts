@@ -134,7 +134,7 @@ describe('import --quarantine', () => {
     expect(snapshot(workspace)).toEqual(before);
   });
 
-  it.each([
+  it.each<{ name: string; files: Record<string, string | Buffer>; rule: string }>([
     {
       name: 'a missing required column',
       files: { 'RVTools_tabvInfo.csv': 'VM,Powerstate,Memory\nvm1,poweredOn,4096\n' },
