@@ -3,6 +3,7 @@
  * predecessor with exit 4 and the command to run (issue 17, problem 7: a second import kept the old
  * assessment, and plan planned it silently). Also: writes that a crash interrupted are completed.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ import {
   WRITE_INTENT_FILE,
   writeAllAtomically,
 } from '../../workspace/files.ts';
-import { contentSha256 } from '../../workspace/plan-files.ts';
+import { canonicalJson, contentSha256 } from '../../workspace/plan-files.ts';
 import { docsFormats, importInto, runFactory, tempDir } from './helpers.ts';
 
 const rvtools = join(docsFormats, 'rvtools');
@@ -195,5 +196,20 @@ describe('workspace writes', () => {
     expect(readFileSync(join(workspace, 'nested/two.json'), 'utf8')).toBe('2');
     expect(existsSync(join(workspace, WRITE_INTENT_FILE))).toBe(false);
     expect(existsSync(join(workspace, 'one.json.tmp'))).toBe(false);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('sorts keys at every level and keeps the hashes already published', () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ c: 1, b: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[{"b":2,"c":1}]},"b":1}',
+    );
+    // Numeric-looking keys sort as text, and an undefined array item stays empty, as they always did.
+    expect(canonicalJson({ z: { '10': 1, '2': 2, b: 3 }, a: [1, undefined, 'é'] })).toBe(
+      '{"a":[1,,"é"],"z":{"10":1,"2":2,"b":3}}',
+    );
+    expect(contentSha256({ b: [true, null], a: 'x' })).toBe(
+      createHash('sha256').update('{"a":"x","b":[true,null]}').digest('hex'),
+    );
   });
 });
