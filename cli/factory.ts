@@ -106,12 +106,25 @@ program
   )
   .argument('<files...>', 'CSV/xlsx files or folders (an RVTools CSV export is a folder)')
   .option('-w, --workspace <dir>', 'workspace folder', '.factory')
+  .option(
+    '--add',
+    "merge these files into the workspace's estate (rebuilt from every input imported so far); an identical file is skipped",
+  )
+  .option(
+    '--quarantine',
+    'import the good rows; write rows with errors and their errors to quarantine/ in the workspace (default: any error fails the import)',
+  )
   .option('--json', 'print the outcome as JSON')
-  .action(async (files: string[], options: { workspace: string; json?: boolean }) => {
-    const { runImport } = await import('./assess/import-command.ts');
-    const outcome = await runImport({ paths: files, ...options, print: (line) => console.log(line) });
-    process.exitCode = outcome.ok ? 0 : 1;
-  });
+  .action(
+    async (
+      files: string[],
+      options: { workspace: string; add?: boolean; quarantine?: boolean; json?: boolean },
+    ) => {
+      const { runImport } = await import('./assess/import-command.ts');
+      const outcome = await runImport({ paths: files, ...options, print: (line) => console.log(line) });
+      process.exitCode = outcome.ok ? 0 : 1;
+    },
+  );
 
 program
   .command('assess')

@@ -9,8 +9,8 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
 import type { ArtifactKind, ArtifactPins } from '../contracts/workflow-inputs.ts';
-import { loadEstate } from './files.ts';
-import { canonicalJson, loadAssessmentInput, loadPlan } from './plan-files.ts';
+import { loadFreshChain } from './chain.ts';
+import { canonicalJson } from './plan-files.ts';
 
 export const DEFAULT_ARTIFACT_CONTAINER = 'factory-artifacts';
 
@@ -208,13 +208,12 @@ export async function publishWorkspaceArtifacts(
   };
 }
 
-/** A workspace's estate, assessment and plan as the artifacts a wave is pinned to, with their hashes. */
+/**
+ * A workspace's estate, assessment and plan as the artifacts a wave is pinned to, with their hashes.
+ * Refuses (StaleWorkspaceError) a chain whose plan or assessment was made from an older predecessor.
+ */
 export async function loadWorkspaceArtifacts(dir: string) {
-  const [estate, assessment, plan] = await Promise.all([
-    loadEstate(dir),
-    loadAssessmentInput(dir),
-    loadPlan(dir),
-  ]);
+  const { estate, assessment, plan } = await loadFreshChain(dir);
   const pins: ArtifactPins = {
     estate: encodeArtifact(estate).sha256,
     assessment: encodeArtifact(assessment).sha256,

@@ -14,6 +14,7 @@ import { loadPrices } from './prices-store.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
 import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from '../../workspace/files.ts';
+import { contentSha256 } from '../../workspace/plan-files.ts';
 
 export interface AssessCommandOptions {
   workspace: string;
@@ -41,6 +42,8 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
       ExitCode.usage,
     );
   const estate = await loadEstate(options.workspace);
+  // The assessment names its estate, so plan refuses it once the estate is imported again.
+  const estateSha256 = contentSha256(estate);
   const assessment = assessEstate(
     estate,
     {
@@ -53,7 +56,7 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
   const assessmentPath = join(options.workspace, ASSESSMENT_FILE);
   const reportPath = join(options.workspace, REPORT_FILE);
   await writeAllAtomically([
-    { path: assessmentPath, content: `${JSON.stringify(assessment, null, 1)}\n` },
+    { path: assessmentPath, content: `${JSON.stringify({ estateSha256, ...assessment }, null, 1)}\n` },
     { path: reportPath, content: renderReport(assessment) },
   ]);
   const comparison = options.compare === true ? compareReadiness(assessment.vms) : undefined;

@@ -6,6 +6,7 @@ import {
   loadWorkspaceArtifacts,
   publishWorkspaceArtifacts,
 } from '../../workspace/artifact-store.ts';
+import { StaleWorkspaceError } from '../../workspace/chain.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import { settingsProfile } from './wave-start.ts';
 
@@ -18,6 +19,8 @@ export async function runArtifactsPublish(
   const store = clientArtifactStore(profile);
   if (!store) throw new CliError(artifactStoreMissing, ExitCode.usage);
   const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
+    // A stale file is there but out of date (exit 4, naming the command); anything else is missing.
+    if (error instanceof StaleWorkspaceError) throw error;
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
   });
   const { pins, created } = await publishWorkspaceArtifacts(store, artifacts, {

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { ErrorType } from '../../contracts/errors.ts';
 import { UserDateError } from '../../domain/calendar-date.ts';
+import { StaleWorkspaceError } from '../../workspace/chain.ts';
 
 export const ExitCode = {
   ok: 0,
@@ -13,6 +14,7 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   notFound: 3,
+  /** Refused by state: a workflow's refusal, a failed preflight, a stale workspace file. */
   refused: 4,
   connection: 5,
 } as const;
@@ -55,6 +57,7 @@ export function toExit(error: unknown): { exitCode: ExitCode; message: string } 
   // Thrown by an action after parsing, so commander has not printed it (its own parse errors are plain
   // CommanderErrors with the same code, printed already).
   if (error instanceof InvalidArgumentError) return { exitCode: ExitCode.usage, message: error.message };
+  if (error instanceof StaleWorkspaceError) return { exitCode: ExitCode.refused, message: error.message };
   if (error instanceof CommanderError) {
     const helpShown = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
     // Commander printed its own message (and the help) already.

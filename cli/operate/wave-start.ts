@@ -32,6 +32,7 @@ import {
   loadWorkspaceArtifacts,
   publishWorkspaceArtifacts,
 } from '../../workspace/artifact-store.ts';
+import { StaleWorkspaceError } from '../../workspace/chain.ts';
 import { migrationWave } from '../../workflows/wave.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -140,6 +141,8 @@ export interface ResolvedWave {
 export async function resolveWave(options: WaveOptions): Promise<ResolvedWave> {
   const { workspace, waveId, profile, env = process.env } = options;
   const artifacts = await loadWorkspaceArtifacts(workspace).catch((error: unknown) => {
+    // A stale file is there but out of date (exit 4, naming the command); anything else is missing.
+    if (error instanceof StaleWorkspaceError) throw error;
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.notFound);
   });
   const wave = artifacts.plan.waves.find((w) => w.id === waveId);

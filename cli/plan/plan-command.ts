@@ -9,17 +9,10 @@ import { explain } from '../../domain/plan/explain.ts';
 import { defaultPlanOptions, type PlanOptions } from '../../domain/plan/plan-options.ts';
 import { noPins, type Plan } from '../../domain/plan/plan-schema.ts';
 import { planEstate } from '../../domain/plan/plan-estate.ts';
-import { loadEstate } from '../../workspace/files.ts';
+import { loadFreshAssessment } from '../../workspace/chain.ts';
 import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
-import {
-  loadAssessmentInput,
-  contentSha256,
-  loadPlan,
-  PLAN_FILE,
-  planSha256,
-  savePlan,
-} from '../../workspace/plan-files.ts';
+import { loadPlan, PLAN_FILE, planSha256, savePlan } from '../../workspace/plan-files.ts';
 
 export interface PlanCommandOptions {
   workspace: string;
@@ -40,9 +33,9 @@ async function previousPlan(workspace: string): Promise<Plan | undefined> {
 }
 
 export async function runPlan(options: PlanCommandOptions): Promise<Plan> {
-  const [estate, assessment, previous] = await Promise.all([
-    loadEstate(options.workspace),
-    loadAssessmentInput(options.workspace),
+  // Refuses (exit 4) an assessment made from an older estate: it would plan machines that are gone.
+  const [{ estate, assessment, estateSha256, assessmentSha256 }, previous] = await Promise.all([
+    loadFreshAssessment(options.workspace),
     previousPlan(options.workspace),
   ]);
   const start = options.start ?? previous?.options.start ?? new Date().toISOString().slice(0, 10);
@@ -53,8 +46,8 @@ export async function runPlan(options: PlanCommandOptions): Promise<Plan> {
     ...planned,
     inputs: {
       ...planned.inputs,
-      estateSha256: contentSha256(estate),
-      assessmentSha256: contentSha256(assessment),
+      estateSha256,
+      assessmentSha256,
     },
   };
   const { path, sha256 } = await savePlan(options.workspace, plan, renderPlanReport(plan, planSha256(plan)));

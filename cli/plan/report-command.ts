@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { writeAtomically } from '../../workspace/files.ts';
 import { planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
-import { loadPlan, PLAN_REPORT_FILE, planSha256 } from '../../workspace/plan-files.ts';
+import { loadFreshChain } from '../../workspace/chain.ts';
+import { PLAN_REPORT_FILE, planSha256 } from '../../workspace/plan-files.ts';
 
 export async function runReport(options: {
   workspace: string;
   json?: boolean;
   print: (line: string) => void;
 }) {
-  const plan = await loadPlan(options.workspace);
+  const { plan } = await loadFreshChain(options.workspace);
   const sha256 = planSha256(plan);
   const path = join(options.workspace, PLAN_REPORT_FILE);
   await writeAtomically(path, renderPlanReport(plan, sha256));

@@ -2,14 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validatePlan, type PlanError } from '../../domain/plan/validate-plan.ts';
-import { loadPlan, PLAN_HASH_FILE, planSha256 } from '../../workspace/plan-files.ts';
+import { loadFreshChain } from '../../workspace/chain.ts';
+import { PLAN_HASH_FILE, planSha256 } from '../../workspace/plan-files.ts';
 
 export async function runValidate(options: {
   workspace: string;
   json?: boolean;
   print: (line: string) => void;
 }): Promise<{ ok: boolean; errors: PlanError[]; handEdited: boolean }> {
-  const plan = await loadPlan(options.workspace);
+  // A plan of an older assessment may be perfectly consistent and still wrong: refused (exit 4).
+  const { plan } = await loadFreshChain(options.workspace);
   const errors = validatePlan(plan);
   const recorded = await readFile(join(options.workspace, PLAN_HASH_FILE), 'utf8').then(
     (text) => text.split(/\s+/)[0],

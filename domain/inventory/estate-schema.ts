@@ -228,8 +228,19 @@ export const issueSchema = z.object({
   rule: z.string(),
 });
 
+/** One input file the estate was built from (`factory import`; `--add` appends): its content hash. */
+export const inputFileSchema = z.object({
+  /** The name used in provenance and messages (parent/name when two inputs share a name). */
+  file: z.string(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+});
+export type InputFile = z.infer<typeof inputFileSchema>;
+
 export const estateSchema = z.object({
   formatVersion: z.literal(ESTATE_FORMAT_VERSION),
+  /** The input files, in import order; absent in estates imported before inputs were recorded. */
+  inputs: z.array(inputFileSchema).optional(),
   sources: z.array(sourceFileSchema),
   servers: z.array(serverSchema),
   hosts: z.array(hostSchema),

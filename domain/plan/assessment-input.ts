@@ -9,6 +9,8 @@ import { classificationSchema, dbTargets, performanceCounters } from '../invento
 const strength = z.enum(['strong', 'medium', 'weak']);
 
 export const assessmentInputSchema = z.object({
+  /** sha256 of the estate it was made from (workspace/chain.ts); absent in older assessments. */
+  estateSha256: z.string().optional(),
   asOf: z.string(),
   options: z.object({
     dependencies: z.object({

@@ -1,7 +1,8 @@
 /** Shared helpers for the assess tests: temporary input folders and a workspace whose contents can be compared. */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { runImport, type ImportOutcome } from '../../cli/assess/import-command.ts';
 import type { InputLimits } from '../../cli/assess/read-inputs.ts';
@@ -24,9 +25,17 @@ export function writeInputs(files: Record<string, string | Buffer>): { dir: stri
   return { dir, paths };
 }
 
-/** Every file in a folder with its bytes, to prove an import left the workspace untouched. */
+/** Every file under a folder (path relative to it) with its bytes, to prove an import left the workspace untouched. */
 export function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry): [string, string] => {
+        const path = join(entry.parentPath, entry.name);
+        return [relative(dir, path), readFileSync(path, 'utf8')];
+      })
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 export async function importInto(
@@ -64,3 +73,20 @@ export const rowsOf = (csv: string): string[][] =>
     .map((line) => line.split(','));
 
 export const docsFile = (name: string) => readFileSync(join(docsFormats, name), 'utf8');
+
+/** Runs the `factory` CLI in a child process, for what only the process shows: its exit code and stderr. */
+export function runFactory(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, '../../cli/factory.ts'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
