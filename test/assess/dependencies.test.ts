@@ -42,7 +42,9 @@ describe('dependency graph', () => {
     );
     expect(graph.edges).toEqual([{ from: 'web1', to: 'app1', ports: [8080], observations: 4 }]);
     expect(graph.filtered).toEqual({ ephemeral: 1, infrastructure: 2, unresolved: 1, selfLoops: 1 });
-    expect(graph.infrastructureServers).toEqual(['dns1']);
+    expect(graph.infrastructure).toEqual([
+      { serverId: 'dns1', name: 'dns1', role: 'hub', evidence: ['configured'] },
+    ]);
   });
 
   it('treats a destination most of the estate talks to as shared infrastructure, and groups it apart', () => {
@@ -53,10 +55,21 @@ describe('dependency graph', () => {
       many.map((s) => connection(s.id, 'hub', 8443)),
       defaultDependencyOptions,
     );
-    expect(graph.infrastructureServers).toEqual(['hub']);
+    expect(graph.infrastructure).toEqual([
+      {
+        serverId: 'hub',
+        name: 'hub',
+        role: 'hub',
+        evidence: ['called by 30 servers (more than 20, the fan-in limit)'],
+      },
+    ]);
     expect(graph.edges).toEqual([]);
     const groups = groupApplications([...many, hub], [], graph);
-    expect(groups.find((g) => g.servers.includes('hub'))?.name).toBe('shared infrastructure (detected)');
+    const shared = groups.find((g) => g.servers.includes('hub'));
+    expect(shared?.name).toBe('shared infrastructure (detected)');
+    expect(shared?.evidence.basis).toBe(
+      'shared services found in the dependency data (1 hub); each server\'s evidence is under "infrastructure"',
+    );
   });
 });
 
