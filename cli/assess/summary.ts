@@ -37,7 +37,12 @@ export function summaryObject(assessment: Assessment) {
     dependencyNoise: assessment.dependencyNoise,
     infrastructureServers: assessment.infrastructure.length,
     infrastructureRoles: Object.fromEntries(
-      [...assessment.infrastructure.reduce((m, s) => m.set(s.role, (m.get(s.role) ?? 0) + 1), new Map<string, number>())].sort(),
+      [
+        ...assessment.infrastructure.reduce(
+          (m, s) => m.set(s.role, (m.get(s.role) ?? 0) + 1),
+          new Map<string, number>(),
+        ),
+      ].sort(),
     ),
   };
 }

@@ -174,7 +174,7 @@ export function groupApplications(
     const tie =
       sorted.length === 1
         ? 'a server with no dependency on another uncatalogued business server'
-        : `${sorted.length} servers tied by ${edges.length} server-to-server connections`;
+        : `${sorted.length} servers tied by ${edges.length} server-to-server connection${edges.length === 1 ? '' : 's'}`;
     const naming =
       hint !== undefined && name !== fallback
         ? `named after the application "${hint.name}" that ${hint.votes} of ${sorted.length} servers report`

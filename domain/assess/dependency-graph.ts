@@ -89,7 +89,7 @@ export function buildDependencyGraph(
   const countApplications = (id: string, names: readonly string[] | undefined, weight: number) => {
     if (names === undefined) return;
     let counts = applicationCounts.get(id);
-    if (counts === undefined) applicationCounts.set(id, (counts = new Map()));
+    if (counts === undefined) applicationCounts.set(id, (counts = new Map<string, number>()));
     for (const n of names) counts.set(n, (counts.get(n) ?? 0) + weight);
   };
   for (const c of connections) {

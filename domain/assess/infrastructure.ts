@@ -71,6 +71,31 @@ function nameMatcher(names: readonly string[]): (candidate: string) => boolean {
 
 const signatureMatchers = infrastructureSignatures.map((s) => nameMatcher(s.names));
 
+/** Signature indices per side and port, and per side and name (names repeat, so cached). */
+const portIndex = new Map<string, number[]>();
+infrastructureSignatures.forEach((signature, index) => {
+  for (const port of signature.ports) {
+    const key = `${signature.side}:${port}`;
+    portIndex.set(key, [...(portIndex.get(key) ?? []), index]);
+  }
+});
+const signaturesOnPort = (side: InfrastructureSignature['side'], port: number): readonly number[] =>
+  portIndex.get(`${side}:${port}`) ?? [];
+const nameCache = new Map<string, readonly number[]>();
+const NAME_CACHE_LIMIT = 10_000;
+function signaturesNaming(side: InfrastructureSignature['side'], name: string): readonly number[] {
+  const key = `${side}:${name}`;
+  let found = nameCache.get(key);
+  if (found === undefined) {
+    found = infrastructureSignatures.flatMap((signature, index) =>
+      signature.side === side && signatureMatchers[index]?.(name) === true ? [index] : [],
+    );
+    // Bounded: an export with endless distinct process names must not grow it without limit.
+    if (nameCache.size < NAME_CACHE_LIMIT) nameCache.set(key, found);
+  }
+  return found;
+}
+
 /** Per server, per signature: the matching names and the distinct peers on its ports. */
 interface SignatureHits {
   names: Set<string>;
@@ -126,7 +151,7 @@ export function detectInfrastructure(
   const hits = new Map<string, Map<number, SignatureHits>>();
   const hitsFor = (id: string, signature: number): SignatureHits => {
     let perServer = hits.get(id);
-    if (perServer === undefined) hits.set(id, (perServer = new Map()));
+    if (perServer === undefined) hits.set(id, (perServer = new Map<number, SignatureHits>()));
     let entry = perServer.get(signature);
     if (entry === undefined)
       perServer.set(signature, (entry = { names: new Set(), peers: new Set(), ports: new Set() }));
@@ -146,26 +171,26 @@ export function detectInfrastructure(
       if (sources === undefined) sourcesByDestination.set(to, new Set([from]));
       else sources.add(from);
     }
-    infrastructureSignatures.forEach((signature: InfrastructureSignature, index) => {
-      const atDestination = signature.side === 'destination';
-      const hub = atDestination ? to : from;
-      if (hub === undefined) return;
-      const names = atDestination
-        ? [...(c.destinationProcesses ?? []), ...(c.destinationApplications ?? [])]
-        : [...(c.sourceProcesses ?? []), ...(c.sourceApplications ?? [])];
-      // Ephemeral ports are client sides and RPC endpoints (lsass listens there on every
-      // Windows server), so only a service port vouches for the process that holds it.
-      const matches =
-        c.port >= options.ephemeralPortFrom ? [] : names.filter(signatureMatchers[index] ?? (() => false));
-      const onPort = signature.ports.includes(c.port);
-      if (matches.length === 0 && !onPort) return;
-      const entry = hitsFor(hub, index);
-      for (const m of matches) entry.names.add(m);
-      if (onPort) {
-        entry.peers.add(peerKey(atDestination ? c.source : c.destination));
+    // Ephemeral ports are client sides and RPC endpoints (lsass listens there on every Windows
+    // server), so only a service port vouches for the process that holds it.
+    const serviceSide = c.port < options.ephemeralPortFrom;
+    for (const side of ['destination', 'source'] as const) {
+      const hub = side === 'destination' ? to : from;
+      if (hub === undefined) continue;
+      const names =
+        side === 'destination'
+          ? [c.destinationProcesses, c.destinationApplications]
+          : [c.sourceProcesses, c.sourceApplications];
+      if (serviceSide)
+        for (const list of names)
+          for (const name of list ?? [])
+            for (const index of signaturesNaming(side, name)) hitsFor(hub, index).names.add(name);
+      for (const index of signaturesOnPort(side, c.port)) {
+        const entry = hitsFor(hub, index);
+        entry.peers.add(peerKey(side === 'destination' ? c.source : c.destination));
         entry.ports.add(c.port);
       }
-    });
+    }
     if (from !== undefined && managementPorts.has(c.port) && from !== to) {
       let admin = administration.get(from);
       if (admin === undefined)

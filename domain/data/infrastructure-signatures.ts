@@ -31,7 +31,8 @@
  *   vnetd 13724 run on every NetBackup host, clients included, so they identify no server.
  */
 
-export type InfrastructureRole = 'migration-appliance' | 'dns' | 'directory' | 'backup' | 'monitoring' | 'hub';
+export type InfrastructureRole =
+  'migration-appliance' | 'dns' | 'directory' | 'backup' | 'monitoring' | 'hub';
 
 export interface InfrastructureSignature {
   role: Exclude<InfrastructureRole, 'hub'>;

@@ -40,7 +40,10 @@ function strictDate(value: string): boolean {
   if (iso !== null) {
     const [, y, m, d, hh = '0', mm = '0', ss = '0'] = iso;
     return (
-      Number(hh) <= 23 && Number(mm) <= 59 && Number(ss) <= 59 && isCalendarDay(Number(y), Number(m), Number(d))
+      Number(hh) <= 23 &&
+      Number(mm) <= 59 &&
+      Number(ss) <= 59 &&
+      isCalendarDay(Number(y), Number(m), Number(d))
     );
   }
   // Excel serial numbers (a re-saved export) have no fields to roll over.
@@ -78,7 +81,8 @@ const columns = {
 };
 
 /** "Unknown process" / "Unknown application" are the export's placeholders for "not resolved". */
-const known = (name: string | undefined) => (name === undefined || /^unknown\b/i.test(name) ? undefined : name);
+const known = (name: string | undefined) =>
+  name === undefined || /^unknown\b/i.test(name) ? undefined : name;
 
 export function readDependencies(table: Table, log: IssueLog, into: Collected): number {
   const records = readRecords(table, columns, log);

@@ -6,32 +6,52 @@
  */
 import { MAX_CONNECTION_NAMES, type Connection } from './estate-schema.ts';
 import type { IssueLog } from './issues.ts';
-import type { Collected, ConnectionRow } from './observations.ts';
+import type { Collected } from './observations.ts';
 import { resolveName, type ServerIndex } from './server-index.ts';
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const nameLists = [
-  ['sourceProcesses', 'sourceProcess'],
-  ['destinationProcesses', 'destinationProcess'],
-  ['sourceApplications', 'sourceApplication'],
-  ['destinationApplications', 'destinationApplication'],
-] as const satisfies readonly (readonly [keyof Connection, keyof ConnectionRow])[];
-type NameList = (typeof nameLists)[number][0];
+  'sourceProcesses',
+  'destinationProcesses',
+  'sourceApplications',
+  'destinationApplications',
+] as const satisfies readonly (keyof Connection)[];
 
 /**
- * Working state while rows are merged. Counters and the slot set are created only when a row has
- * something to count, so the common row (no names, one slot) costs one object per connection; they
- * are dropped once the connection is final.
+ * A name tally that stays a single string until a second distinct name arrives: most connections
+ * show one process and one application per side, and a Map per list per connection would
+ * dominate the cost of merging 50,000 rows.
  */
+type Tally = { only: string; count: number } | Map<string, number>;
+
+const tally = (current: Tally | undefined, name: string): Tally => {
+  if (current === undefined) return { only: name, count: 1 };
+  if (current instanceof Map) return current.set(name, (current.get(name) ?? 0) + 1);
+  if (current.only === name) {
+    current.count += 1;
+    return current;
+  }
+  return new Map([
+    [current.only, current.count],
+    [name, 1],
+  ]);
+};
+
+/** Working state while rows are merged; dropped once the connection is final. */
 interface Draft {
   connection: Connection;
-  names?: Partial<Record<NameList, Map<string, number>>>;
-  slots?: Set<string>;
+  sourceProcesses?: Tally;
+  destinationProcesses?: Tally;
+  sourceApplications?: Tally;
+  destinationApplications?: Tally;
+  /** Distinct slot starts, as one string until a second one shows up. */
+  slots?: string | Set<string>;
 }
 
 /** The most observed names (ties by name) and how many distinct others were seen. */
-function topNames(counts: Map<string, number>): { kept: string[]; dropped: number } {
+function topNames(counts: Tally): { kept: string[]; dropped: number } {
+  if (!(counts instanceof Map)) return { kept: [counts.only], dropped: 0 };
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || compare(a[0], b[0]));
   return {
     kept: ranked
@@ -42,18 +62,18 @@ function topNames(counts: Map<string, number>): { kept: string[]; dropped: numbe
   };
 }
 
-function finish({ connection, names, slots }: Draft): Connection {
-  const out: Connection = { ...connection };
-  const dropped: NonNullable<Connection['namesDropped']> = {};
-  for (const [list] of nameLists) {
-    const counts = names?.[list];
+function finish(draft: Draft): Connection {
+  const out = draft.connection;
+  let dropped: Connection['namesDropped'];
+  for (const list of nameLists) {
+    const counts = draft[list];
     if (counts === undefined) continue;
     const { kept, dropped: extra } = topNames(counts);
     out[list] = kept;
-    if (extra > 0) dropped[list] = extra;
+    if (extra > 0) (dropped ??= {})[list] = extra;
   }
-  if (Object.keys(dropped).length > 0) out.namesDropped = dropped;
-  if (slots !== undefined) out.timeSlots = slots.size;
+  if (dropped !== undefined) out.namesDropped = dropped;
+  if (draft.slots !== undefined) out.timeSlots = typeof draft.slots === 'string' ? 1 : draft.slots.size;
   return out;
 }
 
@@ -85,17 +105,23 @@ export function mergeConnections(collected: Collected, index: ServerIndex, log: 
     }
     const c = draft.connection;
     c.observations += 1;
-    for (const [list, field] of nameLists) {
-      const name = row[field];
-      if (typeof name !== 'string') continue;
-      draft.names ??= {};
-      const counts = (draft.names[list] ??= new Map<string, number>());
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    if (row.slot !== undefined) {
-      (draft.slots ??= new Set()).add(row.slot.start);
-      if (c.firstSeen === undefined || row.slot.start < c.firstSeen) c.firstSeen = row.slot.start;
-      if (c.lastSeen === undefined || row.slot.end > c.lastSeen) c.lastSeen = row.slot.end;
+    if (row.sourceProcess !== undefined)
+      draft.sourceProcesses = tally(draft.sourceProcesses, row.sourceProcess);
+    if (row.destinationProcess !== undefined)
+      draft.destinationProcesses = tally(draft.destinationProcesses, row.destinationProcess);
+    if (row.sourceApplication !== undefined)
+      draft.sourceApplications = tally(draft.sourceApplications, row.sourceApplication);
+    if (row.destinationApplication !== undefined)
+      draft.destinationApplications = tally(draft.destinationApplications, row.destinationApplication);
+    const slot = row.slot;
+    if (slot !== undefined) {
+      const slots = draft.slots;
+      if (slots === undefined) draft.slots = slot.start;
+      else if (typeof slots === 'string') {
+        if (slots !== slot.start) draft.slots = new Set([slots, slot.start]);
+      } else slots.add(slot.start);
+      if (c.firstSeen === undefined || slot.start < c.firstSeen) c.firstSeen = slot.start;
+      if (c.lastSeen === undefined || slot.end > c.lastSeen) c.lastSeen = slot.end;
     }
   }
   for (const [file, count] of unresolvedByFile) {

@@ -325,6 +325,13 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'dependency time slot ending before it starts',
+    files: () => ({
+      'deps.csv': `${DEPS_HEADER}\n2024-01-15T06:00Z - 2024-01-15T00:00Z,web01,10.0.0.1,w3wp,app01,10.0.0.2,java,80\n`,
+    }),
+    expected: { row: 2, column: 'Time slot', rule: 'a time slot must not end before it starts' },
+  },
+  {
     name: 'dependency row without any destination',
     files: () => ({ 'deps.csv': `${DEPS_HEADER}\n${SLOT},web01,10.0.0.1,w3wp,,,java,80\n` }),
     expected: {
