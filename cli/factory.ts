@@ -123,7 +123,11 @@ program
   .option('--comfort <factor>', 'comfort factor applied to utilisation', positiveNumber, 1.3)
   .option('--region <name>', 'Azure region for prices', 'eastus')
   .option('--burstable', 'allow burstable B-series sizes')
-  .option('--infrastructure <names>', 'comma-separated shared-service servers to leave out of grouping', '')
+  .option(
+    '--infrastructure <names>',
+    'comma-separated shared-service servers to leave out of grouping (the appliance, DNS, directory, backup and monitoring servers are found automatically)',
+    '',
+  )
   .option('--as-of <date>', 'date for end-of-support checks (YYYY-MM-DD, default today)')
   .option('--json', 'print the summary as JSON')
   .action(
