@@ -77,8 +77,8 @@ const dependencyRows = [
     8080,
   ),
   row(SLOT1, ['app01', 'Apache Tomcat', 'java'], ['db01', 'Microsoft SQL Server', 'sqlservr.exe'], 1433),
-  // The destination process is unknown; the source process must survive.
-  row(SLOT2, ['batch01', '', 'batch.exe'], ['db01', '', 'Unknown process'], 1433),
+  // The destination process is empty; the source process must survive.
+  row(SLOT2, ['batch01', '', 'batch.exe'], ['db01', '', ''], 1433),
   row(SLOT1, ['hr-web01', 'HR Suite', 'w3wp.exe'], ['hr-db01', 'HR Suite', 'sqlservr.exe'], 1433),
   // Directory and DNS, recognised by the processes that hold the ports.
   row(SLOT1, ['web01', '', 'lsass.exe'], ['dc01', '', 'lsass.exe'], 88),
@@ -139,6 +139,9 @@ describe('Azure Migrate dependency export', () => {
     const polls = estate.connections.filter((c) => c.source.serverId === id('azmigrate01'));
     expect(polls).toHaveLength(11);
     expect(polls.every((c) => c.timeSlots === 1 && c.firstSeen === '2024-01-15T06:00:00.000Z')).toBe(true);
+    // "Unknown process" is the export's placeholder, not a process; the other side stays.
+    expect(polls.some((c) => c.sourceProcesses !== undefined)).toBe(false);
+    expect(polls.find((c) => c.destination.serverId === id('app01'))?.destinationProcesses).toEqual(['sshd']);
   });
 
   it('detects the appliance and the domain controller unasked and names applications after their own servers', async () => {
