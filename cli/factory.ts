@@ -147,7 +147,11 @@ program
   )
   .option('--hybrid-benefit', 'Azure Hybrid Benefit: Windows VMs pay no Windows Server licence')
   .option('--burstable', 'allow burstable B-series sizes')
-  .option('--infrastructure <names>', 'comma-separated shared-service servers to leave out of grouping', '')
+  .option(
+    '--infrastructure <names>',
+    'comma-separated shared-service servers to leave out of grouping (the appliance, DNS, directory, backup and monitoring servers are found automatically)',
+    '',
+  )
   .option('--as-of <date>', 'date for end-of-support checks (YYYY-MM-DD, default today)')
   .option('--json', 'print the summary as JSON')
   .option(

@@ -4,6 +4,7 @@
  */
 import type { Assessment } from '../../domain/assess/assess-estate.ts';
 import { readinessStates, type Readiness } from '../../domain/assess/readiness.ts';
+import { evidenceLines } from '../../domain/assess/evidence-text.ts';
 import { summaryObject } from './summary.ts';
 
 const escape = (text: string) =>
@@ -114,12 +115,21 @@ export function renderReport(assessment: Assessment): string {
       a.quickWin ? 'yes' : '',
       usd(a.monthlyCompute + a.monthlyStorage),
     ]);
+  const infrastructure = assessment.infrastructure
+    .slice(0, 50)
+    .map((i) => [i.name, i.role, i.evidence.join('; ')]);
+  // The inferred applications with the most servers: why their servers were grouped and named so.
+  const grouping = assessment.applications
+    .filter((a) => a.source === 'inferred' && a.servers.length > 1)
+    .sort((a, b) => b.servers.length - a.servers.length || a.name.localeCompare(b.name))
+    .slice(0, 25)
+    .map((a) => [a.name, a.servers.length, evidenceLines(a.evidence).slice(0, 4).join('\n')]);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration Factory assessment ${escape(s.asOf)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#212121;max-width:1100px}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;white-space:pre-line}
 th{background:#f5f5f5}.kpi{display:inline-block;margin-right:2rem}.kpi b{display:block;font-size:1.4rem}
 </style></head><body>
 <h1>Assessment of ${t.servers} servers</h1>
@@ -127,7 +137,9 @@ th{background:#f5f5f5}.kpi{display:inline-block;margin-right:2rem}.kpi b{display
 <div><span class="kpi"><b>${usd(t.monthlyCompute + t.monthlyStorage)}</b>per month</span><span class="kpi"><b>${t.applications}</b>applications (${t.inferredApplications} inferred)</span><span class="kpi"><b>${s.quickWins}</b>quick wins</span><span class="kpi"><b>${t.databases}</b>databases</span></div>
 <h2>Readiness</h2>${readinessChart(t.readiness)}
 <h2>Monthly cost by business group</h2>${costChart(assessment.businessGroups)}
-<h2>Application dependencies</h2><p>Up to 40 of the most connected applications; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructureServers.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
+<h2>Application dependencies</h2><p>Up to 40 of the most connected applications; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructure.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
+<h2>Shared infrastructure (first 50)</h2><p>Found by service processes, ports and traffic patterns (or configured); not grouped into applications.</p>${table(['Server', 'Role', 'Evidence'], infrastructure)}
+<h2>Why inferred applications were grouped (largest 25)</h2>${table(['Application', 'Servers', 'Evidence'], grouping)}
 <h2>POC candidates</h2>${table(
     ['Application'],
     s.pocCandidates.map((p) => [p]),

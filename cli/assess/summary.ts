@@ -36,7 +36,15 @@ export function summaryObject(assessment: Assessment) {
     pocCandidates: assessment.pocCandidates,
     databaseTargets: Object.fromEntries([...targets.entries()].sort((a, b) => b[1] - a[1])),
     dependencyNoise: assessment.dependencyNoise,
-    infrastructureServers: assessment.infrastructureServers.length,
+    infrastructureServers: assessment.infrastructure.length,
+    infrastructureRoles: Object.fromEntries(
+      [
+        ...assessment.infrastructure.reduce(
+          (m, s) => m.set(s.role, (m.get(s.role) ?? 0) + 1),
+          new Map<string, number>(),
+        ),
+      ].sort(),
+    ),
   };
 }
 

@@ -3,7 +3,12 @@
  * inferred) with dependencies, classification, quick wins and POC candidates; databases; totals.
  */
 import type { AzureMigrateView, Classification, Estate } from '../inventory/estate-schema.ts';
-import { applicationEdges, groupApplications, type ApplicationEdge } from './application-groups.ts';
+import {
+  applicationEdges,
+  groupApplications,
+  type ApplicationEdge,
+  type GroupingEvidence,
+} from './application-groups.ts';
 import { deriveClassification } from './classification.ts';
 import {
   assessDatabase,
@@ -17,6 +22,7 @@ import {
   type DependencyGraph,
   type DependencyOptions,
 } from './dependency-graph.ts';
+import type { InfrastructureServer } from './infrastructure.ts';
 import { recogniseOs } from './operating-system.ts';
 import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
 import {
@@ -62,6 +68,8 @@ export interface ApplicationAssessment {
   source: 'catalog' | 'inferred';
   servers: string[];
   likelyPartOf?: string;
+  /** Why these servers form this application: the basis and the strongest connections between them. */
+  evidence: GroupingEvidence;
   classification: Classification;
   classificationDerived: boolean;
   readiness: Record<Readiness, number>;
@@ -119,7 +127,8 @@ export interface Assessment {
   applicationEdges: ApplicationEdge[];
   businessGroups: { name: string; applications: number; monthlyCompute: number; monthlyStorage: number }[];
   pocCandidates: string[];
-  infrastructureServers: string[];
+  /** Shared services found in the dependency data (or configured), each with its role and evidence. */
+  infrastructure: InfrastructureServer[];
   dependencyNoise: DependencyGraph['filtered'];
   databases: DatabaseAssessment[];
 }
@@ -197,6 +206,7 @@ export function assessEstate(
       source: group.source,
       servers: group.servers,
       ...(group.likelyPartOf === undefined ? {} : { likelyPartOf: group.likelyPartOf }),
+      evidence: group.evidence,
       classification:
         catalogued?.classification ??
         deriveClassification({
@@ -249,7 +259,7 @@ export function assessEstate(
     applicationEdges: edges,
     businessGroups: businessGroupTotals(applications),
     pocCandidates: suggestPocs(applications, options.pocSuggestions),
-    infrastructureServers: graph.infrastructureServers,
+    infrastructure: graph.infrastructure,
     dependencyNoise: graph.filtered,
     databases: estate.databases.map((db) => assessDatabase(db, options.databases)),
   };

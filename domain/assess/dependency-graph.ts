@@ -1,10 +1,12 @@
 /**
  * Builds the server dependency graph from connection data with the noise removed: replies to
- * ephemeral ports, shared infrastructure services (by port, by configured server, or by fan-in: a
- * server that a large share of the estate talks to is a shared service, not an application tier),
- * unresolved endpoints and self-connections.
+ * ephemeral ports, shared infrastructure services (by port; by the servers `infrastructure.ts` finds
+ * from processes, traffic patterns and fan-in; by configured server), unresolved endpoints and
+ * self-connections. Each edge keeps what explains it: ports, processes, observations and when it was
+ * seen.
  */
 import type { Connection, Server } from '../inventory/estate-schema.ts';
+import { detectInfrastructure, type InfrastructureServer } from './infrastructure.ts';
 
 export interface DependencyOptions {
   /** Destination ports at or above this are client-side ephemeral ports (IANA: 49152). */
@@ -15,6 +17,12 @@ export interface DependencyOptions {
   infrastructureServers: string[];
   /** A destination reached from more than this share of all servers is treated as shared infrastructure. */
   fanInShare: number;
+  /** Distinct peers on a well-known service port before the port alone identifies the service. */
+  signaturePeers: number;
+  /** Servers reached over WinRM/SSH/SMB/RPC before a source counts as administering the estate. */
+  applianceMinServers: number;
+  /** Share of the servers in the dependency data the appliance reaches when no vCenter link shows. */
+  applianceShare: number;
   /** An application with at most this many application dependencies is a quick win. */
   quickWinMaxDependencies: number;
 }
@@ -27,21 +35,44 @@ export const defaultDependencyOptions: DependencyOptions = {
   ],
   infrastructureServers: [],
   fanInShare: 0.05,
+  signaturePeers: 3,
+  applianceMinServers: 10,
+  applianceShare: 0.5,
   quickWinMaxDependencies: 1,
 };
+
+/** Process names kept per edge and side; the connections keep up to eight each. */
+const EDGE_PROCESSES = 4;
 
 export interface ServerEdge {
   from: string;
   to: string;
   ports: number[];
   observations: number;
+  /** Processes at each end, as the export names them (a few at most). */
+  sourceProcesses?: string[];
+  destinationProcesses?: string[];
+  firstSeen?: string;
+  lastSeen?: string;
 }
 
 export interface DependencyGraph {
   edges: ServerEdge[];
-  infrastructureServers: string[];
+  infrastructure: InfrastructureServer[];
+  /**
+   * Per server, the application name the export reports most for it on the kept edges (Azure
+   * Migrate's "Source/Destination application"); a hint for naming inferred applications.
+   */
+  applicationHints: Map<string, string>;
   filtered: { ephemeral: number; infrastructure: number; unresolved: number; selfLoops: number };
 }
+
+const addNames = (into: string[] | undefined, names: readonly string[] | undefined): string[] | undefined => {
+  if (names === undefined || names.length === 0) return into;
+  const out = into ?? [];
+  for (const n of names) if (out.length < EDGE_PROCESSES && !out.includes(n)) out.push(n);
+  return out;
+};
 
 export function buildDependencyGraph(
   servers: readonly Server[],
@@ -49,26 +80,18 @@ export function buildDependencyGraph(
   options: DependencyOptions,
 ): DependencyGraph {
   const infraPorts = new Set(options.infrastructurePorts);
-  const named = new Set(options.infrastructureServers.map((s) => s.toLowerCase()));
-  const infra = new Set(
-    servers.filter((s) => named.has(s.name.toLowerCase()) || named.has(s.id)).map((s) => s.id),
-  );
-
-  const sourcesByDestination = new Map<string, Set<string>>();
-  for (const c of connections) {
-    const from = c.source.serverId;
-    const to = c.destination.serverId;
-    if (from === undefined || to === undefined || from === to) continue;
-    const set = sourcesByDestination.get(to) ?? new Set<string>();
-    set.add(from);
-    sourcesByDestination.set(to, set);
-  }
-  const fanInLimit = Math.max(20, Math.ceil(servers.length * options.fanInShare));
-  for (const [destination, sources] of sourcesByDestination)
-    if (sources.size > fanInLimit) infra.add(destination);
+  const infrastructure = detectInfrastructure(servers, connections, options);
+  const infra = new Set(infrastructure.map((s) => s.serverId));
 
   const filtered = { ephemeral: 0, infrastructure: 0, unresolved: 0, selfLoops: 0 };
   const edges = new Map<string, ServerEdge>();
+  const applicationCounts = new Map<string, Map<string, number>>();
+  const countApplications = (id: string, names: readonly string[] | undefined, weight: number) => {
+    if (names === undefined) return;
+    let counts = applicationCounts.get(id);
+    if (counts === undefined) applicationCounts.set(id, (counts = new Map<string, number>()));
+    for (const n of names) counts.set(n, (counts.get(n) ?? 0) + weight);
+  };
   for (const c of connections) {
     const from = c.source.serverId;
     const to = c.destination.serverId;
@@ -79,17 +102,35 @@ export function buildDependencyGraph(
     else if (infra.has(from) || infra.has(to)) filtered.infrastructure += c.observations;
     else {
       const key = `${from}|${to}`;
-      const edge = edges.get(key);
-      if (edge === undefined) edges.set(key, { from, to, ports: [c.port], observations: c.observations });
-      else {
+      let edge = edges.get(key);
+      if (edge === undefined) {
+        edge = { from, to, ports: [c.port], observations: c.observations };
+        edges.set(key, edge);
+      } else {
         edge.observations += c.observations;
         if (!edge.ports.includes(c.port)) edge.ports.push(c.port);
       }
+      countApplications(from, c.sourceApplications, c.observations);
+      countApplications(to, c.destinationApplications, c.observations);
+      const sourceProcesses = addNames(edge.sourceProcesses, c.sourceProcesses);
+      const destinationProcesses = addNames(edge.destinationProcesses, c.destinationProcesses);
+      if (sourceProcesses !== undefined) edge.sourceProcesses = sourceProcesses;
+      if (destinationProcesses !== undefined) edge.destinationProcesses = destinationProcesses;
+      if (c.firstSeen !== undefined && (edge.firstSeen === undefined || c.firstSeen < edge.firstSeen))
+        edge.firstSeen = c.firstSeen;
+      if (c.lastSeen !== undefined && (edge.lastSeen === undefined || c.lastSeen > edge.lastSeen))
+        edge.lastSeen = c.lastSeen;
     }
+  }
+  const applicationHints = new Map<string, string>();
+  for (const [id, counts] of applicationCounts) {
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+    if (top !== undefined) applicationHints.set(id, top[0]);
   }
   return {
     edges: [...edges.values()].map((e) => ({ ...e, ports: e.ports.sort((a, b) => a - b) })),
-    infrastructureServers: [...infra].sort(),
+    infrastructure,
+    applicationHints,
     filtered,
   };
 }

@@ -201,13 +201,36 @@ export const endpointSchema = z.object({
   ip: z.string().optional(),
 });
 
+/** Names kept per connection and list: the most observed ones; the rest are only counted. */
+export const MAX_CONNECTION_NAMES = 8;
+const connectionNames = z.array(z.string()).max(MAX_CONNECTION_NAMES).optional();
+const droppedCount = z.number().int().positive().optional();
+
 export const connectionSchema = z.object({
   source: endpointSchema,
   destination: endpointSchema,
   port: z.number().int().min(0).max(65535),
   /** How many export rows (time slots × processes) showed this connection. */
   observations: z.number().int().positive(),
-  processes: z.array(z.string()),
+  /** Processes and applications as the export names them on each side; absent when none was known. */
+  sourceProcesses: connectionNames,
+  destinationProcesses: connectionNames,
+  sourceApplications: connectionNames,
+  destinationApplications: connectionNames,
+  /** Distinct names seen beyond the kept ones, per list; absent when nothing was dropped. */
+  namesDropped: z
+    .object({
+      sourceProcesses: droppedCount,
+      destinationProcesses: droppedCount,
+      sourceApplications: droppedCount,
+      destinationApplications: droppedCount,
+    })
+    .optional(),
+  /** Start of the earliest and end of the latest time slot that showed it (ISO 8601 UTC). */
+  firstSeen: z.string().optional(),
+  lastSeen: z.string().optional(),
+  /** Distinct time slots that showed it; absent when the export had no time slots. */
+  timeSlots: z.number().int().positive().optional(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
 

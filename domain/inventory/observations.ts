@@ -110,10 +110,15 @@ export interface DatabaseRow {
 export interface ConnectionRow {
   sourceName?: string;
   sourceIp?: string;
+  sourceApplication?: string;
+  sourceProcess?: string;
   destinationName?: string;
   destinationIp?: string;
+  destinationApplication?: string;
+  destinationProcess?: string;
   port: number;
-  process?: string;
+  /** The export's time slot as ISO 8601 UTC instants (start = end for a single timestamp). */
+  slot?: { start: string; end: string };
   from: Provenance;
 }
 

@@ -18,6 +18,9 @@ export const assessmentInputSchema = z.object({
       infrastructurePorts: z.array(z.number()),
       infrastructureServers: z.array(z.string()),
       fanInShare: z.number(),
+      signaturePeers: z.number(),
+      applianceMinServers: z.number(),
+      applianceShare: z.number(),
       quickWinMaxDependencies: z.number(),
     }),
   }),
@@ -44,6 +47,24 @@ export const assessmentInputSchema = z.object({
       servers: z.array(z.string()),
       classification: classificationSchema,
       quickWin: z.boolean(),
+      evidence: z
+        .object({
+          basis: z.string(),
+          connections: z.array(
+            z.object({
+              from: z.string(),
+              to: z.string(),
+              ports: z.array(z.number()),
+              observations: z.number(),
+              sourceProcesses: z.array(z.string()).optional(),
+              destinationProcesses: z.array(z.string()).optional(),
+              firstSeen: z.string().optional(),
+              lastSeen: z.string().optional(),
+            }),
+          ),
+          connectionsOmitted: z.number(),
+        })
+        .optional(),
     }),
   ),
   applicationEdges: z.array(z.object({ from: z.string(), to: z.string(), strength })),

@@ -103,7 +103,7 @@ export function planEstate(
       moveGroup: (groups.members.get(groups.groupOf.get(a.name) ?? '') ?? [])
         .filter((n) => n !== a.name)
         .sort(),
-      reasons: reasons.get(a.name) ?? [],
+      reasons: [...a.reasons, ...(reasons.get(a.name) ?? [])],
     })),
     servers: planned.sort((a, b) => a.id.localeCompare(b.id)),
     databases: dbs.databases,

@@ -5,6 +5,7 @@
  * its reason, so nothing disappears silently.
  */
 import { buildDependencyGraph } from '../assess/dependency-graph.ts';
+import { evidenceLines } from '../assess/evidence-text.ts';
 import type { Estate, Server } from '../inventory/estate-schema.ts';
 import type { AssessmentInput } from './assessment-input.ts';
 import type { PlanOptions } from './plan-options.ts';
@@ -187,7 +188,8 @@ export function planningInput(
       servers: [...planned].sort(),
       dependsOn: (dependsOn.get(app.name) ?? []).filter((d) => !excludedApps.has(d.application)),
       moveGroup: [],
-      reasons: [],
+      // Why the assessment grouped these servers, so `plan --explain` shows the evidence too.
+      reasons: app.evidence === undefined ? [] : evidenceLines(app.evidence).map((l) => `grouped: ${l}`),
     });
     ranking.set(app.name, {
       poc: pocs.has(app.name),

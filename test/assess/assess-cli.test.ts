@@ -77,7 +77,8 @@ describe('factory assess', () => {
     expect(Object.values(t.readiness).reduce((a, b) => a + b, 0)).toBe(600);
     expect(t.readiness.Ready).toBeGreaterThan(200);
     expect(t.inferredApplications).toBeGreaterThan(0);
-    expect(assessment.infrastructureServers.length).toBeGreaterThan(0);
+    expect(assessment.infrastructure.length).toBeGreaterThan(0);
+    expect(assessment.infrastructure.every((i) => i.evidence.length > 0)).toBe(true);
     expect(assessment.applications.some((a) => a.quickWin)).toBe(true);
     expect(assessment.pocCandidates.length).toBeGreaterThan(0);
     expect(assessment.applicationEdges.some((e) => e.strength === 'strong')).toBe(true);

@@ -25,12 +25,18 @@ export const disk = (overrides: Partial<Disk> & { id: string; sizeGiB: number })
 export const samples = (...values: number[]) =>
   values.map((value, row) => ({ value, from: { ...from, row: row + 2 } }));
 
-export function connection(from: string, to: string, port: number, observations = 1): Connection {
+export function connection(
+  from: string,
+  to: string,
+  port: number,
+  observations = 1,
+  extra: Partial<Connection> = {},
+): Connection {
   return {
     source: { serverId: from, name: from },
     destination: { serverId: to, name: to },
     port,
     observations,
-    processes: [],
+    ...extra,
   };
 }

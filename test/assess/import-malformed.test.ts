@@ -33,6 +33,7 @@ const migrateRow = (overrides: Record<number, string>) => {
 
 const DEPS_HEADER =
   'Time slot,Source server name,Source IP,Source process,Destination server name,Destination IP,Destination process,Destination port';
+const SLOT = '1/15/2024 6:00 AM - 1/15/2024 12:00 PM';
 const CATALOG = docsFile('service-catalog.csv');
 const catalogHeader = CATALOG.split('\n')[0] ?? '';
 const catalogRow = (overrides: Record<number, string>) => {
@@ -297,7 +298,7 @@ const cases: Case[] = [
   },
   {
     name: 'dependency port out of range',
-    files: () => ({ 'deps.csv': `${DEPS_HEADER}\nslot,web01,10.0.0.1,w3wp,app01,10.0.0.2,java,70000\n` }),
+    files: () => ({ 'deps.csv': `${DEPS_HEADER}\n${SLOT},web01,10.0.0.1,w3wp,app01,10.0.0.2,java,70000\n` }),
     expected: {
       file: 'deps.csv',
       row: 2,
@@ -308,12 +309,32 @@ const cases: Case[] = [
   },
   {
     name: 'dependency source IP invalid',
-    files: () => ({ 'deps.csv': `${DEPS_HEADER}\nslot,web01,999.1.1.1,w3wp,app01,10.0.0.2,java,80\n` }),
+    files: () => ({ 'deps.csv': `${DEPS_HEADER}\n${SLOT},web01,999.1.1.1,w3wp,app01,10.0.0.2,java,80\n` }),
     expected: { row: 2, column: 'Source IP', value: '999.1.1.1', rule: 'must be an IPv4 or IPv6 address' },
   },
   {
+    name: 'dependency time slot whose minutes roll over',
+    files: () => ({
+      'deps.csv': `${DEPS_HEADER}\n1/15/2024 10:75 AM,web01,10.0.0.1,w3wp,app01,10.0.0.2,java,80\n`,
+    }),
+    expected: {
+      file: 'deps.csv',
+      row: 2,
+      column: 'Time slot',
+      value: '1/15/2024 10:75 AM',
+      rule: 'must be a time slot: one date or "start - end"',
+    },
+  },
+  {
+    name: 'dependency time slot ending before it starts',
+    files: () => ({
+      'deps.csv': `${DEPS_HEADER}\n2024-01-15T06:00Z - 2024-01-15T00:00Z,web01,10.0.0.1,w3wp,app01,10.0.0.2,java,80\n`,
+    }),
+    expected: { row: 2, column: 'Time slot', rule: 'a time slot must not end before it starts' },
+  },
+  {
     name: 'dependency row without any destination',
-    files: () => ({ 'deps.csv': `${DEPS_HEADER}\nslot,web01,10.0.0.1,w3wp,,,java,80\n` }),
+    files: () => ({ 'deps.csv': `${DEPS_HEADER}\n${SLOT},web01,10.0.0.1,w3wp,,,java,80\n` }),
     expected: {
       row: 2,
       column: 'Destination server name',
