@@ -1,6 +1,6 @@
 /**
  * The workspace is a folder of reviewable files: estate.json (from `factory import`) and
- * assessment.json + report.html (from `factory assess`). Every write goes to a temporary file in the
+ * assessment.json, report.html, vms.csv and vms.xlsx (from `factory assess`). Every write goes to a temporary file in the
  * same folder and is renamed into place, so a crash or a full disk never leaves a half-written file.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +10,8 @@ import { estateSchema, type Estate } from '../domain/inventory/estate-schema.ts'
 export const ESTATE_FILE = 'estate.json';
 export const ASSESSMENT_FILE = 'assessment.json';
 export const REPORT_FILE = 'report.html';
+export const VMS_CSV_FILE = 'vms.csv';
+export const VMS_XLSX_FILE = 'vms.xlsx';
 
 export async function writeAtomically(path: string, content: string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -23,7 +25,9 @@ export async function writeAtomically(path: string, content: string): Promise<vo
 }
 
 /** Writes several files so that either all of them are new or, on failure, none was replaced. */
-export async function writeAllAtomically(files: { path: string; content: string }[]): Promise<void> {
+export async function writeAllAtomically(
+  files: { path: string; content: string | Uint8Array }[],
+): Promise<void> {
   const staged: { temporary: string; path: string }[] = [];
   try {
     for (const file of files) {

@@ -2,7 +2,7 @@
  * `factory assess` as a pure function: readiness, sizing and cost per VM; applications (catalogued or
  * inferred) with dependencies, classification, quick wins and POC candidates; databases; totals.
  */
-import type { Classification, Estate } from '../inventory/estate-schema.ts';
+import type { AzureMigrateView, Classification, Estate, Platform } from '../inventory/estate-schema.ts';
 import { applicationEdges, groupApplications, type ApplicationEdge } from './application-groups.ts';
 import { deriveClassification } from './classification.ts';
 import {
@@ -17,6 +17,16 @@ import {
   type DependencyGraph,
   type DependencyOptions,
 } from './dependency-graph.ts';
+import {
+  defaultExclusionOptions,
+  exclusionCandidate,
+  exclusionReasons,
+  exclusionSuggestions,
+  type ExclusionCandidate,
+  type ExclusionOptions,
+  type ExclusionReason,
+  type ExclusionSuggestion,
+} from './exclusions.ts';
 import { recogniseOs } from './operating-system.ts';
 import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
 import { defaultSizing, sizeVm, type SizingOptions, type VmSizing } from './sizing.ts';
@@ -29,6 +39,7 @@ export interface AssessOptions {
   databases: DatabaseOptions;
   /** How many POC candidates to suggest. */
   pocSuggestions: number;
+  exclusions: ExclusionOptions;
 }
 
 export const defaultAssessOptions = (asOf: string): AssessOptions => ({
@@ -37,6 +48,7 @@ export const defaultAssessOptions = (asOf: string): AssessOptions => ({
   dependencies: defaultDependencyOptions,
   databases: defaultDatabaseOptions,
   pocSuggestions: 10,
+  exclusions: defaultExclusionOptions,
 });
 
 export interface VmAssessment {
@@ -45,6 +57,12 @@ export interface VmAssessment {
   readiness: VmReadiness;
   /** Absent for Not ready VMs: like Azure Migrate, they are neither sized nor costed. */
   sizing?: VmSizing;
+  /** The server's platform when it is not a VMware VM (absent = VMware). */
+  platform?: Platform;
+  /** What an imported Azure Migrate assessment said about the machine, next to our result. */
+  azureMigrate?: AzureMigrateView;
+  /** Set when the machine should not be migrated as it is: excluded, decommissioned or reviewed first. */
+  exclusion?: ExclusionCandidate;
 }
 
 export interface ApplicationAssessment {
@@ -73,6 +91,13 @@ export interface Assessment {
     applications: number;
     inferredApplications: number;
     databases: number;
+    exclusionCandidates: {
+      servers: number;
+      byReason: Record<ExclusionReason, number>;
+      bySuggestion: Record<ExclusionSuggestion, number>;
+      /** Their share of monthlyCompute + monthlyStorage (they stay in the totals, as in Azure Migrate). */
+      monthlyCost: number;
+    };
   };
   vms: VmAssessment[];
   applications: ApplicationAssessment[];
@@ -89,8 +114,11 @@ const emptyCounts = (): Record<Readiness, number> =>
   Object.fromEntries(readinessStates.map((s) => [s, 0])) as Record<Readiness, number>;
 
 export function assessEstate(estate: Estate, options: AssessOptions): Assessment {
+  // Appliances are recognised from dependency evidence (infrastructure detection); none is known here.
+  const appliances = new Set<string>();
   const vms: VmAssessment[] = estate.servers.map((server) => {
     const readiness = assessReadiness(server, options.asOf);
+    const exclusion = exclusionCandidate(server, options.asOf, options.exclusions, appliances);
     return {
       serverId: server.id,
       name: server.name,
@@ -98,6 +126,9 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       ...(readiness.status === 'Not ready'
         ? {}
         : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing) }),
+      ...(server.platform === undefined || server.platform === 'vmware' ? {} : { platform: server.platform }),
+      ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
+      ...(exclusion === undefined ? {} : { exclusion }),
     };
   });
   const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
@@ -175,6 +206,7 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
       applications: applications.length,
       inferredApplications: applications.filter((a) => a.source === 'inferred').length,
       databases: estate.databases.length,
+      exclusionCandidates: exclusionTotals(vms),
     },
     vms,
     applications,
@@ -185,6 +217,24 @@ export function assessEstate(estate: Estate, options: AssessOptions): Assessment
     dependencyNoise: graph.filtered,
     databases: estate.databases.map((db) => assessDatabase(db, options.databases)),
   };
+}
+
+function exclusionTotals(vms: readonly VmAssessment[]): Assessment['totals']['exclusionCandidates'] {
+  const byReason = Object.fromEntries(exclusionReasons.map((r) => [r, 0])) as Record<ExclusionReason, number>;
+  const bySuggestion = Object.fromEntries(exclusionSuggestions.map((s) => [s, 0])) as Record<
+    ExclusionSuggestion,
+    number
+  >;
+  let servers = 0;
+  let cost = 0;
+  for (const vm of vms) {
+    if (vm.exclusion === undefined) continue;
+    servers += 1;
+    bySuggestion[vm.exclusion.suggestion] += 1;
+    for (const reason of vm.exclusion.reasons) byReason[reason] += 1;
+    cost += (vm.sizing?.monthlyCompute ?? 0) + (vm.sizing?.monthlyStorage ?? 0);
+  }
+  return { servers, byReason, bySuggestion, monthlyCost: round2(cost) };
 }
 
 function businessGroupTotals(applications: readonly ApplicationAssessment[]): Assessment['businessGroups'] {
