@@ -19,6 +19,8 @@ export interface ImportOutcome {
   warnings: ImportIssue[];
   estatePath?: string;
   counts?: Record<string, number>;
+  /** Issues counted beyond the issue log's cap but not kept: `errors`/`warnings` are never silently short. */
+  omitted: { errors: number; warnings: number };
 }
 
 const MAX_PRINTED = 50;
@@ -32,6 +34,7 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
         ok: true,
         errors: [],
         warnings: result.warnings,
+        omitted: result.suppressed,
         estatePath: await saveEstate(options.workspace, result.estate),
         counts: {
           servers: result.estate.servers.length,
@@ -42,7 +45,7 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
           sources: result.estate.sources.length,
         },
       }
-    : { ok: false, errors: result.errors, warnings: result.warnings };
+    : { ok: false, errors: result.errors, warnings: result.warnings, omitted: result.suppressed };
 
   if (options.json === true) {
     options.print(JSON.stringify(outcome, null, 2));
@@ -51,7 +54,12 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
   const printIssues = (issues: ImportIssue[], suppressed: number) => {
     for (const issue of issues.slice(0, MAX_PRINTED)) options.print(`  ${formatIssue(issue)}`);
     const more = issues.length - MAX_PRINTED + suppressed;
-    if (more > 0) options.print(`  … and ${more} more (use --json for the full list)`);
+    if (more > 0)
+      options.print(
+        suppressed > 0
+          ? `  … and ${more} more (--json lists the first ${issues.length} and counts the ${suppressed} not kept)`
+          : `  … and ${more} more (use --json for the full list)`,
+      );
   };
   if (!outcome.ok) {
     options.print(

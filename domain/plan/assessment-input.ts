@@ -4,6 +4,7 @@
  * a truncated or hand-broken assessment is reported instead of producing a wrong plan.
  */
 import { z } from 'zod';
+import { exclusionReasons, exclusionSuggestions } from '../assess/exclusions.ts';
 import { classificationSchema, dbTargets } from '../inventory/estate-schema.ts';
 
 const strength = z.enum(['strong', 'medium', 'weak']);
@@ -28,6 +29,9 @@ export const assessmentInputSchema = z.object({
         findings: z.array(z.object({ status: z.string(), reason: z.string() })),
       }),
       sizing: z.object({ vmSize: z.string().optional() }).optional(),
+      exclusion: z
+        .object({ reasons: z.array(z.enum(exclusionReasons)), suggestion: z.enum(exclusionSuggestions) })
+        .optional(),
     }),
   ),
   applications: z.array(
