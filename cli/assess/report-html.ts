@@ -172,6 +172,7 @@ export function renderReport(
   const notReady = [...remediation.entries()]
     .sort((a, b) => b[1].count - a[1].count)
     .map(([check, e]) => [check, e.count, e.remediation]);
+  const connected = new Set(assessment.applicationEdges.flatMap((e) => [e.from, e.to])).size;
   const topApps = 25;
   const apps = [...assessment.applications]
     .sort((a, b) => b.monthlyCompute + b.monthlyStorage - (a.monthlyCompute + a.monthlyStorage))
@@ -209,7 +210,7 @@ ${filterCss}
 <div><span class="kpi"><b>${usd(t.monthlyCompute + t.monthlyStorage)}</b>per month</span><span class="kpi"><b>${t.applications}</b>applications (${t.inferredApplications} inferred)</span><span class="kpi"><b>${s.quickWins}</b>quick wins</span><span class="kpi"><b>${t.databases}</b>databases</span><span class="kpi"><b>${x.servers}</b>exclusion candidates</span></div>
 <h2>Readiness</h2>${readinessChart(t.readiness)}
 <h2>Monthly cost by business group</h2>${costChart(assessment.businessGroups)}
-<h2>Application dependencies</h2><p>Up to 40 of the most connected applications; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructureServers.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
+<h2>Application dependencies</h2><p>The ${Math.min(40, connected)} most connected of ${connected} applications with dependencies${connected > 40 ? ` (… and ${connected - 40} more in assessment.json applicationEdges)` : ''}; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructureServers.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
 <h2>POC candidates</h2>${table(
     ['Application'],
     s.pocCandidates.map((p) => [p]),
