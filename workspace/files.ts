@@ -1,6 +1,6 @@
 /**
  * The workspace is a folder of reviewable files: estate.json (from `factory import`) and
- * assessment.json + report.html (from `factory assess`). Every write goes to a temporary file in the
+ * assessment.json, report.html, vms.csv and vms.xlsx (from `factory assess`). Every write goes to a temporary file in the
  * same folder, is flushed to disk and renamed into place, and the folder itself is flushed, so a crash,
  * a power cut or a full disk never leaves a half-written file.
  */
@@ -39,6 +39,9 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 const temporaryOf = (path: string) => `${path}.${process.pid}.tmp`;
 
+export const VMS_CSV_FILE = 'vms.csv';
+export const VMS_XLSX_FILE = 'vms.xlsx';
+
 export async function writeAtomically(path: string, content: string): Promise<void> {
   const temporary = temporaryOf(path);
   try {
@@ -62,7 +65,7 @@ const intentSchema = z.object({
  * completed by the next load (`recoverInterruptedWrite`) instead of leaving the files out of step.
  */
 export async function writeAllAtomically(
-  files: { path: string; content: string }[],
+  files: { path: string; content: string | Uint8Array }[],
   intentDir = dirname(files[0]?.path ?? '.'),
 ): Promise<void> {
   await recoverInterruptedWrite(intentDir);

@@ -1,4 +1,7 @@
-/** `factory assess`: assess the workspace estate, write assessment.json and report.html, print a summary. */
+/**
+ * `factory assess`: assess the workspace estate, write assessment.json, report.html and the per-VM table
+ * (vms.csv, vms.xlsx) all or nothing, print a summary.
+ */
 import { join } from 'node:path';
 import { assessEstate, defaultAssessOptions, type Assessment } from '../../domain/assess/assess-estate.ts';
 import { compareReadiness, comparisonLines } from '../../domain/assess/compare-readiness.ts';
@@ -13,7 +16,16 @@ import { CliError, ExitCode } from '../operate/exit-codes.ts';
 import { loadPrices } from './prices-store.ts';
 import { renderReport } from './report-html.ts';
 import { summaryLines, summaryObject } from './summary.ts';
-import { ASSESSMENT_FILE, loadEstate, REPORT_FILE, writeAllAtomically } from '../../workspace/files.ts';
+import { vmTableRows } from './vm-table.ts';
+import { vmTableCsv, vmTableXlsx } from './vm-table-files.ts';
+import {
+  ASSESSMENT_FILE,
+  loadEstate,
+  REPORT_FILE,
+  VMS_CSV_FILE,
+  VMS_XLSX_FILE,
+  writeAllAtomically,
+} from '../../workspace/files.ts';
 import { contentSha256 } from '../../workspace/plan-files.ts';
 
 export interface AssessCommandOptions {
@@ -55,9 +67,14 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
   );
   const assessmentPath = join(options.workspace, ASSESSMENT_FILE);
   const reportPath = join(options.workspace, REPORT_FILE);
+  const vmsCsvPath = join(options.workspace, VMS_CSV_FILE);
+  const vmsXlsxPath = join(options.workspace, VMS_XLSX_FILE);
+  const rows = vmTableRows(assessment);
   await writeAllAtomically([
     { path: assessmentPath, content: `${JSON.stringify({ estateSha256, ...assessment }, null, 1)}\n` },
-    { path: reportPath, content: renderReport(assessment) },
+    { path: reportPath, content: renderReport(assessment, rows) },
+    { path: vmsCsvPath, content: vmTableCsv(rows) },
+    { path: vmsXlsxPath, content: await vmTableXlsx(rows) },
   ]);
   const comparison = options.compare === true ? compareReadiness(assessment.vms) : undefined;
   if (options.json === true) {
@@ -67,6 +84,8 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
           ...summaryObject(assessment),
           assessmentPath,
           reportPath,
+          vmsCsvPath,
+          vmsXlsxPath,
           ...(comparison === undefined ? {} : { readinessComparison: comparison }),
         },
         null,
@@ -76,7 +95,7 @@ export async function runAssess(options: AssessCommandOptions): Promise<Assessme
   } else {
     for (const line of summaryLines(assessment)) options.print(line);
     if (comparison !== undefined) for (const line of comparisonLines(comparison)) options.print(line);
-    options.print(`Wrote ${assessmentPath} and ${reportPath}`);
+    options.print(`Wrote ${assessmentPath}, ${reportPath}, ${vmsCsvPath} and ${vmsXlsxPath}`);
   }
   return assessment;
 }

@@ -54,6 +54,8 @@ export interface ImportOutcome {
   quarantine?: { rows: number; errors: number; sheets: number; folder: string; files: string[] };
   /** True when --add found nothing new: the workspace was not touched. */
   unchanged?: boolean;
+  /** Issues counted beyond the issue log's cap but not kept: `errors`/`warnings` are never silently short. */
+  omitted: { errors: number; warnings: number };
 }
 
 const MAX_PRINTED = 50;
@@ -120,6 +122,7 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
       ok: true,
       errors: [],
       warnings: [],
+      omitted: { errors: 0, warnings: 0 },
       inputs: { added: [], skipped, total: recorded.length },
       unchanged: true,
     };
@@ -162,7 +165,12 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
     await removeInputs(workspace, created);
     if (!inputsExisted) await rm(join(workspace, INPUTS_DIR), { recursive: true, force: true });
     if (!workspaceExisted) await rm(workspace, { recursive: true, force: true });
-    const outcome: ImportOutcome = { ok: false, errors: result.errors, warnings: result.warnings };
+    const outcome: ImportOutcome = {
+      ok: false,
+      errors: result.errors,
+      warnings: result.warnings,
+      omitted: result.suppressed,
+    };
     if (options.json === true) {
       options.print(JSON.stringify(outcome, null, 2));
       return outcome;
@@ -208,6 +216,7 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
     ok: true,
     errors: [],
     warnings: [...result.warnings, ...quarantineWarnings],
+    omitted: result.suppressed,
     estatePath,
     counts: {
       servers: estate.servers.length,
@@ -262,7 +271,12 @@ export async function runImport(options: ImportOptions): Promise<ImportOutcome> 
 function printIssues(print: (line: string) => void, issues: ImportIssue[], suppressed: number) {
   for (const issue of issues.slice(0, MAX_PRINTED)) print(`  ${formatIssue(issue)}`);
   const more = issues.length - MAX_PRINTED + suppressed;
-  if (more > 0) print(`  … and ${more} more (use --json for the full list)`);
+  if (more > 0)
+    print(
+      suppressed > 0
+        ? `  … and ${more} more (--json lists the first ${issues.length} and counts the ${suppressed} not kept)`
+        : `  … and ${more} more (use --json for the full list)`,
+    );
 }
 
 function printWarnings(print: (line: string) => void, warnings: ImportIssue[], suppressed: number) {

@@ -1,11 +1,14 @@
 /**
  * The self-contained HTML report: inline CSS and SVG (readiness chart, cost breakdown, application
- * dependency graph), no scripts or external assets, so it can be mailed or archived as one file.
+ * dependency graph) and the per-VM table, no scripts or external assets, so it can be mailed or archived
+ * as one file. The per-VM table is plain HTML (10,000 rows stay light); its filters are radio buttons
+ * and CSS `:has()` rules, so filtering needs no script either.
  */
 import type { Assessment } from '../../domain/assess/assess-estate.ts';
 import { readinessStates, type Readiness } from '../../domain/assess/readiness.ts';
 import { evidenceLines } from '../../domain/assess/evidence-text.ts';
 import { summaryObject } from './summary.ts';
+import { vmTableColumns, vmTableRows, type VmTableRow } from './vm-table.ts';
 
 const escape = (text: string) =>
   text.replace(
@@ -34,6 +37,7 @@ function readinessChart(counts: Record<Readiness, number>): string {
 function costChart(groups: Assessment['businessGroups']): string {
   const top = groups.slice(0, 12);
   const max = Math.max(1, ...top.map((g) => g.monthlyCompute + g.monthlyStorage));
+  const more = groups.length - top.length;
   const bars = top.map((g, i) => {
     const y = 10 + i * 28;
     const compute = Math.round((g.monthlyCompute / max) * 380);
@@ -41,7 +45,7 @@ function costChart(groups: Assessment['businessGroups']): string {
     return `<text x="0" y="${y + 15}" font-size="12">${escape(g.name)}</text><rect x="160" y="${y}" width="${compute}" height="20" fill="#1565c0"/><rect x="${160 + compute}" y="${y}" width="${storage}" height="20" fill="#90caf9"/><text x="${166 + compute + storage}" y="${y + 15}" font-size="12">${usd(g.monthlyCompute + g.monthlyStorage)}</text>`;
   });
   const legend = `<rect x="160" y="${20 + top.length * 28}" width="12" height="12" fill="#1565c0"/><text x="176" y="${31 + top.length * 28}" font-size="12">compute</text><rect x="250" y="${20 + top.length * 28}" width="12" height="12" fill="#90caf9"/><text x="266" y="${31 + top.length * 28}" font-size="12">storage</text>`;
-  return `<svg role="img" aria-label="Monthly cost by business group" width="680" height="${50 + top.length * 28}" xmlns="http://www.w3.org/2000/svg">${bars.join('')}${legend}</svg>`;
+  return `<svg role="img" aria-label="Monthly cost by business group" width="680" height="${50 + top.length * 28}" xmlns="http://www.w3.org/2000/svg">${bars.join('')}${legend}</svg>${more > 0 ? `<p>… and ${more} more business groups (all are in assessment.json and <code>factory assess --json</code>).</p>` : ''}`;
 }
 
 /** The most connected applications on a circle; line width by strength. Deterministic layout. */
@@ -90,23 +94,90 @@ const table = (head: string[], rows: (string | number)[][]) =>
     .map((r) => `<tr>${r.map((c) => `<td>${escape(String(c))}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 
-export function renderReport(assessment: Assessment): string {
+/** Row classes the CSS filters select on: readiness, exclusion candidate, data gaps. */
+const readinessClass: Record<Readiness, string> = {
+  Ready: 'r-ready',
+  'Conditionally ready': 'r-conditional',
+  'Not ready': 'r-not-ready',
+  Unknown: 'r-unknown',
+};
+
+const vmFilters = [
+  { id: 'vmf-all', label: 'all', rowClass: undefined },
+  { id: 'vmf-not-ready', label: 'Not ready', rowClass: 'r-not-ready' },
+  { id: 'vmf-conditional', label: 'Conditionally ready', rowClass: 'r-conditional' },
+  { id: 'vmf-unknown', label: 'Unknown', rowClass: 'r-unknown' },
+  { id: 'vmf-exclusion', label: 'exclusion candidates', rowClass: 'x' },
+  { id: 'vmf-gaps', label: 'data gaps', rowClass: 'g' },
+] as const;
+
+function vmCell(row: VmTableRow, key: keyof VmTableRow, kind: 'text' | 'number' | 'usd'): string {
+  const value = row[key];
+  if (value === undefined || value === '') return '<td></td>';
+  if (kind === 'usd' && typeof value === 'number') return `<td class="n">${usd(value)}</td>`;
+  if (kind === 'number') return `<td class="n">${escape(String(value))}</td>`;
+  return `<td>${escape(String(value))}</td>`;
+}
+
+/** Every VM, one plain row each; radio buttons + :has() hide the rows a filter does not select. */
+function vmTable(rows: readonly VmTableRow[]): string {
+  const columns = vmTableColumns.filter((c) => c.html);
+  const count = (rowClass: string | undefined) =>
+    rowClass === undefined ? rows.length : rows.filter((r) => rowClasses(r).includes(rowClass)).length;
+  const filters = vmFilters
+    .map(
+      (f) =>
+        `<label><input type="radio" name="vmf" id="${f.id}"${f.rowClass === undefined ? ' checked' : ''}> ${escape(f.label)} (${count(f.rowClass)})</label>`,
+    )
+    .join(' ');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr class="${rowClasses(r).join(' ')}">${columns.map((c) => vmCell(r, c.key, c.kind)).join('')}</tr>`,
+    )
+    .join('\n');
+  return `<div class="vmf">Show: ${filters}</div>
+<table class="vms"><thead><tr>${columns.map((c) => `<th>${escape(c.header)}</th>`).join('')}</tr></thead><tbody>
+${body}
+</tbody></table>`;
+}
+
+function rowClasses(row: VmTableRow): string[] {
+  return [
+    readinessClass[row.readiness],
+    ...(row.exclusion === undefined ? [] : ['x']),
+    ...(row.dataGaps === '' ? [] : ['g']),
+  ];
+}
+
+const filterCss = vmFilters
+  .filter((f) => f.rowClass !== undefined)
+  .map((f) => `body:has(#${f.id}:checked) table.vms tbody tr:not(.${f.rowClass ?? ''}){display:none}`)
+  .join('\n');
+
+export function renderReport(
+  assessment: Assessment,
+  rows: readonly VmTableRow[] = vmTableRows(assessment),
+): string {
   const s = summaryObject(assessment);
   const t = s.totals;
-  const notReady = assessment.vms
-    .filter((vm) => vm.readiness.status === 'Not ready')
-    .slice(0, 50)
-    .map((vm) => [
-      vm.name,
-      vm.readiness.findings
-        .filter((f) => f.status === 'Not ready')
-        .map((f) => f.reason)
-        .join('; '),
-      vm.readiness.findings[0]?.remediation ?? '',
-    ]);
+  // One line per Not-ready check with its remediation: the per-VM table carries each VM's reasons.
+  const remediation = new Map<string, { count: number; remediation: string }>();
+  for (const vm of assessment.vms)
+    for (const f of vm.readiness.findings)
+      if (f.status === 'Not ready') {
+        const entry = remediation.get(f.check) ?? { count: 0, remediation: f.remediation };
+        entry.count += 1;
+        remediation.set(f.check, entry);
+      }
+  const notReady = [...remediation.entries()]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([check, e]) => [check, e.count, e.remediation]);
+  const connected = new Set(assessment.applicationEdges.flatMap((e) => [e.from, e.to])).size;
+  const topApps = 25;
   const apps = [...assessment.applications]
     .sort((a, b) => b.monthlyCompute + b.monthlyStorage - (a.monthlyCompute + a.monthlyStorage))
-    .slice(0, 25)
+    .slice(0, topApps)
     .map((a) => [
       a.name,
       a.classification.businessGroup,
@@ -124,6 +195,15 @@ export function renderReport(assessment: Assessment): string {
     .sort((a, b) => b.servers.length - a.servers.length || a.name.localeCompare(b.name))
     .slice(0, 25)
     .map((a) => [a.name, a.servers.length, evidenceLines(a.evidence).slice(0, 4).join('\n')]);
+  const x = t.exclusionCandidates;
+  const candidates = rows
+    .filter((r) => r.exclusion !== undefined)
+    .map((r) => [r.server, r.platform, r.exclusion ?? '', r.exclusionReasons, r.exclusionNotes]);
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${escape(k)} ${n}`)
+      .join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration Factory assessment ${escape(s.asOf)}</title>
 <style>
@@ -131,21 +211,30 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;white-space:pre-line}
 th{background:#f5f5f5}.kpi{display:inline-block;margin-right:2rem}.kpi b{display:block;font-size:1.4rem}
+table.vms{font-size:.75rem}table.vms td.n{text-align:right}.vms-wrap{overflow-x:auto;max-width:100%}
+table.vms tr.r-not-ready td:nth-child(3){color:#c62828}.vmf label{margin-right:1rem;white-space:nowrap}
+${filterCss}
 </style></head><body>
 <h1>Assessment of ${t.servers} servers</h1>
 <p>As of ${escape(s.asOf)}; sizing ${escape(s.sizing.mode)} at P${s.sizing.percentile} × ${s.sizing.comfortFactor}, region ${escape(s.sizing.region)}. Prices are indicative list prices from the shipped catalog.</p>
-<div><span class="kpi"><b>${usd(t.monthlyCompute + t.monthlyStorage)}</b>per month</span><span class="kpi"><b>${t.applications}</b>applications (${t.inferredApplications} inferred)</span><span class="kpi"><b>${s.quickWins}</b>quick wins</span><span class="kpi"><b>${t.databases}</b>databases</span></div>
+<div><span class="kpi"><b>${usd(t.monthlyCompute + t.monthlyStorage)}</b>per month</span><span class="kpi"><b>${t.applications}</b>applications (${t.inferredApplications} inferred)</span><span class="kpi"><b>${s.quickWins}</b>quick wins</span><span class="kpi"><b>${t.databases}</b>databases</span><span class="kpi"><b>${x.servers}</b>exclusion candidates</span></div>
 <h2>Readiness</h2>${readinessChart(t.readiness)}
 <h2>Monthly cost by business group</h2>${costChart(assessment.businessGroups)}
-<h2>Application dependencies</h2><p>Up to 40 of the most connected applications; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructure.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
+<h2>Application dependencies</h2><p>The ${Math.min(40, connected)} most connected of ${connected} applications with dependencies${connected > 40 ? ` (… and ${connected - 40} more in assessment.json applicationEdges)` : ''}; line width shows strength, green marks quick wins. Ephemeral ports, infrastructure ports and ${assessment.infrastructure.length} detected shared-service servers are filtered out.</p>${dependencyGraph(assessment)}
 <h2>Shared infrastructure (first 50)</h2><p>Found by service processes, ports and traffic patterns (or configured); not grouped into applications.</p>${table(['Server', 'Role', 'Evidence'], infrastructure)}
 <h2>Why inferred applications were grouped (largest 25)</h2>${table(['Application', 'Servers', 'Evidence'], grouping)}
 <h2>POC candidates</h2>${table(
     ['Application'],
     s.pocCandidates.map((p) => [p]),
   )}
-<h2>Largest applications by cost</h2>${table(['Application', 'Business group', 'Servers', 'Dependencies', 'Quick win', 'Monthly'], apps)}
-<h2>Not ready (first 50)</h2>${table(['Server', 'Reasons', 'Remediation'], notReady)}
+<h2>Largest applications by cost</h2><p>The ${apps.length} most expensive of ${assessment.applications.length} applications${assessment.applications.length > topApps ? ` (… and ${assessment.applications.length - topApps} more in assessment.json)` : ''}.</p>${table(['Application', 'Business group', 'Servers', 'Dependencies', 'Quick win', 'Monthly'], apps)}
+<h2>Not ready by check</h2>${notReady.length === 0 ? '<p>No server is Not ready.</p>' : table(['Check', 'Servers', 'Remediation'], notReady)}
+<h2>Exclusion and decommission candidates (${x.servers})</h2>
+<p>Not VMware VMs, templates, migration appliances and powered-off VMs: not planned into waves unless the plan opts them in. ${x.servers === 0 ? '' : `By suggestion: ${counts(x.bySuggestion)}. By reason: ${counts(x.byReason)}. Their share of the monthly cost: ${usd(x.monthlyCost)}.`}</p>
+${candidates.length === 0 ? '' : table(['Server', 'Platform', 'Suggestion', 'Reasons', 'Notes'], candidates)}
+<h2>Servers (${rows.length})</h2>
+<p>Every server: our readiness with its reasons, our size and cost next to Azure Migrate's (when an Azure Migrate assessment was imported), sizing confidence, data gaps (counters with no data: sized as on premises) and exclusion reasons. The same table is in vms.csv and vms.xlsx.</p>
+<div class="vms-wrap">${vmTable(rows)}</div>
 <h2>Databases</h2>${table(['Recommended target (mode)', 'Databases'], Object.entries(s.databaseTargets))}
 </body></html>
 `;

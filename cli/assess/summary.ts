@@ -1,6 +1,12 @@
-/** The terminal summary of an assessment, and the compact object `--json` prints. */
+/**
+ * The terminal summary of an assessment, and the compact object `--json` prints. The object carries
+ * whole lists (never the first n); the text caps long lists and says how many more there are.
+ */
 import type { Assessment } from '../../domain/assess/assess-estate.ts';
 import { readinessStates } from '../../domain/assess/readiness.ts';
+
+/** Business groups the text summary prints before "… and N more". */
+export const PRINTED_BUSINESS_GROUPS = 10;
 
 const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 
@@ -35,6 +41,19 @@ export function summaryObject(assessment: Assessment) {
     quickWins: assessment.applications.filter((a) => a.quickWin).length,
     pocCandidates: assessment.pocCandidates,
     databaseTargets: Object.fromEntries([...targets.entries()].sort((a, b) => b[1] - a[1])),
+    /** Every exclusion / decommission candidate (counts are in totals.exclusionCandidates). */
+    exclusionCandidates: assessment.vms.flatMap((vm) =>
+      vm.exclusion === undefined
+        ? []
+        : [
+            {
+              serverId: vm.serverId,
+              name: vm.name,
+              suggestion: vm.exclusion.suggestion,
+              reasons: vm.exclusion.reasons,
+            },
+          ],
+    ),
     dependencyNoise: assessment.dependencyNoise,
     infrastructureServers: assessment.infrastructure.length,
     infrastructureRoles: Object.fromEntries(
@@ -77,16 +96,32 @@ export function summaryLines(assessment: Assessment): string[] {
         .map(([counter, n]) => `${counter} ${n}`)
         .join(', ') || 'none'
     }); sized on allocated resources: ${t.dataGaps.byBasis['as-on-premises']}, partly: ${t.dataGaps.byBasis.mixed}`,
+    exclusionLine(t.exclusionCandidates),
     'Cost by business group:',
     ...s.businessGroups
-      .slice(0, 10)
+      .slice(0, PRINTED_BUSINESS_GROUPS)
       .map(
         (g) =>
           `  ${g.name.padEnd(20)} ${usd(g.monthlyCompute + g.monthlyStorage).padStart(12)}  (${g.applications} apps)`,
       ),
+    ...(s.businessGroups.length > PRINTED_BUSINESS_GROUPS
+      ? [
+          `  … and ${s.businessGroups.length - PRINTED_BUSINESS_GROUPS} more business groups (report.html and --json list all)`,
+        ]
+      : []),
     `Databases: ${t.databases}`,
     ...Object.entries(s.databaseTargets).map(([target, n]) => `  ${target}: ${n}`),
     `POC candidates: ${s.pocCandidates.join(', ') || 'none'}`,
   ];
   return lines;
+}
+
+function exclusionLine(c: Assessment['totals']['exclusionCandidates']): string {
+  if (c.servers === 0) return 'Exclusion candidates: none';
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return `Exclusion candidates: ${c.servers} (${counts(c.bySuggestion)}; ${counts(c.byReason)}; ${usd(c.monthlyCost)}/month of the total) — listed in report.html and vms.csv`;
 }

@@ -10,7 +10,7 @@ import { defaultPlanOptions, type PlanOptions } from '../../domain/plan/plan-opt
 import { noPins, type Plan } from '../../domain/plan/plan-schema.ts';
 import { planEstate } from '../../domain/plan/plan-estate.ts';
 import { loadFreshAssessment } from '../../workspace/chain.ts';
-import { planSummaryLines } from './plan-summary.ts';
+import { excludedCounts, planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
 import { loadPlan, PLAN_FILE, planSha256, savePlan } from '../../workspace/plan-files.ts';
 
@@ -60,7 +60,13 @@ export async function runPlan(options: PlanCommandOptions): Promise<Plan> {
     return plan;
   }
   if (options.json === true)
-    options.print(JSON.stringify({ ...plan.summary, capacity: plan.capacity.peak, path, sha256 }, null, 2));
+    options.print(
+      JSON.stringify(
+        { ...plan.summary, capacity: plan.capacity.peak, excluded: excludedCounts(plan), path, sha256 },
+        null,
+        2,
+      ),
+    );
   else {
     for (const line of planSummaryLines(plan)) options.print(line);
     options.print(`Wrote ${path} (sha256 ${sha256}) and the report`);

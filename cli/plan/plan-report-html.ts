@@ -34,11 +34,45 @@ function columns(title: string, values: { label: string; value: number }[], limi
   return `<h3>${escape(title)}</h3><svg xmlns="http://www.w3.org/2000/svg" width="900" height="170">${bars.join('')}${line}</svg>`;
 }
 
+/** Everything the plan left out, each with its reason: servers that are not VMware VMs first. */
+function notPlanned(plan: Plan): string {
+  const section = (title: string, note: string, entries: Plan['excluded'], platform: boolean) =>
+    entries.length === 0
+      ? ''
+      : `<h2>${escape(title)} (${entries.length})</h2><p>${escape(note)}</p><table><tr><th>${platform ? 'server</th><th>platform' : 'kind</th><th>name'}</th><th>reason</th></tr>${entries
+          .map(
+            (e) =>
+              `<tr><td>${escape(platform ? (e.name ?? e.id) : e.kind)}</td><td>${escape(platform ? (e.platform ?? '') : (e.name ?? e.id))}</td><td>${escape(e.reason)}</td></tr>`,
+          )
+          .join('')}</table>`;
+  return [
+    section(
+      'Refused for waves: not VMware VMs',
+      'The factory migrates VMware VMs through Site Recovery; these servers need another migration path.',
+      plan.excluded.filter((e) => e.category === 'not-vmware'),
+      true,
+    ),
+    section(
+      'Exclusion candidates left out',
+      'Templates, migration appliances and powered-off VMs; opt powered-off VMs or templates in with options.exclusions and plan again.',
+      plan.excluded.filter((e) => e.category === 'exclusion-candidate'),
+      false,
+    ),
+    section(
+      'Other exclusions',
+      'Pins, Not ready servers, servers of no planned application, databases without a target.',
+      plan.excluded.filter((e) => e.category === undefined),
+      false,
+    ),
+  ].join('\n');
+}
+
 export function renderPlanReport(plan: Plan, sha256: string): string {
   const s = plan.summary;
   const per = plan.capacity.perWave;
+  const shownViolations = 200;
   const rows = plan.capacity.violations
-    .slice(0, 200)
+    .slice(0, shownViolations)
     .map(
       (v) => `<tr><td>${escape(v.rule)}</td><td>${escape(v.subject)}</td><td>${escape(v.message)}</td></tr>`,
     );
@@ -68,7 +102,8 @@ ${columns(
   plan.capacity.appliances.map((a) => ({ label: a.name, value: a.peakVms })),
   plan.options.appliances.maxVms,
 )}
-<h2>Capacity violations (${plan.capacity.violations.length})</h2><table><tr><th>rule</th><th>subject</th><th>message</th></tr>${rows.join('')}</table>
+<h2>Capacity violations (${plan.capacity.violations.length})</h2><table><tr><th>rule</th><th>subject</th><th>message</th></tr>${rows.join('')}</table>${plan.capacity.violations.length > shownViolations ? `<p>… and ${plan.capacity.violations.length - shownViolations} more in plan.json (capacity.violations).</p>` : ''}
+${notPlanned(plan)}
 </body></html>
 `;
 }

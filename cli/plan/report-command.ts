@@ -1,7 +1,7 @@
 /** `factory plan report`: summary and HTML report of the plan as it is on disk (hand edits included). */
 import { join } from 'node:path';
 import { writeAtomically } from '../../workspace/files.ts';
-import { planSummaryLines } from './plan-summary.ts';
+import { excludedCounts, planSummaryLines } from './plan-summary.ts';
 import { renderPlanReport } from './plan-report-html.ts';
 import { loadFreshChain } from '../../workspace/chain.ts';
 import { PLAN_REPORT_FILE, planSha256 } from '../../workspace/plan-files.ts';
@@ -17,7 +17,17 @@ export async function runReport(options: {
   await writeAtomically(path, renderPlanReport(plan, sha256));
   if (options.json === true)
     options.print(
-      JSON.stringify({ ...plan.summary, capacity: plan.capacity.peak, sha256, reportPath: path }, null, 2),
+      JSON.stringify(
+        {
+          ...plan.summary,
+          capacity: plan.capacity.peak,
+          excluded: excludedCounts(plan),
+          sha256,
+          reportPath: path,
+        },
+        null,
+        2,
+      ),
     );
   else {
     for (const line of planSummaryLines(plan)) options.print(line);

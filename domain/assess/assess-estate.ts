@@ -2,7 +2,7 @@
  * `factory assess` as a pure function: readiness, sizing and cost per VM; applications (catalogued or
  * inferred) with dependencies, classification, quick wins and POC candidates; databases; totals.
  */
-import type { AzureMigrateView, Classification, Estate } from '../inventory/estate-schema.ts';
+import type { AzureMigrateView, Classification, Estate, Platform } from '../inventory/estate-schema.ts';
 import {
   applicationEdges,
   groupApplications,
@@ -23,6 +23,16 @@ import {
   type DependencyOptions,
 } from './dependency-graph.ts';
 import type { InfrastructureServer } from './infrastructure.ts';
+import {
+  defaultExclusionOptions,
+  exclusionCandidate,
+  exclusionReasons,
+  exclusionSuggestions,
+  type ExclusionCandidate,
+  type ExclusionOptions,
+  type ExclusionReason,
+  type ExclusionSuggestion,
+} from './exclusions.ts';
 import { recogniseOs } from './operating-system.ts';
 import { assessReadiness, readinessStates, type Readiness, type VmReadiness } from './readiness.ts';
 import {
@@ -43,6 +53,7 @@ export interface AssessOptions {
   databases: DatabaseOptions;
   /** How many POC candidates to suggest. */
   pocSuggestions: number;
+  exclusions: ExclusionOptions;
 }
 
 export const defaultAssessOptions = (asOf: string): AssessOptions => ({
@@ -51,6 +62,7 @@ export const defaultAssessOptions = (asOf: string): AssessOptions => ({
   dependencies: defaultDependencyOptions,
   databases: defaultDatabaseOptions,
   pocSuggestions: 10,
+  exclusions: defaultExclusionOptions,
 });
 
 export interface VmAssessment {
@@ -59,8 +71,12 @@ export interface VmAssessment {
   readiness: VmReadiness;
   /** Absent for Not ready VMs: like Azure Migrate, they are neither sized nor costed. */
   sizing?: VmSizing;
-  /** What Azure Migrate's own assessment said about this machine, when one was imported. */
+  /** The server's platform when it is not a VMware VM (absent = VMware). */
+  platform?: Platform;
+  /** What an imported Azure Migrate assessment said about the machine, next to our result. */
   azureMigrate?: AzureMigrateView;
+  /** Set when the machine should not be migrated as it is: excluded, decommissioned or reviewed first. */
+  exclusion?: ExclusionCandidate;
 }
 
 export interface ApplicationAssessment {
@@ -121,6 +137,13 @@ export interface Assessment {
     inferredApplications: number;
     databases: number;
     dataGaps: DataGaps;
+    exclusionCandidates: {
+      servers: number;
+      byReason: Record<ExclusionReason, number>;
+      bySuggestion: Record<ExclusionSuggestion, number>;
+      /** Their share of monthlyCompute + monthlyStorage (they stay in the totals, as in Azure Migrate). */
+      monthlyCost: number;
+    };
   };
   vms: VmAssessment[];
   applications: ApplicationAssessment[];
@@ -147,24 +170,30 @@ export function assessEstate(
     throw new Error(
       `region ${options.sizing.region} has no prices; regions with prices: ${pricedRegions(prices).join(', ')}`,
     );
+  // Templates never run, so they belong to no application.
+  const machines = estate.servers.filter((server) => server.template !== true);
+  const graph = buildDependencyGraph(machines, estate.connections, options.dependencies);
+  const appliances = new Set(
+    graph.infrastructure.filter((i) => i.role === 'migration-appliance').map((i) => i.serverId),
+  );
   const vms: VmAssessment[] = estate.servers.map((server) => {
     const readiness = assessReadiness(server, options.asOf);
+    const exclusion = exclusionCandidate(server, options.asOf, options.exclusions, appliances);
     return {
       serverId: server.id,
       name: server.name,
       readiness,
-      ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
       // A VM template is not migrated: no size, no cost (it is listed as an exclude candidate).
       ...(readiness.status === 'Not ready' || server.template === true
         ? {}
         : { sizing: sizeVm(server, recogniseOs(server.os), options.sizing, prices) }),
+      ...(server.platform === undefined || server.platform === 'vmware' ? {} : { platform: server.platform }),
+      ...(server.azureMigrate === undefined ? {} : { azureMigrate: server.azureMigrate }),
+      ...(exclusion === undefined ? {} : { exclusion }),
     };
   });
   const byId = new Map(vms.map((vm) => [vm.serverId, vm]));
 
-  // Templates never run, so they belong to no application.
-  const machines = estate.servers.filter((server) => server.template !== true);
-  const graph = buildDependencyGraph(machines, estate.connections, options.dependencies);
   const groups = groupApplications(machines, estate.applications, graph);
   const edges = applicationEdges(groups, graph);
   const dependsOn = new Map<string, Set<string>>();
@@ -253,6 +282,7 @@ export function assessEstate(
       inferredApplications: applications.filter((a) => a.source === 'inferred').length,
       databases: estate.databases.length,
       dataGaps: dataGaps(sized),
+      exclusionCandidates: exclusionTotals(vms),
     },
     vms,
     applications,
@@ -278,6 +308,24 @@ function dataGaps(sized: readonly VmSizing[]): DataGaps {
     for (const counter of s.missingData) byCounter[counter] += 1;
   }
   return { machines, byCounter, byBasis };
+}
+
+function exclusionTotals(vms: readonly VmAssessment[]): Assessment['totals']['exclusionCandidates'] {
+  const byReason = Object.fromEntries(exclusionReasons.map((r) => [r, 0])) as Record<ExclusionReason, number>;
+  const bySuggestion = Object.fromEntries(exclusionSuggestions.map((s) => [s, 0])) as Record<
+    ExclusionSuggestion,
+    number
+  >;
+  let servers = 0;
+  let cost = 0;
+  for (const vm of vms) {
+    if (vm.exclusion === undefined) continue;
+    servers += 1;
+    bySuggestion[vm.exclusion.suggestion] += 1;
+    for (const reason of vm.exclusion.reasons) byReason[reason] += 1;
+    cost += (vm.sizing?.monthlyCompute ?? 0) + (vm.sizing?.monthlyStorage ?? 0);
+  }
+  return { servers, byReason, bySuggestion, monthlyCost: round2(cost) };
 }
 
 function businessGroupTotals(applications: readonly ApplicationAssessment[]): Assessment['businessGroups'] {

@@ -4,6 +4,7 @@
  * a truncated or hand-broken assessment is reported instead of producing a wrong plan.
  */
 import { z } from 'zod';
+import { exclusionReasons, exclusionSuggestions } from '../assess/exclusions.ts';
 import { classificationSchema, dbTargets, performanceCounters } from '../inventory/estate-schema.ts';
 
 const strength = z.enum(['strong', 'medium', 'weak']);
@@ -38,6 +39,9 @@ export const assessmentInputSchema = z.object({
           /** Counters the assessment had no data for; absent in assessments made before. */
           missingData: z.array(z.enum(performanceCounters)).optional(),
         })
+        .optional(),
+      exclusion: z
+        .object({ reasons: z.array(z.enum(exclusionReasons)), suggestion: z.enum(exclusionSuggestions) })
         .optional(),
     }),
   ),

@@ -9,7 +9,10 @@ export function explain(plan: Plan, subject: string): string[] | undefined {
   const app = plan.applications.find((a) => a.name.toLowerCase() === key);
   const server = plan.servers.find((s) => s.id === subject || s.name.toLowerCase() === key);
   const excluded = plan.excluded.find(
-    (e) => e.id.toLowerCase() === key || (server !== undefined && e.id === server.id),
+    (e) =>
+      e.id.toLowerCase() === key ||
+      e.name?.toLowerCase() === key ||
+      (server !== undefined && e.id === server.id),
   );
   if (app !== undefined) {
     const risks = plan.crossWaveDependencies.filter((d) => d.from === app.name || d.to === app.name);
@@ -28,6 +31,9 @@ export function explain(plan: Plan, subject: string): string[] | undefined {
       ...(owner === undefined ? [] : [`application ${owner.name}:`, ...owner.reasons.map((r) => `  - ${r}`)]),
     ];
   }
-  if (excluded !== undefined) return [`${excluded.kind} ${excluded.id} is not planned: ${excluded.reason}`];
+  if (excluded !== undefined)
+    return [
+      `${excluded.kind} ${excluded.name === undefined ? excluded.id : `${excluded.name} (${excluded.id})`} is not planned: ${excluded.reason}`,
+    ];
   return undefined;
 }

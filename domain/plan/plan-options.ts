@@ -89,6 +89,14 @@ export const planOptionsSchema = z.object({
   arm: z.object({ writesPerSecond: z.number().positive(), burst: z.number().int().nonnegative() }),
   failover: z.object({ perHourPerSubscription: z.number().positive() }),
   subscriptions: z.object({ maxProtectedDisks: z.number().int().positive() }),
+  /**
+   * Exclusion candidates the operator opts into waves (powered-off VMs must be powered on before their
+   * wave replicates; templates converted to VMs). Servers that are not VMware VMs and migration
+   * appliances are never planned. Plans made before this option read both as false.
+   */
+  exclusions: z
+    .object({ includePoweredOff: z.boolean(), includeTemplates: z.boolean() })
+    .default({ includePoweredOff: false, includeTemplates: false }),
   schedule: z.object({
     /** Days from the end of initial replication to cutover: test failover, validation, sign-off. */
     validationDays: z.number().nonnegative(),
@@ -138,6 +146,7 @@ export const defaultPlanOptions = (start: string): PlanOptions => ({
   // figure is published, so the planner assumes the same cap ("Replicated machines - storage" in
   // https://learn.microsoft.com/azure/site-recovery/azure-to-azure-support-matrix).
   subscriptions: { maxProtectedDisks: 3000 },
+  exclusions: { includePoweredOff: false, includeTemplates: false },
   schedule: {
     validationDays: 2,
     maintenanceWindows: [

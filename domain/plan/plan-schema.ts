@@ -5,6 +5,7 @@
  * reasons the planner recorded. `factory plan validate` parses the file with these schemas first.
  */
 import { z } from 'zod';
+import { platforms } from '../inventory/estate-schema.ts';
 import { planOptionsSchema } from './plan-options.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -160,6 +161,21 @@ export const capacitySchema = z.object({
 });
 export type Capacity = z.infer<typeof capacitySchema>;
 
+/** Why a server is refused for waves, when it is more than a pin or an empty application. */
+export const exclusionCategories = ['not-vmware', 'exclusion-candidate'] as const;
+
+export const excludedSchema = z.object({
+  kind: z.enum(['server', 'application', 'database']),
+  id: z.string(),
+  reason: z.string(),
+  /** Server name (ids are UUIDs or vCenter paths). */
+  name: z.string().optional(),
+  category: z.enum(exclusionCategories).optional(),
+  /** Set for servers that are not VMware VMs. */
+  platform: z.enum(platforms).optional(),
+});
+export type PlanExcluded = z.infer<typeof excludedSchema>;
+
 export const planSchema = z.object({
   formatVersion: z.literal(PLAN_FORMAT_VERSION),
   /** Assessment date of the inputs; hashes of the input files are added by the CLI. */
@@ -186,9 +202,7 @@ export const planSchema = z.object({
   applications: z.array(planApplicationSchema),
   servers: z.array(planServerSchema),
   databases: z.array(planDatabaseSchema),
-  excluded: z.array(
-    z.object({ kind: z.enum(['server', 'application', 'database']), id: z.string(), reason: z.string() }),
-  ),
+  excluded: z.array(excludedSchema),
   crossWaveDependencies: z.array(crossWaveDependencySchema),
   capacity: capacitySchema,
   warnings: z.array(z.string()),

@@ -1,11 +1,13 @@
 /**
  * Turns the estate and its assessment into the planner's working facts: per server the bytes to
  * replicate, churn, IOPS, disks and tier; per application its environment, classification and
- * dependencies. Not-ready servers and excluded servers/applications are set aside here, each with
- * its reason, so nothing disappears silently.
+ * dependencies. Not-ready servers, servers that are not VMware VMs, exclusion candidates (unless the
+ * options opt them in) and excluded servers/applications are set aside here, each with its reason, so
+ * nothing disappears silently.
  */
 import { buildDependencyGraph } from '../assess/dependency-graph.ts';
 import { evidenceLines } from '../assess/evidence-text.ts';
+import { notVmwareReason, type ExclusionReason, type ExclusionSuggestion } from '../assess/exclusions.ts';
 import type { Estate, Server } from '../inventory/estate-schema.ts';
 import type { AssessmentInput } from './assessment-input.ts';
 import type { PlanOptions } from './plan-options.ts';
@@ -108,17 +110,42 @@ export function planningInput(
   const tiers = serverTiers(assessment.applications, graph.edges, dbHosts);
 
   const servers = new Map<string, PlanServer>();
+  const notVmware = new Map<string, number>();
+  const leftOut = new Map<string, number>();
   for (const server of estate.servers) {
-    if (server.template === true) {
+    const application = owner.get(server.id);
+    const vm = vms.get(server.id);
+    // The workflows replicate Azure Migrate VMware-site machines only: anything else is refused, not guessed.
+    if (server.platform !== undefined && server.platform !== 'vmware') {
       excluded.push({
         kind: 'server',
         id: server.id,
-        reason: `${server.name} is a VM template; templates are not migrated`,
+        name: server.name,
+        reason: notVmwareReason(server.platform),
+        category: 'not-vmware',
+        platform: server.platform,
       });
+      notVmware.set(server.platform, (notVmware.get(server.platform) ?? 0) + 1);
       continue;
     }
-    const application = owner.get(server.id);
-    const vm = vms.get(server.id);
+    const candidate = exclusionOf(server, vm?.exclusion);
+    const blocking = candidate.reasons.filter(
+      (r) =>
+        r === 'migration-appliance' ||
+        (r === 'template' && !options.exclusions.includeTemplates) ||
+        (r === 'powered-off' && !options.exclusions.includePoweredOff),
+    );
+    if (blocking.length > 0) {
+      excluded.push({
+        kind: 'server',
+        id: server.id,
+        name: server.name,
+        reason: `exclusion candidate (${candidate.suggestion}): ${blocking.map((r) => leftOutBecause[r]).join('; ')}`,
+        category: 'exclusion-candidate',
+      });
+      for (const r of blocking) leftOut.set(r, (leftOut.get(r) ?? 0) + 1);
+      continue;
+    }
     if (application === undefined) {
       if (!excludedServers.has(server.id))
         excluded.push({
@@ -152,9 +179,23 @@ export function planningInput(
       ...(server.vcenter === undefined ? {} : { vcenter: server.vcenter }),
       ...(vm?.sizing?.vmSize === undefined ? {} : { targetVmSize: vm.sizing.vmSize }),
       ...serverFacts(server, options, vm?.sizing?.missingData?.includes('disk') === true),
-      reasons: [tier.reason],
+      reasons: [tier.reason, ...candidate.reasons.flatMap((r) => plannedAnyway[r] ?? [])],
     });
   }
+  const counts = (m: ReadonlyMap<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  const total = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  if (notVmware.size > 0)
+    warnings.push(
+      `${total(notVmware)} servers are not VMware VMs (${counts(notVmware)}) and are refused for waves: the factory migrates VMware VMs; each is listed in excluded with how to migrate it`,
+    );
+  if (leftOut.size > 0)
+    warnings.push(
+      `exclusion candidates left out of waves (${counts(leftOut)}); opt powered-off VMs or templates in with options.exclusions`,
+    );
 
   const dependsOn = new Map<string, PlanApplication['dependsOn']>();
   for (const edge of assessment.applicationEdges) {
@@ -212,4 +253,37 @@ export function planningInput(
     excluded,
     warnings,
   };
+}
+
+const leftOutBecause: Record<ExclusionReason, string> = {
+  'not-vmware': 'not a VMware VM',
+  'migration-appliance': 'Azure Migrate appliance: it serves the migration and is not migrated',
+  template:
+    'VMware template: plan it only with options.exclusions.includeTemplates, after converting it to a VM',
+  'powered-off':
+    'powered off: plan it only with options.exclusions.includePoweredOff, and power it on before its wave replicates',
+};
+
+const plannedAnyway: Partial<Record<ExclusionReason, string>> = {
+  template:
+    'VMware template planned because options.exclusions.includeTemplates is set: convert it to a VM before its wave replicates',
+  'powered-off':
+    'powered off, planned because options.exclusions.includePoweredOff is set: power it on before its wave replicates (the Mobility agent replicates running machines)',
+};
+
+/**
+ * The server's exclusion reasons: the assessment's (which knows the appliances) joined with the estate's
+ * own facts, so an assessment made before candidates were flagged cannot let a template into a wave.
+ */
+function exclusionOf(
+  server: Server,
+  assessed: { reasons: ExclusionReason[]; suggestion: ExclusionSuggestion } | undefined,
+): { reasons: ExclusionReason[]; suggestion: ExclusionSuggestion } {
+  const reasons = new Set(assessed?.reasons ?? []);
+  if (server.template === true) reasons.add('template');
+  else if (server.poweredOn === false) reasons.add('powered-off');
+  const suggestion =
+    assessed?.suggestion ??
+    (reasons.has('template') || reasons.has('migration-appliance') ? 'exclude' : 'review');
+  return { reasons: [...reasons], suggestion };
 }

@@ -4,7 +4,7 @@
  * its own reference: servers, applications and caps are read from it, so no workspace is needed.
  */
 import { azureVmNameProblem, machineIdPartProblem } from '../azure-names.ts';
-import type { Plan } from './plan-schema.ts';
+import type { Plan, PlanExcluded } from './plan-schema.ts';
 import { waveNumber } from './wave-assignment.ts';
 
 export interface PlanError {
@@ -14,6 +14,7 @@ export interface PlanError {
     | 'duplicate-server'
     | 'unplaced-server'
     | 'excluded-server-placed'
+    | 'not-vmware'
     | 'batch-size'
     | 'split-application'
     | 'dependency-order'
@@ -40,6 +41,7 @@ export function validatePlan(plan: Plan): PlanError[] {
   const apps = new Map(plan.applications.map((a) => [a.name, a]));
   const placement = new Map<string, { wave: string; batch: string }>();
   const waveOrder = new Map(plan.waves.map((w) => [w.id, w.number]));
+  const excludedServers = new Map(plan.excluded.filter((e) => e.kind === 'server').map((e) => [e.id, e]));
 
   const ids = new Set<string>();
   for (const id of plan.waves.flatMap((w) => [w.id, ...w.batches.map((b) => b.id)])) {
@@ -60,6 +62,11 @@ export function validatePlan(plan: Plan): PlanError[] {
         });
       for (const id of members) {
         const server = servers.get(id);
+        const refused = excludedServers.get(id);
+        if (server === undefined && refused?.category !== undefined) {
+          errors.push(placedRefused(refused, at));
+          continue;
+        }
         if (server === undefined) {
           errors.push({
             rule: 'unknown-server',
@@ -110,17 +117,21 @@ export function validatePlan(plan: Plan): PlanError[] {
     }
   }
 
-  const excluded = new Set(plan.excluded.filter((e) => e.kind === 'server').map((e) => e.id));
   for (const server of plan.servers) {
     const at = placement.get(server.id);
-    if (at !== undefined && excluded.has(server.id))
-      errors.push({
-        rule: 'excluded-server-placed',
-        ...at,
-        server: server.id,
-        message: `server ${server.name} is excluded but placed in ${at.batch}`,
-      });
-    if (at === undefined && !excluded.has(server.id))
+    const refused = excludedServers.get(server.id);
+    if (at !== undefined && refused !== undefined)
+      errors.push(
+        refused.category === undefined
+          ? {
+              rule: 'excluded-server-placed',
+              ...at,
+              server: server.id,
+              message: `server ${server.name} is excluded but placed in ${at.batch}`,
+            }
+          : placedRefused({ ...refused, name: refused.name ?? server.name }, at),
+      );
+    if (at === undefined && refused === undefined)
       errors.push({
         rule: 'unplaced-server',
         server: server.id,
@@ -244,7 +255,28 @@ export function validatePlan(plan: Plan): PlanError[] {
   return errors;
 }
 
-/** Appliance load at each wave's replication start: every wave replicating then counts. */
+/** A server the planner refused (not a VMware VM, or an exclusion candidate) put into a batch by hand. */
+function placedRefused(refused: PlanExcluded, at: { wave: string; batch: string }): PlanError {
+  const name = refused.name ?? refused.id;
+  return refused.category === 'not-vmware'
+    ? {
+        rule: 'not-vmware',
+        ...at,
+        server: refused.id,
+        message: `${at.batch} places ${name}, which is not a VMware VM: ${refused.reason}`,
+      }
+    : {
+        rule: 'excluded-server-placed',
+        ...at,
+        server: refused.id,
+        message: `server ${name} is excluded but placed in ${at.batch}: ${refused.reason}`,
+      };
+}
+
+/** Servers refused for waves because they are not VMware VMs, as `plan validate` and the report list them. */
+export const notVmwareServers = (plan: Plan): PlanExcluded[] =>
+  plan.excluded.filter((e) => e.kind === 'server' && e.category === 'not-vmware');
+
 /**
  * A placed server's name becomes its Azure VM's name, and its VM UUID and vCenter name its Azure Migrate
  * machine and protected item: a hand-edited plan must not bring in what the import refuses.
@@ -257,6 +289,7 @@ function serverNameProblems(server: { name: string; uuid?: string; vcenter?: str
   ].filter((problem) => problem !== undefined);
 }
 
+/** Appliance load at each wave's replication start: every wave replicating then counts. */
 function applianceErrors(plan: Plan, placement: ReadonlyMap<string, { wave: string }>): PlanError[] {
   const errors: PlanError[] = [];
   const { maxVms, maxChurnGBPerDay } = plan.options.appliances;

@@ -620,7 +620,8 @@ describe('malformed input', () => {
     const { paths } = writeInputs({ 'RVTools_tabvInfo.csv': vinfo(...rows) });
     const { outcome, lines } = await importInto(workspace, paths);
     expect(outcome.errors).toHaveLength(1000);
-    expect(lines).toContain('  … and 1450 more (use --json for the full list)');
+    expect(outcome.omitted).toEqual({ errors: 500, warnings: 0 });
+    expect(lines).toContain('  … and 1450 more (--json lists the first 1000 and counts the 500 not kept)');
     expect(snapshot(workspace)).toEqual(before);
   });
 
