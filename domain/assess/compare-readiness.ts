@@ -4,7 +4,7 @@
  * says whether one of our deliberately stricter rules (Site Recovery, Azure VM) explains it.
  */
 import type { VmAssessment } from './assess-estate.ts';
-import { readinessStates, type Finding, type Readiness } from './readiness.ts';
+import { readinessStates, type Finding, type Readiness, type ReadinessNote } from './readiness.ts';
 
 export interface ReadinessDisagreement {
   serverId: string;
@@ -14,6 +14,8 @@ export interface ReadinessDisagreement {
   /** Azure Migrate's value as the export wrote it. */
   azureMigrateValue: string;
   ourReasons: Pick<Finding, 'code' | 'status' | 'basis' | 'reason'>[];
+  /** Our notes (end of support): they do not lower readiness but often are what Azure Migrate flags. */
+  ourNotes: Pick<ReadinessNote, 'code' | 'reason'>[];
   azureMigrateReasons: string[];
   /** True when our stricter Site Recovery / Azure VM rules alone make the difference. */
   expected: boolean;
@@ -119,6 +121,7 @@ export function compareReadiness(vms: readonly VmAssessment[]): ReadinessCompari
         basis,
         reason,
       })),
+      ourNotes: vm.readiness.notes.map(({ code, reason }) => ({ code, reason })),
       azureMigrateReasons: vm.azureMigrate?.readinessIssues ?? [],
       ...explain(vm, azureMigrate),
     });
@@ -171,8 +174,10 @@ export function comparisonLines(comparison: ReadinessComparison, limit = 25): st
     lines.push(
       `${d.name}: ours ${d.ours}, Azure Migrate ${d.azureMigrate} (${d.expected ? 'expected' : 'check'}: ${d.explanation})`,
     );
-    if (d.ourReasons.length === 0) lines.push('  ours: no findings');
+    if (d.ourReasons.length === 0) lines.push('  ours: no findings (every check passed)');
     for (const r of d.ourReasons) lines.push(`  ours: [${r.code}] ${r.reason}`);
+    for (const n of d.ourNotes)
+      lines.push(`  ours (note, does not lower readiness): [${n.code}] ${n.reason}`);
     if (d.azureMigrateReasons.length === 0) lines.push('  Azure Migrate: no readiness issues given');
     for (const r of d.azureMigrateReasons) lines.push(`  Azure Migrate: ${r}`);
   }

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ipList, macList } from '../../domain/inventory/cells.ts';
 import { missingCounters } from '../../domain/inventory/data-collection-issues.ts';
 import { osOf } from '../../domain/inventory/azure-migrate-import.ts';
+import { runAssess } from '../../cli/assess/assess-command.ts';
+import { azureMigrateReadiness, compareReadiness } from '../../domain/assess/compare-readiness.ts';
 import { loadEstate } from '../../workspace/files.ts';
 import { importInto, tempDir, writeInputs, xlsx } from './helpers.ts';
 
@@ -463,5 +465,69 @@ describe('cells and wordings', () => {
     expect(osOf('Red Hat Enterprise Linux 8.6 (Ootpa)', '8.6')).toBe('Red Hat Enterprise Linux 8.6 (Ootpa)');
     expect(osOf('Red Hat Enterprise Linux 7', '7.1')).toBe('Red Hat Enterprise Linux 7 7.1');
     expect(osOf('Windows Server 2016', undefined)).toBe('Windows Server 2016');
+  });
+});
+
+describe('an Azure Migrate assessment export, import to assess --compare (issue 17, done when)', () => {
+  it('imports fully, sizes a no-data machine as on premises, and lists every readiness disagreement with both reasons', async () => {
+    const { paths } = writeInputs({ 'assessment.xlsx': await assessmentExport() });
+    const workspace = tempDir();
+    expect((await importInto(workspace, paths)).outcome.ok).toBe(true);
+
+    const lines: string[] = [];
+    const performance = await runAssess({
+      workspace,
+      asOf: '2026-12-05',
+      compare: true,
+      print: (line) => lines.push(line),
+    });
+    expect(performance.vms).toHaveLength(4);
+    const db = performance.vms.find((vm) => vm.name === 'fin-db01');
+    // No CPU or memory data (and no disk I/O figures at all): the 0 % Azure Migrate wrote is not
+    // utilisation, so the machine keeps its allocated 8 cores / 32 GB, exactly as as-on-premises sizing
+    // sizes it, at the lowest confidence.
+    expect(db?.sizing).toMatchObject({
+      basis: 'as-on-premises',
+      missingData: ['cpu', 'memory', 'disk'],
+      confidence: 1,
+    });
+    const onPremises = await runAssess({
+      workspace,
+      asOf: '2026-12-05',
+      sizing: { mode: 'as-on-premises' },
+      print: () => undefined,
+    });
+    const dbOnPremises = onPremises.vms.find((vm) => vm.name === 'fin-db01');
+    expect(db?.sizing?.vmSize).toBe(dbOnPremises?.sizing?.vmSize);
+    expect(db?.sizing?.needed).toEqual(dbOnPremises?.sizing?.needed);
+    expect(db?.sizing?.monthlyCompute).toBe(dbOnPremises?.sizing?.monthlyCompute);
+    expect(db?.sizing?.vmSize).not.toBe('Standard_F2s_v2');
+
+    // Every machine carries Azure Migrate's own verdict; every disagreement is listed with both reasons.
+    const comparison = compareReadiness(performance.vms);
+    expect(comparison.compared).toBe(4);
+    expect(comparison.agree + comparison.disagree).toBe(4);
+    const disagreeing = performance.vms.filter(
+      (vm) =>
+        vm.azureMigrate?.readiness !== undefined &&
+        azureMigrateReadiness(vm.azureMigrate.readiness) !== vm.readiness.status,
+    );
+    expect(comparison.disagreements.map((d) => d.name).sort()).toEqual(
+      disagreeing.map((vm) => vm.name).sort(),
+    );
+    for (const d of comparison.disagreements) {
+      // Ours: the findings that set our status, or (Ready) the notes, or that every check passed.
+      const ours = lines.filter((line) => line.startsWith('  ours'));
+      expect(ours.length).toBeGreaterThan(0);
+      const vm = performance.vms.find((v) => v.serverId === d.serverId);
+      expect(d.azureMigrateReasons).toEqual(vm?.azureMigrate?.readinessIssues ?? []);
+      expect(
+        lines.some((line) => line.startsWith(`${d.name}: ours ${d.ours}, Azure Migrate ${d.azureMigrate}`)),
+      ).toBe(true);
+    }
+    const dbDisagreement = comparison.disagreements.find((d) => d.name === 'fin-db01');
+    expect(dbDisagreement).toMatchObject({ ours: 'Ready', azureMigrate: 'Conditionally ready' });
+    expect(dbDisagreement?.ourNotes.map((n) => n.code)).toEqual(['os-end-of-support']);
+    expect(lines).toContain('  Azure Migrate: Windows Server 2012 R2 is out of support');
   });
 });
