@@ -112,19 +112,30 @@ export async function pruneInputs(workspace: string, manifest: InputManifest): P
 }
 
 /**
+ * Names used in messages and provenance: the file name, or parent/name when two inputs share a
+ * name (two vCenters' RVTools folders both hold RVTools_tabvInfo.csv).
+ */
+export function displayNames(paths: readonly string[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const path of paths) counts.set(basename(path), (counts.get(basename(path)) ?? 0) + 1);
+  return new Map(
+    paths.map((path) => [
+      path,
+      (counts.get(basename(path)) ?? 0) > 1 ? `${basename(dirname(path))}/${basename(path)}` : basename(path),
+    ]),
+  );
+}
+
+/**
  * The names the importer gives these files in provenance and messages: the file name, or folder/name
  * when two share a name — the rule `readInputs` applies to the paths it reads, here over the stored copies.
  */
 export function inputFiles(inputs: readonly RecordedInput[]): InputFile[] {
-  const counts = new Map<string, number>();
-  for (const input of inputs) {
-    const name = posix.basename(input.stored);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return inputs.map((input) => {
-    const name = posix.basename(input.stored);
-    const file =
-      (counts.get(name) ?? 0) > 1 ? `${posix.basename(posix.dirname(input.stored))}/${name}` : name;
-    return { file, sha256: input.sha256, bytes: input.bytes };
-  });
+  // The same names the import gave the stored copies (readInputs), so provenance and inputs agree.
+  const names = displayNames(inputs.map((input) => input.stored));
+  return inputs.map((input) => ({
+    file: names.get(input.stored) ?? basename(input.stored),
+    sha256: input.sha256,
+    bytes: input.bytes,
+  }));
 }

@@ -4,11 +4,12 @@
  * problem becomes an error naming the file, so one run reports all of them.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { isIgnoredSheet } from '../../domain/inventory/formats.ts';
 import type { IssueLog } from '../../domain/inventory/issues.ts';
 import type { Table } from '../../domain/inventory/table.ts';
 import { parseCsv } from './read-csv.ts';
+import { displayNames } from '../../workspace/inputs.ts';
 import { readXlsx, WorkbookRefused, type XlsxLimits } from './read-xlsx.ts';
 
 export interface InputLimits {
@@ -45,21 +46,6 @@ export const defaultLimits: InputLimits = {
   maxXlsxColumns: 1024,
   maxXlsxCells: 10_000_000,
 };
-
-/**
- * Names used in messages and provenance: the file name, or parent/name when two inputs share a
- * name (two vCenters' RVTools folders both hold RVTools_tabvInfo.csv).
- */
-function displayNames(paths: readonly string[]): Map<string, string> {
-  const counts = new Map<string, number>();
-  for (const path of paths) counts.set(basename(path), (counts.get(basename(path)) ?? 0) + 1);
-  return new Map(
-    paths.map((path) => [
-      path,
-      (counts.get(basename(path)) ?? 0) > 1 ? `${basename(dirname(path))}/${basename(path)}` : basename(path),
-    ]),
-  );
-}
 
 const ACCEPTED = new Set(['.csv', '.xlsx']);
 
