@@ -3,6 +3,7 @@
  * output), so the plan validates exactly the fields it relies on and strips the rest:
  * a truncated or hand-broken assessment is reported instead of producing a wrong plan.
  */
+import { calendarDateSchema } from '../calendar-date.ts';
 import { z } from 'zod';
 import { exclusionReasons, exclusionSuggestions } from '../assess/exclusions.ts';
 import { classificationSchema, dbTargets, performanceCounters } from '../inventory/estate-schema.ts';
@@ -12,7 +13,7 @@ const strength = z.enum(['strong', 'medium', 'weak']);
 export const assessmentInputSchema = z.object({
   /** sha256 of the estate it was made from (workspace/chain.ts); absent in older assessments. */
   estateSha256: z.string().optional(),
-  asOf: z.string(),
+  asOf: calendarDateSchema,
   options: z.object({
     dependencies: z.object({
       ephemeralPortFrom: z.number(),
