@@ -159,8 +159,9 @@ export default tseslint.config(
         {
           patterns: [
             onlyPackages(
-              ['zod', '@temporalio/common', '@temporalio/workflow'],
-              'contracts/ is loaded into the Temporal workflow sandbox: it may import only zod, @temporalio/common and @temporalio/workflow.',
+              // @noble/curves is pure JS (Ed25519 over BigInt), deterministic: workflows verify stamps with it.
+              ['zod', '@temporalio/common', '@temporalio/workflow', '@noble/curves'],
+              'contracts/ is loaded into the Temporal workflow sandbox: it may import only zod, @noble/curves, @temporalio/common and @temporalio/workflow.',
             ),
           ],
         },
