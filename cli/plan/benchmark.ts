@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runBenchmark } from '../assess/benchmark.ts';
 import { runPlan } from './plan-command.ts';
+import { renderPlanReport } from './plan-report-html.ts';
+import { planSha256 } from '../../workspace/plan-files.ts';
 
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -35,5 +37,11 @@ export async function runPlanBenchmark(options: {
     `makespan: ${s.makespanDays} days; lower bound: ${s.lowerBoundDays} days (${s.lowerBoundBinding})`,
   );
   options.print(`makespan / lower bound: ${ratio.toFixed(3)} (target ≤ 1.15)`);
+  // The report is rendered inside `plan` too; timed alone here because its charts are the costly part.
+  const r = performance.now();
+  const report = renderPlanReport(plan, planSha256(plan));
+  options.print(
+    `report: ${((performance.now() - r) / 1000).toFixed(2)} s, ${(Buffer.byteLength(report) / 1024).toFixed(0)} KiB, ${(report.match(/<svg /g) ?? []).length} charts`,
+  );
   return { seconds, ratio };
 }
