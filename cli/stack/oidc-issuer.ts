@@ -64,8 +64,7 @@ export interface RunningOidcIssuer {
   close(): Promise<void>;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const page = (title: string, body: string) =>
   `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
@@ -110,8 +109,8 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<Runni
         redirect_uris: ['http://127.0.0.1/callback'],
       },
     ],
-    jwks: { keys: [jwk as never] },
-    async findAccount(_ctx, sub) {
+    jwks: { keys: [jwk] },
+    findAccount(_ctx, sub) {
       const user = byName.get(sub);
       if (!user) return undefined;
       return {
@@ -156,7 +155,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<Runni
       },
     },
     // Entra ID puts `groups` and `name` in its access tokens; so do we, so the server reads the same claims.
-    async extraTokenClaims(_ctx, token) {
+    extraTokenClaims(_ctx, token) {
       const user = 'accountId' in token && token.accountId ? byName.get(token.accountId) : undefined;
       return user ? { name: user.name, preferred_username: user.username, groups: user.groups } : undefined;
     },
@@ -258,7 +257,11 @@ function formOf(html: string, base: string): { action: string; fields: URLSearch
   for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*>/gi)) {
     const name = /name="([^"]*)"/.exec(input[0])?.[1];
     const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
-    if (name) fields.set(name, value.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(+code)));
+    if (name)
+      fields.set(
+        name,
+        value.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(+code)),
+      );
   }
   return { action: new URL(form[1] ?? '', base).toString(), fields };
 }
@@ -298,9 +301,10 @@ export async function deviceCodeToken(
       body: fields.toString(),
     });
 
-  const discovery = (await (
-    await fetch(`${issuer.issuer}/.well-known/openid-configuration`)
-  ).json()) as { device_authorization_endpoint: string; token_endpoint: string };
+  const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
+    device_authorization_endpoint: string;
+    token_endpoint: string;
+  };
   const deviceResponse = await fetch(discovery.device_authorization_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
