@@ -66,9 +66,11 @@ const waveListEntry = z.object({
   plannedVms: z.number().optional(),
   url: z.string(),
 });
-const auditEntry = z.looseObject({
+const auditEntry = z.object({
   at: z.string(),
   workflowId: z.string(),
+  runId: z.string().describe('Empty for refusals'),
+  identity: z.string().optional().describe('Temporal client identity that sent it'),
   action: z.string(),
   by: z.string().optional(),
   reason: z.string().optional(),

@@ -34,13 +34,12 @@ import {
 import {
   actionRefusedSignal,
   cappedRefusal,
-  refusedActionsQuery,
   type RefusalFilter,
   type RefusedAction,
 } from '../contracts/refusal-audit.ts';
 import type { WaveWorkflowInput } from '../contracts/workflow-inputs.ts';
 import { parseInstant, withinTwoYears } from '../domain/calendar-date.ts';
-import { waveAudit, type AuditEntry } from '../cli/operate/audit-history.ts';
+import { refusalEntries, refusedActions, waveAudit, type AuditEntry } from '../cli/operate/audit-history.ts';
 import type { Temporal } from '../cli/operate/connection.ts';
 import { CliError, ExitCode, refusalMessage } from '../cli/operate/exit-codes.ts';
 import { requireBatch, requireDatabase, requireWave } from '../cli/operate/find-workflow.ts';
@@ -97,10 +96,6 @@ interface StampedStart {
   startedBy: VerifiedIdentity;
   startStamp?: OperatorStamp;
 }
-
-export type MergedAuditEntry = Omit<AuditEntry, 'outcome'> & {
-  outcome?: AuditEntry['outcome'] | 'refused';
-};
 
 export function createOperations(temporal: Temporal, config: ServerConfig) {
   const privateKey = fromBase64Url(config.stamp.privateKey);
@@ -164,16 +159,7 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
       });
     },
 
-    refusals: async (filter: RefusalFilter): Promise<RefusedAction[]> => {
-      try {
-        return await temporal.client.workflow
-          .getHandle(config.audit.workflowId)
-          .query(refusedActionsQuery, filter);
-      } catch (error) {
-        if (error instanceof Error && error.name === 'WorkflowNotFoundError') return [];
-        throw error;
-      }
-    },
+    refusals: (filter: RefusalFilter) => refusedActions(temporal, filter, config.audit.workflowId),
 
     listWaves: async () => ({
       namespace: temporal.namespace,
@@ -219,26 +205,7 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
         if (!(error instanceof CliError && error.exitCode === ExitCode.notFound) || refused.length === 0)
           throw error;
       }
-      const entries: MergedAuditEntry[] = [
-        ...accepted,
-        ...refused.map((r): MergedAuditEntry => ({
-          at: r.at,
-          workflowId: r.workflowId ?? workflowId,
-          runId: '',
-          action: r.action,
-          by: r.by,
-          ...(r.statedReason === undefined ? {} : { reason: r.statedReason }),
-          details: {
-            refusedBy: r.refusedBy,
-            roles: r.roles,
-            ...(r.roleNeeded ? { roleNeeded: r.roleNeeded } : {}),
-            ...(r.batchId ? { batchId: r.batchId } : {}),
-            ...(r.subject ? { subject: r.subject } : {}),
-          },
-          outcome: 'refused',
-          result: r.reason,
-        })),
-      ];
+      const entries = [...accepted, ...refusalEntries(refused, workflowId)];
       return { waveId, workflowId, entries: entries.sort((a, b) => a.at.localeCompare(b.at)) };
     },
 
