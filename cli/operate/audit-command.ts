@@ -1,7 +1,7 @@
 /** `factory audit <waveId> [--json]`: who did what and when, with reasons and tickets, oldest first. */
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { requireWave } from './find-workflow.ts';
-import { waveAudit, type AuditEntry } from './audit-history.ts';
+import { refusalEntries, refusedActions, waveAudit, type AuditEntry } from './audit-history.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 
 export function formatAuditEntry(entry: AuditEntry): string[] {
@@ -13,6 +13,7 @@ export function formatAuditEntry(entry: AuditEntry): string[] {
     `${entry.at.slice(0, 19).replace('T', ' ')}Z  ${entry.workflowId.padEnd(26)} ${entry.action.padEnd(18)} ${who}: ${entry.reason ?? ''}${details ? `  (${details})` : ''}`,
   ];
   if (entry.outcome === 'failed') lines.push(`    ✗ failed: ${entry.result ?? ''}`);
+  else if (entry.outcome === 'refused') lines.push(`    ✗ refused: ${entry.result ?? ''}`);
   else if (entry.result) lines.push(`    → ${entry.result}`);
   return lines;
 }
@@ -24,7 +25,11 @@ export async function runAudit(
 ) {
   await withTemporal(flags, async (temporal) => {
     const { handle } = await requireWave(temporal, waveId, resolveWorkspace(flags.workspace));
-    const entries = await waveAudit(temporal, handle.workflowId);
+    // Accepted actions from the histories, refused ones from the factory server's refusal audit.
+    const entries = [
+      ...(await waveAudit(temporal, handle.workflowId)),
+      ...refusalEntries(await refusedActions(temporal, { waveId }), handle.workflowId),
+    ].sort((a, b) => a.at.localeCompare(b.at));
     if (flags.json) {
       print(JSON.stringify({ waveId, workflowId: handle.workflowId, entries }, null, 2));
       return;

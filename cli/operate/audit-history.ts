@@ -9,6 +9,12 @@ import type { Temporal } from './connection.ts';
 import { workflowTypes } from '../../contracts/ids.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';
 import { type WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
+import {
+  REFUSAL_AUDIT_WORKFLOW_ID,
+  refusedActionsQuery,
+  type RefusalFilter,
+  type RefusedAction,
+} from '../../contracts/refusal-audit.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -28,7 +34,8 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   /** Temporal client identity that sent it (process@host). */
   identity?: string;
-  outcome?: 'completed' | 'failed' | 'in-progress';
+  /** `refused`: refused by the factory server (role) or a workflow's validator (the refusal audit). */
+  outcome?: 'completed' | 'failed' | 'in-progress' | 'refused';
   /** What the workflow answered, or why it failed. */
   result?: string;
 }
@@ -176,4 +183,43 @@ export async function waveAudit(temporal: Temporal, waveWorkflowId: string): Pro
   const read = await Promise.all([...new Set(others)].map((id) => readWorkflow(temporal, id)));
   const all = [...wave.entries, ...read.flatMap((r) => r?.entries ?? [])];
   return all.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** The refusal audit's workflow id (`FACTORY_AUDIT_WORKFLOW_ID`, as the factory server reads it). */
+export const refusalAuditWorkflowId = (env: NodeJS.ProcessEnv = process.env) =>
+  env.FACTORY_AUDIT_WORKFLOW_ID?.trim() || REFUSAL_AUDIT_WORKFLOW_ID;
+
+/** Refused actions recorded by the factory server; none when no refusal was ever recorded. */
+export async function refusedActions(
+  temporal: Temporal,
+  filter: RefusalFilter,
+  auditWorkflowId = refusalAuditWorkflowId(),
+): Promise<RefusedAction[]> {
+  try {
+    return await temporal.client.workflow.getHandle(auditWorkflowId).query(refusedActionsQuery, filter);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowNotFoundError') return [];
+    throw error;
+  }
+}
+
+/** Refusals as audit entries (outcome `refused`, the refusal's reason as the result), for merging. */
+export function refusalEntries(refused: RefusedAction[], defaultWorkflowId: string): AuditEntry[] {
+  return refused.map((r) => ({
+    at: r.at,
+    workflowId: r.workflowId ?? defaultWorkflowId,
+    runId: '',
+    action: r.action,
+    by: r.by,
+    ...(r.statedReason === undefined ? {} : { reason: r.statedReason }),
+    details: {
+      refusedBy: r.refusedBy,
+      roles: r.roles,
+      ...(r.roleNeeded ? { roleNeeded: r.roleNeeded } : {}),
+      ...(r.batchId ? { batchId: r.batchId } : {}),
+      ...(r.subject ? { subject: r.subject } : {}),
+    },
+    outcome: 'refused',
+    result: r.reason,
+  }));
 }

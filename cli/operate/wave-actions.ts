@@ -34,7 +34,7 @@ export interface ActionFlags extends ConnectionFlags, ActorFlags {
 
 type Print = (line: string) => void;
 
-interface WaveContext {
+export interface WaveContext {
   temporal: Temporal;
   wave: WaveProgress;
   handle: WorkflowHandle;
@@ -61,7 +61,7 @@ function batchHandle(context: WaveContext, batchId: string): WorkflowHandle {
 }
 
 /** Runs an update on a batch; a batch the wave has not started yet gets a clear not-found. */
-async function onBatch(
+export async function onBatch(
   context: WaveContext,
   batchId: string,
   run: (handle: WorkflowHandle) => Promise<string>,

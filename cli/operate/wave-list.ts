@@ -1,6 +1,6 @@
 /** `factory wave list`: started waves (Temporal visibility) and the plan's waves not started yet. */
 import { loadPlan } from '../../workspace/plan-files.ts';
-import { withTemporal, type ConnectionFlags } from './connection.ts';
+import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
 import { listWorkflows, plannedWaveIds } from './find-workflow.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 import { waveWorkflowId } from '../../contracts/ids.ts';
@@ -18,45 +18,50 @@ export interface WaveListEntry {
   url: string;
 }
 
+/** Started waves and the workspace plan's waves not started yet, by wave id (CLI and factory server). */
+export async function waveListEntries(temporal: Temporal, workspace: string): Promise<WaveListEntry[]> {
+  const [started, plannedIds] = await Promise.all([
+    listWorkflows(temporal, 'migrationWave'),
+    plannedWaveIds(workspace),
+  ]);
+  const plan = plannedIds.length > 0 ? await loadPlan(workspace) : undefined;
+  const vmsOf = (waveId: string) =>
+    plan?.waves
+      .find((w) => w.id === waveId)
+      ?.batches.reduce((sum, b) => sum + b.bootGroups.reduce((s, g) => s + g.servers.length, 0), 0);
+  const entries: WaveListEntry[] = started.map((w) => {
+    const plannedVms = vmsOf(w.id);
+    return {
+      waveId: w.id,
+      workflowId: w.workflowId,
+      status: w.status,
+      ...(w.phase ? { phase: w.phase } : {}),
+      startTime: w.startTime.toISOString(),
+      ...(w.closeTime ? { closeTime: w.closeTime.toISOString() } : {}),
+      ...(plannedVms === undefined ? {} : { plannedVms }),
+      url: temporal.workflowUrl(w.workflowId),
+    };
+  });
+  for (const waveId of plannedIds.filter((id) => !started.some((w) => w.id === id))) {
+    const plannedVms = vmsOf(waveId);
+    entries.push({
+      waveId,
+      workflowId: waveWorkflowId(waveId),
+      status: 'NOT_STARTED',
+      ...(plannedVms === undefined ? {} : { plannedVms }),
+      url: temporal.workflowUrl(waveWorkflowId(waveId)),
+    });
+  }
+  return entries.sort((a, b) => a.waveId.localeCompare(b.waveId));
+}
+
 export async function runWaveList(
   flags: ConnectionFlags & { workspace?: string; json?: boolean },
   print: (line: string) => void,
 ) {
   const workspace = resolveWorkspace(flags.workspace);
   await withTemporal(flags, async (temporal) => {
-    const [started, plannedIds] = await Promise.all([
-      listWorkflows(temporal, 'migrationWave'),
-      plannedWaveIds(workspace),
-    ]);
-    const plan = plannedIds.length > 0 ? await loadPlan(workspace) : undefined;
-    const vmsOf = (waveId: string) =>
-      plan?.waves
-        .find((w) => w.id === waveId)
-        ?.batches.reduce((sum, b) => sum + b.bootGroups.reduce((s, g) => s + g.servers.length, 0), 0);
-    const entries: WaveListEntry[] = started.map((w) => {
-      const plannedVms = vmsOf(w.id);
-      return {
-        waveId: w.id,
-        workflowId: w.workflowId,
-        status: w.status,
-        ...(w.phase ? { phase: w.phase } : {}),
-        startTime: w.startTime.toISOString(),
-        ...(w.closeTime ? { closeTime: w.closeTime.toISOString() } : {}),
-        ...(plannedVms === undefined ? {} : { plannedVms }),
-        url: temporal.workflowUrl(w.workflowId),
-      };
-    });
-    for (const waveId of plannedIds.filter((id) => !started.some((w) => w.id === id))) {
-      const plannedVms = vmsOf(waveId);
-      entries.push({
-        waveId,
-        workflowId: waveWorkflowId(waveId),
-        status: 'NOT_STARTED',
-        ...(plannedVms === undefined ? {} : { plannedVms }),
-        url: temporal.workflowUrl(waveWorkflowId(waveId)),
-      });
-    }
-    entries.sort((a, b) => a.waveId.localeCompare(b.waveId));
+    const entries = await waveListEntries(temporal, workspace);
     if (flags.json) {
       print(JSON.stringify({ namespace: temporal.namespace, waves: entries }, null, 2));
       return;

@@ -1,0 +1,143 @@
+/**
+ * The factory server's configuration, from the environment (documented in docs/server.md). The stamp
+ * private key is a secret: it is kept out of `describeConfig` and never logged.
+ */
+import { publicKeyOf, roles, type Role, type TrustedStampKeys } from '../contracts/operator-stamp.ts';
+import { REFUSAL_AUDIT_WORKFLOW_ID } from '../contracts/refusal-audit.ts';
+import { TASK_QUEUES } from '../contracts/task-queues.ts';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  oidc: {
+    /** The issuer URL exactly as tokens carry it in `iss` (Entra: https://login.microsoftonline.com/<tenant>/v2.0). */
+    issuer: string;
+    /** The `aud` the server accepts (Entra: the API's application id URI or client id). */
+    audience: string;
+    clockToleranceSeconds: number;
+    /** Claim holding group ids (Entra: `groups`). */
+    groupsClaim: string;
+  };
+  /** Group id → roles it grants. */
+  roleGroups: Map<string, Role[]>;
+  stamp: {
+    keyId: string;
+    /** Ed25519 private key, base64url. Secret. */
+    privateKey: string;
+    /** Public keys waves started by this server trust: this key and the previous ones (rotation). */
+    trustedKeys: TrustedStampKeys;
+  };
+  /** The workspace `POST /api/waves/{id}/start` starts waves from (its plan, estate and assessment). */
+  workspace?: string;
+  /** Workflow id and task queue of the refusal audit workflow. */
+  audit: { workflowId: string; taskQueue: string };
+}
+
+export class ServerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerConfigError';
+  }
+}
+
+/** `viewer=grp-a,operator=grp-b;grp-c,…`: each role with its group ids (`;` or `|` between several). */
+export function parseRoleGroups(text: string): Map<string, Role[]> {
+  const map = new Map<string, Role[]>();
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const role = entry.slice(0, at).trim();
+    if (at < 1 || !(roles as readonly string[]).includes(role))
+      throw new ServerConfigError(
+        `FACTORY_ROLE_GROUPS entry '${entry}': expected <role>=<group id>, role one of ${roles.join(', ')}`,
+      );
+    for (const group of entry
+      .slice(at + 1)
+      .split(/[;|]/)
+      .map((g) => g.trim())
+      .filter(Boolean))
+      map.set(group, [...new Set([...(map.get(group) ?? []), role as Role])]);
+  }
+  if (map.size === 0) throw new ServerConfigError('FACTORY_ROLE_GROUPS names no group');
+  return map;
+}
+
+/** `keyId=publicKey,…` (base64url Ed25519 public keys). */
+export function parseTrustedKeys(text: string | undefined): TrustedStampKeys {
+  const keys: TrustedStampKeys = {};
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf('=');
+    if (at < 1 || !/^[A-Za-z0-9_-]{43}$/.test(entry.slice(at + 1).trim()))
+      throw new ServerConfigError(
+        `FACTORY_STAMP_TRUSTED_KEYS entry '${entry.slice(0, 60)}': expected <key id>=<base64url Ed25519 public key>`,
+      );
+    keys[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
+  }
+  return keys;
+}
+
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const required = (name: string) => {
+    const value = env[name]?.trim();
+    if (!value) throw new ServerConfigError(`${name} is not set (see docs/server.md)`);
+    return value;
+  };
+  const port = Number(env.FACTORY_SERVER_PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ServerConfigError(`FACTORY_SERVER_PORT ${env.FACTORY_SERVER_PORT}: expected a port number`);
+  const tolerance = Number(env.FACTORY_OIDC_CLOCK_TOLERANCE_SECONDS ?? '60');
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 600)
+    throw new ServerConfigError('FACTORY_OIDC_CLOCK_TOLERANCE_SECONDS: expected 0 to 600 seconds');
+  const keyId = required('FACTORY_STAMP_KEY_ID');
+  const privateKey = required('FACTORY_STAMP_PRIVATE_KEY');
+  let publicKey: string;
+  try {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(privateKey)) throw new Error('not 32 bytes of base64url');
+    publicKey = publicKeyOf(privateKey);
+  } catch {
+    // The value itself is a secret: name the variable, never echo it.
+    throw new ServerConfigError(
+      'FACTORY_STAMP_PRIVATE_KEY: expected a base64url Ed25519 private key (32 bytes)',
+    );
+  }
+  return {
+    host: env.FACTORY_SERVER_HOST?.trim() || '127.0.0.1',
+    port,
+    oidc: {
+      issuer: required('FACTORY_OIDC_ISSUER'),
+      audience: required('FACTORY_OIDC_AUDIENCE'),
+      clockToleranceSeconds: tolerance,
+      groupsClaim: env.FACTORY_OIDC_GROUPS_CLAIM?.trim() || 'groups',
+    },
+    roleGroups: parseRoleGroups(required('FACTORY_ROLE_GROUPS')),
+    stamp: {
+      keyId,
+      privateKey,
+      trustedKeys: { ...parseTrustedKeys(env.FACTORY_STAMP_TRUSTED_KEYS), [keyId]: publicKey },
+    },
+    ...(env.FACTORY_WORKSPACE?.trim() ? { workspace: env.FACTORY_WORKSPACE.trim() } : {}),
+    audit: {
+      workflowId: env.FACTORY_AUDIT_WORKFLOW_ID?.trim() || REFUSAL_AUDIT_WORKFLOW_ID,
+      taskQueue: env.FACTORY_TASK_QUEUE?.trim() || TASK_QUEUES.workflows,
+    },
+  };
+}
+
+/** The configuration without secrets, for the start-up log. */
+export function describeConfig(config: ServerConfig): Record<string, unknown> {
+  return {
+    listen: `${config.host}:${config.port}`,
+    issuer: config.oidc.issuer,
+    audience: config.oidc.audience,
+    roleGroups: Object.fromEntries(config.roleGroups),
+    stampKeyId: config.stamp.keyId,
+    trustedStampKeys: Object.keys(config.stamp.trustedKeys),
+    workspace: config.workspace ?? '(none: wave start disabled)',
+    auditWorkflowId: config.audit.workflowId,
+  };
+}
