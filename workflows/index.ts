@@ -2,3 +2,4 @@
 export { migrationBatch } from './batch.ts';
 export { migrationDatabase } from './database.ts';
 export { migrationWave } from './wave.ts';
+export { notifyEvent } from './notify.ts';

@@ -1,0 +1,264 @@
+/**
+ * Notifications end to end: a batch held by a seeded simulator fault notifies a local webhook receiver
+ * (generic, Teams and Slack paths) and a local SMTP server exactly once per channel, with a link to the
+ * batch page and no secret in any payload or workflow history; and a worker SIGKILLed while a send is in
+ * flight still leaves exactly one delivered notification per channel (the retried send repeats the
+ * Idempotency-Key / Message-ID the receiver deduplicates on).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { retryUpdate } from '../../contracts/messages.ts';
+import { notificationWorkflowId } from '../../contracts/notifications.ts';
+import type { RunningWorkers } from '../../workers/run.ts';
+import type { notifyEvent } from '../../workflows/notify.ts';
+import {
+  operator,
+  spawnWorkerProcess,
+  startBatch,
+  startHarness,
+  startInProcessWorkers,
+  waitFor,
+  waitForBatchProgress,
+  type Harness,
+} from './harness.ts';
+
+type HttpChannel = 'webhook' | 'teams' | 'slack';
+interface Received {
+  channel: HttpChannel;
+  key: string | undefined;
+  body: string;
+}
+
+/** The webhook endpoints: records every request; can hold the next request of a channel unanswered. */
+class Receiver {
+  readonly requests: Received[] = [];
+  private holdNext = new Set<HttpChannel>();
+  private held: ServerResponse[] = [];
+  private server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const channel = (req.url ?? '').split('/')[1] as HttpChannel;
+      this.requests.push({ channel, key: req.headers['idempotency-key'] as string | undefined, body });
+      if (this.holdNext.delete(channel)) {
+        this.held.push(res);
+        return;
+      }
+      res.end('1');
+    });
+  });
+  base = '';
+
+  async start() {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  hold(channel: HttpChannel) {
+    this.holdNext.add(channel);
+  }
+  heldCount() {
+    return this.held.length;
+  }
+  release() {
+    for (const res of this.held.splice(0)) res.end('1');
+  }
+  of(channel: HttpChannel) {
+    return this.requests.filter((r) => r.channel === channel);
+  }
+  close() {
+    this.release();
+    this.server.closeAllConnections();
+    return new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+interface Mail {
+  user: string | undefined;
+  messageId: string | undefined;
+  raw: string;
+}
+
+const SMTP_PASSWORD = 'smtp-secret-Pa55';
+const TOKEN = 'tok-3f9a1c';
+
+describe('notifications: once per event and channel', () => {
+  let harness: Harness;
+  const receiver = new Receiver();
+  const mails: Mail[] = [];
+  let smtp: SMTPServer;
+
+  beforeAll(async () => {
+    harness = await startHarness('notify', { speed: 2000 });
+    await receiver.start();
+    smtp = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        if (auth.username === 'factory' && auth.password === SMTP_PASSWORD)
+          callback(null, { user: auth.username });
+        else callback(new Error('Invalid username or password'));
+      },
+      onData(stream, session, callback) {
+        let raw = '';
+        stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+        stream.on('end', () => {
+          const user = typeof session.user === 'string' ? session.user : undefined;
+          mails.push({ user, messageId: /^Message-ID:\s*(\S+)/im.exec(raw)?.[1], raw });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    Object.assign(harness.workerEnv, {
+      FACTORY_DASHBOARD_URL: 'https://factory.test',
+      FACTORY_NOTIFY_WEBHOOK_URL: `${receiver.base}/webhook/${TOKEN}`,
+      FACTORY_NOTIFY_TEAMS_URL: `${receiver.base}/teams/webhookb2/${TOKEN}`,
+      FACTORY_NOTIFY_SLACK_URL: `${receiver.base}/slack/services/${TOKEN}`,
+      FACTORY_NOTIFY_SMTP_URL: `smtp://factory@127.0.0.1:${smtpPort}`,
+      FACTORY_NOTIFY_SMTP_PASSWORD: SMTP_PASSWORD,
+      FACTORY_NOTIFY_EMAIL_FROM: 'factory@contoso.test',
+      FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.test,change@contoso.test',
+    });
+  });
+  afterEach(async () => {
+    await harness.admin.configureFaults({});
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await harness?.close();
+  });
+
+  /** The notification workflow of the event the webhook saw, and its history (searched for secrets). */
+  const eventOf = (received: Received) => {
+    const { eventId } = JSON.parse(received.body) as { eventId: string };
+    const handle = harness.client.workflow.getHandle<typeof notifyEvent>(notificationWorkflowId(eventId));
+    return { eventId, handle };
+  };
+  const mailsOf = (eventId: string) => mails.filter((m) => m.raw.includes(`X-Factory-Event-Id: ${eventId}`));
+  const expectNoSecrets = (text: string) => {
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(SMTP_PASSWORD);
+  };
+
+  it('a held batch notifies every channel exactly once, with the batch link and no secret', async () => {
+    let workers: RunningWorkers | undefined;
+    try {
+      workers = await startInProcessWorkers(harness);
+      await harness.admin.configureFaults({
+        targeted: [{ vm: 'reporting-db-01', fault: 'EnableDr', count: 1 }],
+      });
+      const batch = await startBatch(harness, 'notify-held', ['reporting-db-01', 'reporting-app-02']);
+      await waitForBatchProgress(batch, 'the batch held', (p) => p.phase === 'awaiting-operator');
+      const webhook = await waitFor('the webhook notification', () =>
+        Promise.resolve(receiver.of('webhook')[0]),
+      );
+      const { eventId, handle } = eventOf(webhook);
+      expect(await handle.result()).toEqual({
+        webhook: 'sent',
+        teams: 'sent',
+        slack: 'sent',
+        email: 'sent',
+      });
+
+      expect(JSON.parse(webhook.body)).toMatchObject({
+        kind: 'batch-held',
+        waveId: 'tests',
+        batchId: 'notify-held',
+        url: 'https://factory.test/batches/notify-held',
+      });
+      expect((JSON.parse(webhook.body) as { detail: string }).detail).toContain('reporting-db-01');
+      for (const channel of ['webhook', 'teams', 'slack'] as const) {
+        expect(receiver.of(channel), channel).toHaveLength(1);
+        expect(receiver.of(channel)[0]?.body).toContain('https://factory.test/batches/notify-held');
+      }
+      const teams = JSON.parse(receiver.of('teams')[0]!.body) as { attachments: { contentType: string }[] };
+      expect(teams.attachments[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+      expect(Object.keys(JSON.parse(receiver.of('slack')[0]!.body) as object)).toEqual(['text', 'blocks']);
+      const mail = mailsOf(eventId);
+      expect(mail).toHaveLength(1);
+      expect(mail[0]?.user).toBe('factory');
+      expect(mail[0]?.raw).toContain('https://factory.test/batches/notify-held');
+      expect(mail[0]?.raw).toMatch(/^To: ops@contoso\.test, change@contoso\.test/m);
+
+      // The operator retries; the batch completes and nothing is sent again.
+      await batch.executeUpdate(retryUpdate, { args: [{ ...operator, vmNames: ['reporting-db-01'] }] });
+      const result = await batch.result();
+      expect(result.vms.map((vm) => vm.outcome)).toEqual(['migrated', 'migrated']);
+      for (const channel of ['webhook', 'teams', 'slack'] as const)
+        expect(receiver.of(channel)).toHaveLength(1);
+      expect(mailsOf(eventId)).toHaveLength(1);
+
+      for (const text of [
+        ...receiver.requests.map((r) => r.body),
+        ...mails.map((m) => m.raw),
+        JSON.stringify((await handle.fetchHistory()).events),
+        JSON.stringify((await batch.fetchHistory()).events),
+      ])
+        expectNoSecrets(text);
+    } finally {
+      await workers?.shutdown();
+    }
+  }, 240_000);
+
+  it('a worker killed while a send is in flight still delivers exactly once per channel', async () => {
+    let worker: ChildProcess | undefined;
+    const killWorker = async () => {
+      if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+      const exited = new Promise((resolve) => worker?.once('exit', resolve));
+      worker?.kill('SIGKILL');
+      await exited;
+    };
+    try {
+      const before = receiver.requests.length;
+      const mailsBefore = mails.length;
+      receiver.hold('webhook');
+      worker = await spawnWorkerProcess(harness);
+      await harness.admin.configureFaults({
+        targeted: [{ vm: 'crm-app-03', fault: 'EnableDr', count: 1 }],
+      });
+      const batch = await startBatch(harness, 'notify-crash', ['crm-app-03']);
+      // The receiver has the webhook request and does not answer: the send is in flight.
+      await waitFor('the webhook send in flight', () =>
+        Promise.resolve(receiver.heldCount() > 0 ? true : undefined),
+      );
+      await killWorker();
+      receiver.release();
+      worker = await spawnWorkerProcess(harness);
+
+      const first = receiver.requests.slice(before).find((r) => r.channel === 'webhook')!;
+      const { eventId, handle } = eventOf(first);
+      const outcome = await handle.result();
+      expect(outcome.webhook).toBe('sent');
+      expect(Object.keys(outcome).sort()).toEqual(['email', 'slack', 'teams', 'webhook']);
+
+      const requests = receiver.requests.slice(before);
+      // The killed attempt's request arrived; the retry repeated it with the same key and body.
+      const webhook = requests.filter((r) => r.channel === 'webhook');
+      expect(webhook).toHaveLength(2);
+      expect(webhook[1]).toEqual(webhook[0]);
+      // Delivered = distinct idempotency keys per channel (what a deduplicating receiver keeps).
+      for (const channel of ['webhook', 'teams', 'slack'] as const) {
+        const ofChannel = requests.filter((r) => r.channel === channel);
+        expect(new Set(ofChannel.map((r) => r.key)).size, channel).toBe(1);
+        expect(ofChannel.length, channel).toBeLessThanOrEqual(2);
+      }
+      const eventMails = mails.slice(mailsBefore).filter((m) => m.raw.includes(eventId));
+      expect(new Set(eventMails.map((m) => m.messageId)).size).toBe(1);
+
+      // Replays after the kill raised nothing new: one notification workflow for the one hold.
+      await batch.executeUpdate(retryUpdate, { args: [{ ...operator, vmNames: ['crm-app-03'] }] });
+      expect((await batch.result()).vms[0]?.outcome).toBe('migrated');
+      const events = new Set(
+        receiver.requests.slice(before).map((r) => (JSON.parse(r.body) as { eventId?: string }).eventId),
+      );
+      expect([...events].filter(Boolean)).toHaveLength(1);
+    } finally {
+      await killWorker();
+    }
+  }, 240_000);
+});
