@@ -16,6 +16,9 @@ import {
 } from './temporal-connection.ts';
 
 const positiveInt = z.coerce.number().int().positive();
+/** Compose passes unset variables as empty strings: empty counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(inner: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), inner.optional());
 const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
@@ -71,17 +74,17 @@ const schema = z.object({
   /** How long one validation probe (HTTP or TCP) may take. */
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
   /** The dashboard notifications link to (`<url>/waves/<waveId>`, `<url>/batches/<batchId>`). */
-  FACTORY_DASHBOARD_URL: z.url({ protocol: /^https?$/ }).optional(),
+  FACTORY_DASHBOARD_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
   /** Notification channels (docs/notifications.md); none set = no notifications. The URLs are secrets. */
-  FACTORY_NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  FACTORY_NOTIFY_TEAMS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  FACTORY_NOTIFY_SLACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  FACTORY_NOTIFY_WEBHOOK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  FACTORY_NOTIFY_TEAMS_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  FACTORY_NOTIFY_SLACK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
   /** smtp://user@host:port or smtps://…; the password comes from FACTORY_NOTIFY_SMTP_PASSWORD. */
-  FACTORY_NOTIFY_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
-  FACTORY_NOTIFY_SMTP_PASSWORD: z.string().optional(),
-  FACTORY_NOTIFY_EMAIL_FROM: z.email().optional(),
+  FACTORY_NOTIFY_SMTP_URL: unsetIfEmpty(z.url({ protocol: /^smtps?$/ })),
+  FACTORY_NOTIFY_SMTP_PASSWORD: unsetIfEmpty(z.string()),
+  FACTORY_NOTIFY_EMAIL_FROM: unsetIfEmpty(z.email()),
   /** Comma-separated recipients. */
-  FACTORY_NOTIFY_EMAIL_TO: z.string().optional(),
+  FACTORY_NOTIFY_EMAIL_TO: unsetIfEmpty(z.string()),
 });
 
 type ParsedConfig = z.infer<typeof schema>;

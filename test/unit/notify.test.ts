@@ -332,8 +332,19 @@ describe('delivery once per event and channel', () => {
 describe('notification configuration', () => {
   const simulator = { FACTORY_PROFILE: 'simulator', AZURE_CREDENTIAL: 'local' };
 
-  it('no channel configured means no notifications and no error', () => {
+  it('no channel configured means no notifications and no error (empty variables count as unset)', () => {
     expect(loadWorkerConfig(simulator).notifications).toBeUndefined();
+    const empty = {
+      FACTORY_DASHBOARD_URL: '',
+      FACTORY_NOTIFY_WEBHOOK_URL: '',
+      FACTORY_NOTIFY_TEAMS_URL: '',
+      FACTORY_NOTIFY_SLACK_URL: '',
+      FACTORY_NOTIFY_SMTP_URL: '',
+      FACTORY_NOTIFY_SMTP_PASSWORD: '',
+      FACTORY_NOTIFY_EMAIL_FROM: '',
+      FACTORY_NOTIFY_EMAIL_TO: '',
+    };
+    expect(loadWorkerConfig({ ...simulator, ...empty }).notifications).toBeUndefined();
   });
 
   it('reads every channel, the SMTP user from the URL and the password from its own variable', () => {
