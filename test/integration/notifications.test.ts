@@ -10,10 +10,16 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { retryUpdate, rollbackUpdate } from '../../contracts/messages.ts';
-import { notificationWorkflowId } from '../../contracts/notifications.ts';
+import {
+  approveWaveUpdate,
+  retryUpdate,
+  rollbackUpdate,
+  signOffUpdate,
+  waveProgressQuery,
+} from '../../contracts/messages.ts';
+import { notificationWorkflowId, type NotificationEvent } from '../../contracts/notifications.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
-import type { notifyEvent } from '../../workflows/notify.ts';
+import { notifyEvent } from '../../workflows/notify.ts';
 import { emailMessageId } from '../../activities/notify.ts';
 import {
   operator,
@@ -24,7 +30,10 @@ import {
   waitFor,
   waitForBatchProgress,
   type Harness,
+  demoBatchSettings,
+  startDemoWave,
 } from './harness.ts';
+import { demoScope } from '../../domain/demo.ts';
 
 /** `refuse` answers 400, as Teams does to a payload it does not accept. */
 type HttpChannel = 'webhook' | 'teams' | 'slack' | 'refuse';
@@ -146,6 +155,23 @@ describe('notifications: once per event and channel', () => {
     const handle = harness.client.workflow.getHandle<typeof notifyEvent>(notificationWorkflowId(eventId));
     return { eventId, handle };
   };
+  const eventFromWebhook = (received: Received): NotificationEvent => {
+    const body = JSON.parse(received.body) as NotificationEvent;
+    return {
+      eventId: body.eventId,
+      kind: body.kind,
+      waveId: body.waveId,
+      ...(body.batchId ? { batchId: body.batchId } : {}),
+      ...(body.detail ? { detail: body.detail } : {}),
+      raisedAt: body.raisedAt,
+    };
+  };
+  /** The generic webhook's events since request number `from`. */
+  const webhookEvents = (from: number) =>
+    receiver.requests
+      .slice(from)
+      .filter((r) => r.channel === 'webhook')
+      .map((r) => JSON.parse(r.body) as NotificationEvent & { url: string });
   const mailsOf = (eventId: string) => mails.filter((m) => m.messageId === emailMessageId(eventId));
   const expectNoSecrets = (text: string) => {
     expect(text).not.toContain(TOKEN);
@@ -191,6 +217,19 @@ describe('notifications: once per event and channel', () => {
       expect(mail[0]?.user).toBe('factory');
       expect(mail[0]?.raw).toContain('https://factory.test/batches/notify-held');
       expect(mail[0]?.raw).toMatch(/^To: ops@contoso\.test, change@contoso\.test/m);
+
+      // The ledger is durable: the same event delivered again (a second notification workflow) sends nothing.
+      const again = await harness.client.workflow.execute(notifyEvent, {
+        workflowId: `${notificationWorkflowId(eventId)}/again`,
+        taskQueue: harness.taskQueue,
+        args: [eventFromWebhook(webhook)],
+      });
+      expect(again).toEqual({
+        webhook: 'already-sent',
+        teams: 'already-sent',
+        slack: 'already-sent',
+        email: 'already-sent',
+      });
 
       // The operator retries; the batch completes and nothing is sent again.
       await batch.executeUpdate(retryUpdate, { args: [{ ...operator, vmNames: ['reporting-db-01'] }] });
@@ -257,6 +296,56 @@ describe('notifications: once per event and channel', () => {
     }
   }, 240_000);
 
+  it('sign-offs due and the cutover window opening are notified, each once', async () => {
+    let workers: RunningWorkers | undefined;
+    try {
+      workers = await startInProcessWorkers(harness);
+      const before = receiver.requests.length;
+      const hour = 3_600_000;
+      const batch = await startBatch(harness, 'notify-signoff', ['payroll-web-05'], {
+        requireValidationSignOff: true,
+        // Open since an hour, for a day: the batch reaches it at once.
+        cutoverWindow: {
+          start: new Date(Date.now() - hour).toISOString(),
+          end: new Date(Date.now() + 24 * hour).toISOString(),
+        },
+      });
+      for (const phase of ['validating', 'validating-cutover'] as const) {
+        await waitForBatchProgress(
+          batch,
+          phase,
+          (p) => p.phase === phase && p.detail === 'Waiting for an operator sign-off',
+        );
+        await waitFor(`the sign-off notification in ${phase}`, () =>
+          Promise.resolve(
+            webhookEvents(before).filter((e) => e.kind === 'sign-off-due').length ===
+              (phase === 'validating' ? 1 : 2)
+              ? true
+              : undefined,
+          ),
+        );
+        await batch.executeUpdate(signOffUpdate, { args: [{ ...operator, approved: true }] });
+      }
+      expect((await batch.result()).phase).toBe('completed');
+      const events = webhookEvents(before);
+      expect(events.map((e) => [e.kind, e.detail])).toEqual([
+        ['sign-off-due', 'Test failover validation awaits a sign-off'],
+        ['cutover-window-open', expect.stringMatching(/^The cutover window opened at /) as unknown],
+        ['sign-off-due', 'Cutover validation awaits a sign-off'],
+      ]);
+      expect(events.map((e) => e.eventId.split('/').slice(2).join('/'))).toEqual([
+        'sign-off-due/1',
+        'cutover-window-open/1',
+        'sign-off-due/2',
+      ]);
+      expect(new Set(events.map((e) => e.url))).toEqual(
+        new Set(['https://factory.test/batches/notify-signoff']),
+      );
+    } finally {
+      await workers?.shutdown();
+    }
+  }, 240_000);
+
   it('a worker killed while a send is in flight still delivers exactly once per channel', async () => {
     let worker: ChildProcess | undefined;
     const killWorker = async () => {
@@ -313,6 +402,49 @@ describe('notifications: once per event and channel', () => {
       expect([...events].filter(Boolean)).toHaveLength(1);
     } finally {
       await killWorker();
+    }
+  }, 240_000);
+
+  // Last: it leaves the simulator's vCPU quota exhausted.
+  it('a wave whose gate refuses notifies with the wave link', async () => {
+    let workers: RunningWorkers | undefined;
+    try {
+      workers = await startInProcessWorkers(harness);
+      const before = receiver.requests.length;
+      // The demo wave's database VMs are Standard_E8s_v5: leave the ESv5 family no room.
+      await harness.admin.setQuotaLimit(demoScope.location, 'standardESv5Family', 8);
+      const wave = await startDemoWave(
+        harness.client,
+        'it-notify-gate',
+        { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue },
+        harness.taskQueue,
+      );
+      await waitFor('the gate to refuse', async () =>
+        (await wave.query(waveProgressQuery)).phase === 'gate-refused' ? true : undefined,
+      );
+      const [refused] = await waitFor('the gate notification', () =>
+        Promise.resolve(webhookEvents(before).length > 0 ? webhookEvents(before) : undefined),
+      );
+      expect(refused).toMatchObject({
+        kind: 'gate-refused',
+        waveId: 'it-notify-gate',
+        url: 'https://factory.test/waves/it-notify-gate',
+      });
+      expect(refused?.batchId).toBeUndefined();
+      expect(refused?.detail).toContain('vcpu-quota');
+
+      // An approval that does not fix the gate re-evaluates it: a second, distinct event.
+      await wave.executeUpdate(approveWaveUpdate, { args: [operator] });
+      await waitFor('the second gate notification', () =>
+        Promise.resolve(webhookEvents(before).length > 1 ? true : undefined),
+      );
+      expect(webhookEvents(before).map((e) => e.eventId.split('/').slice(2).join('/'))).toEqual([
+        'gate-refused/1',
+        'gate-refused/2',
+      ]);
+      await wave.terminate('notification test done');
+    } finally {
+      await workers?.shutdown();
     }
   }, 240_000);
 });
