@@ -88,6 +88,16 @@ const schema = z.object({
 });
 
 type ParsedConfig = z.infer<typeof schema>;
+
+/** The notification variables of an environment: what the embedded stack passes on to its workers. */
+export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        /^FACTORY_(DASHBOARD_URL$|NOTIFY_)/.test(entry[0]) && typeof entry[1] === 'string',
+    ),
+  );
+}
 /**
  * `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it.
  * `notifications`: the channels, when at least one is configured.

@@ -28,7 +28,7 @@ import {
   notificationWorkflowId,
   type NotificationEvent,
 } from '../../contracts/notifications.ts';
-import { loadWorkerConfig } from '../../workers/config.ts';
+import { loadWorkerConfig, notificationEnv } from '../../workers/config.ts';
 
 const eventId = notificationEventId('batch-w1-b2', '5f0c1e2a-run', 'batch-held', 1);
 const held: NotificationEvent = {
@@ -375,6 +375,20 @@ describe('notification configuration', () => {
       },
     });
     expect(configuredChannels(config.notifications!)).toEqual(['webhook', 'teams', 'slack', 'email']);
+  });
+
+  it('the embedded stack passes on exactly the notification variables', () => {
+    expect(
+      notificationEnv({
+        FACTORY_DASHBOARD_URL: 'http://127.0.0.1:8080',
+        FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/z',
+        FACTORY_PROFILE: 'azure',
+        HOME: '/root',
+      }),
+    ).toEqual({
+      FACTORY_DASHBOARD_URL: 'http://127.0.0.1:8080',
+      FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/z',
+    });
   });
 
   it('refuses a password in the SMTP URL, missing addresses and a missing dashboard, without echoing secrets', () => {
