@@ -5,6 +5,9 @@
  * fails the migration. The raising workflow waits only for the child's start (one server round trip),
  * never for its delivery. (An un-awaited activity would be abandoned when the workflow completes or
  * continues as new: the "rolled back" event comes right before the batch ends.)
+ * A child whose start is not yet recorded when its parent closes is never started, ABANDON or not
+ * (temporalio/temporal#2829): the raise right before the batch ends is awaited; the others are followed
+ * by a wait for an operator or an activity, so their start is recorded first.
  */
 import {
   ApplicationFailure,
