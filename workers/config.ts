@@ -8,6 +8,7 @@ import { settingsProfiles } from '../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
 import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
+import type { NotificationSettings, SmtpSettings } from '../activities/notify.ts';
 import {
   resolveTemporalConnection,
   TemporalConfigError,
@@ -15,6 +16,9 @@ import {
 } from './temporal-connection.ts';
 
 const positiveInt = z.coerce.number().int().positive();
+/** Compose passes unset variables as empty strings: empty counts as unset. */
+const unsetIfEmpty = <T extends z.ZodType>(inner: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), inner.optional());
 const positiveNumber = z.coerce.number().positive();
 
 const schema = z.object({
@@ -69,14 +73,97 @@ const schema = z.object({
   DMS_BACKUP_STORAGE_ACCOUNT_ID: z.string().optional(),
   /** How long one validation probe (HTTP or TCP) may take. */
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
+  /** The dashboard notifications link to (`<url>/waves/<waveId>`, `<url>/batches/<batchId>`). */
+  FACTORY_DASHBOARD_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  /** Notification channels (docs/notifications.md); none set = no notifications. The URLs are secrets. */
+  FACTORY_NOTIFY_WEBHOOK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  FACTORY_NOTIFY_TEAMS_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  FACTORY_NOTIFY_SLACK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
+  /** smtp://user@host:port or smtps://…; the password comes from FACTORY_NOTIFY_SMTP_PASSWORD. */
+  FACTORY_NOTIFY_SMTP_URL: unsetIfEmpty(z.url({ protocol: /^smtps?$/ })),
+  FACTORY_NOTIFY_SMTP_PASSWORD: unsetIfEmpty(z.string()),
+  FACTORY_NOTIFY_EMAIL_FROM: unsetIfEmpty(z.email()),
+  /** Comma-separated recipients. */
+  FACTORY_NOTIFY_EMAIL_TO: unsetIfEmpty(z.string()),
 });
 
 type ParsedConfig = z.infer<typeof schema>;
-/** `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it. */
+
+/** The notification variables of an environment: what the embedded stack passes on to its workers. */
+export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        /^FACTORY_(DASHBOARD_URL$|NOTIFY_)/.test(entry[0]) && typeof entry[1] === 'string',
+    ),
+  );
+}
+/**
+ * `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it.
+ * `notifications`: the channels, when at least one is configured.
+ */
 export type WorkerConfig = ParsedConfig &
   Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>> & {
     temporal: TemporalConnectionSettings;
+    notifications?: NotificationSettings;
   };
+
+const emailAddress = z.email();
+
+/** The notification channels of a parsed configuration; pushes what is wrong (never a secret) to `problems`. */
+function notificationSettings(config: ParsedConfig, problems: string[]): NotificationSettings | undefined {
+  const {
+    FACTORY_NOTIFY_WEBHOOK_URL: webhookUrl,
+    FACTORY_NOTIFY_TEAMS_URL: teamsUrl,
+    FACTORY_NOTIFY_SLACK_URL: slackUrl,
+    FACTORY_NOTIFY_SMTP_URL: smtpUrl,
+  } = config;
+  let smtp: SmtpSettings | undefined;
+  if (smtpUrl) {
+    const url = new URL(smtpUrl);
+    if (url.password)
+      problems.push(
+        'FACTORY_NOTIFY_SMTP_URL: carries a password; put it in FACTORY_NOTIFY_SMTP_PASSWORD (a secret) and keep smtp://user@host:port',
+      );
+    const to = (config.FACTORY_NOTIFY_EMAIL_TO ?? '')
+      .split(',')
+      .map((address) => address.trim())
+      .filter(Boolean);
+    if (!config.FACTORY_NOTIFY_EMAIL_FROM)
+      problems.push('FACTORY_NOTIFY_EMAIL_FROM: required with FACTORY_NOTIFY_SMTP_URL');
+    if (to.length === 0)
+      problems.push(
+        'FACTORY_NOTIFY_EMAIL_TO: required with FACTORY_NOTIFY_SMTP_URL (comma-separated addresses)',
+      );
+    for (const address of to)
+      if (!emailAddress.safeParse(address).success)
+        problems.push(`FACTORY_NOTIFY_EMAIL_TO: '${address}' is not an e-mail address`);
+    const secure = url.protocol === 'smtps:';
+    smtp = {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : secure ? 465 : 587,
+      secure,
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      ...(config.FACTORY_NOTIFY_SMTP_PASSWORD ? { password: config.FACTORY_NOTIFY_SMTP_PASSWORD } : {}),
+      from: config.FACTORY_NOTIFY_EMAIL_FROM ?? '',
+      to,
+    };
+  }
+  if (!webhookUrl && !teamsUrl && !slackUrl && !smtp) return undefined;
+  if (!config.FACTORY_DASHBOARD_URL) {
+    problems.push(
+      'FACTORY_DASHBOARD_URL: required with a notification channel (the notifications link to it)',
+    );
+    return undefined;
+  }
+  return {
+    dashboardUrl: config.FACTORY_DASHBOARD_URL,
+    ...(webhookUrl ? { webhookUrl } : {}),
+    ...(teamsUrl ? { teamsUrl } : {}),
+    ...(slackUrl ? { slackUrl } : {}),
+    ...(smtp ? { smtp } : {}),
+  };
+}
 
 const requiredForAzure = [
   'AZURE_SUBSCRIPTION_ID',
@@ -98,6 +185,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   }
   if (parsed.success) {
     const config = parsed.data;
+    const notifications = notificationSettings(config, problems);
     // The integration runtime reads a backup share with an account of its own; Azure refuses a share without it.
     if (
       config.DMS_BACKUP_FILE_SHARE &&
@@ -117,10 +205,11 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         problems.push('AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
     }
     if (problems.length === 0 && temporal !== undefined) {
-      if (config.FACTORY_PROFILE === 'azure') return { ...(config as WorkerConfig), temporal };
+      const extra = { temporal, ...(notifications ? { notifications } : {}) };
+      if (config.FACTORY_PROFILE === 'azure') return { ...(config as WorkerConfig), ...extra };
       return {
         ...config,
-        temporal,
+        ...extra,
         AZURE_SUBSCRIPTION_ID: config.AZURE_SUBSCRIPTION_ID ?? demoScope.subscriptionId,
         AZURE_RESOURCE_GROUP: config.AZURE_RESOURCE_GROUP ?? demoScope.resourceGroup,
         AZURE_VAULT_NAME: config.AZURE_VAULT_NAME ?? demoScope.vaultName,

@@ -1,5 +1,6 @@
 /** Worker process entry point: `npm run worker`. Configuration comes from the environment (workers/config.ts). */
 import { readFileSync } from 'node:fs';
+import { configuredChannels } from '../activities/notify.ts';
 import { loadWorkerConfig } from './config.ts';
 import { startWorkers } from './run.ts';
 import { describeTemporalConnection } from './temporal-connection.ts';
@@ -11,6 +12,9 @@ async function main() {
     workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
   });
   console.log(`worker ready: ${describeTemporalConnection(config.temporal)}`);
+  // Channel names only: their URLs are secrets.
+  const channels = config.notifications ? configuredChannels(config.notifications) : [];
+  console.log(`notifications: ${channels.length > 0 ? channels.join(', ') : 'none configured'}`);
   // Worker.run() already shuts down gracefully on SIGINT/SIGTERM (Runtime's shutdown signals).
   await workers.done;
 }

@@ -12,6 +12,7 @@ import { createSourcePlatformActivities } from '../activities/source-platform.ts
 import { createValidationActivities } from '../activities/validation.ts';
 import { ArtifactCache, createPlanActivities } from '../activities/plan.ts';
 import { createPreflightActivities } from '../activities/preflight.ts';
+import { artifactStoreLedger, createNotifyActivities } from '../activities/notify.ts';
 import { readFileSync } from 'node:fs';
 import {
   createArmServiceClient,
@@ -90,6 +91,10 @@ export async function startWorkers(
     activities: {
       ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
       ...createPlanActivities({ artifacts: artifactStore(config) }),
+      ...createNotifyActivities({
+        settings: config.notifications,
+        ledger: artifactStoreLedger(artifactStore(config)),
+      }),
     },
   });
   const azureWorker = await Worker.create({

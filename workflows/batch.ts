@@ -46,6 +46,7 @@ import {
 } from '../contracts/messages.ts';
 import { refuse, validateOperatorAction } from './operator-actions.ts';
 import { operatorHold } from './operator-hold.ts';
+import { notifier } from './notify.ts';
 import { batchIdKey, batchStage, waveIdKey } from '../contracts/search-attributes.ts';
 import { ErrorType } from '../contracts/errors.ts';
 
@@ -73,6 +74,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   }
   const spec = input.spec ?? (await local.loadBatchSpec(input.planBatch!));
   const planName = recoveryPlanName(spec.batchId);
+  const notify = notifier({ waveId: spec.waveId, batchId: spec.batchId });
   const activityOptions = {
     taskQueue: settings.azureTaskQueue,
     heartbeatTimeout: settings.heartbeatTimeoutMs,
@@ -147,6 +149,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       return `**${phase}**${why ? ` — ${why}` : ''}\n\nVMs: ${counts}`;
     },
     paused: () => state.paused,
+    onHold: (why) => void notify('batch-held', why),
   });
 
   setHandler(batchProgressQuery, (): BatchProgress => ({
@@ -468,7 +471,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
         );
         continue;
       }
-      if (Date.now() >= opensAt) return;
+      if (Date.now() >= opensAt) {
+        void notify('cutover-window-open', `The cutover window opened at ${new Date(opensAt).toISOString()}`);
+        return;
+      }
       enterPhase('awaiting-cutover-window', `Cutover opens at ${new Date(opensAt).toISOString()}`);
       await condition(
         () => cutoverOpenedNow || rollbackRequested() || Date.parse(state.cutoverAt ?? '') !== opensAt,
@@ -489,6 +495,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     if (!settings.requireValidationSignOff) return undefined;
     signOff = undefined;
     enterPhase(phase, 'Waiting for an operator sign-off');
+    void notify(
+      'sign-off-due',
+      `${phase === 'validating' ? 'Test failover' : 'Cutover'} validation awaits a sign-off`,
+    );
     await waitFor(() => signOff !== undefined);
     const decision = currentSignOff();
     return decision?.approved ? undefined : `Rejected by ${decision?.by}: ${decision?.reason}`;
@@ -520,6 +530,8 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     await longAzure.disableReplication({ site, vms: refs(names) });
     for (const t of state.tracks) if (t.disposition !== 'skipped') t.disposition = 'rolled-back';
     enterPhase('rolled-back', `Rolled back by ${request.by}: ${request.reason}`);
+    // Awaited: the batch ends next, and a child not yet started when its parent closes is never started.
+    await notify('rolled-back', `Rolled back by ${request.by}: ${request.reason}`);
   };
 
   const phaseReached = (phase: BatchPhase) =>

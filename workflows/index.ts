@@ -3,3 +3,4 @@ export { migrationBatch } from './batch.ts';
 export { migrationDatabase } from './database.ts';
 export { migrationWave } from './wave.ts';
 export { factoryRefusalAudit } from './refusal-audit.ts';
+export { notifyEvent } from './notify.ts';

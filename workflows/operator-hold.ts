@@ -41,6 +41,8 @@ export interface OperatorHoldOptions<Phase extends string> {
   rollbackStopsSteps?: boolean;
   /** Records why the workflow holds, when the hold has an error code. */
   recordError?: (error: { code: string; message: string }) => void;
+  /** Called as the workflow starts holding for an operator (the batch raises its notification). */
+  onHold?: (why: string) => void;
 }
 
 /** What a failed activity says: its Azure error code (or `ActivityFailed`) and message. */
@@ -121,6 +123,7 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
     retryRequested = false;
     if (opts.code !== undefined) options.recordError?.({ code: opts.code, message: why });
     enterPhase('awaiting-operator', why);
+    options.onHold?.(why);
     await condition(() => retryRequested || rollbackRequested() || (opts.resolved?.() ?? false));
     holding = false;
     retryRequested = false;
@@ -136,6 +139,7 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
     retryRequested = false;
     options.recordError?.({ code, message: why });
     enterPhase('awaiting-operator', why);
+    options.onHold?.(why);
     await condition(() => retryRequested);
     holding = false;
     retryRequested = false;

@@ -33,6 +33,7 @@ import {
 } from '../domain/preflight/checks.ts';
 import { migrationBatch } from './batch.ts';
 import { migrationDatabase } from './database.ts';
+import { notifier } from './notify.ts';
 import {
   approveWaveUpdate,
   batchFinishedSignal,
@@ -205,11 +206,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
 
   // 2. The gate and the approval: every new approval re-evaluates the gate with its waivers.
   let approvalsHandled = 0;
+  const notify = notifier({ waveId: input.waveId });
   while (!gateHolds(manifest.gate) || (input.requireApproval && approvalsHandled === 0)) {
     setPhase(
       gateHolds(manifest.gate) ? 'awaiting-approval' : 'gate-refused',
       gateHolds(manifest.gate) ? 'Waiting for an approval' : describeGate(manifest.gate),
     );
+    void notify(gateHolds(manifest.gate) ? 'approval-due' : 'gate-refused', progress.detail);
     await condition(() => approvalsSeen > approvalsHandled);
     approvalsHandled = approvalsSeen;
     manifest = await loadManifest();

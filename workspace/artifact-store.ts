@@ -178,6 +178,38 @@ export class ArtifactStore {
     return bytes;
   }
 
+  /** Whether a record (a small JSON blob outside the artifacts, e.g. the notification ledger) exists. */
+  async hasRecord(name: string): Promise<boolean> {
+    await this.containerReady();
+    return this.container.getBlockBlobClient(name).exists();
+  }
+
+  /** Writes a record once (`If-None-Match: *`); a record already there is kept as it is. */
+  async recordOnce(name: string, value: unknown): Promise<{ created: boolean }> {
+    await this.containerReady();
+    try {
+      await this.container.getBlockBlobClient(name).uploadData(Buffer.from(canonicalJson(value)), {
+        conditions: { ifNoneMatch: '*' },
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+      });
+      return { created: true };
+    } catch (error) {
+      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))
+        return { created: false };
+      throw error;
+    }
+  }
+
+  private ensured: Promise<void> | undefined;
+  /** Records may come before any wave published an artifact: the container is created once per store. */
+  private containerReady(): Promise<void> {
+    this.ensured ??= this.ensureContainer().catch((error: unknown) => {
+      this.ensured = undefined;
+      throw error;
+    });
+    return this.ensured;
+  }
+
   private async read(kind: ArtifactKind, sha256: string): Promise<Buffer | undefined> {
     try {
       return await this.container.getBlockBlobClient(blobName(kind, sha256)).downloadToBuffer();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { demoScope } from '../../domain/demo.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
-import { loadWorkerConfig, type WorkerConfig } from '../../workers/config.ts';
+import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
 import { startDevServer, type RunningDevServer } from './dev-server.ts';
@@ -95,6 +95,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       VCENTER_URL: simulator.endpoint,
       VCENTER_CA_CERT: simulator.caCertPath,
       VCENTER_PASSWORD: 'demo',
+      // Notification channels the operator set (docs/notifications.md); none by default.
+      ...notificationEnv(process.env),
     };
     const workerConfig = loadWorkerConfig(workerEnv);
     const workers = await startWorkers(workerConfig, { quiet: true });
