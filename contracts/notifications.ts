@@ -42,6 +42,7 @@ export const notificationEventId = (workflowId: string, runId: string, kind: Not
 
 /** The notification workflow of one event: starting it twice is refused by Temporal (REJECT_DUPLICATE). */
 export const notificationWorkflowId = (eventId: string) => `notify/${eventId}`;
+export const isNotificationWorkflowId = (workflowId: string) => workflowId.startsWith('notify/');
 
 /** What one channel's delivery did. */
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'not-configured';

@@ -15,6 +15,7 @@ import {
   type RefusalFilter,
   type RefusedAction,
 } from '../../contracts/refusal-audit.ts';
+import { isNotificationWorkflowId } from '../../contracts/notifications.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -135,9 +136,10 @@ export function auditEntriesOfRun(workflowId: string, runId: string, history: Hi
         ...(terminated.identity ? { identity: terminated.identity } : {}),
       });
   }
+  // Notification workflows carry no operator actions: their histories need not be read.
   const children = (history.events ?? []).flatMap((e) => {
     const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    return id ? [id] : [];
+    return id && !isNotificationWorkflowId(id) ? [id] : [];
   });
   return { entries, continuedFrom, firstInput, children };
 }
