@@ -147,7 +147,7 @@ export async function startBatch(
   vmNames: string[],
   settings: Partial<BatchSettings> = {},
   target: TargetSettings = demoTarget(demoScope),
-  extra: Pick<BatchWorkflowInput, 'trustedStampKeys'> = {},
+  extra: Pick<BatchWorkflowInput, 'trustedStampKeys' | 'databases'> = {},
 ) {
   const config = loadWorkerConfig(harness.workerEnv);
   const site = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();

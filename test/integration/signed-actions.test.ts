@@ -17,6 +17,7 @@ import {
 } from '../../contracts/messages.ts';
 import { generateStampKeyPair } from '../../contracts/operator-stamp.ts';
 import { ErrorType } from '../../contracts/errors.ts';
+import { batchWorkflowId } from '../../contracts/ids.ts';
 import { demoDatabases, demoScope } from '../../domain/demo.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import {
@@ -133,36 +134,6 @@ describe('signed operator actions (workflows started with trusted stamp keys, re
     expect((cause as ApplicationFailure).message).toMatch(/no signed stamp/);
   });
 
-  it('the starter of a wave cannot approve it; another approver can', async () => {
-    const starter = { ...operator, roles: [...operator.roles, 'approver' as const] };
-    const wave = await startDemoWave(
-      harness.client,
-      'stamps-approval',
-      { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue },
-      harness.taskQueue,
-      { trustedStampKeys: trustedTestStampKeys, startedBy: starter, requireApproval: true },
-    );
-    try {
-      const id = wave.workflowId;
-      await waitFor('the wave awaiting its approval', async () =>
-        (await wave.query(waveProgressQuery)).phase === 'awaiting-approval' ? true : undefined,
-      );
-      const approve = (action: OperatorAction) => wave.executeUpdate(approveWaveUpdate, { args: [action] });
-      expect(await refusal(approve(stamped('approveWave', id, why, starter)))).toMatch(
-        /olivia@contoso.com started wave stamps-approval; another approver must approve it/,
-      );
-      expect(await refusal(approve(stamped('approveWave', id, why, operator)))).toMatch(
-        /it needs the approver role/,
-      );
-      expect(await approve(stamped('approveWave', id, why, approver))).toMatch(
-        /approved by april@contoso.com/,
-      );
-      expect((await wave.query(waveProgressQuery)).approval?.by).toBe(approver.name);
-    } finally {
-      await wave.terminate('test done');
-    }
-  });
-
   it('a database cuts over outside its window only on a lead’s forced update, not on a bare signal', async () => {
     const demo = demoDatabases(demoScope).find((db) => db.spec.id === 'payroll-db-01.payroll')!;
     const spec = { ...demo.spec, id: 'stamps.payroll-db-01.payroll' };
@@ -200,5 +171,85 @@ describe('signed operator actions (workflows started with trusted stamp keys, re
     const result = await handle.result();
     expect(result.outcome).toBe('migrated');
     expect(result.reason).toMatch(/Cut over by leo@contoso.com/);
+  });
+
+  it("a lead's forced cutover of a batch reaches its database as a signed authorization outside the window", async () => {
+    // The other demo database (MySQL through classic DMS): each test migrates its own target database.
+    const demo = demoDatabases(demoScope).find((db) => db.spec.id === 'crm-db-01.crm')!;
+    const spec = { ...demo.spec, id: 'stamps-forced.crm-db-01.crm' };
+    const window = {
+      start: new Date(Date.now() + 86_400_000).toISOString(),
+      end: new Date(Date.now() + 90_000_000).toISOString(),
+    };
+    const batchId = 'stamps-forced';
+    const keys = { trustedStampKeys: trustedTestStampKeys };
+    const database = await startDatabase(harness, spec, {
+      notifyWorkflowId: batchWorkflowId(batchId),
+      extra: { ...keys, cutoverWindow: window },
+    });
+    const batch = await startBatch(
+      harness,
+      batchId,
+      ['payroll-app-02'],
+      { cutoverWindow: window },
+      undefined,
+      { ...keys, databases: [{ databaseId: spec.id, workflowId: database.workflowId }] },
+    );
+    await waitFor('the batch waiting for its window', async () =>
+      (await batch.query(batchProgressQuery)).phase === 'awaiting-cutover-window' ? true : undefined,
+    );
+    const force = { ...why, force: true };
+    expect(
+      await refusal(
+        batch.executeUpdate(openCutoverUpdate, {
+          args: [stamped('openCutover', batch.workflowId, force, operator)],
+        }),
+      ),
+    ).toMatch(/needs the lead role/);
+    await batch.executeUpdate(openCutoverUpdate, {
+      args: [stamped('openCutover', batch.workflowId, force, lead)],
+    });
+    // A database that refused the signal would hold the batch (awaiting-operator) instead.
+    const progress = await waitFor('the batch past its cutover', async () => {
+      const p = await batch.query(batchProgressQuery);
+      return p.phase === 'completed' || p.phase === 'awaiting-operator' ? p : undefined;
+    });
+    expect(progress).toMatchObject({ phase: 'completed' });
+    const result = await batch.result();
+    expect(result.vms.map((vm) => vm.outcome)).toEqual(['migrated']);
+    const db = await database.result();
+    expect(db.outcome).toBe('migrated');
+    expect(db.reason).toMatch(/Cut over by batch stamps-forced/);
+  });
+
+  // Last: once approved, the wave starts the demo's batches and databases, which the other tests must not meet.
+  it('the starter of a wave cannot approve it; another approver can', async () => {
+    const starter = { ...operator, roles: [...operator.roles, 'approver' as const] };
+    const wave = await startDemoWave(
+      harness.client,
+      'stamps-approval',
+      { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue },
+      harness.taskQueue,
+      { trustedStampKeys: trustedTestStampKeys, startedBy: starter, requireApproval: true },
+    );
+    try {
+      const id = wave.workflowId;
+      await waitFor('the wave awaiting its approval', async () =>
+        (await wave.query(waveProgressQuery)).phase === 'awaiting-approval' ? true : undefined,
+      );
+      const approve = (action: OperatorAction) => wave.executeUpdate(approveWaveUpdate, { args: [action] });
+      expect(await refusal(approve(stamped('approveWave', id, why, starter)))).toMatch(
+        /olivia@contoso.com started wave stamps-approval; another approver must approve it/,
+      );
+      expect(await refusal(approve(stamped('approveWave', id, why, operator)))).toMatch(
+        /it needs the approver role/,
+      );
+      expect(await approve(stamped('approveWave', id, why, approver))).toMatch(
+        /approved by april@contoso.com/,
+      );
+      expect((await wave.query(waveProgressQuery)).approval?.by).toBe(approver.name);
+    } finally {
+      await wave.terminate('test done');
+    }
   });
 });
