@@ -163,10 +163,6 @@ export function stampedActionProblem(
   return undefined;
 }
 
-/** The verified identity behind an action, when the workflow checks stamps. */
-export const stampedIdentity = (context: StampContext, action: OperatorAction) =>
-  context.trustedKeys ? action.stamp?.identity : undefined;
-
 /** A workflow's gate for its operator updates: limits, then the signed stamp and the role needed. */
 export function actionGuard(context: () => StampContext) {
   return (update: string, action: OperatorAction, role: Role): void => {

@@ -69,7 +69,8 @@ import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
  * concurrency. Cancelling the wave rolls back every batch that is not committed.
  */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
-  const startRefused = waveStartProblem(input, workflowInfo().workflowId, Date.now());
+  // The stamp's age counts to when the server started the wave, not to when a worker first ran it.
+  const startRefused = waveStartProblem(input, workflowInfo().workflowId, workflowInfo().startTime.getTime());
   if (startRefused) {
     throw ApplicationFailure.create({
       type: ErrorType.waveStartRefused,
