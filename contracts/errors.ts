@@ -6,6 +6,11 @@
 export const ErrorType = {
   /** An operator action (update) the workflow refused; nothing was written to its history. */
   operatorActionRefused: 'OperatorActionRefused',
+  /**
+   * A wave started with trusted stamp keys whose start is not signed by the factory server (stamp missing,
+   * invalid, expired, or its identity lacks the role): the wave fails at once, before touching anything.
+   */
+  waveStartRefused: 'WaveStartRefused',
   /** Internal: unwinds a batch or database workflow into its rollback. */
   rollbackRequested: 'RollbackRequested',
   invalidInput: 'InvalidInput',

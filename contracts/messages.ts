@@ -1,6 +1,7 @@
 /** Queries, signals and updates of the migration workflows: the contract the CLI and parent workflows use. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { WaveGate } from '../domain/plan/wave-gate.ts';
+import type { OperatorStamp } from './operator-stamp.ts';
 import type {
   BatchPhase,
   BatchResult,
@@ -55,11 +56,17 @@ export interface WaveProgress {
   maxConcurrentBatches?: number;
 }
 
-/** Who asked for an operator action and why; recorded in the workflow history as the audit trail. */
+/**
+ * Who asked for an operator action and why; recorded in the workflow history as the audit trail. A
+ * workflow started with trusted stamp keys refuses an action without the factory server's signed `stamp`
+ * (over the update's name, the workflow id and this action without `stamp`), and requires `by` to be the
+ * stamp's verified identity name.
+ */
 export interface OperatorAction {
   by: string;
   reason: string;
   ticket?: string;
+  stamp?: OperatorStamp;
 }
 
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
@@ -95,7 +102,7 @@ export const resumeUpdate = defineUpdate<string, [OperatorAction]>('resume');
 export const postponeCutoverUpdate = defineUpdate<string, [OperatorAction & { until: string }]>(
   'postponeCutover',
 );
-/** Open the cutover window now; outside the planned window only with `force`. */
+/** Open the cutover window now; outside the planned window only with `force` (and, signed, the lead role). */
 export const openCutoverUpdate = defineUpdate<string, [OperatorAction & { force?: boolean }]>('openCutover');
 /** Human sign-off of the test failover, when the batch requires one. */
 export const signOffUpdate = defineUpdate<string, [OperatorAction & { approved: boolean }]>(
@@ -125,12 +132,30 @@ export interface DatabaseProgress {
 
 export const databaseProgressQuery = defineQuery<DatabaseProgress>('databaseProgress');
 /**
- * Sent by the application's batch when its cutover window opens: the database cuts over as soon as its
- * migration is ready (at once if it already is). Ignored by offline migrations and after the cutover.
+ * The signed operator action that moved a batch's cutover outside its planned window (a forced
+ * `openCutover` or a `postponeCutover` past the window), forwarded by the batch to its databases so they
+ * can check it themselves: workflows cannot send updates to each other, and a bare signal proves nothing.
  */
-export const databaseCutoverSignal = defineSignal<[{ by: string; reason: string }]>('databaseCutover');
-/** Operator: cut a ready database over now; refused unless it is ready for cutover. */
-export const cutoverDatabaseNowUpdate = defineUpdate<string, [OperatorAction]>('cutoverDatabaseNow');
+export interface CutoverAuthorization {
+  update: 'openCutover' | 'postponeCutover';
+  /** The update's argument without its stamp, as it was signed. */
+  args: Omit<OperatorAction, 'stamp'> & { force?: boolean; until?: string };
+  stamp: OperatorStamp;
+}
+/**
+ * Sent by the application's batch when its cutover window opens: the database cuts over as soon as its
+ * migration is ready (at once if it already is). Ignored by offline migrations and after the cutover. A
+ * database that checks stamps accepts it only inside its planned window, or with `authorization`.
+ */
+export const databaseCutoverSignal =
+  defineSignal<[{ by: string; reason: string; authorization?: CutoverAuthorization }]>('databaseCutover');
+/**
+ * Operator: cut a ready database over now; refused unless it is ready for cutover. Outside its batch's
+ * planned window only with `force` (and, signed, the lead role).
+ */
+export const cutoverDatabaseNowUpdate = defineUpdate<string, [OperatorAction & { force?: boolean }]>(
+  'cutoverDatabaseNow',
+);
 /**
  * Sent by a database workflow to its `notifyWorkflowId`: after a verified cutover (`migrated`), after a
  * rollback (`rolled-back`), and when a requested cutover failed and the database waits for an operator

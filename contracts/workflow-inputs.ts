@@ -18,6 +18,8 @@ import type { MigrationScope } from '../domain/plan/batch-specs.ts';
 import type { DatabaseTargetConvention } from '../domain/plan/database-specs.ts';
 import type { CutoverWindow } from '../domain/plan/plan-schema.ts';
 import type { WaveGate } from '../domain/plan/wave-gate.ts';
+import type { CutoverAuthorization } from './messages.ts';
+import type { OperatorStamp, TrustedStampKeys, VerifiedIdentity } from './operator-stamp.ts';
 
 export const artifactKinds = ['estate', 'assessment', 'plan'] as const;
 export type ArtifactKind = (typeof artifactKinds)[number];
@@ -66,6 +68,17 @@ export interface WaveWorkflowInput {
     /** Where the plan's target database servers live (plan source). */
     targets?: DatabaseTargetConvention;
   };
+  /**
+   * The factory server's public stamp keys (key id → Ed25519 public key). When present, the wave, its
+   * batches and databases refuse every operator update without a valid signed stamp and check roles, and
+   * the wave refuses to start without a valid `startStamp`. The factory server always sets them; a wave
+   * started without them (the CLI's direct dev/embedded path, to be retired) checks neither.
+   */
+  trustedStampKeys?: TrustedStampKeys;
+  /** Who started the wave, as the server verified it: that identity may not approve the wave. */
+  startedBy?: VerifiedIdentity;
+  /** The server's stamp over 'startWave', the workflow id and this input without `startStamp`. */
+  startStamp?: OperatorStamp;
 }
 
 export interface BatchSettings extends StallPolicy {
@@ -97,6 +110,8 @@ export interface BatchCheckpoint {
   planCreated: boolean;
   /** False until the wave says the batch's database workflows have started (see `databasesStartPending`). */
   databasesStarted: boolean;
+  /** The signed action that moved the cutover outside the planned window, forwarded to the databases. */
+  cutoverAuthorization?: CutoverAuthorization;
 }
 
 export interface BatchWorkflowInput {
@@ -116,6 +131,8 @@ export interface BatchWorkflowInput {
    * and sends `databasesStarted` when they are up; the batch waits for it before signalling them.
    */
   databasesStartPending?: boolean;
+  /** The wave's trusted stamp keys: the batch then refuses unsigned operator updates (see the wave's). */
+  trustedStampKeys?: TrustedStampKeys;
   checkpoint?: BatchCheckpoint;
 }
 
@@ -159,5 +176,12 @@ export interface DatabaseWorkflowInput {
   /** The wave and batch it belongs to, as search attributes so the wave's databases are listable. */
   waveId?: string;
   batchId?: string;
+  /**
+   * Its batch's planned cutover window (ISO instants), when the batch has one: an operator's cutover outside
+   * it is a force, and a cutover signal outside it needs a forwarded authorization (with stamp keys).
+   */
+  cutoverWindow?: { start: string; end: string };
+  /** The wave's trusted stamp keys: the database then refuses unsigned operator updates. */
+  trustedStampKeys?: TrustedStampKeys;
   checkpoint?: DatabaseCheckpoint;
 }

@@ -24,13 +24,7 @@ import {
   type OperatorAction,
 } from '../contracts/messages.ts';
 import { waveWorkflowId } from '../contracts/ids.ts';
-import {
-  fromBase64Url,
-  signStamp,
-  type OperatorStamp,
-  type TrustedStampKeys,
-  type VerifiedIdentity,
-} from '../contracts/operator-stamp.ts';
+import { fromBase64Url, signStamp, type VerifiedIdentity } from '../contracts/operator-stamp.ts';
 import {
   actionRefusedSignal,
   cappedRefusal,
@@ -88,13 +82,6 @@ export interface ActionResult {
   message: string;
   /** Per-batch answers when an action went to several batches (pause/resume of a whole wave). */
   results?: { batchId: string; accepted: boolean; message: string }[];
-}
-
-/** The wave input fields the stamp-checking workflows read (see contracts/operator-stamp.ts). */
-interface StampedStart {
-  trustedStampKeys: TrustedStampKeys;
-  startedBy: VerifiedIdentity;
-  startStamp?: OperatorStamp;
 }
 
 export function createOperations(temporal: Temporal, config: ServerConfig) {
@@ -234,7 +221,7 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
         },
       });
       const workflowId = waveWorkflowId(waveId);
-      const unsigned: WaveWorkflowInput & StampedStart = {
+      const unsigned: WaveWorkflowInput = {
         ...prepared.input,
         trustedStampKeys: config.stamp.trustedKeys,
         startedBy: identity,

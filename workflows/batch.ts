@@ -42,9 +42,10 @@ import {
   signOffUpdate,
   skipUpdate,
   type BatchProgress,
+  type CutoverAuthorization,
   type OperatorAction,
 } from '../contracts/messages.ts';
-import { refuse, validateOperatorAction } from './operator-actions.ts';
+import { actionGuard, refuse, untilProblem, vmNamesProblem } from './operator-actions.ts';
 import { operatorHold } from './operator-hold.ts';
 import { notifier } from './notify.ts';
 import { batchIdKey, batchStage, waveIdKey } from '../contracts/search-attributes.ts';
@@ -119,6 +120,16 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   let commitStarted = false;
   /** Set before the failover is requested: from then on the source VMs may be shut down. */
   let failoverStarted = false;
+  const guard = actionGuard(() => ({
+    trustedKeys: input.trustedStampKeys,
+    workflowId: workflowInfo().workflowId,
+    nowMs: Date.now(),
+  }));
+  /** Whether a cutover at `atMs` falls outside the planned window (never, without one). */
+  const outsideWindow = (atMs: number) => {
+    const window = settings.cutoverWindow;
+    return window !== undefined && (atMs < Date.parse(window.start) || atMs > Date.parse(window.end));
+  };
 
   const {
     enterPhase,
@@ -150,6 +161,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     paused: () => state.paused,
     onHold: (why) => void notify('batch-held', why),
+    guard,
   });
 
   setHandler(batchProgressQuery, (): BatchProgress => ({
@@ -221,8 +233,10 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { vmNames: string[] }) => {
-        validateOperatorAction(action);
+        guard('skip', action, 'operator');
         if (!action.vmNames?.length) refuse('Name the VMs to skip.');
+        const problem = vmNamesProblem(action.vmNames);
+        if (problem) refuse(problem);
         if (
           phaseIndex(state.phase) >= phaseIndex('creating-recovery-plan') &&
           state.phase !== 'awaiting-operator'
@@ -265,7 +279,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction) => {
-        validateOperatorAction(action);
+        guard('pause', action, 'operator');
         if (state.paused) refuse(`Batch ${spec.batchId} is already paused.`);
         if (['completed', 'rolled-back'].includes(state.phase))
           refuse(`Batch ${spec.batchId} is ${state.phase}.`);
@@ -281,7 +295,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction) => {
-        validateOperatorAction(action);
+        guard('resume', action, 'operator');
         if (!state.paused) refuse(`Batch ${spec.batchId} is not paused.`);
       },
     },
@@ -292,13 +306,16 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     (action) => {
       state.cutoverAt = new Date(action.until).toISOString();
       cutoverOpenedNow = false;
+      state.cutoverAuthorization = authorizationOf('postponeCutover', action, Date.parse(action.until));
       return `Cutover of ${spec.batchId} postponed to ${state.cutoverAt}.`;
     },
     {
       validator: (action: OperatorAction & { until: string }) => {
-        validateOperatorAction(action);
-        if (Number.isNaN(Date.parse(action.until))) refuse(`'${action.until}' is not an ISO date-time.`);
-        if (Date.parse(action.until) <= Date.now()) refuse(`${action.until} is not in the future.`);
+        // Postponing past the planned window (or before it) is a cutover outside it: a lead's decision.
+        const outside = outsideWindow(Date.parse(action.until));
+        guard('postponeCutover', action, outside ? 'lead' : 'operator');
+        const problem = untilProblem(action.until, Date.now());
+        if (problem) refuse(problem);
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
           refuse(`Batch ${spec.batchId} is already ${state.phase}; the cutover cannot be postponed.`);
         }
@@ -308,13 +325,15 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
 
   setHandler(
     openCutoverUpdate,
-    () => {
+    (action) => {
       cutoverOpenedNow = true;
+      state.cutoverAuthorization = authorizationOf('openCutover', action, Date.now());
       return `Cutover window of ${spec.batchId} opened now.`;
     },
     {
       validator: (action: OperatorAction & { force?: boolean }) => {
-        validateOperatorAction(action);
+        // Forcing the cutover outside the planned window is a lead's decision.
+        guard('openCutover', action, outsideWindow(Date.now()) ? 'lead' : 'operator');
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
           refuse(`Batch ${spec.batchId} is already ${state.phase}.`);
         }
@@ -340,13 +359,28 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     },
     {
       validator: (action: OperatorAction & { approved: boolean }) => {
-        validateOperatorAction(action);
+        // Signing off a validation is an approval, not an operation.
+        guard('signOffValidation', action, 'approver');
+        if (typeof action.approved !== 'boolean') refuse('A sign-off says `approved`: true or false.');
         if (state.phase !== 'validating' && state.phase !== 'validating-cutover') {
           refuse(`Batch ${spec.batchId} is ${state.phase}, not waiting for a sign-off.`);
         }
       },
     },
   );
+
+  /**
+   * The signed action that moves the cutover to `atMs` outside the planned window, kept to forward to the
+   * databases (which check it themselves); none for a cutover inside the window or an unsigned action.
+   */
+  function authorizationOf(
+    update: CutoverAuthorization['update'],
+    action: OperatorAction & { force?: boolean; until?: string },
+    atMs: number,
+  ): CutoverAuthorization | undefined {
+    const { stamp, ...args } = action;
+    return stamp && outsideWindow(atMs) ? { update, args, stamp } : undefined;
+  }
 
   setHandler(databaseCutoverDoneSignal, ({ databaseId, outcome }) => {
     databaseOutcomes.set(databaseId, outcome);
@@ -556,6 +590,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
             await getExternalWorkflowHandle(database.workflowId).signal(databaseCutoverSignal, {
               by: `batch ${spec.batchId}`,
               reason: 'the application cutover window is open',
+              ...(state.cutoverAuthorization ? { authorization: state.cutoverAuthorization } : {}),
             });
           } catch (error) {
             if (isCancellation(error)) throw error;

@@ -33,7 +33,7 @@ import {
   type DatabaseProgress,
   type OperatorAction,
 } from '../contracts/messages.ts';
-import { refuse, validateOperatorAction } from './operator-actions.ts';
+import { actionGuard, cutoverSignalProblem, refuse } from './operator-actions.ts';
 import { activityFailureOf, operatorHold, unless } from './operator-hold.ts';
 import { batchIdKey, databaseStage, waveIdKey } from '../contracts/search-attributes.ts';
 import { ErrorType } from '../contracts/errors.ts';
@@ -92,6 +92,14 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     cutoverCompleted: false,
   };
   let outcome: { outcome: DatabaseOutcome; reason?: string; errorCode?: string } | undefined;
+  const guard = actionGuard(() => ({
+    trustedKeys: input.trustedStampKeys,
+    workflowId: workflowInfo().workflowId,
+    nowMs: Date.now(),
+  }));
+  const window = input.cutoverWindow;
+  const outsideWindow = () =>
+    window !== undefined && (Date.now() < Date.parse(window.start) || Date.now() > Date.parse(window.end));
 
   const {
     enterPhase,
@@ -122,6 +130,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     recordError: (error) => {
       state.lastError = error;
     },
+    guard,
   });
 
   setHandler(databaseProgressQuery, (): DatabaseProgress => ({
@@ -141,8 +150,25 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
     updatedAt: new Date().toISOString(),
   }));
 
-  setHandler(databaseCutoverSignal, ({ by, reason }) => {
+  setHandler(databaseCutoverSignal, async ({ by, reason, authorization }) => {
     if (!online || state.cutoverCompleted || state.cutoverRequest) return;
+    const refused = cutoverSignalProblem({
+      trustedKeys: input.trustedStampKeys,
+      window,
+      batchWorkflowId: input.notifyWorkflowId,
+      authorization,
+      nowMs: Date.now(),
+    });
+    if (refused) {
+      // Not cut over; the batch (if it asked) holds for an operator, who can cut over with a lead's force.
+      state.lastError = {
+        code: 'CutoverSignalRefused',
+        message: `Cutover requested by ${by} refused: ${refused}`,
+      };
+      log.warn('cutover signal refused', { by, reason: refused });
+      await notify('failed-needs-attention');
+      return;
+    }
     state.cutoverRequest = { by, reason, at: new Date().toISOString() };
   });
 
@@ -153,8 +179,15 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       return `Cutting ${spec.id} over now.`;
     },
     {
-      validator: (action: OperatorAction) => {
-        validateOperatorAction(action);
+      validator: (action: OperatorAction & { force?: boolean }) => {
+        // Outside its batch's planned window a database cutover is a force: a lead's decision.
+        const outside = outsideWindow();
+        guard('cutoverDatabaseNow', action, outside ? 'lead' : 'operator');
+        if (outside && action.force !== true) {
+          refuse(
+            `Now is outside the cutover window ${window?.start} – ${window?.end} of ${spec.application}; pass force with a reason to cut ${spec.id} over anyway.`,
+          );
+        }
         if (!online) refuse(`${spec.id} migrates offline: it completes without a cutover.`);
         if (state.phase !== 'ready-for-cutover') {
           refuse(`${spec.id} is ${state.phase}, not ready for cutover; its migration must be ready first.`);

@@ -19,7 +19,7 @@ import {
 import { azureCodeOf, ErrorType } from '../contracts/errors.ts';
 import { retryUpdate, rollbackUpdate, type OperatorAction } from '../contracts/messages.ts';
 import { phaseKey } from '../contracts/search-attributes.ts';
-import { refuse, validateOperatorAction } from './operator-actions.ts';
+import { refuse, vmNamesProblem, type ActionGuard } from './operator-actions.ts';
 
 type RetryAction = OperatorAction & { vmNames?: string[] };
 
@@ -43,6 +43,8 @@ export interface OperatorHoldOptions<Phase extends string> {
   recordError?: (error: { code: string; message: string }) => void;
   /** Called as the workflow starts holding for an operator (the batch raises its notification). */
   onHold?: (why: string) => void;
+  /** Checks an operator update's limits, signed stamp and role (see `actionGuard`). */
+  guard: ActionGuard;
 }
 
 /** What a failed activity says: its Azure error code (or `ActivityFailed`) and message. */
@@ -184,7 +186,9 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
       },
       {
         validator: (action: RetryAction) => {
-          validateOperatorAction(action);
+          options.guard('retry', action, 'operator');
+          const problem = vmNamesProblem(action.vmNames);
+          if (problem) refuse(problem);
           handlers.refuseIf(action);
         },
       },
@@ -204,7 +208,8 @@ export function operatorHold<Phase extends string>(options: OperatorHoldOptions<
       },
       {
         validator: (action: OperatorAction) => {
-          validateOperatorAction(action);
+          // Undoing a batch or a database's migration is a lead's decision.
+          options.guard('rollback', action, 'lead');
           handlers.refuseIf();
           if (rollbackRequest || state.phase === 'rolling-back' || state.phase === 'rolled-back') {
             refuse(

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   ChildWorkflowFailure,
   getExternalWorkflowHandle,
   CancellationScope,
@@ -45,7 +46,14 @@ import {
   type OperatorAction,
   type WaveProgress,
 } from '../contracts/messages.ts';
-import { refuse, validateOperatorAction } from './operator-actions.ts';
+import {
+  actionGuard,
+  refuse,
+  waiversProblem,
+  waveStartProblem,
+  type StampContext,
+} from './operator-actions.ts';
+import { ErrorType } from '../contracts/errors.ts';
 import {
   batchIdKey,
   batchStage,
@@ -62,6 +70,22 @@ import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
  * concurrency. Cancelling the wave rolls back every batch that is not committed.
  */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
+  // The stamp's age counts to when the server started the wave, not to when a worker first ran it.
+  const startRefused = waveStartProblem(input, workflowInfo().workflowId, workflowInfo().startTime.getTime());
+  if (startRefused) {
+    throw ApplicationFailure.create({
+      type: ErrorType.waveStartRefused,
+      message: `Wave ${input.waveId} refused to start: ${startRefused}`,
+      nonRetryable: true,
+    });
+  }
+  const stampContext = (): StampContext => ({
+    trustedKeys: input.trustedStampKeys,
+    workflowId: workflowInfo().workflowId,
+    nowMs: Date.now(),
+  });
+  const guard = actionGuard(stampContext);
+  const stampKeys = input.trustedStampKeys ? { trustedStampKeys: input.trustedStampKeys } : {};
   const progress: WaveProgress = { waveId: input.waveId, phase: 'loading', batches: [] };
   let maxConcurrent = input.maxConcurrentBatches;
   const waivers: Waiver[] = [];
@@ -105,16 +129,18 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     },
     {
       validator: (action: ApproveWaveAction) => {
-        validateOperatorAction(action);
+        guard('approveWave', action, 'approver');
+        // Separation of duties: whoever started the wave cannot also approve it (waivers included).
+        const approver = input.trustedStampKeys ? action.stamp?.identity : undefined;
+        if (approver && input.startedBy && approver.subject === input.startedBy.subject) {
+          refuse(`${approver.name} started wave ${input.waveId}; another approver must approve it.`);
+        }
+        const problem = waiversProblem(action);
+        if (problem) refuse(problem);
         if (progress.phase !== 'awaiting-approval' && progress.phase !== 'gate-refused') {
           refuse(`Wave ${input.waveId} is ${progress.phase}; it is not waiting for an approval.`);
         }
-        for (const waiver of action.waivers ?? []) {
-          if (!waiver.server?.trim() || !waiver.reason?.trim())
-            refuse('Every waiver needs a server and a reason.');
-        }
         for (const waiver of action.preflightWaivers ?? []) {
-          if (!waiver.reason?.trim()) refuse(`Waiving preflight check ${waiver.check} needs a reason.`);
           if (!isPreflightCheckName(waiver.check))
             refuse(
               `There is no preflight check '${waiver.check}'; the checks are ${preflightCheckNames.join(', ')}.`,
@@ -131,7 +157,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     },
     {
       validator: (action: OperatorAction & { maxConcurrentBatches: number }) => {
-        validateOperatorAction(action);
+        guard('setBatchConcurrency', action, 'operator');
         if (!Number.isInteger(action.maxConcurrentBatches) || action.maxConcurrentBatches < 1) {
           refuse(
             `maxConcurrentBatches must be a whole number of at least 1, not ${action.maxConcurrentBatches}.`,
@@ -233,6 +259,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     outcome: 'deferred',
     reason,
   }));
+  /** A batch's planned cutover window, which its databases share (none when cutting over when ready). */
+  const windowOf = (batchId: string) => {
+    const window = manifest.batches.find((b) => b.batchId === batchId)?.cutoverWindow;
+    return window && input.cutover !== 'when-ready' ? { cutoverWindow: window } : {};
+  };
   type DatabaseStart = ReturnType<typeof startDatabases>[number];
   const startDatabases = (ofBatch: string) =>
     databaseItems
@@ -250,6 +281,8 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
               notifyWorkflowId: batchWorkflowId(batchId),
               waveId: input.waveId,
               batchId,
+              ...windowOf(batchId),
+              ...stampKeys,
             },
           ],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -306,15 +339,11 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
         : { spec: source.batches.find((b) => b.batchId === batch.batchId) }),
       site,
       target: input.target,
-      settings: {
-        ...input.batchSettings,
-        ...(batch.cutoverWindow && input.cutover !== 'when-ready'
-          ? { cutoverWindow: batch.cutoverWindow }
-          : {}),
-      },
+      settings: { ...input.batchSettings, ...windowOf(batch.batchId) },
       parentWorkflowId: workflowInfo().workflowId,
       databases,
       databasesStartPending: databases.length > 0,
+      ...stampKeys,
     };
     const entry = progress.batches.find((b) => b.batchId === batch.batchId);
     let started = false;

@@ -13,7 +13,15 @@ import { databaseSeed } from '../../cli/stack/seed-databases.ts';
 import { profileTimings } from '../../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';
-import { batchProgressQuery, type BatchProgress } from '../../contracts/messages.ts';
+import { batchProgressQuery, type BatchProgress, type OperatorAction } from '../../contracts/messages.ts';
+import {
+  fromBase64Url,
+  generateStampKeyPair,
+  signStamp,
+  type OperatorStamp,
+  type TrustedStampKeys,
+  type VerifiedIdentity,
+} from '../../contracts/operator-stamp.ts';
 import { waveWorkflowId } from '../../contracts/ids.ts';
 import {
   demoBatchSpecs,
@@ -40,7 +48,13 @@ import { startSimulator, type RunningSimulator } from '../../simulators/index.ts
 import { loadWorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { batchWorkflowId, databaseWorkflowId } from '../../contracts/ids.ts';
-import { type BatchSettings, type DatabaseSettings } from '../../contracts/workflow-inputs.ts';
+import {
+  type BatchSettings,
+  type BatchWorkflowInput,
+  type DatabaseSettings,
+  type DatabaseWorkflowInput,
+  type WaveWorkflowInput,
+} from '../../contracts/workflow-inputs.ts';
 
 export interface Harness {
   simulator: RunningSimulator;
@@ -133,6 +147,7 @@ export async function startBatch(
   vmNames: string[],
   settings: Partial<BatchSettings> = {},
   target: TargetSettings = demoTarget(demoScope),
+  extra: Pick<BatchWorkflowInput, 'trustedStampKeys' | 'databases'> = {},
 ) {
   const config = loadWorkerConfig(harness.workerEnv);
   const site = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();
@@ -152,6 +167,7 @@ export async function startBatch(
           replicationReportEveryMs: 500,
           ...settings,
         },
+        ...extra,
       },
     ],
   });
@@ -174,38 +190,100 @@ export async function startDemoWave(
   waveId: string,
   settings: BatchSettings = demoBatchSettings,
   taskQueue: string = TASK_QUEUES.workflows,
+  /**
+   * A wave that checks stamps: with `startedBy` its start is signed with the test key, as the factory
+   * server signs it; without, it carries keys but no start stamp.
+   */
+  signed: {
+    trustedStampKeys?: TrustedStampKeys;
+    startedBy?: VerifiedIdentity;
+    requireApproval?: boolean;
+  } = {},
 ) {
   const site = demoSite();
   const wave = demoWave(site, waveId);
+  const workflowId = waveWorkflowId(waveId);
+  const input: WaveWorkflowInput = {
+    waveId,
+    source: { kind: 'inline', batches: demoBatchSpecs(demoScope, site, wave) },
+    target: demoTarget(demoScope),
+    batchSettings: settings,
+    maxConcurrentBatches: 2,
+    requireApproval: signed.requireApproval ?? false,
+    databases: {
+      services: demoDatabaseServices(demoScope),
+      settings: {
+        azureTaskQueue: settings.azureTaskQueue,
+        reportEveryMs: settings.replicationReportEveryMs,
+        heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+        continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
+      },
+      // Database workflow ids derive from the database id: unique per wave on the shared server.
+      items: demoDatabases(demoScope).map((db) => ({
+        spec: { ...db.spec, id: `${waveId}.${db.spec.id}` },
+        batchId: wave.batches[db.batchIndex]?.batchId ?? '',
+      })),
+    },
+    ...(signed.trustedStampKeys ? { trustedStampKeys: signed.trustedStampKeys } : {}),
+    ...(signed.startedBy ? { startedBy: signed.startedBy } : {}),
+  };
+  const startStamp = signed.startedBy
+    ? testStamp('startWave', workflowId, input, signed.startedBy)
+    : undefined;
   return client.workflow.start(migrationWave, {
     taskQueue,
-    workflowId: waveWorkflowId(waveId),
+    workflowId,
     typedSearchAttributes: [{ key: waveIdKey, value: waveId }],
-    args: [
-      {
-        waveId,
-        source: { kind: 'inline', batches: demoBatchSpecs(demoScope, site, wave) },
-        target: demoTarget(demoScope),
-        batchSettings: settings,
-        maxConcurrentBatches: 2,
-        requireApproval: false,
-        databases: {
-          services: demoDatabaseServices(demoScope),
-          settings: {
-            azureTaskQueue: settings.azureTaskQueue,
-            reportEveryMs: settings.replicationReportEveryMs,
-            heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
-            continueAsNewAfterPolls: settings.continueAsNewAfterPolls,
-          },
-          // Database workflow ids derive from the database id: unique per wave on the shared server.
-          items: demoDatabases(demoScope).map((db) => ({
-            spec: { ...db.spec, id: `${waveId}.${db.spec.id}` },
-            batchId: wave.batches[db.batchIndex]?.batchId ?? '',
-          })),
-        },
-      },
-    ],
+    args: [{ ...input, ...(startStamp ? { startStamp } : {}) }],
   });
+}
+
+/**
+ * The test's stand-in for the factory server's stamp key: workflows started with `trustedTestStampKeys`
+ * accept actions signed by `stamped` (a key id the server would rotate; one pair per test process).
+ */
+export const testStampKeyId = 'test-key-1';
+const testStampKeyPair = generateStampKeyPair();
+export const trustedTestStampKeys: TrustedStampKeys = { [testStampKeyId]: testStampKeyPair.publicKey };
+
+/** Identities as the server would verify them, one per role. */
+export const testIdentities = {
+  viewer: { subject: 'sub-victor', name: 'victor@contoso.com', roles: ['viewer'] },
+  operator: { subject: 'sub-olivia', name: 'olivia@contoso.com', roles: ['operator'] },
+  approver: { subject: 'sub-april', name: 'april@contoso.com', roles: ['approver'] },
+  lead: { subject: 'sub-leo', name: 'leo@contoso.com', roles: ['lead'] },
+  admin: { subject: 'sub-ada', name: 'ada@contoso.com', roles: ['admin'] },
+} satisfies Record<string, VerifiedIdentity>;
+
+/** Signs `args` as the factory server would (options let a test forge, back-date or misdirect it). */
+export function testStamp(
+  update: string,
+  workflowId: string,
+  args: unknown,
+  identity: VerifiedIdentity,
+  options: { privateKey?: string; issuedAt?: string } = {},
+): OperatorStamp {
+  return signStamp({
+    privateKey: fromBase64Url(options.privateKey ?? testStampKeyPair.privateKey),
+    keyId: testStampKeyId,
+    update,
+    workflowId,
+    args,
+    identity,
+    issuedAt: options.issuedAt ?? new Date().toISOString(),
+  });
+}
+
+/** An operator action by `identity` (its name as `by`), with the test key's stamp over it. */
+export function stamped<A extends Omit<OperatorAction, 'by' | 'stamp'>>(
+  update: string,
+  workflowId: string,
+  action: A,
+  identity: VerifiedIdentity,
+  options: { privateKey?: string; issuedAt?: string } = {},
+): A & { by: string; stamp: OperatorStamp } {
+  const args = { ...action, by: identity.name };
+  return { ...args, stamp: testStamp(update, workflowId, args, identity, options) };
 }
 
 export const operator = { by: 'alice@contoso.com', reason: 'integration test', ticket: 'CHG-1234' };
@@ -321,6 +399,7 @@ export function startDatabase(
     settings?: Partial<DatabaseSettings>;
     notifyWorkflowId?: string;
     services?: DatabaseMigrationServices;
+    extra?: Pick<DatabaseWorkflowInput, 'trustedStampKeys' | 'cutoverWindow'>;
   } = {},
 ) {
   return harness.client.workflow.start(migrationDatabase, {
@@ -339,6 +418,7 @@ export function startDatabase(
           ...options.settings,
         },
         ...(options.notifyWorkflowId ? { notifyWorkflowId: options.notifyWorkflowId } : {}),
+        ...options.extra,
       },
     ],
   });
