@@ -245,6 +245,8 @@ export async function startDemoWave(
 export const testStampKeyId = 'test-key-1';
 const testStampKeyPair = generateStampKeyPair();
 export const trustedTestStampKeys: TrustedStampKeys = { [testStampKeyId]: testStampKeyPair.publicKey };
+/** For a factory server under test that signs with the same key the test's waves trust. */
+export const testStampPrivateKey = testStampKeyPair.privateKey;
 
 /** Identities as the server would verify them, one per role. */
 export const testIdentities = {

@@ -13,13 +13,9 @@ import {
   startOidcIssuer,
   type RunningOidcIssuer,
 } from '../../cli/stack/oidc-issuer.ts';
-import { waveWorkflowId } from '../../contracts/ids.ts';
-import {
-  generateStampKeyPair,
-  publicKeyOf,
-  stampProblem,
-  type OperatorStamp,
-} from '../../contracts/operator-stamp.ts';
+import { batchWorkflowId, waveWorkflowId } from '../../contracts/ids.ts';
+import { batchProgressQuery, pauseUpdate } from '../../contracts/messages.ts';
+import { stampProblem, type OperatorStamp } from '../../contracts/operator-stamp.ts';
 import type { Temporal } from '../../cli/operate/connection.ts';
 import { buildServer } from '../../server/app.ts';
 import { parseRoleGroups, type ServerConfig } from '../../server/config.ts';
@@ -30,6 +26,10 @@ import {
   startDemoWave,
   startHarness,
   startInProcessWorkers,
+  testIdentities,
+  testStampKeyId,
+  testStampPrivateKey,
+  trustedTestStampKeys,
   waitFor,
   type Harness,
 } from './harness.ts';
@@ -46,8 +46,11 @@ let issuer: RunningOidcIssuer;
 let app: FastifyInstance;
 let base: string;
 const tokens: Record<string, string> = {};
-const { privateKey } = generateStampKeyPair();
-const trustedKeys = { 'server-test-1': publicKeyOf(privateKey) };
+// The server signs with the key the harness's stamp-checking waves trust, so actions through it can reach them.
+const privateKey = testStampPrivateKey;
+const trustedKeys = trustedTestStampKeys;
+/** A wave started with trusted keys: its workflows refuse any update the server did not sign. */
+const SIGNED_WAVE = 'server-signed-wave';
 
 const users = { viola: 'viewer', oscar: 'operator', april: 'approver', leo: 'lead', ada: 'admin' } as const;
 
@@ -67,7 +70,7 @@ beforeAll(async () => {
       groupsClaim: 'groups',
     },
     roleGroups: parseRoleGroups(localRoleGroups),
-    stamp: { keyId: 'server-test-1', privateKey, trustedKeys },
+    stamp: { keyId: testStampKeyId, privateKey, trustedKeys },
     audit: { workflowId: `factory-audit-server-test-${Date.now()}`, taskQueue: harness.taskQueue },
   };
   const temporal: Temporal = {
@@ -315,5 +318,37 @@ describe('factory server', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('bad-request');
+  });
+
+  it('acts on a wave that checks stamps, which refuses the same update sent straight to Temporal', async () => {
+    await startDemoWave(
+      harness.client,
+      SIGNED_WAVE,
+      { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue },
+      harness.taskQueue,
+      { trustedStampKeys: trustedKeys, startedBy: testIdentities.admin },
+    );
+    const batchId = `${SIGNED_WAVE}-batch-01`;
+    const batch = harness.client.workflow.getHandle(batchWorkflowId(batchId));
+    await waitFor('the signed wave to start its first batch', async () =>
+      (await batch.query(batchProgressQuery).catch(() => undefined)) === undefined ? undefined : true,
+    );
+    const direct = { by: 'Oscar Operator', reason: 'straight to Temporal' };
+    const refused: unknown = await batch
+      .executeUpdate(pauseUpdate, { args: [direct] })
+      .catch((e: unknown) => e);
+    expect((refused as { cause?: Error }).cause?.message).toMatch(/carries no signed stamp/);
+    const paused = await call('oscar', 'POST', `/api/waves/${SIGNED_WAVE}/pause`, {
+      batchId,
+      reason: 'through the server',
+    });
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    expect((await batch.query(batchProgressQuery)).paused).toBe(true);
+    const resumed = await call('oscar', 'POST', `/api/waves/${SIGNED_WAVE}/resume`, {
+      batchId,
+      reason: 'through the server',
+    });
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
+    expect((await batch.query(batchProgressQuery)).paused).toBe(false);
   });
 });
