@@ -45,7 +45,13 @@ import {
   type CutoverAuthorization,
   type OperatorAction,
 } from '../contracts/messages.ts';
-import { actionGuard, refuse, untilProblem, vmNamesProblem } from './operator-actions.ts';
+import {
+  actionGuard,
+  IN_WINDOW_CUTOVER_ROLES,
+  refuse,
+  untilProblem,
+  vmNamesProblem,
+} from './operator-actions.ts';
 import { operatorHold } from './operator-hold.ts';
 import { notifier } from './notify.ts';
 import { batchIdKey, batchStage, waveIdKey } from '../contracts/search-attributes.ts';
@@ -313,7 +319,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       validator: (action: OperatorAction & { until: string }) => {
         // Postponing past the planned window (or before it) is a cutover outside it: a lead's decision.
         const outside = outsideWindow(Date.parse(action.until));
-        guard('postponeCutover', action, outside ? 'lead' : 'operator');
+        guard('postponeCutover', action, outside ? 'lead' : IN_WINDOW_CUTOVER_ROLES);
         const problem = untilProblem(action.until, Date.now());
         if (problem) refuse(problem);
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
@@ -333,7 +339,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
     {
       validator: (action: OperatorAction & { force?: boolean }) => {
         // Forcing the cutover outside the planned window is a lead's decision.
-        guard('openCutover', action, outsideWindow(Date.now()) ? 'lead' : 'operator');
+        guard('openCutover', action, outsideWindow(Date.now()) ? 'lead' : IN_WINDOW_CUTOVER_ROLES);
         if (phaseIndex(state.phase) >= phaseIndex('cutover') && state.phase !== 'awaiting-operator') {
           refuse(`Batch ${spec.batchId} is already ${state.phase}.`);
         }

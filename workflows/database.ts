@@ -33,7 +33,7 @@ import {
   type DatabaseProgress,
   type OperatorAction,
 } from '../contracts/messages.ts';
-import { actionGuard, cutoverSignalProblem, refuse } from './operator-actions.ts';
+import { actionGuard, cutoverSignalProblem, IN_WINDOW_CUTOVER_ROLES, refuse } from './operator-actions.ts';
 import { activityFailureOf, operatorHold, unless } from './operator-hold.ts';
 import { batchIdKey, databaseStage, waveIdKey } from '../contracts/search-attributes.ts';
 import { ErrorType } from '../contracts/errors.ts';
@@ -182,7 +182,7 @@ export async function migrationDatabase(input: DatabaseWorkflowInput): Promise<D
       validator: (action: OperatorAction & { force?: boolean }) => {
         // Outside its batch's planned window a database cutover is a force: a lead's decision.
         const outside = outsideWindow();
-        guard('cutoverDatabaseNow', action, outside ? 'lead' : 'operator');
+        guard('cutoverDatabaseNow', action, outside ? 'lead' : IN_WINDOW_CUTOVER_ROLES);
         if (outside && action.force !== true) {
           refuse(
             `Now is outside the cutover window ${window?.start} – ${window?.end} of ${spec.application}; pass force with a reason to cut ${spec.id} over anyway.`,

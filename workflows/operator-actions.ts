@@ -122,6 +122,9 @@ export function untilProblem(until: unknown, nowMs: number): string | undefined 
   return undefined;
 }
 
+/** Inside its window a cutover is routine: an operator takes it, and so may the lead who could force it. */
+export const IN_WINDOW_CUTOVER_ROLES: readonly Role[] = ['operator', 'lead'];
+
 export const hasRole = (identity: VerifiedIdentity, role: Role): boolean =>
   identity.roles.includes(role) || identity.roles.includes('admin');
 
@@ -141,7 +144,7 @@ export function stampedActionProblem(
   context: StampContext,
   update: string,
   action: OperatorAction,
-  role: Role,
+  role: Role | readonly Role[],
 ): string | undefined {
   if (!context.trustedKeys) return undefined;
   const { stamp, ...args } = action;
@@ -157,15 +160,16 @@ export function stampedActionProblem(
   const identity = (stamp as OperatorStamp).identity;
   if (identity.name !== action.by)
     return `Refused ${update}: \`by\` '${action.by.slice(0, 80)}' is not the signed identity '${identity.name}'.`;
-  if (!hasRole(identity, role)) {
-    return `Refused ${update}: it needs the ${role} role; ${identity.name} has ${identity.roles.join(', ') || 'no role'}.`;
+  const needed = typeof role === 'string' ? [role] : role;
+  if (!needed.some((r) => hasRole(identity, r))) {
+    return `Refused ${update}: it needs the ${needed.join(' or ')} role; ${identity.name} has ${identity.roles.join(', ') || 'no role'}.`;
   }
   return undefined;
 }
 
 /** A workflow's gate for its operator updates: limits, then the signed stamp and the role needed. */
 export function actionGuard(context: () => StampContext) {
-  return (update: string, action: OperatorAction, role: Role): void => {
+  return (update: string, action: OperatorAction, role: Role | readonly Role[]): void => {
     validateOperatorAction(action);
     refuseIf(stampedActionProblem(context(), update, action, role));
   };

@@ -11,6 +11,7 @@ import type { WaveWorkflowInput } from '../../contracts/workflow-inputs.ts';
 import {
   ACTION_LIMITS,
   cutoverSignalProblem,
+  IN_WINDOW_CUTOVER_ROLES,
   operatorActionProblem,
   stampedActionProblem,
   untilProblem,
@@ -138,6 +139,23 @@ describe('signed operator actions', () => {
     expect(
       stampedActionProblem(context, 'rollback', stamped('rollback', 'batch-b1', pause, alice), 'lead'),
     ).toBe('Refused rollback: it needs the lead role; alice@contoso.com has operator.');
+  });
+
+  it('lets an operator or a lead open a cutover inside its window, as the server allows', () => {
+    const lead: VerifiedIdentity = { subject: 'sub-leo', name: 'leo@contoso.com', roles: ['lead'] };
+    const viewer: VerifiedIdentity = { subject: 'sub-vic', name: 'vic@contoso.com', roles: ['viewer'] };
+    const open = (who: VerifiedIdentity) =>
+      stampedActionProblem(
+        context,
+        'openCutover',
+        stamped('openCutover', 'batch-b1', { ...pause, by: who.name }, who),
+        IN_WINDOW_CUTOVER_ROLES,
+      );
+    expect(open(alice)).toBeUndefined();
+    expect(open(lead)).toBeUndefined();
+    expect(open(viewer)).toBe(
+      'Refused openCutover: it needs the operator or lead role; vic@contoso.com has viewer.',
+    );
   });
 });
 
