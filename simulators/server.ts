@@ -30,6 +30,7 @@ import { protectedItemRoutes } from './site-recovery/protected-items.ts';
 import { recoveryPlanRoutes } from './site-recovery/recovery-plans.ts';
 import { SourcePlatform, type PlainResponse } from './source-platform.ts';
 import { requestKind, type Throttle } from './throttling.ts';
+import { simulatorLog } from './log.ts';
 
 const maxBodyBytes = 16 * 1024 * 1024;
 const methods: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'];
@@ -50,7 +51,7 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
   const sourcePlatform = new SourcePlatform(sim);
   const server = createServer({ key: tls.serverKeyPem, cert: tls.serverCertPem }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
-      console.error('simulator request failed:', error);
+      simulatorLog.error({ err: error, method: request.method }, 'simulator request failed');
       if (!response.headersSent) {
         send(response, 500, {
           error: { code: 'InternalServerError', message: 'The simulator failed to handle the request.' },

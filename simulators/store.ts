@@ -19,6 +19,7 @@ import type {
   TargetVm,
   Vault,
 } from './site-recovery/types.ts';
+import { simulatorLog } from './log.ts';
 
 /** 2 added Database Migration and the fault configuration; version 1 snapshots are upgraded on load. */
 export const schemaVersion = 2;
@@ -124,7 +125,7 @@ export class SnapshotWriter {
     private readonly capture: () => SimulatorState,
     private readonly debounceMs = 250,
     private readonly onError: (error: unknown) => void = (error) =>
-      console.error('simulator snapshot failed:', error),
+      simulatorLog.error({ err: error }, 'simulator snapshot failed'),
   ) {}
 
   markDirty(): void {

@@ -10,6 +10,7 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestQueued } from '../activities/liveness.ts';
+import type { WorkerMetrics } from './arm-metrics.ts';
 import {
   BaseRequestPolicy,
   type HttpOperationResponse,
@@ -45,21 +46,54 @@ export class TokenBucket {
   }
 }
 
-export type ArmBudget = Record<ArmRequestKind, TokenBucket>;
+export interface ArmBudget extends Record<ArmRequestKind, TokenBucket> {
+  /** Where the worker counts its ARM requests and budget waits (`/metrics`); tools pass none. */
+  readonly metrics?: WorkerMetrics;
+}
 
-export const armBudget = (perSecond: Record<ArmRequestKind, number>): ArmBudget => ({
+export const armBudget = (perSecond: Record<ArmRequestKind, number>, metrics?: WorkerMetrics): ArmBudget => ({
   reads: new TokenBucket(perSecond.reads),
   writes: new TokenBucket(perSecond.writes),
   deletes: new TokenBucket(perSecond.deletes),
+  ...(metrics ? { metrics } : {}),
 });
 
-async function pace(budget: ArmBudget, method: string): Promise<void> {
-  const wait = budget[armRequestKind(method)].take();
+async function pace(budget: ArmBudget, kind: ArmRequestKind): Promise<void> {
+  const wait = budget[kind].take();
   if (wait > 0) {
     // A known, bounded wait: the attempt's heartbeat goes on meanwhile.
     requestQueued(wait);
-    await sleep(wait);
+    const waited = budget.metrics?.budgetWait(kind, wait);
+    try {
+      await sleep(wait);
+    } finally {
+      waited?.();
+    }
   }
+}
+
+/** Paces one attempt, sends it, and counts it (with its answer's status) in the worker's metrics. */
+async function paced<R>(
+  budget: ArmBudget,
+  request: { method: string; url: string },
+  send: () => Promise<R>,
+  statusOf: (response: R) => number,
+): Promise<R> {
+  const kind = armRequestKind(request.method);
+  await pace(budget, kind);
+  const { metrics } = budget;
+  if (!metrics) return send();
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  let response: R;
+  try {
+    response = await send();
+  } catch (error) {
+    metrics.answered(request, kind, undefined, seconds());
+    throw error;
+  }
+  metrics.answered(request, kind, statusOf(response), seconds());
+  return response;
 }
 
 export const armBudgetPolicyName = 'armBudgetPolicy';
@@ -67,10 +101,13 @@ export const armBudgetPolicyName = 'armBudgetPolicy';
 /** For core-client SDKs (Site Recovery, the SQL migration ServiceClient): add with `afterPhase: 'Retry'`. */
 export const armBudgetPolicy = (budget: ArmBudget): PipelinePolicy => ({
   name: armBudgetPolicyName,
-  async sendRequest(request, next) {
-    await pace(budget, request.method);
-    return next(request);
-  },
+  sendRequest: (request, next) =>
+    paced(
+      budget,
+      request,
+      () => next(request),
+      (response) => response.status,
+    ),
 });
 
 class PacedRequestPolicy extends BaseRequestPolicy {
@@ -82,9 +119,13 @@ class PacedRequestPolicy extends BaseRequestPolicy {
     super(nextPolicy, options);
   }
 
-  async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
-    await pace(this.budget, request.method);
-    return this._nextPolicy.sendRequest(request);
+  sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    return paced(
+      this.budget,
+      request,
+      () => this._nextPolicy.sendRequest(request),
+      (response) => response.status,
+    );
   }
 }
 

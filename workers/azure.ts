@@ -26,6 +26,7 @@ import {
   armBudgetRequestPolicyFactory,
   type ArmBudget,
 } from './arm-budget.ts';
+import type { WorkerMetrics } from './arm-metrics.ts';
 import type { WorkerConfig } from './config.ts';
 
 /**
@@ -67,13 +68,19 @@ function addArmPolicies(pipeline: Pipeline, budget: ArmBudget): void {
   pipeline.addPolicy(requestProgressPolicy, { afterPhase: 'Retry', afterPolicies: [armBudgetPolicyName] });
 }
 
-/** One per worker process: every ARM client of the worker spends the same share of the principal's budget. */
-export const workerArmBudget = (config: WorkerConfig): ArmBudget =>
-  armBudget({
-    reads: config.AZURE_ARM_READS_PER_SECOND,
-    writes: config.AZURE_ARM_WRITES_PER_SECOND,
-    deletes: config.AZURE_ARM_DELETES_PER_SECOND,
-  });
+/**
+ * One per worker process: every ARM client of the worker spends the same share of the principal's budget
+ * (and counts its requests in the worker's metrics, when given).
+ */
+export const workerArmBudget = (config: WorkerConfig, metrics?: WorkerMetrics): ArmBudget =>
+  armBudget(
+    {
+      reads: config.AZURE_ARM_READS_PER_SECOND,
+      writes: config.AZURE_ARM_WRITES_PER_SECOND,
+      deletes: config.AZURE_ARM_DELETES_PER_SECOND,
+    },
+    metrics,
+  );
 
 function createSiteRecoveryClient(
   config: WorkerConfig,

@@ -9,6 +9,7 @@ import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
 import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
 import type { NotificationSettings, SmtpSettings } from '../activities/notify.ts';
+import { logLevels } from './log.ts';
 import {
   resolveTemporalConnection,
   TemporalConfigError,
@@ -71,6 +72,20 @@ const schema = z.object({
   DMS_BACKUP_FILE_SHARE_USERNAME: z.string().optional(),
   DMS_BACKUP_FILE_SHARE_PASSWORD: z.string().optional(),
   DMS_BACKUP_STORAGE_ACCOUNT_ID: z.string().optional(),
+  /** Log level of the worker's JSON log lines (docs/observability.md). */
+  FACTORY_LOG_LEVEL: z.enum(logLevels).default('info'),
+  /**
+   * Prometheus endpoint (`/metrics`) of the worker: the factory's metrics and the Temporal SDK's. Unset = no
+   * endpoint; 0 = a free port (logged at start-up).
+   */
+  FACTORY_METRICS_PORT: unsetIfEmpty(z.coerce.number().int().min(0).max(65535)),
+  /** The interface the endpoint listens on: loopback unless a scraper elsewhere needs it. */
+  FACTORY_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * Loopback port of the SDK's own Prometheus exporter, which the endpoint reads and appends; unset = a free
+   * port chosen at start-up. Never published: scrape FACTORY_METRICS_PORT.
+   */
+  FACTORY_METRICS_TEMPORAL_PORT: unsetIfEmpty(z.coerce.number().int().min(1).max(65535)),
   /** How long one validation probe (HTTP or TCP) may take. */
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
   /** The dashboard notifications link to (`<url>/waves/<waveId>`, `<url>/batches/<batchId>`). */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { configuredChannels } from '../activities/notify.ts';
 import { loadWorkerConfig } from './config.ts';
+import { factoryLogger, parseLogLevel } from './log.ts';
 import { startWorkers } from './run.ts';
 import { describeTemporalConnection } from './temporal-connection.ts';
 
@@ -11,15 +12,31 @@ async function main() {
   const workers = await startWorkers(config, {
     workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
   });
-  console.log(`worker ready: ${describeTemporalConnection(config.temporal)}`);
   // Channel names only: their URLs are secrets.
   const channels = config.notifications ? configuredChannels(config.notifications) : [];
-  console.log(`notifications: ${channels.length > 0 ? channels.join(', ') : 'none configured'}`);
+  workers.logger.info(
+    {
+      temporal: describeTemporalConnection(config.temporal),
+      notifications: channels,
+      ...(workers.metricsUrl ? { metricsUrl: workers.metricsUrl } : {}),
+    },
+    `worker ready: ${describeTemporalConnection(config.temporal)}; notifications: ${channels.length > 0 ? channels.join(', ') : 'none configured'}`,
+  );
   // Worker.run() already shuts down gracefully on SIGINT/SIGTERM (Runtime's shutdown signals).
   await workers.done;
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // Before the Runtime's logger exists (a configuration error) the line is still JSON.
+  let level;
+  try {
+    level = parseLogLevel(process.env.FACTORY_LOG_LEVEL);
+  } catch {
+    level = 'info' as const;
+  }
+  factoryLogger({ service: 'worker', level }).fatal(
+    { err: error },
+    error instanceof Error ? error.message : String(error),
+  );
   process.exit(1);
 });

@@ -1,11 +1,6 @@
 /** Runs the factory's workers: workflows on one task queue, rate-limited Azure activities on another. */
-import {
-  DefaultLogger,
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkflowBundleOption,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DestinationStream, Logger } from 'pino';
 import { createDataMigrationActivities } from '../activities/data-migration.ts';
 import { createSiteRecoveryActivities } from '../activities/site-recovery.ts';
 import { createSourcePlatformActivities } from '../activities/source-platform.ts';
@@ -31,6 +26,7 @@ import {
   type TemporalConnectionSettings,
 } from './temporal-connection.ts';
 import { ArtifactStore } from '../workspace/artifact-store.ts';
+import { startWorkerTelemetry } from './telemetry.ts';
 
 const artifactStore = (config: WorkerConfig) =>
   ArtifactStore.fromSettings({
@@ -44,23 +40,32 @@ const artifactStore = (config: WorkerConfig) =>
 export interface RunningWorkers {
   /** Resolves when both workers have stopped; rejects if either failed. */
   done: Promise<void>;
+  /** The worker's Prometheus endpoint, when FACTORY_METRICS_PORT is set. */
+  metricsUrl?: string;
+  /** The process's JSON logger (the one the SDK Runtime logs through). */
+  logger: Logger;
   shutdown(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 export async function startWorkers(
   config: WorkerConfig,
-  options: { workflowBundle?: WorkflowBundleOption; quiet?: boolean } = {},
+  options: {
+    workflowBundle?: WorkflowBundleOption;
+    /** Errors only in the log (tests, the embedded stack). */
+    quiet?: boolean;
+    /** Where the JSON log lines go when this call installs the SDK Runtime (standard output by default). */
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<RunningWorkers> {
-  if (options.quiet && !runtimeInstalled) {
-    runtimeInstalled = true;
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  }
-  const connection = await connectWorker(config.temporal);
+  // Before any connection: the SDK Runtime is installed once, with the factory's logger and exporter.
+  const telemetry = await startWorkerTelemetry(config, options);
+  const connection = await connectWorker(config.temporal).catch(async (error: unknown) => {
+    await telemetry.close();
+    throw error;
+  });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
-  const budget = workerArmBudget(config);
+  const budget = workerArmBudget(config, telemetry.metrics);
   const activities = {
     ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential, budget)),
     ...createSourcePlatformActivities({
@@ -108,14 +113,20 @@ export async function startWorkers(
   });
 
   const done = Promise.all([workflowWorker.run(), azureWorker.run()]).then(
-    () => connection.close(),
+    async () => {
+      await connection.close();
+      await telemetry.close();
+    },
     async (error: unknown) => {
       await connection.close();
+      await telemetry.close();
       throw error;
     },
   );
   return {
     done,
+    ...(telemetry.metricsUrl ? { metricsUrl: telemetry.metricsUrl } : {}),
+    logger: telemetry.logger,
     async shutdown() {
       for (const worker of [workflowWorker, azureWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
