@@ -24,6 +24,7 @@ import { refusalMessage } from '../cli/operate/exit-codes.ts';
 import { preflightCheckNames } from '../domain/preflight/checks.ts';
 import type { ServerConfig } from './config.ts';
 import { AuthenticationError, createTokenVerifier, type TokenVerifier } from './identity.ts';
+import { addMetricsRoute, ProgressMetrics } from './metrics.ts';
 import { createOperations, statusOf } from './operations.ts';
 import { mayAct, mayRead, readerRoles, rolesFor, type ActionName } from './roles.ts';
 
@@ -127,7 +128,10 @@ export async function buildServer(
   const ops = createOperations(temporal, config);
   const identities = new WeakMap<FastifyRequest, VerifiedIdentity>();
 
-  const app = Fastify({ logger: deps.logger ?? false }).withTypeProvider<ZodTypeProvider>();
+  // A logger instance (the factory's pino logger, server/main.ts) or Fastify's own on/off.
+  const app = Fastify(
+    typeof deps.logger === 'object' ? { loggerInstance: deps.logger } : { logger: deps.logger ?? false },
+  ).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   if (ownTemporal) app.addHook('onClose', () => temporal.close());
@@ -233,6 +237,15 @@ export async function buildServer(
   const tags = { waves: ['waves'], batches: ['batches'], databases: ['databases'], actions: ['actions'] };
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  addMetricsRoute(
+    app,
+    new ProgressMetrics(temporal.client, {
+      taskQueue: config.audit.taskQueue,
+      refreshSeconds: config.metricsRefreshSeconds ?? 30,
+      onError: (error, what) => app.log.warn({ err: error }, `metrics: cannot read ${what}`),
+    }),
+    verifyToken,
+  );
 
   app.get(
     '/api/waves',

@@ -31,6 +31,8 @@ export interface ServerConfig {
   workspace?: string;
   /** Workflow id and task queue of the refusal audit workflow. */
   audit: { workflowId: string; taskQueue: string };
+  /** Minimum seconds between two reads of the program's progress for `/metrics` (default 30). */
+  metricsRefreshSeconds?: number;
 }
 
 export class ServerConfigError extends Error {
@@ -93,6 +95,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   const tolerance = Number(env.FACTORY_OIDC_CLOCK_TOLERANCE_SECONDS ?? '60');
   if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 600)
     throw new ServerConfigError('FACTORY_OIDC_CLOCK_TOLERANCE_SECONDS: expected 0 to 600 seconds');
+  const refresh = Number(env.FACTORY_METRICS_REFRESH_SECONDS?.trim() || '30');
+  if (!Number.isFinite(refresh) || refresh < 0 || refresh > 3600)
+    throw new ServerConfigError(
+      `FACTORY_METRICS_REFRESH_SECONDS ${env.FACTORY_METRICS_REFRESH_SECONDS}: expected 0 to 3600 seconds`,
+    );
   const keyId = required('FACTORY_STAMP_KEY_ID');
   const privateKey = required('FACTORY_STAMP_PRIVATE_KEY');
   let publicKey: string;
@@ -125,6 +132,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       workflowId: env.FACTORY_AUDIT_WORKFLOW_ID?.trim() || REFUSAL_AUDIT_WORKFLOW_ID,
       taskQueue: env.FACTORY_TASK_QUEUE?.trim() || TASK_QUEUES.workflows,
     },
+    metricsRefreshSeconds: refresh,
   };
 }
 
@@ -139,5 +147,6 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     trustedStampKeys: Object.keys(config.stamp.trustedKeys),
     workspace: config.workspace ?? '(none: wave start disabled)',
     auditWorkflowId: config.audit.workflowId,
+    metricsRefreshSeconds: config.metricsRefreshSeconds ?? 30,
   };
 }
