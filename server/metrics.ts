@@ -96,7 +96,7 @@ export class ProgressMetrics {
     });
     this.vmReplication = new Gauge({
       name: serverMetricNames.vmReplication,
-      help: "VMs of running batches by Azure Site Recovery state as the batch last read it",
+      help: 'VMs of running batches by Azure Site Recovery state as the batch last read it',
       labelNames: ['state'],
       registers,
     });

@@ -44,7 +44,8 @@ export const redactedPaths = secretKeys.flatMap((key) => [
 ]);
 
 /** Bearer tokens and JWTs inside free text (an error message quoting a header) are redacted too. */
-const tokenInText = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const tokenInText =
+  /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 export const redactText = (text: string): string =>
   text.replace(tokenInText, (_match, bearer: string | undefined) => `${bearer ?? ''}[Redacted]`);
 
@@ -81,7 +82,10 @@ export function factoryLogger(options: FactoryLoggerOptions): Logger {
 }
 
 /** The log level from FACTORY_LOG_LEVEL, failing with the variable's name on anything else. */
-export function parseLogLevel(value: string | undefined, fallback: FactoryLogLevel = 'info'): FactoryLogLevel {
+export function parseLogLevel(
+  value: string | undefined,
+  fallback: FactoryLogLevel = 'info',
+): FactoryLogLevel {
   const level = value?.trim().toLowerCase();
   if (!level) return fallback;
   if (!(logLevels as readonly string[]).includes(level))
