@@ -7,12 +7,16 @@
  */
 export const WORKFLOW_PATCHES = {
   /** Rollback powers the sources back on from the batch's phase, not from whether its cancel ran now. */
-  sourcePowerOnFromPhase: { id: 'source-power-on-from-phase', introducedIn: '0.1.0', workflows: ['migrationBatch'] },
+  sourcePowerOnFromPhase: {
+    id: 'source-power-on-from-phase',
+    introducedIn: '0.1.0',
+    workflows: ['migrationBatch'],
+  },
   /** Decisions (gate refused, batch held, window opening, sign-off due, rollback) start notifications. */
   notifyOnDecision: {
     id: 'notify-on-decision',
     introducedIn: '0.1.0',
-    workflows: ['migrationWave', 'migrationBatch', 'migrationDatabase'],
+    workflows: ['migrationWave', 'migrationBatch'],
   },
 } as const satisfies Record<string, { id: string; introducedIn: string; workflows: readonly string[] }>;
 

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waveProgressQuery } from '../../contracts/messages.ts';
+import { batchProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
+import { databaseSeed } from '../../cli/stack/seed-databases.ts';
+import { demoDatabases, demoScope, demoSite } from '../../domain/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
 import { bundleWorkflows } from '../../workers/bundle.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
@@ -54,9 +56,13 @@ describe('upgrade: a changed workflow deployed while a wave waits in replication
   const bundles = { next: join(dir, 'next-release.js'), unguarded: join(dir, 'next-release-unguarded.js') };
 
   beforeAll(async () => {
-    // Two simulators: the waves migrate the same demo VMs, each in its own estate.
+    // Two simulators: the waves migrate the same demo VMs, each in its own estate. The old wave's disks keep
+    // their full size, so its batches replicate long enough to be seen replicating.
     [oldStack, newStack] = await Promise.all([
-      startHarness('upgrade-old', { speed: 2000 }),
+      startHarness('upgrade-old', { speed: 2000, site: demoSite() }).then(async (stack) => {
+        await stack.admin.seedDatabases(databaseSeed(demoScope, demoDatabases(demoScope)));
+        return stack;
+      }),
       startHarness('upgrade-new', { speed: 2000 }),
       bundleWorkflows(variant('next-release')).then((b) => writeFileSync(bundles.next, b.code)),
       bundleWorkflows(variant('next-release-unguarded')).then((b) =>
@@ -101,10 +107,19 @@ describe('upgrade: a changed workflow deployed while a wave waits in replication
       settingsOf(oldStack),
       oldStack.taskQueue,
     );
-    const replicating = await waitFor('a batch of the old wave replicating', async () => {
-      const progress = await oldWave.query(waveProgressQuery);
-      return progress.batches.some((b) => b.phase === 'replicating') ? progress : undefined;
-    });
+    const replicating = await waitFor(
+      'a batch of the old wave replicating',
+      async () => {
+        const progress = await oldWave.query(waveProgressQuery);
+        const batches = await Promise.all(
+          progress.batches.map((b) =>
+            oldStack.client.workflow.getHandle(b.workflowId).query(batchProgressQuery),
+          ),
+        );
+        return batches.some((b) => b.phase === 'replicating') ? progress : undefined;
+      },
+      180_000,
+    );
     // Deploy: the old workers stop, the next release's workers take over the same task queues.
     await current.shutdown();
     await workersOn(oldStack, bundles.next);
