@@ -6,7 +6,7 @@
  *   node --import tsx workers/healthcheck.ts
  */
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { hostname } from 'node:os';
 import { loadWorkerConfig } from './config.ts';
 
@@ -26,7 +26,7 @@ async function main(): Promise<boolean> {
     const { pollers } = await connection.workflowService.describeTaskQueue({
       namespace,
       taskQueue: { name: config.FACTORY_TASK_QUEUE },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const here = `@${hostname()}`;
     return pollers.some((poller) => {
