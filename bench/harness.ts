@@ -34,6 +34,8 @@ export interface BenchConfig {
   kills: number;
   keep: boolean;
   log: (line: string) => void;
+  /** Called once the program has run, before the stack stops (`histories:record` reads histories here). */
+  beforeStop?: (stack: BenchStack) => Promise<void>;
 }
 
 export interface ChaosEvent {
@@ -390,6 +392,7 @@ export async function runBench(config: BenchConfig) {
         violations: violations.length,
       }),
     };
+    await config.beforeStop?.(stack);
     return report;
   } finally {
     await stack?.stop();

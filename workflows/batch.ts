@@ -54,6 +54,7 @@ import {
 } from './operator-actions.ts';
 import { operatorHold } from './operator-hold.ts';
 import { notifier } from './notify.ts';
+import { PATCH } from './patches.ts';
 import { batchIdKey, batchStage, waveIdKey } from '../contracts/search-attributes.ts';
 import { ErrorType } from '../contracts/errors.ts';
 
@@ -561,7 +562,7 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
       // The failover shut the sources down (sourceSiteOperations Required): they go back on whoever
       // cancelled it (this attempt, an earlier one, an operator in the portal), so the batch's own phase
       // decides, not whether this call found the cancel still to do.
-      const sourcesShutDown = patched('source-power-on-from-phase')
+      const sourcesShutDown = patched(PATCH.sourcePowerOnFromPhase)
         ? failoverStarted
         : cancelled === 'completed';
       if (sourcesShutDown) await azure.powerOnSourceVms({ vmNames: names });

@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { NotifyActivities } from '../activities/notify.ts';
+import { PATCH } from './patches.ts';
 import {
   notificationEventId,
   notificationWorkflowId,
@@ -69,7 +70,7 @@ export function notifier(scope: { waveId: string; batchId?: string }) {
   const raised = new Map<NotificationKind, number>();
   return (kind: NotificationKind, detail?: string): Promise<void> => {
     // Histories recorded before notifications existed replay without them.
-    if (!patched('notify-on-decision')) return Promise.resolve();
+    if (!patched(PATCH.notifyOnDecision)) return Promise.resolve();
     const n = (raised.get(kind) ?? 0) + 1;
     raised.set(kind, n);
     const info = workflowInfo();
