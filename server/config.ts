@@ -31,6 +31,12 @@ export interface ServerConfig {
   workspace?: string;
   /** Workflow id and task queue of the refusal audit workflow. */
   audit: { workflowId: string; taskQueue: string };
+  /**
+   * Where wave start reads the settings profile, the artifact store and the notification channels from
+   * (as `factory wave start` reads its own): the environment the configuration was loaded from.
+   * Absent: the process's.
+   */
+  waveEnv?: NodeJS.ProcessEnv;
 }
 
 export class ServerConfigError extends Error {
@@ -125,6 +131,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       workflowId: env.FACTORY_AUDIT_WORKFLOW_ID?.trim() || REFUSAL_AUDIT_WORKFLOW_ID,
       taskQueue: env.FACTORY_TASK_QUEUE?.trim() || TASK_QUEUES.workflows,
     },
+    waveEnv: env,
   };
 }
 
