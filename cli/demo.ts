@@ -120,7 +120,7 @@ export async function runDemoWave(options: {
     `Signed in ${demoPeople.operator} (operator) and ${demoPeople.approver} (approver) at ${server.issuer.issuer} (device code)`,
   );
 
-  const started = await oscar.post<{ message: string }>(`/api/waves/${waveId}/start`, {
+  const started = await oscar.post<{ message: string }>(`/api/waves/${encodeURIComponent(waveId)}/start`, {
     ...demoIntent,
     profile: 'simulator',
     maxConcurrentBatches: 5,
@@ -134,12 +134,18 @@ export async function runDemoWave(options: {
   let last = '';
   let approved = false;
   let snapshot: WaveSnapshot | undefined;
+  let failedReads = 0;
+  const maxFailedReads = 20;
   for (;;) {
     try {
-      snapshot = await oscar.get<WaveSnapshot>(`/api/waves/${waveId}`);
+      snapshot = await oscar.get<WaveSnapshot>(`/api/waves/${encodeURIComponent(waveId)}`);
+      failedReads = 0;
     } catch (error) {
-      // A wave answers its query once a worker ran its first task; until then the server cannot read it.
-      if (snapshot !== undefined || !(error instanceof FactoryApiError) || error.status < 500) throw error;
+      // A wave (or a batch it just started) answers queries once a worker ran its first task; until then
+      // the server cannot read it. Anything else, or a read failing for long, ends the demo.
+      failedReads += 1;
+      if (!(error instanceof FactoryApiError) || error.status < 500 || failedReads > maxFailedReads)
+        throw error;
     }
     if (snapshot) {
       if (!approved && (snapshot.phase === 'gate-refused' || snapshot.phase === 'awaiting-approval')) {
@@ -148,14 +154,17 @@ export async function runDemoWave(options: {
         print(
           `${demoPeople.approver}: approving wave ${waveId}${notReady.length ? ` with waivers for ${notReady.length} VM(s) not Ready (${notReady.map((s) => s.server).join(', ')})` : ''}`,
         );
-        const answer = await april.post<{ message: string }>(`/api/waves/${waveId}/approve`, {
-          ...demoIntent,
-          waivers: notReady.map((s) => ({
-            server: s.server,
-            reason: `demo: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
-          })),
-          acceptCapacityViolations: (snapshot.gate?.capacity.length ?? 0) > 0,
-        });
+        const answer = await april.post<{ message: string }>(
+          `/api/waves/${encodeURIComponent(waveId)}/approve`,
+          {
+            ...demoIntent,
+            waivers: notReady.map((s) => ({
+              server: s.server,
+              reason: `demo: migrated although ${s.readiness} (${s.reasons[0] ?? 'no reason given'})`,
+            })),
+            acceptCapacityViolations: (snapshot.gate?.capacity.length ?? 0) > 0,
+          },
+        );
         print(`${demoPeople.approver}: ${answer.message}`);
       }
       const parts = snapshot.batches.map((batch) =>
@@ -184,7 +193,9 @@ export async function runDemoWave(options: {
   const databases = await Promise.all(
     databaseIds.map(async (databaseId) => {
       try {
-        return await oscar.get<DemoWaveOutcome['databases'][number]>(`/api/databases/${databaseId}`);
+        return await oscar.get<DemoWaveOutcome['databases'][number]>(
+          `/api/databases/${encodeURIComponent(databaseId)}`,
+        );
       } catch (error) {
         // A database the factory does not migrate (the plan names why) has no workflow.
         if (error instanceof FactoryApiError && error.status === 404)
@@ -196,7 +207,9 @@ export async function runDemoWave(options: {
   const databaseCounts = noOutcomes();
   for (const db of databases.filter((d) => d.phase !== 'not-started'))
     databaseCounts[db.outcome ?? 'failed-needs-attention'] += 1;
-  const { entries } = await oscar.get<{ entries: AuditEntry[] }>(`/api/waves/${waveId}/audit`);
+  const { entries } = await oscar.get<{ entries: AuditEntry[] }>(
+    `/api/waves/${encodeURIComponent(waveId)}/audit`,
+  );
   return { snapshot, counts, databases, databaseCounts, audit: entries };
 }
 

@@ -73,7 +73,9 @@ const withActor = (command: Command) =>
 
 program
   .command('demo')
-  .description('start the embedded stack, migrate the 20-VM demo wave, print a summary and stop')
+  .description(
+    'plan a demo estate, start the embedded stack with its server, run its first wave as the local users through the server, print a summary and stop',
+  )
   .option('--speed <factor>', 'simulated seconds per real second', positiveNumber, 1200)
   .option('--server-port <port>', 'factory server port (API and dashboard)', positiveNumber, 8080)
   .option('--issuer-port <port>', 'local OpenID Connect issuer port', positiveNumber, 8088)

@@ -37,7 +37,7 @@ export interface ControlPlaneOptions {
 export interface RunningControlPlane {
   issuer: RunningOidcIssuer;
   server: FastifyInstance;
-  /** The server's base URL (API under /api, OpenAPI at /api/openapi.json). */
+  /** The server's base URL (API under /api, OpenAPI at /api/openapi.json, the dashboard). */
   url: string;
   config: ServerConfig;
   password: string;

@@ -53,7 +53,9 @@ export async function runStack(options: RunStackOptions) {
   print(`Artifact store     ${stack.azurite.blobEndpoint} (Azurite)`);
   print(`Workers            task queues ${TASK_QUEUES.workflows}, ${TASK_QUEUES.azure} (profile simulator)`);
   const { controlPlane } = stack;
-  print(`Factory server     ${controlPlane.url}  (dashboard /, API /api, OpenAPI /api/openapi.json)`);
+  print(
+    `Factory server     ${controlPlane.url}  (API /api, OpenAPI /api/openapi.json; the dashboard on the same address)`,
+  );
   print(`OIDC issuer        ${controlPlane.issuer.issuer}  (client ${controlPlane.issuer.clientId})`);
   print(`Local users        password '${controlPlane.password}' (this machine only):`);
   for (const line of localUserLines(controlPlane.issuer.users)) print(`  ${line}`);

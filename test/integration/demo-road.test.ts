@@ -67,7 +67,13 @@ describe('the demo road: people act through the stack’s factory server', () =>
       deferred: 0,
       'failed-needs-attention': 0,
     });
+    // Every database of the wave read back through the API (ids with '/' included).
+    expect(outcome.databases.map((d) => d.databaseId).sort()).toEqual([...wave.databases].sort());
+    const started = outcome.databases.filter((d) => d.phase !== 'not-started');
+    expect(started.length).toBeGreaterThan(0);
+    expect(outcome.databaseCounts.migrated).toBeGreaterThan(0);
     expect(outcome.databaseCounts['failed-needs-attention']).toBe(0);
+    expect(outcome.databaseCounts.migrated + outcome.databaseCounts.deferred).toBe(started.length);
 
     const accepted = outcome.audit.filter((e) => e.outcome !== 'refused');
     expect(accepted.find((e) => e.action === 'start')?.by).toBe('Oscar Operator');
