@@ -36,6 +36,8 @@ interface StackCommandOptions {
   uiPort: number;
   simulatorPort: number;
   azuritePort: number;
+  serverPort: number;
+  issuerPort: number;
   dataDir: string;
   workspace?: string;
 }
@@ -71,11 +73,15 @@ const withActor = (command: Command) =>
 
 program
   .command('demo')
-  .description('start the embedded stack, migrate the 20-VM demo wave, print a summary and stop')
+  .description(
+    'plan a demo estate, start the embedded stack with its server, run its first wave as the local users through the server, print a summary and stop',
+  )
   .option('--speed <factor>', 'simulated seconds per real second', positiveNumber, 1200)
-  .action(async (options: { speed: number }) => {
+  .option('--server-port <port>', 'factory server port (API and dashboard)', positiveNumber, 8080)
+  .option('--issuer-port <port>', 'local OpenID Connect issuer port', positiveNumber, 8088)
+  .action(async (options: { speed: number; serverPort: number; issuerPort: number }) => {
     const { runDemo } = await import('./demo.ts');
-    const result = await runDemo({ speed: options.speed, print: (line) => console.log(line) });
+    const result = await runDemo({ ...options, print: (line) => console.log(line) });
     const unfinished = (counts: typeof result.counts) =>
       counts['failed-needs-attention'] + counts['rolled-back'];
     process.exitCode = unfinished(result.counts) + unfinished(result.databaseCounts) === 0 ? 0 : 1;
@@ -83,16 +89,20 @@ program
 
 program
   .command('stack')
-  .description('run Temporal dev server (Web UI 8233), the Azure simulator and the workers until Ctrl-C')
+  .description(
+    'run Temporal dev server (Web UI 8233), the Azure simulator, the workers, the local OIDC issuer and the factory server (8080) until Ctrl-C',
+  )
   .option('--speed <factor>', 'simulated seconds per real second', positiveNumber, 600)
   .option('--temporal-port <port>', 'Temporal frontend port', positiveNumber, 7233)
   .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
   .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)
   .option('--azurite-port <port>', 'Azurite blob port (the artifact store)', positiveNumber, 10000)
+  .option('--server-port <port>', 'factory server port (API and dashboard)', positiveNumber, 8080)
+  .option('--issuer-port <port>', 'local OpenID Connect issuer port', positiveNumber, 8088)
   .option('--data-dir <dir>', 'where Temporal (SQLite), Azurite and simulator state live', '.data')
   .option(
     '-w, --workspace <dir>',
-    "also seed the simulator with the VMs, appliances and databases of this workspace's plan",
+    "seed the simulator with the VMs, appliances and databases of this workspace's plan; the server starts its waves",
   )
   .action(async (options: StackCommandOptions) => {
     const { runStack } = await import('./stack/run-stack.ts');

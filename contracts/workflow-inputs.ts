@@ -79,6 +79,12 @@ export interface WaveWorkflowInput {
   startedBy?: VerifiedIdentity;
   /** The server's stamp over 'startWave', the workflow id and this input without `startStamp`. */
   startStamp?: OperatorStamp;
+  /**
+   * Whether decisions raise notifications, set by the starter from the same `FACTORY_NOTIFY_*` settings
+   * the workers read (`notificationsConfigured`): false starts no `notifyEvent` child at all. Absent in
+   * waves started before the flag existed: they raise as they always did (the workers' channels decide).
+   */
+  notifications?: boolean;
 }
 
 export interface BatchSettings extends StallPolicy {
@@ -133,6 +139,8 @@ export interface BatchWorkflowInput {
   databasesStartPending?: boolean;
   /** The wave's trusted stamp keys: the batch then refuses unsigned operator updates (see the wave's). */
   trustedStampKeys?: TrustedStampKeys;
+  /** The wave's `notifications`: false raises none; absent raises as before the flag existed. */
+  notifications?: boolean;
   checkpoint?: BatchCheckpoint;
 }
 

@@ -33,6 +33,12 @@ export interface ServerConfig {
   audit: { workflowId: string; taskQueue: string };
   /** Minimum seconds between two reads of the program's progress for `/metrics` (default 30). */
   metricsRefreshSeconds?: number;
+  /**
+   * Where wave start reads the settings profile, the artifact store and the notification channels from
+   * (as `factory wave start` reads its own): the environment the configuration was loaded from.
+   * Absent: the process's.
+   */
+  waveEnv?: NodeJS.ProcessEnv;
 }
 
 export class ServerConfigError extends Error {
@@ -133,6 +139,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       taskQueue: env.FACTORY_TASK_QUEUE?.trim() || TASK_QUEUES.workflows,
     },
     metricsRefreshSeconds: refresh,
+    waveEnv: env,
   };
 }
 

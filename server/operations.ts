@@ -209,10 +209,12 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
     ): Promise<ActionResult & { workflowId: string }> {
       if (!config.workspace)
         throw new ApiError(400, 'this server has no workspace (FACTORY_WORKSPACE): it cannot start waves');
+      const env = config.waveEnv ?? process.env;
       const prepared = await prepareWave({
         workspace: config.workspace,
         waveId,
-        profile: settingsProfile(intent.profile),
+        env,
+        profile: settingsProfile(intent.profile, env),
         run: {
           maxConcurrentBatches: intent.maxConcurrentBatches,
           requireApproval: intent.requireApproval,

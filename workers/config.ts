@@ -113,6 +113,22 @@ export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string> 
     ),
   );
 }
+/** The variables that each configure a notification channel. */
+export const notificationChannelVariables = [
+  'FACTORY_NOTIFY_WEBHOOK_URL',
+  'FACTORY_NOTIFY_TEAMS_URL',
+  'FACTORY_NOTIFY_SLACK_URL',
+  'FACTORY_NOTIFY_SMTP_URL',
+] as const;
+
+/**
+ * Whether an environment configures at least one notification channel: what a wave's starter puts in
+ * its input (`notifications`), so a factory without channels starts no notification workflows at all.
+ */
+export function notificationsConfigured(env: NodeJS.ProcessEnv): boolean {
+  return notificationChannelVariables.some((name) => (env[name] ?? '') !== '');
+}
+
 /**
  * `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it.
  * `notifications`: the channels, when at least one is configured.

@@ -82,7 +82,11 @@ export async function migrationBatch(input: BatchWorkflowInput): Promise<BatchRe
   }
   const spec = input.spec ?? (await local.loadBatchSpec(input.planBatch!));
   const planName = recoveryPlanName(spec.batchId);
-  const notify = notifier({ waveId: spec.waveId, batchId: spec.batchId });
+  const notify = notifier({
+    waveId: spec.waveId,
+    batchId: spec.batchId,
+    enabled: input.notifications !== false,
+  });
   const activityOptions = {
     taskQueue: settings.azureTaskQueue,
     heartbeatTimeout: settings.heartbeatTimeoutMs,

@@ -64,11 +64,15 @@ export async function notifyEvent(event: NotificationEvent): Promise<Record<stri
 
 /**
  * A raiser for one wave or batch workflow: `raise(kind, detail)` starts the event's notification workflow
- * and resolves once it started (or could not be: that is logged, never thrown).
+ * and resolves once it started (or could not be: that is logged, never thrown). With `enabled` false (the
+ * starter found no channel configured) it raises nothing: no child, no Temporal action per event.
  */
-export function notifier(scope: { waveId: string; batchId?: string }) {
+export function notifier(scope: { waveId: string; batchId?: string; enabled: boolean }) {
   const raised = new Map<NotificationKind, number>();
   return (kind: NotificationKind, detail?: string): Promise<void> => {
+    // From the workflow's input, so replay decides the same way; histories started before the flag have
+    // no `notifications` (enabled) and replay as they ran.
+    if (!scope.enabled) return Promise.resolve();
     // Histories recorded before notifications existed replay without them.
     if (!patched(PATCH.notifyOnDecision)) return Promise.resolve();
     const n = (raised.get(kind) ?? 0) + 1;

@@ -232,7 +232,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
 
   // 2. The gate and the approval: every new approval re-evaluates the gate with its waivers.
   let approvalsHandled = 0;
-  const notify = notifier({ waveId: input.waveId });
+  const notify = notifier({ waveId: input.waveId, enabled: input.notifications !== false });
   while (!gateHolds(manifest.gate) || (input.requireApproval && approvalsHandled === 0)) {
     setPhase(
       gateHolds(manifest.gate) ? 'awaiting-approval' : 'gate-refused',
@@ -344,6 +344,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       databases,
       databasesStartPending: databases.length > 0,
       ...stampKeys,
+      ...(input.notifications === undefined ? {} : { notifications: input.notifications }),
     };
     const entry = progress.batches.find((b) => b.batchId === batch.batchId);
     let started = false;

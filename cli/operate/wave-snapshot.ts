@@ -12,8 +12,13 @@ async function queryBatch(temporal: Temporal, workflowId: string): Promise<Batch
   try {
     return await temporal.client.workflow.getHandle(workflowId).query(batchProgressQuery);
   } catch (error) {
-    // Not started yet (the wave starts batches as concurrency allows).
-    if (error instanceof Error && error.name === 'WorkflowNotFoundError') return undefined;
+    // Not started yet (the wave starts batches as concurrency allows), or started and still loading its
+    // spec from the plan: its query handler is registered once it has it.
+    if (
+      error instanceof Error &&
+      (error.name === 'WorkflowNotFoundError' || error.name === 'QueryNotRegisteredError')
+    )
+      return undefined;
     throw error;
   }
 }

@@ -33,6 +33,7 @@ import {
   publishWorkspaceArtifacts,
 } from '../../workspace/artifact-store.ts';
 import { StaleWorkspaceError } from '../../workspace/chain.ts';
+import { notificationsConfigured } from '../../workers/config.ts';
 import { migrationWave } from '../../workflows/wave.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -163,7 +164,11 @@ export async function resolveWave(options: WaveOptions): Promise<ResolvedWave> {
       databases: waveHasDatabases(artifacts.plan, waveId),
       ...(options.timings ? { timings: options.timings } : {}),
     });
-    input = assembleWaveInput(artifacts, waveId, settings, options.run);
+    input = {
+      ...assembleWaveInput(artifacts, waveId, settings, options.run),
+      // The same channel settings the workers read: without one, the wave raises no notifications.
+      notifications: notificationsConfigured(env),
+    };
   } catch (error) {
     if (error instanceof WaveSettingsError)
       throw new CliError(`${error.message}\n(profile ${profile}; nothing was started)`, ExitCode.usage);

@@ -1,14 +1,18 @@
 /**
  * The embedded stack: Temporal dev server + Azurite (the artifact store) + Azure simulator + the factory's
- * workers on the simulator profile, all on this machine. Used by `npm start` (demo) and `npm run stack`.
+ * workers on the simulator profile, the local OpenID Connect issuer and the factory server, all on this
+ * machine. Used by `npm start` (demo) and `npm run stack`.
  */
+import { Client, Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { demoScope } from '../../domain/demo.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+import { workflowUrl, type Temporal } from '../operate/connection.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
+import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
 import { startDevServer, type RunningDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';
@@ -18,6 +22,12 @@ export interface EmbeddedStackOptions {
   uiPort?: number;
   simulatorPort: number;
   azuritePort: number;
+  /** The factory server (API and dashboard). */
+  serverPort: number;
+  /** The local OpenID Connect issuer the server trusts. */
+  issuerPort: number;
+  /** The workspace the server starts waves from (its plan). */
+  workspace?: string;
   dataDir?: string;
   /** Keep Temporal (SQLite) and simulator state across restarts. */
   persist: boolean;
@@ -32,6 +42,8 @@ export interface EmbeddedStack {
   admin: SimulatorAdmin;
   azurite: RunningAzurite;
   workers: RunningWorkers;
+  /** The issuer and the factory server; people act through the server. */
+  controlPlane: RunningControlPlane;
   workerConfig: WorkerConfig;
   /** Environment that points a separate worker process (or the CLI) at this stack. */
   workerEnv: Record<string, string>;
@@ -48,6 +60,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     ...(options.uiPort ? [{ port: options.uiPort, service: 'Temporal Web UI' }] : []),
     { port: options.simulatorPort, service: 'Azure simulator' },
     { port: options.azuritePort, service: 'Azurite (artifact store)' },
+    { port: options.serverPort, service: 'factory server' },
+    { port: options.issuerPort, service: 'OpenID Connect issuer' },
   ]);
 
   const stoppers: (() => Promise<void>)[] = [];
@@ -95,6 +109,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       VCENTER_URL: simulator.endpoint,
       VCENTER_CA_CERT: simulator.caCertPath,
       VCENTER_PASSWORD: 'demo',
+      // Notifications link to this stack's server unless the operator names another dashboard.
+      FACTORY_DASHBOARD_URL: `http://127.0.0.1:${options.serverPort}`,
       // Notification channels the operator set (docs/notifications.md); none by default.
       ...notificationEnv(process.env),
     };
@@ -102,7 +118,30 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const workers = await startWorkers(workerConfig, { quiet: true });
     stoppers.push(() => workers.shutdown());
 
-    return { temporal, simulator, admin, azurite, workers, workerConfig, workerEnv, stop };
+    // The server's own Temporal client: it holds the credentials, people never need them.
+    const connection = await Connection.connect({ address: temporal.address });
+    stoppers.push(() => connection.close());
+    const namespace = 'default';
+    const uiEnv = temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {};
+    const serverTemporal: Temporal = {
+      client: new Client({ connection, namespace }),
+      address: temporal.address,
+      namespace,
+      workflowUrl: (workflowId) => workflowUrl(namespace, workflowId, uiEnv),
+      close: () => connection.close(),
+    };
+    const controlPlane = await startControlPlane({
+      temporal: serverTemporal,
+      serverPort: options.serverPort,
+      issuerPort: options.issuerPort,
+      env: workerEnv,
+      ...(options.workspace ? { workspace: options.workspace } : {}),
+      // Persisted with Temporal's state: waves started before a restart trust this key.
+      ...(options.persist ? { keyDir: join(dataDir, 'server') } : {}),
+    });
+    stoppers.push(() => controlPlane.close());
+
+    return { temporal, simulator, admin, azurite, workers, controlPlane, workerConfig, workerEnv, stop };
   } catch (error) {
     await stop();
     throw error;

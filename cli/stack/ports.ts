@@ -38,3 +38,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The embedded stack's fixed default ports (`npm run stack`, `npm start`); each has a `--…-port` option. */
+export const defaultPorts = {
+  temporal: 7233,
+  ui: 8233,
+  simulator: 8443,
+  azurite: 10000,
+  /** The factory server, as `npm run server` listens by default (FACTORY_SERVER_PORT). */
+  server: 8080,
+  issuer: 8088,
+} as const;

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { startEmbeddedStack } from './embedded.ts';
+import { localGroups, type SeededUser } from './oidc-issuer.ts';
 import { seedSimulatorFromWorkspace } from './seed-workspace.ts';
 
 export interface RunStackOptions {
@@ -10,8 +11,10 @@ export interface RunStackOptions {
   uiPort: number;
   simulatorPort: number;
   azuritePort: number;
+  serverPort: number;
+  issuerPort: number;
   dataDir: string;
-  /** Also seed the simulator with this workspace's planned VMs, so its waves can start. */
+  /** Seed the simulator with this workspace's planned VMs, and let the server start its waves. */
   workspace?: string;
   print: (line: string) => void;
 }
@@ -23,6 +26,9 @@ export async function runStack(options: RunStackOptions) {
     uiPort: options.uiPort,
     simulatorPort: options.simulatorPort,
     azuritePort: options.azuritePort,
+    serverPort: options.serverPort,
+    issuerPort: options.issuerPort,
+    ...(options.workspace ? { workspace: resolve(options.workspace) } : {}),
     dataDir: resolve(options.dataDir),
     persist: true,
     speed: options.speed,
@@ -46,7 +52,18 @@ export async function runStack(options: RunStackOptions) {
   );
   print(`Artifact store     ${stack.azurite.blobEndpoint} (Azurite)`);
   print(`Workers            task queues ${TASK_QUEUES.workflows}, ${TASK_QUEUES.azure} (profile simulator)`);
-  print('Start waves with   FACTORY_PROFILE=simulator npx factory wave start <waveId> --reason "…"');
+  const { controlPlane } = stack;
+  print(
+    `Factory server     ${controlPlane.url}  (API /api, OpenAPI /api/openapi.json; the dashboard on the same address)`,
+  );
+  print(`OIDC issuer        ${controlPlane.issuer.issuer}  (client ${controlPlane.issuer.clientId})`);
+  print(`Local users        password '${controlPlane.password}' (this machine only):`);
+  for (const line of localUserLines(controlPlane.issuer.users)) print(`  ${line}`);
+  print(
+    controlPlane.config.workspace
+      ? `Start a wave       POST ${controlPlane.url}/api/waves/<waveId>/start with an operator's token (oscar)`
+      : 'Start a wave       the server starts waves of a workspace: run the stack with --workspace <dir>',
+  );
   print('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -54,4 +71,12 @@ export async function runStack(options: RunStackOptions) {
   });
   print('Stopping ...');
   await stack.stop();
+}
+
+/** One line per local user: name, full name and role, as the server maps their groups. */
+export function localUserLines(users: SeededUser[]): string[] {
+  const roleOf = (group: string) => Object.entries(localGroups).find(([, id]) => id === group)?.[0] ?? group;
+  return users.map(
+    (user) => `${user.username.padEnd(6)} ${user.name.padEnd(16)} ${user.groups.map(roleOf).join(', ')}`,
+  );
 }

@@ -147,7 +147,7 @@ export async function startBatch(
   vmNames: string[],
   settings: Partial<BatchSettings> = {},
   target: TargetSettings = demoTarget(demoScope),
-  extra: Pick<BatchWorkflowInput, 'trustedStampKeys' | 'databases'> = {},
+  extra: Pick<BatchWorkflowInput, 'trustedStampKeys' | 'databases' | 'notifications'> = {},
 ) {
   const config = loadWorkerConfig(harness.workerEnv);
   const site = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();

@@ -17,7 +17,11 @@ import {
   signOffUpdate,
   waveProgressQuery,
 } from '../../contracts/messages.ts';
-import { notificationWorkflowId, type NotificationEvent } from '../../contracts/notifications.ts';
+import {
+  notificationEventId,
+  notificationWorkflowId,
+  type NotificationEvent,
+} from '../../contracts/notifications.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
 import { notifyEvent } from '../../workflows/notify.ts';
 import { emailMessageId } from '../../activities/notify.ts';
@@ -402,6 +406,43 @@ describe('notifications: once per event and channel', () => {
       expect([...events].filter(Boolean)).toHaveLength(1);
     } finally {
       await killWorker();
+    }
+  }, 240_000);
+
+  it('a held batch of a wave started without a channel starts no notification workflow', async () => {
+    let workers: RunningWorkers | undefined;
+    try {
+      // The workers have channels; the starter had none (`notifications: false`): the input decides.
+      workers = await startInProcessWorkers(harness);
+      const before = receiver.requests.length;
+      await harness.admin.configureFaults({
+        targeted: [{ vm: 'intranet-app-02', fault: 'EnableDr', count: 1 }],
+      });
+      const batch = await startBatch(harness, 'notify-off', ['intranet-app-02'], {}, undefined, {
+        notifications: false,
+      });
+      await waitForBatchProgress(batch, 'the batch held', (p) => p.phase === 'awaiting-operator');
+      const { runId } = await batch.describe();
+      await batch.executeUpdate(retryUpdate, { args: [{ ...operator, vmNames: ['intranet-app-02'] }] });
+      expect((await batch.result()).vms[0]?.outcome).toBe('migrated');
+
+      // The run that held raised nothing: no child in its history, no workflow for its batch-held event.
+      const held = harness.client.workflow.getHandle(batch.workflowId, runId);
+      const events = (await held.fetchHistory()).events ?? [];
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+      const eventId = notificationEventId(batch.workflowId, runId, 'batch-held', 1);
+      const notification = await harness.client.workflow
+        .getHandle(notificationWorkflowId(eventId))
+        .describe()
+        .then(
+          () => 'started',
+          (error: unknown) => (error instanceof Error ? error.name : String(error)),
+        );
+      expect(notification).toBe('WorkflowNotFoundError');
+      expect(receiver.requests.slice(before)).toEqual([]);
+    } finally {
+      await workers?.shutdown();
     }
   }, 240_000);
 

@@ -21,6 +21,7 @@ import {
   WaveSettingsError,
 } from '../../contracts/wave-settings.ts';
 import { defaultVmwareSiteName, demoScope } from '../../domain/demo.ts';
+import { resolveWave } from '../../cli/operate/wave-start.ts';
 import { loadWorkspaceArtifacts } from '../../workspace/artifact-store.ts';
 
 const run: WaveRunChoices = {
@@ -51,8 +52,9 @@ const azureEnv = {
 
 describe('wave settings and assembleWaveInput', () => {
   let artifacts: WaveArtifacts;
+  let workspace: string;
   beforeAll(async () => {
-    const workspace = await planDemoWorkspace(mkdtempSync(join(tmpdir(), 'mf-wave-input-')));
+    workspace = await planDemoWorkspace(mkdtempSync(join(tmpdir(), 'mf-wave-input-')));
     artifacts = await loadWorkspaceArtifacts(workspace);
   });
 
@@ -198,5 +200,20 @@ describe('wave settings and assembleWaveInput', () => {
     expect(() => assembleWaveInput(artifacts, 'wave-99', settings, run)).toThrow(
       /The plan has no wave wave-99/,
     );
+  });
+
+  it('the starter turns notifications on only when its environment configures a channel', async () => {
+    const start = (env: NodeJS.ProcessEnv) =>
+      resolveWave({ workspace, waveId: 'wave-01', profile: 'simulator', env, run });
+    expect((await start({})).input.notifications).toBe(false);
+    // A dashboard link alone is no channel; an empty variable is unset (as the workers read it).
+    expect(
+      (await start({ FACTORY_DASHBOARD_URL: 'https://factory.test', FACTORY_NOTIFY_SLACK_URL: '' })).input
+        .notifications,
+    ).toBe(false);
+    for (const channel of ['WEBHOOK', 'TEAMS', 'SLACK', 'SMTP'])
+      expect(
+        (await start({ [`FACTORY_NOTIFY_${channel}_URL`]: 'https://hooks.test/x' })).input.notifications,
+      ).toBe(true);
   });
 });
