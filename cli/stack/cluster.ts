@@ -10,7 +10,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { msNumberToTs, tsToMs } from '@temporalio/common';
-import { temporal as proto } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
@@ -29,7 +29,7 @@ import {
   type ServicePorts,
 } from './cluster-config.ts';
 import { ensureClusterTls, FRONTEND_SERVER_NAME, type ClusterTls } from './cluster-tls.ts';
-import { assertPortsFree, freePort } from './ports.ts';
+import { assertPortsFree, freePort, isPortFree } from './ports.ts';
 import { startPostgres, type RunningPostgres } from './postgres.ts';
 
 /** A year: `factory audit` reads a wave's history long after it closes. */
@@ -172,7 +172,10 @@ function serviceProcess(
     async kill(signal = 'SIGKILL') {
       if (!running()) return;
       child?.kill(signal);
+      // A graceful stop hands shards and task queues over; a service that hangs in it is killed.
+      const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child?.kill('SIGKILL'), 15_000);
       await exited;
+      clearTimeout(timer);
     },
     async start() {
       if (running()) return;
@@ -233,6 +236,21 @@ export function clusterClientEnv(address: string, tls: ClusterTls): Record<strin
   };
 }
 
+/**
+ * A free loopback port below 32768: the cluster_membership table stores membership ports as smallint, and
+ * Linux hands out ephemeral ports from 32768 up, so these never collide with outgoing connections either.
+ */
+async function freeMembershipPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await isPortFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new ClusterStartError('no free loopback port between 20000 and 32000 for the services\' membership');
+}
+
 /** A connection made exactly as a factory process makes it, from the client variables. */
 export function connectAsClient(clientEnv: Record<string, string>): Promise<Connection> {
   const settings: TemporalConnectionSettings = resolveTemporalConnection(clientEnv);
@@ -271,8 +289,8 @@ async function prepareNamespace(connection: Connection) {
       searchAttributes: Object.fromEntries(
         missing.map((key) => [
           key.name,
-          proto.api.enums.v1.IndexedValueType[
-            `INDEXED_VALUE_TYPE_${key.type}` as keyof typeof proto.api.enums.v1.IndexedValueType
+          protos.temporal.api.enums.v1.IndexedValueType[
+            `INDEXED_VALUE_TYPE_${key.type}` as keyof typeof protos.temporal.api.enums.v1.IndexedValueType
           ],
         ]),
       ),
@@ -322,10 +340,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const tls = ensureClusterTls(join(options.dir, 'tls'));
 
     const ports = {} as Record<ClusterService, ServicePorts>;
+    const taken = new Set<number>();
     for (const service of clusterServices)
       ports[service] = {
         grpc: service === 'frontend' ? options.frontendPort : await freePort(),
-        membership: await freePort(),
+        membership: await freeMembershipPort(taken),
       };
     const configFile = writeClusterConfig({
       dir: configDir,

@@ -2,6 +2,8 @@
  * The embedded stack: Temporal dev server + Azurite (the artifact store) + Azure simulator + the factory's
  * workers on the simulator profile, all on this machine. Used by `npm start` (demo) and `npm run stack`.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScope } from '../../domain/demo.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
@@ -9,11 +11,17 @@ import { startSimulator, type RunningSimulator } from '../../simulators/index.ts
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
-import { startDevServer, type RunningDevServer } from './dev-server.ts';
+import { startCluster, type RunningCluster } from './cluster.ts';
+import { startDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';
 
+/** `dev`: `temporal server start-dev` (one process, SQLite); `cluster`: cli/stack/cluster.ts (PostgreSQL, mTLS). */
+export const temporalEngines = ['dev', 'cluster'] as const;
+export type TemporalEngine = (typeof temporalEngines)[number];
+
 export interface EmbeddedStackOptions {
+  engine?: TemporalEngine;
   temporalPort: number;
   uiPort?: number;
   simulatorPort: number;
@@ -26,8 +34,18 @@ export interface EmbeddedStackOptions {
   log?: (line: string) => void;
 }
 
+export interface StackTemporal {
+  address: string;
+  uiUrl?: string;
+  /** The cluster engine's processes, certificates and client settings. */
+  cluster?: RunningCluster;
+  /** TEMPORAL_* variables a client connects with (TLS ones for the cluster). */
+  clientEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
 export interface EmbeddedStack {
-  temporal: RunningDevServer;
+  temporal: StackTemporal;
   simulator: RunningSimulator;
   admin: SimulatorAdmin;
   azurite: RunningAzurite;
@@ -45,7 +63,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const dataDir = options.dataDir ?? defaultDataDir;
   await assertPortsFree([
     { port: options.temporalPort, service: 'Temporal frontend' },
-    ...(options.uiPort ? [{ port: options.uiPort, service: 'Temporal Web UI' }] : []),
+    ...(options.uiPort && options.engine !== 'cluster'
+      ? [{ port: options.uiPort, service: 'Temporal Web UI' }]
+      : []),
     { port: options.simulatorPort, service: 'Azure simulator' },
     { port: options.azuritePort, service: 'Azurite (artifact store)' },
   ]);
@@ -57,12 +77,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     stoppers.length = 0;
   };
   try {
-    const temporal = await startDevServer({
-      port: options.temporalPort,
-      uiPort: options.uiPort,
-      dbFile: options.persist ? join(dataDir, 'temporal', 'dev.sqlite') : undefined,
-      log,
-    });
+    const temporal = await startTemporal(options, dataDir, log);
     stoppers.push(() => temporal.stop());
 
     const simulator = await startSimulator({
@@ -84,7 +99,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const workerEnv: Record<string, string> = {
       FACTORY_PROFILE: 'simulator',
       FACTORY_ARTIFACTS_CONNECTION_STRING: azurite.connectionString,
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.clientEnv,
       AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
       AZURE_CA_CERT: simulator.caCertPath,
       AZURE_CREDENTIAL: 'local',
@@ -107,4 +122,32 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await stop();
     throw error;
   }
+}
+
+async function startTemporal(
+  options: EmbeddedStackOptions,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<StackTemporal> {
+  if (options.engine === 'cluster') {
+    // The cluster always keeps its state (PostgreSQL); without `persist` it lives in a folder of its own.
+    const cluster = await startCluster({
+      dir: options.persist ? join(dataDir, 'cluster') : mkdtempSync(join(tmpdir(), 'mf-cluster-')),
+      frontendPort: options.temporalPort,
+      log,
+    });
+    return { address: cluster.address, cluster, clientEnv: cluster.clientEnv, stop: () => cluster.stop() };
+  }
+  const devServer = await startDevServer({
+    port: options.temporalPort,
+    uiPort: options.uiPort,
+    dbFile: options.persist ? join(dataDir, 'temporal', 'dev.sqlite') : undefined,
+    log,
+  });
+  return {
+    address: devServer.address,
+    ...(devServer.uiUrl ? { uiUrl: devServer.uiUrl } : {}),
+    clientEnv: { TEMPORAL_ADDRESS: devServer.address },
+    stop: () => devServer.stop(),
+  };
 }
