@@ -38,7 +38,11 @@ async function startTestTemporal(dir: string) {
     return { address: cluster.address, clientEnv: cluster.clientEnv, stop: () => cluster.stop() };
   }
   const server = await startDevServer({ port: await freePort(), log });
-  return { address: server.address, clientEnv: { TEMPORAL_ADDRESS: server.address }, stop: () => server.stop() };
+  return {
+    address: server.address,
+    clientEnv: { TEMPORAL_ADDRESS: server.address },
+    stop: () => server.stop(),
+  };
 }
 
 export default async function setup(project: TestProject) {

@@ -248,7 +248,7 @@ async function freeMembershipPort(taken: Set<number>): Promise<number> {
       return port;
     }
   }
-  throw new ClusterStartError('no free loopback port between 20000 and 32000 for the services\' membership');
+  throw new ClusterStartError("no free loopback port between 20000 and 32000 for the services' membership");
 }
 
 /** A connection made exactly as a factory process makes it, from the client variables. */
@@ -322,6 +322,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const started = Date.now();
   await assertPortsFree([{ port: options.frontendPort, service: 'Temporal frontend (cluster)' }]);
   const binaries = await ensureTemporalServer(log);
+  // Searchable (not readable) by others: PostgreSQL runs as another user and must reach postgres/ below.
+  mkdirSync(options.dir, { recursive: true, mode: 0o711 });
   const configDir = join(options.dir, 'config');
   const logDir = join(options.dir, 'logs');
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
