@@ -1,12 +1,13 @@
 /**
  * Builds the Temporal server (`temporal-server`, cmd/server) and its SQL schema tool (`temporal-sql-tool`,
  * cmd/tools/sql) from the Go module `go.temporal.io/server` at a pinned version, with the module's own go.mod
- * and go.sum, and caches them with the PostgreSQL schema files of the same version:
- *   1. `.tools/temporal-server/<version>/` in the project (git-ignored), else
- *   2. `${XDG_CACHE_HOME:-~/.cache}/migration-factory/temporal-server/<version>/` for the whole machine, so a
- *      fresh clone (CI clones into a temporary folder) copies the binaries instead of rebuilding them, else
- *   3. a build through the Go module proxy (a few minutes on two cores), into both caches.
- * The module's go.mod needs Go >= 1.26.10: the go command fetches the toolchain named by GOTOOLCHAIN.
+ * and go.sum, and caches them with the PostgreSQL schema files of the same version; likewise the Web UI
+ * server from `github.com/temporalio/ui-server/v2`. Each is found in
+ *   1. `.tools/<name>/<version>/` in the project (git-ignored), else
+ *   2. `${XDG_CACHE_HOME:-~/.cache}/migration-factory/<name>/<version>/` for the whole machine, so a fresh
+ *      clone (CI clones into a temporary folder) copies the binaries instead of rebuilding them, else
+ *   3. a build through the Go module proxy (minutes on two cores), into both caches.
+ * The modules' go.mod need Go >= 1.26.10: the go command fetches the toolchain named by GOTOOLCHAIN.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -17,9 +18,42 @@ import { projectRoot } from './temporal-cli.ts';
 
 /** Newest server release the Go module proxy served when this was pinned (2026-12). */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
-/** Its go.mod says `go 1.26.10`; this is the toolchain the machine's Go fetches for it. */
+/**
+ * The Web UI server (its module embeds the built UI). v2.58.x needs go.temporal.io/api v1.64.0, which the
+ * module proxy does not serve; v2.56.4 is the newest whose dependencies it does.
+ */
+export const TEMPORAL_UI_SERVER_VERSION = 'v2.56.4';
+/** Both go.mod files say `go 1.26.10`; this is the toolchain the machine's Go fetches for them. */
 export const TEMPORAL_SERVER_GOTOOLCHAIN = 'go1.27.3';
-const modulePath = 'go.temporal.io/server';
+
+/** A Go module built into a cache folder: binaries from its packages, and folders copied from it. */
+interface GoProduct {
+  module: string;
+  version: string;
+  /** Folder name under .tools/ and the machine cache. */
+  cacheName: string;
+  binaries: { file: string; pkg: string }[];
+  copies: { from: string; to: string }[];
+}
+
+const serverProduct: GoProduct = {
+  module: 'go.temporal.io/server',
+  version: TEMPORAL_SERVER_VERSION,
+  cacheName: 'temporal-server',
+  binaries: [
+    { file: 'temporal-server', pkg: './cmd/server' },
+    { file: 'temporal-sql-tool', pkg: './cmd/tools/sql' },
+  ],
+  copies: [{ from: 'schema/postgresql/v12', to: 'schema/postgresql/v12' }],
+};
+
+const uiProduct: GoProduct = {
+  module: 'github.com/temporalio/ui-server/v2',
+  version: TEMPORAL_UI_SERVER_VERSION,
+  cacheName: 'temporal-ui-server',
+  binaries: [{ file: 'temporal-ui-server', pkg: './cmd/server' }],
+  copies: [],
+};
 
 export interface TemporalServerBinaries {
   version: string;
@@ -36,22 +70,24 @@ const layout = (dir: string): TemporalServerBinaries => ({
   postgresSchemaDir: join(dir, 'schema', 'postgresql', 'v12'),
 });
 
-export const projectCacheDir = () => join(projectRoot, '.tools', 'temporal-server', TEMPORAL_SERVER_VERSION);
+const projectCacheDir = (product: GoProduct) =>
+  join(projectRoot, '.tools', product.cacheName, product.version);
 
-export function machineCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function machineCacheDir(
+  product: GoProduct = serverProduct,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'migration-factory', 'temporal-server', TEMPORAL_SERVER_VERSION);
+  return join(base, 'migration-factory', product.cacheName, product.version);
 }
 
-function complete(dir: string): boolean {
-  const { serverBin, sqlToolBin, postgresSchemaDir } = layout(dir);
+function complete(product: GoProduct, dir: string): boolean {
   try {
-    accessSync(serverBin, constants.X_OK);
-    accessSync(sqlToolBin, constants.X_OK);
+    for (const { file } of product.binaries) accessSync(join(dir, file), constants.X_OK);
   } catch {
     return false;
   }
-  return existsSync(join(postgresSchemaDir, 'temporal', 'versioned'));
+  return product.copies.every(({ to }) => existsSync(join(dir, to)));
 }
 
 /** Copies a finished cache folder to `to` through a temporary sibling, so `to` is never half-written. */
@@ -100,42 +136,50 @@ function run(command: string, args: string[], cwd: string, log: (line: string) =
   });
 }
 
-/** Builds into the machine cache (through a staging folder) and returns it. */
-async function build(target: string, log: (line: string) => void): Promise<void> {
+/** Builds into the machine cache (through a staging folder). */
+async function build(product: GoProduct, target: string, log: (line: string) => void): Promise<void> {
   const go = process.env.GO || 'go';
   const started = Date.now();
-  log(
-    `Building Temporal server ${TEMPORAL_SERVER_VERSION} from ${modulePath} (Go ${TEMPORAL_SERVER_GOTOOLCHAIN}) ...`,
-  );
+  log(`Building ${product.module}@${product.version} (Go ${TEMPORAL_SERVER_GOTOOLCHAIN}) ...`);
   const download = JSON.parse(
-    await run(go, ['mod', 'download', '-json', `${modulePath}@${TEMPORAL_SERVER_VERSION}`], projectRoot, log),
+    await run(go, ['mod', 'download', '-json', `${product.module}@${product.version}`], projectRoot, log),
   ) as { Dir?: string; Error?: string };
   if (!download.Dir)
     throw new TemporalServerBuildError(`go mod download: ${download.Error ?? 'no module folder'}`);
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const out = layout(staging);
   // Built inside the module folder: its go.mod and go.sum pin every dependency exactly as released.
-  await run(go, ['build', '-trimpath', '-o', out.serverBin, './cmd/server'], download.Dir, log);
-  await run(go, ['build', '-trimpath', '-o', out.sqlToolBin, './cmd/tools/sql'], download.Dir, log);
-  cpSync(join(download.Dir, 'schema', 'postgresql', 'v12'), out.postgresSchemaDir, { recursive: true });
+  for (const { file, pkg } of product.binaries)
+    await run(go, ['build', '-trimpath', '-o', join(staging, file), pkg], download.Dir, log);
+  for (const { from, to } of product.copies)
+    cpSync(join(download.Dir, from), join(staging, to), { recursive: true });
   rmSync(target, { recursive: true, force: true });
   mkdirSync(resolve(target, '..'), { recursive: true });
   renameSync(staging, target);
-  log(`Built Temporal server ${TEMPORAL_SERVER_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);
+  log(`Built ${product.module}@${product.version} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** The product's cache folder in the project: copied from the machine's cache, which is built first if need be. */
+async function ensureBuilt(product: GoProduct, log: (line: string) => void): Promise<string> {
+  const project = projectCacheDir(product);
+  if (complete(product, project)) return project;
+  const machine = machineCacheDir(product);
+  if (!complete(product, machine)) await build(product, machine, log);
+  copyCache(machine, project);
+  return project;
 }
 
 /** The pinned server's binaries and schema, from a cache or built now. */
 export async function ensureTemporalServer(
   log: (line: string) => void = () => {},
 ): Promise<TemporalServerBinaries> {
-  const project = projectCacheDir();
-  if (complete(project)) return layout(project);
-  const machine = machineCacheDir();
-  if (!complete(machine)) await build(machine, log);
-  copyCache(machine, project);
-  return layout(project);
+  return layout(await ensureBuilt(serverProduct, log));
+}
+
+/** The pinned Web UI server's binary, from a cache or built now. */
+export async function ensureTemporalUiServer(log: (line: string) => void = () => {}): Promise<string> {
+  return join(await ensureBuilt(uiProduct, log), 'temporal-ui-server');
 }
 
 /** `temporal-server --version`, to check a cached binary runs on this machine. */
@@ -148,6 +192,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     const binaries = await ensureTemporalServer((line) => console.log(line));
     console.log(`${binaries.serverBin}\n${serverVersion(binaries)}`);
+    console.log(await ensureTemporalUiServer((line) => console.log(line)));
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
