@@ -1,8 +1,8 @@
 /**
  * The cluster's mutual-TLS material, issued by a CA made for the stack (node-forge, as the simulator's
  * certificates): the frontend's certificate for clients, one certificate the services present to each other
- * in both roles (internode), a client certificate for the internal-worker service and one for the factory's
- * processes (workers, CLI, server). The CA's private key is never written: a stack that loses a file gets a
+ * in both roles (internode), client certificates for the internal-worker service, the factory's processes
+ * (workers, CLI, server) and the Web UI server. The CA's private key is never written: a stack that loses a file gets a
  * fresh CA and fresh certificates, and its clients take the new CA from the regenerated files.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ export interface ClusterTls {
   systemWorker: { cert: string; key: string };
   /** What the factory's workers, CLI and server present. */
   client: { cert: string; key: string };
+  /** What the Web UI server presents. */
+  webUi: { cert: string; key: string };
 }
 
 const pair = (dir: string, name: string) => ({
@@ -38,6 +40,7 @@ export function clusterTlsPaths(dir: string): ClusterTls {
     internode: pair(dir, 'internode'),
     systemWorker: pair(dir, 'system-worker'),
     client: pair(dir, 'factory-client'),
+    webUi: pair(dir, 'web-ui'),
   };
 }
 
@@ -46,7 +49,10 @@ export function ensureClusterTls(dir: string): ClusterTls {
   const paths = clusterTlsPaths(dir);
   const files = [
     paths.caCert,
-    ...[paths.frontend, paths.internode, paths.systemWorker, paths.client].flatMap((p) => [p.cert, p.key]),
+    ...[paths.frontend, paths.internode, paths.systemWorker, paths.client, paths.webUi].flatMap((p) => [
+      p.cert,
+      p.key,
+    ]),
   ];
   if (files.every((file) => existsSync(file))) return paths;
 
@@ -65,5 +71,6 @@ export function ensureClusterTls(dir: string): ClusterTls {
   );
   write(paths.systemWorker, createClientCertificate(ca, 'temporal-system-worker'));
   write(paths.client, createClientCertificate(ca, 'migration-factory'));
+  write(paths.webUi, createClientCertificate(ca, 'temporal-web-ui'));
   return paths;
 }

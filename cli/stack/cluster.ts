@@ -20,7 +20,11 @@ import {
   resolveTemporalConnection,
   type TemporalConnectionSettings,
 } from '../../workers/temporal-connection.ts';
-import { ensureTemporalServer, type TemporalServerBinaries } from './cluster-build.ts';
+import {
+  ensureTemporalServer,
+  ensureTemporalUiServer,
+  type TemporalServerBinaries,
+} from './cluster-build.ts';
 import {
   clusterServices,
   POSTGRES_PASSWORD_VARIABLE,
@@ -42,6 +46,8 @@ export interface ClusterOptions {
   dir: string;
   /** The frontend's gRPC port (7233 for `npm run stack`; a free one in tests). */
   frontendPort: number;
+  /** Read-only Web UI (ui-server, over mutual TLS to the frontend) on this port; none when undefined. */
+  uiPort?: number;
   numHistoryShards?: number;
   log?: (line: string) => void;
 }
@@ -60,6 +66,8 @@ export interface ClusterServiceProcess {
 
 export interface RunningCluster {
   address: string;
+  /** The read-only Web UI, when started with `uiPort`. */
+  uiUrl?: string;
   namespace: string;
   binaries: TemporalServerBinaries;
   tls: ClusterTls;
@@ -153,20 +161,29 @@ function tail(file: string, chars = 3000): string {
   }
 }
 
-function serviceProcess(
-  name: ClusterService,
-  ports: ServicePorts,
-  command: { bin: string; configFile: string; env: Record<string, string> },
-  logDir: string,
-): ClusterServiceProcess {
-  const logFile = join(logDir, `${name}.log`);
+interface ManagedProcess {
+  logFile: string;
+  pid(): number | undefined;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A child process that can be killed and started again with the same arguments, logging to a file. */
+function managedProcess(spec: {
+  label: string;
+  bin: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Ready once this loopback port accepts connections. */
+  port: number;
+  logFile: string;
+}): ManagedProcess {
+  const { label, port, logFile } = spec;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const killOnExit = () => child?.kill('SIGKILL');
   return {
-    name,
-    ports,
     logFile,
     pid: () => (running() ? child?.pid : undefined),
     async kill(signal = 'SIGKILL') {
@@ -180,30 +197,44 @@ function serviceProcess(
     async start() {
       if (running()) return;
       const fd = openSync(logFile, 'a');
-      const started = spawn(
-        command.bin,
-        // Mutual TLS is the authentication: any holder of a certificate of the stack's CA is trusted.
-        ['--config-file', command.configFile, '--allow-no-auth', 'start', '--service', name],
-        { env: command.env, stdio: ['ignore', fd, fd] },
-      );
+      const started = spawn(spec.bin, spec.args, { env: spec.env, stdio: ['ignore', fd, fd] });
       closeSync(fd);
       child = started;
       exited = new Promise((resolve) => started.once('exit', () => resolve()));
       process.once('exit', killOnExit);
       void exited.then(() => process.off('exit', killOnExit));
       const deadline = Date.now() + 60_000;
-      while (!(await portListening(ports.grpc))) {
+      while (!(await portListening(port))) {
         if (!running())
           throw new ClusterStartError(
-            `Temporal ${name} service exited with ${started.exitCode ?? started.signalCode} before it listened on ${ports.grpc}:\n${tail(logFile)}`,
+            `${label} exited with ${started.exitCode ?? started.signalCode} before it listened on ${port}:\n${tail(logFile)}`,
           );
         if (Date.now() > deadline)
-          throw new ClusterStartError(
-            `Temporal ${name} service did not listen on ${ports.grpc} within 60 s:\n${tail(logFile)}`,
-          );
+          throw new ClusterStartError(`${label} did not listen on ${port} within 60 s:\n${tail(logFile)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },
+  };
+}
+
+function serviceProcess(
+  name: ClusterService,
+  ports: ServicePorts,
+  command: { bin: string; configFile: string; env: Record<string, string> },
+  logDir: string,
+): ClusterServiceProcess {
+  return {
+    name,
+    ports,
+    ...managedProcess({
+      label: `Temporal ${name} service`,
+      bin: command.bin,
+      // Mutual TLS is the authentication: any holder of a certificate of the stack's CA is trusted.
+      args: ['--config-file', command.configFile, '--allow-no-auth', 'start', '--service', name],
+      env: command.env,
+      port: ports.grpc,
+      logFile: join(logDir, `${name}.log`),
+    }),
   };
 }
 
@@ -317,11 +348,60 @@ async function waitUntil<T>(
   }
 }
 
+/**
+ * The Web UI server's configuration (ui-server's config.go; JSON is YAML): read-only (no terminate, signal,
+ * reset or start from the UI: the factory's actions go through the factory), on 127.0.0.1, reaching the
+ * frontend with a client certificate of its own and checking the frontend's name.
+ */
+function writeUiConfig(dir: string, uiPort: number, address: string, tls: ClusterTls) {
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    temporalGrpcAddress: address,
+    host: '127.0.0.1',
+    port: uiPort,
+    enableUi: true,
+    defaultNamespace: CLUSTER_NAMESPACE,
+    disableWriteActions: true,
+    disableNewsFetch: true,
+    notifyOnNewVersion: false,
+    cors: {
+      allowOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      cookieInsecure: true,
+    },
+    tls: {
+      caFile: tls.caCert,
+      certFile: tls.webUi.cert,
+      keyFile: tls.webUi.key,
+      serverName: FRONTEND_SERVER_NAME,
+      enableHostVerification: true,
+    },
+  };
+  writeFileSync(join(dir, 'cluster.yaml'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+async function waitForHttp(url: string, service: ManagedProcess, logFile: string) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline || service.pid() === undefined)
+      throw new ClusterStartError(`the Web UI did not answer at ${url}:\n${tail(logFile)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  await assertPortsFree([{ port: options.frontendPort, service: 'Temporal frontend (cluster)' }]);
+  await assertPortsFree([
+    { port: options.frontendPort, service: 'Temporal frontend (cluster)' },
+    ...(options.uiPort ? [{ port: options.uiPort, service: 'Temporal Web UI (cluster)' }] : []),
+  ]);
   const binaries = await ensureTemporalServer(log);
+  const uiBin = options.uiPort ? await ensureTemporalUiServer(log) : undefined;
   // Searchable (not readable) by others: PostgreSQL runs as another user and must reach postgres/ below.
   mkdirSync(options.dir, { recursive: true, mode: 0o711 });
   const configDir = join(options.dir, 'config');
@@ -401,10 +481,28 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     } finally {
       await connection.close();
     }
+    let uiUrl: string | undefined;
+    if (options.uiPort && uiBin) {
+      writeUiConfig(join(options.dir, 'ui'), options.uiPort, address, tls);
+      const ui = managedProcess({
+        label: 'Temporal Web UI server',
+        bin: uiBin,
+        // Reads <dir>/ui/cluster.yaml.
+        args: ['--root', options.dir, '--config', 'ui', '--env', 'cluster', 'start'],
+        env: { PATH: process.env.PATH ?? '' },
+        port: options.uiPort,
+        logFile: join(logDir, 'web-ui.log'),
+      });
+      stoppers.push(() => ui.kill('SIGTERM'));
+      await ui.start();
+      uiUrl = `http://127.0.0.1:${options.uiPort}`;
+      await waitForHttp(`${uiUrl}/api/v1/settings`, ui, ui.logFile);
+    }
     const startSeconds = (Date.now() - started) / 1000;
     log(`Temporal cluster ${binaries.version} ready at ${address} in ${startSeconds.toFixed(1)} s`);
     return {
       address,
+      ...(uiUrl ? { uiUrl } : {}),
       namespace: CLUSTER_NAMESPACE,
       binaries,
       tls,

@@ -63,9 +63,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const dataDir = options.dataDir ?? defaultDataDir;
   await assertPortsFree([
     { port: options.temporalPort, service: 'Temporal frontend' },
-    ...(options.uiPort && options.engine !== 'cluster'
-      ? [{ port: options.uiPort, service: 'Temporal Web UI' }]
-      : []),
+    ...(options.uiPort ? [{ port: options.uiPort, service: 'Temporal Web UI' }] : []),
     { port: options.simulatorPort, service: 'Azure simulator' },
     { port: options.azuritePort, service: 'Azurite (artifact store)' },
   ]);
@@ -134,9 +132,16 @@ async function startTemporal(
     const cluster = await startCluster({
       dir: options.persist ? join(dataDir, 'cluster') : mkdtempSync(join(tmpdir(), 'mf-cluster-')),
       frontendPort: options.temporalPort,
+      ...(options.uiPort ? { uiPort: options.uiPort } : {}),
       log,
     });
-    return { address: cluster.address, cluster, clientEnv: cluster.clientEnv, stop: () => cluster.stop() };
+    return {
+      address: cluster.address,
+      ...(cluster.uiUrl ? { uiUrl: cluster.uiUrl } : {}),
+      cluster,
+      clientEnv: cluster.clientEnv,
+      stop: () => cluster.stop(),
+    };
   }
   const devServer = await startDevServer({
     port: options.temporalPort,

@@ -47,6 +47,7 @@ export async function runStack(options: RunStackOptions) {
       `Temporal cluster   ${cluster.address} (${cluster.binaries.version}: frontend, history, matching, worker on PostgreSQL ${cluster.postgres.host}:${cluster.postgres.port}; mutual TLS)`,
     );
     print(`  connect with     TEMPORAL_CONFIG_FILE=${cluster.configFile} TEMPORAL_PROFILE=cluster`);
+    print(`Temporal Web UI    ${stack.temporal.uiUrl} (read-only)`);
     print(`  service logs     ${resolve(cluster.services.frontend.logFile, '..')}`);
   } else {
     print(`Temporal frontend  ${stack.temporal.address}`);

@@ -3,7 +3,7 @@
  * services as separate processes of the pinned server, mutual TLS everywhere (cli/stack/cluster.ts). The
  * worker is a separate process configured only by the TEMPORAL_* variables a Temporal Cloud worker would
  * get. Mid-wave the history service is SIGKILLed and restarted, then the frontend: the wave completes with
- * every Azure side effect exactly once. Run by `npm run test:cluster` (vitest.cluster.config.ts).
+ * every Azure side effect exactly once, and the read-only Web UI shows it. Run by `npm run test:cluster` (vitest.cluster.config.ts).
  */
 import { Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common';
@@ -37,7 +37,11 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
   beforeAll(async () => {
     // PostgreSQL runs as an unprivileged user, which must be able to enter the folder.
     chmodSync(dir, 0o711);
-    cluster = await startCluster({ dir: join(dir, 'cluster'), frontendPort: await freePort() });
+    cluster = await startCluster({
+      dir: join(dir, 'cluster'),
+      frontendPort: await freePort(),
+      uiPort: await freePort(),
+    });
     console.log(`cluster ready in ${cluster.startSeconds.toFixed(1)} s`);
     // Slow enough that replication and cutover span seconds, so the kills land inside the wave.
     harness = await startHarness('cluster', { speed: 200, temporalEnv: cluster.clientEnv });
@@ -199,6 +203,18 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
     );
     expect(payrollCutovers).toHaveLength(1);
     expect(await harness.admin.invariants()).toEqual({ violations: [] });
+
+    // The read-only Web UI reaches the frontend over mutual TLS with a certificate of its own.
+    const settings = (await (await fetch(`${cluster.uiUrl}/api/v1/settings`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(settings.DisableWriteActions).toBe(true);
+    const described = await fetch(
+      `${cluster.uiUrl}/api/v1/namespaces/default/workflows/${encodeURIComponent(handle.workflowId)}`,
+    );
+    expect(described.status).toBe(200);
+    expect(JSON.stringify(await described.json())).toContain('WORKFLOW_EXECUTION_STATUS_COMPLETED');
 
     // The CLI reads the wave with the cluster's TOML profile, as an operator would.
     const status = await runCli(['wave', 'status', 'cl-demo', '--json'], {
