@@ -8,7 +8,7 @@
 import { Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,7 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
     }
     await harness?.close();
     await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses clients without a certificate of its CA, and keeps the namespace a year', async () => {
