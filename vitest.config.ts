@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Cluster tests build and run a Temporal cluster: `npm run test:cluster` (vitest.cluster.config.ts).
+    exclude: [...configDefaults.exclude, 'test/cluster/**'],
     // The Temporal native bridge crashes in worker threads: always run test files in forked processes.
     pool: 'forks',
     // One Temporal dev server and one workflow bundle for the whole run.

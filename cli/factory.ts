@@ -31,6 +31,7 @@ interface ActorOptions {
 }
 
 interface StackCommandOptions {
+  engine: 'dev' | 'cluster';
   speed: number;
   temporalPort: number;
   uiPort: number;
@@ -90,9 +91,17 @@ program
 program
   .command('stack')
   .description(
-    'run Temporal dev server (Web UI 8233), the Azure simulator, the workers, the local OIDC issuer and the factory server (8080) until Ctrl-C',
+    'run Temporal (dev server with Web UI 8233, or --engine cluster), the Azure simulator, the workers, the local OIDC issuer and the factory server (8080) until Ctrl-C',
   )
   .option('--speed <factor>', 'simulated seconds per real second', positiveNumber, 600)
+  .addOption(
+    new Option(
+      '--engine <engine>',
+      'dev: Temporal dev server (SQLite); cluster: Temporal services on PostgreSQL with mutual TLS (docs/deployment.md)',
+    )
+      .choices(['dev', 'cluster'])
+      .default('dev'),
+  )
   .option('--temporal-port <port>', 'Temporal frontend port', positiveNumber, 7233)
   .option('--ui-port <port>', 'Temporal Web UI port', positiveNumber, 8233)
   .option('--simulator-port <port>', 'Azure simulator port', positiveNumber, 8443)

@@ -91,7 +91,7 @@ async function readAll(paths: string[]): Promise<string[] | undefined> {
   }
 }
 
-interface KeyAndCert {
+export interface KeyAndCert {
   keyPem: string;
   certPem: string;
   key: forge.pki.rsa.PrivateKey;
@@ -156,7 +156,7 @@ export function createMutualTlsMaterial(options: {
   };
 }
 
-function createCertificateAuthority(commonName = 'Migration Factory Simulator Local CA'): KeyAndCert {
+export function createCertificateAuthority(commonName = 'Migration Factory Simulator Local CA'): KeyAndCert {
   const keys = newKeyPair();
   const cert = baseCertificate(keys.publicKey);
   const subject = [
@@ -174,7 +174,15 @@ function createCertificateAuthority(commonName = 'Migration Factory Simulator Lo
   return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
 }
 
-function createServerCertificate(ca: KeyAndCert, dnsNames: readonly string[]): KeyAndCert {
+/**
+ * A server certificate for `dnsNames` plus the loopback addresses; `clientAuth` also lets it authenticate as a
+ * client (a Temporal service presents the same certificate to its peers in both roles).
+ */
+export function createServerCertificate(
+  ca: KeyAndCert,
+  dnsNames: readonly string[],
+  options: { clientAuth?: boolean } = {},
+): KeyAndCert {
   const keys = newKeyPair();
   const cert = baseCertificate(keys.publicKey);
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
@@ -182,7 +190,7 @@ function createServerCertificate(ca: KeyAndCert, dnsNames: readonly string[]): K
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'extKeyUsage', serverAuth: true, ...(options.clientAuth ? { clientAuth: true } : {}) },
     {
       name: 'subjectAltName',
       altNames: [
@@ -198,7 +206,7 @@ function createServerCertificate(ca: KeyAndCert, dnsNames: readonly string[]): K
   return { key: keys.privateKey, cert, keyPem: keys.pem, certPem: forge.pki.certificateToPem(cert) };
 }
 
-function createClientCertificate(ca: KeyAndCert, commonName: string): KeyAndCert {
+export function createClientCertificate(ca: KeyAndCert, commonName: string): KeyAndCert {
   const keys = newKeyPair();
   const cert = baseCertificate(keys.publicKey);
   cert.setSubject([{ name: 'commonName', value: commonName }]);

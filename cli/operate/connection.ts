@@ -44,10 +44,13 @@ export function workflowUrl(namespace: string, workflowId: string, env: NodeJS.P
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal> {
+export async function connectTemporal(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Temporal> {
   let settings: TemporalConnectionSettings;
   try {
-    settings = resolveTemporalConnection(process.env, flags);
+    settings = resolveTemporalConnection(env, flags);
   } catch (error) {
     if (!(error instanceof TemporalConfigError)) throw error;
     throw new CliError(error.message, ExitCode.usage);
@@ -74,7 +77,7 @@ export async function connectTemporal(flags: ConnectionFlags): Promise<Temporal>
     client: new Client({ connection, namespace }),
     address,
     namespace,
-    workflowUrl: (workflowId) => workflowUrl(namespace, workflowId),
+    workflowUrl: (workflowId) => workflowUrl(namespace, workflowId, env),
     close: () => connection.close(),
   };
 }

@@ -3,21 +3,28 @@
  * workers on the simulator profile, the local OpenID Connect issuer and the factory server, all on this
  * machine. Used by `npm start` (demo) and `npm run stack`.
  */
-import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScope } from '../../domain/demo.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
-import { workflowUrl, type Temporal } from '../operate/connection.ts';
+import { connectTemporal } from '../operate/connection.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
 import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
-import { startDevServer, type RunningDevServer } from './dev-server.ts';
+import { startCluster, type RunningCluster } from './cluster.ts';
+import { startDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';
 
+/** `dev`: `temporal server start-dev` (one process, SQLite); `cluster`: cli/stack/cluster.ts (PostgreSQL, mTLS). */
+export const temporalEngines = ['dev', 'cluster'] as const;
+export type TemporalEngine = (typeof temporalEngines)[number];
+
 export interface EmbeddedStackOptions {
+  engine?: TemporalEngine;
   temporalPort: number;
   uiPort?: number;
   simulatorPort: number;
@@ -36,8 +43,18 @@ export interface EmbeddedStackOptions {
   log?: (line: string) => void;
 }
 
+export interface StackTemporal {
+  address: string;
+  uiUrl?: string;
+  /** The cluster engine's processes, certificates and client settings. */
+  cluster?: RunningCluster;
+  /** TEMPORAL_* variables a client connects with (TLS ones for the cluster). */
+  clientEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
 export interface EmbeddedStack {
-  temporal: RunningDevServer;
+  temporal: StackTemporal;
   simulator: RunningSimulator;
   admin: SimulatorAdmin;
   azurite: RunningAzurite;
@@ -71,12 +88,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     stoppers.length = 0;
   };
   try {
-    const temporal = await startDevServer({
-      port: options.temporalPort,
-      uiPort: options.uiPort,
-      dbFile: options.persist ? join(dataDir, 'temporal', 'dev.sqlite') : undefined,
-      log,
-    });
+    const temporal = await startTemporal(options, dataDir, log);
     stoppers.push(() => temporal.stop());
 
     const simulator = await startSimulator({
@@ -98,7 +110,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const workerEnv: Record<string, string> = {
       FACTORY_PROFILE: 'simulator',
       FACTORY_ARTIFACTS_CONNECTION_STRING: azurite.connectionString,
-      TEMPORAL_ADDRESS: temporal.address,
+      ...temporal.clientEnv,
       AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
       AZURE_CA_CERT: simulator.caCertPath,
       AZURE_CREDENTIAL: 'local',
@@ -118,18 +130,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const workers = await startWorkers(workerConfig, { quiet: true });
     stoppers.push(() => workers.shutdown());
 
-    // The server's own Temporal client: it holds the credentials, people never need them.
-    const connection = await Connection.connect({ address: temporal.address });
-    stoppers.push(() => connection.close());
-    const namespace = 'default';
-    const uiEnv = temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {};
-    const serverTemporal: Temporal = {
-      client: new Client({ connection, namespace }),
-      address: temporal.address,
-      namespace,
-      workflowUrl: (workflowId) => workflowUrl(namespace, workflowId, uiEnv),
-      close: () => connection.close(),
-    };
+    // The server's own Temporal client, connected as the workers are: it holds the credentials, people never need them.
+    const serverTemporal = await connectTemporal(
+      {},
+      { ...temporal.clientEnv, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) },
+    );
+    stoppers.push(() => serverTemporal.close());
     const controlPlane = await startControlPlane({
       temporal: serverTemporal,
       serverPort: options.serverPort,
@@ -146,4 +152,39 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await stop();
     throw error;
   }
+}
+
+async function startTemporal(
+  options: EmbeddedStackOptions,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<StackTemporal> {
+  if (options.engine === 'cluster') {
+    // The cluster always keeps its state (PostgreSQL); without `persist` it lives in a folder of its own.
+    const cluster = await startCluster({
+      dir: options.persist ? join(dataDir, 'cluster') : mkdtempSync(join(tmpdir(), 'mf-cluster-')),
+      frontendPort: options.temporalPort,
+      ...(options.uiPort ? { uiPort: options.uiPort } : {}),
+      log,
+    });
+    return {
+      address: cluster.address,
+      ...(cluster.uiUrl ? { uiUrl: cluster.uiUrl } : {}),
+      cluster,
+      clientEnv: cluster.clientEnv,
+      stop: () => cluster.stop(),
+    };
+  }
+  const devServer = await startDevServer({
+    port: options.temporalPort,
+    uiPort: options.uiPort,
+    dbFile: options.persist ? join(dataDir, 'temporal', 'dev.sqlite') : undefined,
+    log,
+  });
+  return {
+    address: devServer.address,
+    ...(devServer.uiUrl ? { uiUrl: devServer.uiUrl } : {}),
+    clientEnv: { TEMPORAL_ADDRESS: devServer.address },
+    stop: () => devServer.stop(),
+  };
 }

@@ -1,11 +1,12 @@
 /** `factory stack`: the embedded stack in the foreground until SIGINT/SIGTERM. */
 import { resolve } from 'node:path';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
-import { startEmbeddedStack } from './embedded.ts';
+import { startEmbeddedStack, type TemporalEngine } from './embedded.ts';
 import { localGroups, type SeededUser } from './oidc-issuer.ts';
 import { seedSimulatorFromWorkspace } from './seed-workspace.ts';
 
 export interface RunStackOptions {
+  engine: TemporalEngine;
   speed: number;
   temporalPort: number;
   uiPort: number;
@@ -22,6 +23,7 @@ export interface RunStackOptions {
 export async function runStack(options: RunStackOptions) {
   const { print } = options;
   const stack = await startEmbeddedStack({
+    engine: options.engine,
     temporalPort: options.temporalPort,
     uiPort: options.uiPort,
     simulatorPort: options.simulatorPort,
@@ -45,8 +47,18 @@ export async function runStack(options: RunStackOptions) {
       throw error;
     }
   }
-  print(`Temporal frontend  ${stack.temporal.address}`);
-  print(`Temporal Web UI    ${stack.temporal.uiUrl}`);
+  const { cluster } = stack.temporal;
+  if (cluster) {
+    print(
+      `Temporal cluster   ${cluster.address} (${cluster.binaries.version}: frontend, history, matching, worker on PostgreSQL ${cluster.postgres.host}:${cluster.postgres.port}; mutual TLS)`,
+    );
+    print(`  connect with     TEMPORAL_CONFIG_FILE=${cluster.configFile} TEMPORAL_PROFILE=cluster`);
+    print(`Temporal Web UI    ${stack.temporal.uiUrl} (read-only)`);
+    print(`  service logs     ${resolve(cluster.services.frontend.logFile, '..')}`);
+  } else {
+    print(`Temporal frontend  ${stack.temporal.address}`);
+    print(`Temporal Web UI    ${stack.temporal.uiUrl}`);
+  }
   print(
     `Azure simulator    ${stack.simulator.endpoint}  (trust with NODE_EXTRA_CA_CERTS=${stack.simulator.caCertPath})`,
   );

@@ -46,6 +46,7 @@ import { discoveredMachineId, type SourceSite } from '../../domain/estate.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
+import { resolveTemporalConnection } from '../../workers/temporal-connection.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { batchWorkflowId, databaseWorkflowId } from '../../contracts/ids.ts';
 import {
@@ -80,9 +81,19 @@ export function smallDemoSite(): SourceSite {
 
 export async function startHarness(
   name: string,
-  options: { speed: number; site?: SourceSite; temporalAddress?: string },
+  options: {
+    speed: number;
+    site?: SourceSite;
+    temporalAddress?: string;
+    /** TEMPORAL_* client variables of a server of the test's own (a cluster with mutual TLS). */
+    temporalEnv?: Record<string, string>;
+  },
 ): Promise<Harness> {
-  const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
+  const temporalEnv =
+    options.temporalEnv ??
+    (options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : inject('temporalClientEnv'));
+  // Connected as the workers and the CLI connect: the same variables, through envconfig.
+  const temporalSettings = resolveTemporalConnection(temporalEnv);
   const simulator = await startSimulator({
     port: 0,
     stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
@@ -92,7 +103,10 @@ export async function startHarness(
   const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
   await admin.seed(demoScope, options.site ?? smallDemoSite());
   if (!options.site) await admin.seedDatabases(databaseSeed(demoScope, demoDatabases(demoScope)));
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await Connection.connect({
+    address: temporalSettings.address,
+    ...(temporalSettings.tls === undefined ? {} : { tls: temporalSettings.tls }),
+  });
   const suffix = `${name}-${Date.now()}`;
   const taskQueue = `mf-${suffix}`;
   const azureTaskQueue = `mf-azure-${suffix}`;
@@ -104,7 +118,7 @@ export async function startHarness(
       .toLowerCase()
       .replace(/[^a-z0-9-]/g, '-')
       .slice(0, 63),
-    TEMPORAL_ADDRESS: temporalAddress,
+    ...temporalEnv,
     FACTORY_TASK_QUEUE: taskQueue,
     FACTORY_AZURE_TASK_QUEUE: azureTaskQueue,
     AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
@@ -472,6 +486,7 @@ export function runCli(args: string[], options: { cwd: string; env: Record<strin
 /** Environment for a `factory` CLI child process that drives this harness's Temporal and task queues. */
 export function cliEnv(harness: Harness): Record<string, string> {
   return {
+    ...Object.fromEntries(Object.entries(harness.workerEnv).filter(([name]) => name.startsWith('TEMPORAL_'))),
     TEMPORAL_ADDRESS: harness.workerEnv.TEMPORAL_ADDRESS ?? '',
     TEMPORAL_NAMESPACE: 'default',
     FACTORY_PROFILE: 'simulator',
