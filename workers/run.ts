@@ -19,11 +19,11 @@ import {
   createCredential,
   createDataMigrationClient,
   siteRecoveryDeps,
-  databaseConnectionSettings,
   preflightDeps,
   workerArmBudget,
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
+import { resolveWorkerSecrets } from './worker-secrets.ts';
 import type { WorkerConfig } from './config.ts';
 import {
   describeTemporalConnection,
@@ -51,7 +51,12 @@ let runtimeInstalled = false;
 
 export async function startWorkers(
   config: WorkerConfig,
-  options: { workflowBundle?: WorkflowBundleOption; quiet?: boolean } = {},
+  options: {
+    workflowBundle?: WorkflowBundleOption;
+    quiet?: boolean;
+    /** Start-up warnings (certificates accepted unverified); default stderr. */
+    log?: (line: string) => void;
+  } = {},
 ): Promise<RunningWorkers> {
   if (options.quiet && !runtimeInstalled) {
     runtimeInstalled = true;
@@ -60,20 +65,27 @@ export async function startWorkers(
   const connection = await connectWorker(config.temporal);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
+  // Before anything connects: a missing or empty secret stops the start, naming its reference.
+  const secrets = await resolveWorkerSecrets(config, credential);
+  const log = options.log ?? ((line: string) => console.warn(line));
+  for (const server of secrets.trustedWithoutVerification)
+    log(
+      `database server ${server}: trustServerCertificate is on (${config.secrets.databaseServers?.configuredBy ?? 'FACTORY_DATABASE_SERVERS'}); its certificate is accepted without verification`,
+    );
   const budget = workerArmBudget(config);
   const activities = {
     ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential, budget)),
     ...createSourcePlatformActivities({
       baseUrl: config.VCENTER_URL,
       username: config.VCENTER_USERNAME,
-      password: config.VCENTER_PASSWORD,
+      password: secrets.vcenterPassword,
       ca: config.VCENTER_CA_CERT ? readFileSync(config.VCENTER_CA_CERT, 'utf8') : undefined,
     }),
     ...createDataMigrationActivities({
       armClient: createArmServiceClient(config, credential, budget),
       armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
       dms: createDataMigrationClient(config, credential, budget),
-      connections: databaseConnectionSettings(config),
+      connections: secrets.connections,
       pollIntervalMs: config.AZURE_LRO_POLL_MS,
     }),
     ...createPreflightActivities({

@@ -9,6 +9,7 @@ import { startSimulator, type RunningSimulator } from '../../simulators/index.ts
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
+import { seedDemoSecrets } from './demo-secrets.ts';
 import { startDevServer, type RunningDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';
@@ -94,7 +95,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       AZURE_LRO_POLL_MS: '500',
       VCENTER_URL: simulator.endpoint,
       VCENTER_CA_CERT: simulator.caCertPath,
-      VCENTER_PASSWORD: 'demo',
+      // References to secrets seeded in the simulator's Key Vault, never the values.
+      ...(await seedDemoSecrets(admin)).workerEnv,
       // Notification channels the operator set (docs/notifications.md); none by default.
       ...notificationEnv(process.env),
     };
