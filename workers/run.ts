@@ -62,11 +62,11 @@ export async function startWorkers(
     runtimeInstalled = true;
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   }
-  const connection = await connectWorker(config.temporal);
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const credential = createCredential(config);
   // Before anything connects: a missing or empty secret stops the start, naming its reference.
   const secrets = await resolveWorkerSecrets(config, credential);
+  const connection = await connectWorker(config.temporal);
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const log = options.log ?? ((line: string) => console.warn(line));
   for (const server of secrets.trustedWithoutVerification)
     log(
