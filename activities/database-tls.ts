@@ -62,7 +62,7 @@ export async function checkServerCertificate(check: CertificateCheck): Promise<s
         tls.destroy();
         resolve(peer.subject?.CN ? `CN=${String(peer.subject.CN)}` : 'the server');
       });
-      tls.once('error', (error: Error) => {
+      tls.on('error', (error: Error) => {
         tls.destroy();
         reject(error);
       });
