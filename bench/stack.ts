@@ -3,7 +3,7 @@
  * process (persisted snapshot, so it can be restarted), and worker PROCESSES (killable; their peak RSS is
  * read from /proc/<pid>/status VmHWM while they run).
  */
-import { seedDemoSecrets } from '../cli/stack/demo-secrets.ts';
+import { seedDemoSecrets } from '../simulators/demo-secrets.ts';
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator } from '../../simulators/index.ts
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
-import { seedDemoSecrets } from './demo-secrets.ts';
+import { seedDemoSecrets } from '../../simulators/demo-secrets.ts';
 import { startDevServer, type RunningDevServer } from './dev-server.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';

@@ -10,7 +10,7 @@ import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
 import { seedSimulatorFromWorkspace } from '../../cli/stack/seed-workspace.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
-import { seedDemoSecrets } from '../../cli/stack/demo-secrets.ts';
+import { seedDemoSecrets } from '../../simulators/demo-secrets.ts';
 import { profileTimings } from '../../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';

@@ -3,7 +3,7 @@
  * database login for every server (`*`). The values are random per stack; the workers get references only.
  */
 import { randomBytes } from 'node:crypto';
-import type { SimulatorAdmin } from '../../simulators/admin-client.ts';
+import type { SimulatorAdmin } from './admin-client.ts';
 
 export const demoSecretNames = {
   vcenterPassword: 'vcenter-password',
