@@ -44,6 +44,11 @@ export function parseSecretReference(text: string, setting: string): SecretRefer
       `${setting}: '${text}' is not a Key Vault secret reference (${error instanceof Error ? error.message : String(error)}); expected keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]`,
     );
   }
+  // The SDK's parser takes the collection from the id itself: a key or certificate id would parse too.
+  if (new URL(id).pathname.split('/')[1] !== 'secrets')
+    throw new SecretReferenceError(
+      `${setting}: '${text}' is not a Key Vault secret reference (not under /secrets/); expected keyvault:https://<vault>.vault.azure.net/secrets/<name>[/<version>]`,
+    );
   if (!parsed.vaultUrl.startsWith('https://'))
     throw new SecretReferenceError(`${setting}: '${text}': the vault URL must be https`);
   return {
