@@ -28,16 +28,42 @@ import type {
 import { armPath } from './arm-path.ts';
 import { ArmRest } from './arm-rest.ts';
 import { asRestError, azureErrorCode, asAzureActivities, withAzureErrors } from './azure-errors.ts';
+import { CertificateCheckError, checkServerCertificate } from './database-tls.ts';
 import { classicTaskStatus, migrationFingerprint, sqlMigrationStatus } from './database-status.ts';
 import { azureErrorType, ErrorType } from '../contracts/errors.ts';
 import { pause } from './liveness.ts';
 import { SharedWork } from './shared-work.ts';
 
+export interface DatabaseLogin {
+  userName: string;
+  /** Resolved from Key Vault at worker start-up (workers/secrets.ts); sent in the migration's PUT only. */
+  password: string;
+}
+
+/** How the migration service reaches one database server. */
+export interface DatabaseServerConnection {
+  login: DatabaseLogin;
+  /**
+   * Accept the server's certificate without verifying it: an explicit per-server opt-in (logged at worker
+   * start-up). Off, the integration runtime / DMS verifies it against its host's trust store.
+   */
+  trustServerCertificate: boolean;
+  /** The CA (PEM) the worker checks the server's certificate against before a migration starts. */
+  ca?: { pem: string; file: string };
+  /** Port of the certificate check (default: the engine's, 1433 / 3306 / 5432). */
+  port?: number;
+}
+
+/** Per-server connections: by lower-cased source host or target server name; `*` for every other server. */
+export interface DatabaseServers {
+  sources: Record<string, DatabaseServerConnection>;
+  targets: Record<string, DatabaseServerConnection>;
+  /** Where the servers were configured, for the error when one is missing. */
+  configuredBy: string;
+}
+
 export interface DatabaseConnectionSettings {
-  sourceUserName: string;
-  sourcePassword: string;
-  targetUserName: string;
-  targetPassword: string;
+  servers: DatabaseServers;
   /**
    * The share the SQL Server backups are written to (SQL MI / SQL VM targets): its UNC path and the Windows
    * account the self-hosted integration runtime reads it with. Secrets from the worker's configuration:
@@ -48,6 +74,22 @@ export interface DatabaseConnectionSettings {
   backupStorageAccountId?: string;
 }
 
+/** The source (by host) or target (by server name) connection of a database; a missing one fails for good. */
+export function serverConnection(
+  servers: DatabaseServers,
+  side: 'source' | 'target',
+  server: string,
+): DatabaseServerConnection {
+  const table = side === 'source' ? servers.sources : servers.targets;
+  const found = table[server.toLowerCase()] ?? table['*'];
+  if (!found)
+    throw ApplicationFailure.nonRetryable(
+      `No ${side} login for database server ${server}: add it (or "*") to the ${side === 'source' ? 'sources' : 'targets'} of ${servers.configuredBy}`,
+      ErrorType.databaseServerNotConfigured,
+    );
+  return found;
+}
+
 export interface DataMigrationDeps {
   /** core-client ServiceClient with the ARM credential and CA (workers/azure.ts). */
   armClient: ServiceClient;
@@ -56,7 +98,15 @@ export interface DataMigrationDeps {
   connections: DatabaseConnectionSettings;
   /** Poll interval of operation and state reads when Azure gives no Retry-After. */
   pollIntervalMs: number;
+  /** How long the source certificate check may take (default 10 s). */
+  certificateCheckTimeoutMs?: number;
 }
+
+const defaultPorts: Record<DatabaseSpec['engine'], number> = {
+  'SQL Server': 1433,
+  MySQL: 3306,
+  PostgreSQL: 5432,
+};
 
 export interface DatabaseRef {
   spec: DatabaseSpec;
@@ -178,27 +228,30 @@ export function sqlMigrationRequest(
   connections: DatabaseConnectionSettings,
 ) {
   const { kind, serverId } = spec.target;
-  const sql = (dataSource: string, userName: string, password: string) => ({
+  const sql = (dataSource: string, server: DatabaseServerConnection) => ({
     dataSource,
     authentication: 'SqlAuthentication',
-    userName,
-    password,
+    userName: server.login.userName,
+    password: server.login.password,
     encryptConnection: true,
-    trustServerCertificate: true,
+    trustServerCertificate: server.trustServerCertificate,
   });
+  const targetName = lastSegment(serverId);
   return {
     properties: {
       kind,
       scope: serverId,
       migrationService: services.sqlMigrationServiceId,
       sourceDatabaseName: spec.name,
-      sourceSqlConnection: sql(spec.sourceServer, connections.sourceUserName, connections.sourcePassword),
+      sourceSqlConnection: sql(
+        spec.sourceServer,
+        serverConnection(connections.servers, 'source', spec.sourceServer),
+      ),
       ...(kind === 'SqlDb'
         ? {
             targetSqlConnection: sql(
-              `${lastSegment(serverId)}.database.windows.net`,
-              connections.targetUserName,
-              connections.targetPassword,
+              `${targetName}.database.windows.net`,
+              serverConnection(connections.servers, 'target', targetName),
             ),
           }
         : {
@@ -222,6 +275,32 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
   const arm = new ArmRest(deps.armClient, deps.armEndpoint, deps.pollIntervalMs);
   const { dms, connections } = deps;
   const pauseToPoll = () => pause(deps.pollIntervalMs);
+
+  /**
+   * With a CA configured for the source server, its certificate must chain to it before Azure is asked to
+   * connect: a wrong CA (or a server with another certificate) fails here, naming the server and the file.
+   */
+  async function checkSourceCertificate(spec: DatabaseSpec): Promise<void> {
+    const source = serverConnection(connections.servers, 'source', spec.sourceServer);
+    if (!source.ca) return;
+    try {
+      await checkServerCertificate({
+        engine: spec.engine,
+        host: spec.sourceServer,
+        port: source.port ?? defaultPorts[spec.engine],
+        ca: source.ca.pem,
+        caFile: source.ca.file,
+        timeoutMs: deps.certificateCheckTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      if (!(error instanceof CertificateCheckError)) throw error;
+      // Not retried: a certificate does not start chaining to another CA by itself.
+      throw ApplicationFailure.nonRetryable(
+        `${spec.id}: ${error.message}`,
+        ErrorType.databaseCertificateUntrusted,
+      );
+    }
+  }
 
   /** LRO options that resume the poller an earlier attempt saved for the same operation. */
   function resumable(operation: string) {
@@ -268,17 +347,22 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     spec: DatabaseSpec,
   ): MigrateMySqlAzureDbForMySqlSyncTaskProperties | MigratePostgreSqlAzureDbForPostgreSqlSyncTaskProperties {
     const engine = classicEngine(spec);
-    const connection = (serverName: string, userName: string, password: string) => ({
+    const connection = (serverName: string, server: DatabaseServerConnection) => ({
       serverName,
       port: engine.port,
-      userName,
-      password,
+      userName: server.login.userName,
+      password: server.login.password,
+      // The classic API this SDK speaks (2018-07-15-preview) has no TLS fields for MySQL / PostgreSQL:
+      // DMS decides; the worker's own certificate check (caFile) still runs before the task is created.
     });
-    const source = connection(spec.sourceServer, connections.sourceUserName, connections.sourcePassword);
+    const targetName = lastSegment(spec.target.serverId);
+    const source = connection(
+      spec.sourceServer,
+      serverConnection(connections.servers, 'source', spec.sourceServer),
+    );
     const target = connection(
-      `${lastSegment(spec.target.serverId)}.${engine.hostSuffix}`,
-      connections.targetUserName,
-      connections.targetPassword,
+      `${targetName}.${engine.hostSuffix}`,
+      serverConnection(connections.servers, 'target', targetName),
     );
     const selectedDatabases = [{ name: spec.name, targetDatabaseName: spec.target.databaseName }];
     return engine.taskType === 'Migrate.MySql.AzureDbForMySql.Sync'
@@ -497,6 +581,7 @@ export function createDataMigrationActivities(deps: DataMigrationDeps) {
     async startDatabaseMigration(ref: DatabaseRef): Promise<DatabaseMigrationStatus> {
       const { spec } = ref;
       const prepare = async () => {
+        await checkSourceCertificate(spec);
         await ensureMigrationService(ref);
         if (spec.scaleUp) await scaleDatabaseTarget({ spec, sku: spec.scaleUp.migrationSku });
       };

@@ -35,7 +35,8 @@ export function createSourcePlatformActivities(deps: SourcePlatformDeps) {
     if (!deps.baseUrl) {
       throw ApplicationFailure.create({
         type: ErrorType.sourcePlatformNotConfigured,
-        message: 'No source platform configured: set VCENTER_URL (and VCENTER_USERNAME / VCENTER_PASSWORD).',
+        message:
+          'No source platform configured: set VCENTER_URL (and VCENTER_USERNAME / VCENTER_PASSWORD_SECRET).',
         nonRetryable: true,
       });
     }

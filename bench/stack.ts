@@ -3,6 +3,7 @@
  * process (persisted snapshot, so it can be restarted), and worker PROCESSES (killable; their peak RSS is
  * read from /proc/<pid>/status VmHWM while they run).
  */
+import { seedDemoSecrets } from '../simulators/demo-secrets.ts';
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,7 @@ export class BenchStack {
   /** ARM request counters of simulator runs that ended (the counters are not persisted). */
   private armBefore: ArmRequests = emptyArm();
   private bundlePath = '';
+  private secretsEnv: Record<string, string> = {};
   private simPort = 0;
   private rssTimer?: NodeJS.Timeout;
   readonly taskQueue = 'bench-workflows';
@@ -75,6 +77,8 @@ export class BenchStack {
     writeFileSync(this.bundlePath, bundle.code);
     this.temporal = await startDevServer({ port, dbFile: this.dbFile, log: this.options.log });
     await this.startSimulator(true);
+    // Persisted in the simulator's snapshot: the references stay valid across simulator restarts.
+    this.secretsEnv = (await seedDemoSecrets(this.admin)).workerEnv;
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection });
     this.rssTimer = setInterval(() => this.sampleRss(), 500);
@@ -139,7 +143,7 @@ export class BenchStack {
       AZURE_VAULT_NAME: scope.vaultName,
       VCENTER_URL: this.simulator.endpoint,
       VCENTER_CA_CERT: this.simulator.caCertPath,
-      VCENTER_PASSWORD: 'bench',
+      ...this.secretsEnv,
       MIGRATION_FACTORY_WORKFLOW_BUNDLE: this.bundlePath,
       ...this.options.workerSettings,
     };

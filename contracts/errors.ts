@@ -29,6 +29,10 @@ export const ErrorType = {
   sqlMigrationServiceNotReady: 'SqlMigrationServiceNotReady',
   /** The SQL migration service has no online self-hosted integration runtime (Azure's own code). */
   integrationRuntimeNotOnline: 'Azure.IntegrationRuntimeIsNotOnline',
+  /** The worker's settings give no login for a database's source or target server (FACTORY_DATABASE_SERVERS). */
+  databaseServerNotConfigured: 'DatabaseServerNotConfigured',
+  /** A source database server's certificate does not chain to the CA configured for it. */
+  databaseCertificateUntrusted: 'DatabaseCertificateUntrusted',
   azureOperationFailed: 'Azure.OperationFailed',
   azureResourceNotFound: 'Azure.ResourceNotFound',
 } as const;

@@ -123,6 +123,16 @@ export class SimulatorAdmin {
     await this.call('PUT', '/admin/integration-runtime', { sqlMigrationServiceId, online });
   }
 
+  /**
+   * Stores a new version of each secret in the simulator's Key Vault (its URL is the simulator's endpoint)
+   * and answers each new version's secret id (`<vault-url>/secrets/<name>/<version>`).
+   */
+  seedSecrets(
+    secrets: Record<string, string>,
+  ): Promise<{ vaultUrl: string; secrets: Record<string, string> }> {
+    return this.call('PUT', '/admin/key-vault/secrets', { secrets });
+  }
+
   /** Deletes a subnet of a seeded virtual network (preflight's subnet check then fails). */
   async deleteSubnet(networkId: string, subnetName: string): Promise<void> {
     await this.call('DELETE', '/admin/landing-zone/subnet', { networkId, subnetName });

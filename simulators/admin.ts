@@ -10,6 +10,7 @@ import { setIntegrationRuntime } from './data-migration/sql-migration-services.t
 import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
+import { setSecret } from './key-vault.ts';
 import { handleLandingZoneAdmin } from './landing-zone/admin.ts';
 import { seedLandingZone } from './landing-zone/seed.ts';
 import type { Simulation } from './simulation.ts';
@@ -170,6 +171,11 @@ const databasesSchema = z.object({
   ),
 });
 
+/** Name → value; values are strings because Key Vault stores strings. */
+const keyVaultSecretsSchema = z.object({
+  secrets: z.record(z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'a Key Vault secret name'), z.string()),
+});
+
 const json = (status: number, body: unknown): PlainResponse => ({ status, body });
 const invalid = (error: z.ZodError): PlainResponse =>
   json(400, {
@@ -277,6 +283,18 @@ export function handleAdmin(
         200,
         sim.dataMigration.ratesChange(sim.now(), () => seedDatabases(sim, parsed.data)),
       );
+    }
+    case 'PUT /admin/key-vault/secrets': {
+      const parsed = keyVaultSecretsSchema.safeParse(body);
+      if (!parsed.success) return invalid(parsed.error);
+      // Answers the new versions' ids, never the values.
+      const ids = Object.fromEntries(
+        Object.entries(parsed.data.secrets).map(([name, value]) => [
+          name,
+          `${sim.endpoint}/secrets/${name}/${setSecret(sim, name, value).version}`,
+        ]),
+      );
+      return json(200, { vaultUrl: sim.endpoint, secrets: ids });
     }
     case 'PUT /admin/integration-runtime': {
       const parsed = integrationRuntimeSchema.safeParse(body);

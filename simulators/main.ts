@@ -2,6 +2,7 @@
  * Runs the simulator in the foreground:
  *   npx tsx simulators/main.ts --port 8443 --state-dir .data/simulator --speed 600
  */
+import { demoSecretNames, seedDemoSecrets } from './demo-secrets.ts';
 import { parseArgs } from 'node:util';
 import { demoScope, demoSite } from '../domain/demo.ts';
 import { SimulatorAdmin } from './admin-client.ts';
@@ -72,13 +73,15 @@ async function main(): Promise<void> {
     throw error;
   }
   if (values['seed-demo']) {
-    const seeded = await new SimulatorAdmin(simulator.endpoint, simulator.caCertPem).seed(
-      demoScope,
-      demoSite(),
-    );
+    const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
+    const seeded = await admin.seed(demoScope, demoSite());
     console.log(
       `Seeded the demo: vault ${demoScope.vaultName}, fabric ${seeded.fabricName}, ${seeded.added.vms} new VMs`,
     );
+    // Fresh random values each start; the workers' references name the latest version.
+    const secrets = await seedDemoSecrets(admin);
+    console.log(`Seeded Key Vault secrets ${Object.values(demoSecretNames).join(', ')}; worker settings:`);
+    for (const [name, value] of Object.entries(secrets.workerEnv)) console.log(`  ${name}=${value}`);
   }
   console.log(`Migration Factory simulator listening on ${simulator.endpoint}`);
   console.log(`  CA certificate: ${simulator.caCertPath}`);

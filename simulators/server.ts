@@ -1,5 +1,5 @@
 /**
- * The HTTPS front door: admin API, vSphere API and ARM on one port. ARM requests go through
+ * The HTTPS front door: admin API, vSphere API, Key Vault secrets and ARM on one port. ARM requests go through
  * authentication, throttling, routing, api-version checks and the audit, in that order.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +20,7 @@ import type { TlsMaterial } from './certificates.ts';
 import { iso } from './clock.ts';
 import { computeRoutes } from './compute.ts';
 import { dataMigrationRoutes } from './data-migration/routes.ts';
+import { handleKeyVault } from './key-vault.ts';
 import { landingZoneRoutes } from './landing-zone/routes.ts';
 import { operationStatusRoutes } from './lro.ts';
 import type { Simulation } from './simulation.ts';
@@ -96,6 +97,11 @@ export function createSimulatorServer(sim: Simulation, throttle: Throttle, tls: 
         send(response, result.status, result.body, result.headers);
         return;
       }
+    }
+    const keyVault = handleKeyVault(sim, method, url, request.headers, text);
+    if (keyVault) {
+      send(response, keyVault.status, keyVault.body, keyVault.headers);
+      return;
     }
     if (!methods.includes(method as HttpMethod)) {
       send(response, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not supported.` } });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AuditEntry } from './audit.ts';
 import { noFaults, type FaultRule, type FaultState } from './faults.ts';
 import { emptyDataMigrationState, type DataMigrationState } from './data-migration/types.ts';
+import type { KeyVaultState } from './key-vault.ts';
 import type { LandingZoneState } from './landing-zone/types.ts';
 import type { ScheduledEvent } from './scheduler.ts';
 import type {
@@ -47,6 +48,8 @@ export interface SimulatorState {
   dataMigration: DataMigrationState;
   /** Resource groups, networks, storage, quotas and permissions (absent in older snapshots: created on use). */
   landingZone?: LandingZoneState;
+  /** Key Vault secrets by name (absent in older snapshots: created on use); see key-vault.ts. */
+  keyVault?: KeyVaultState;
   history: {
     /** Enable jobs started per discovered machine (lower-cased id). */
     enableJobs: Record<string, number>;

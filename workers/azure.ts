@@ -9,7 +9,6 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { DatabaseConnectionSettings } from '../activities/data-migration.ts';
 import type { PreflightDeps } from '../activities/preflight.ts';
 import type { SiteRecoveryDeps } from '../activities/site-recovery.ts';
 import type { Pipeline } from '@azure/core-rest-pipeline';
@@ -36,13 +35,15 @@ import type { WorkerConfig } from './config.ts';
 export class LocalTokenCredential implements TokenCredential {
   constructor(private readonly principal: string) {}
 
-  getToken(): Promise<AccessToken> {
+  /** The audience is the scope's resource (ARM, or Key Vault's `https://vault.azure.net`), as Entra ID issues it. */
+  getToken(scopes: string | string[]): Promise<AccessToken> {
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const expiresOnTimestamp = Date.now() + 3600_000;
+    const scope = (Array.isArray(scopes) ? scopes[0] : scopes) ?? 'https://management.azure.com/.default';
     const token = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({
       oid: this.principal,
       tid: 'local',
-      aud: 'https://management.azure.com/',
+      aud: scope.replace(/\/\.default$/, '/'),
       exp: Math.floor(expiresOnTimestamp / 1000),
     })}.`;
     return Promise.resolve({ token, expiresOnTimestamp });
@@ -160,26 +161,6 @@ export function createDataMigrationClient(
       : {}),
   });
 }
-
-/** Source/target logins and backup locations the database migrations use. */
-export const databaseConnectionSettings = (config: WorkerConfig): DatabaseConnectionSettings => ({
-  sourceUserName: config.DMS_SOURCE_USERNAME,
-  sourcePassword: config.DMS_SOURCE_PASSWORD,
-  targetUserName: config.DMS_TARGET_USERNAME,
-  targetPassword: config.DMS_TARGET_PASSWORD,
-  ...(config.DMS_BACKUP_FILE_SHARE
-    ? {
-        backupFileShare: {
-          path: config.DMS_BACKUP_FILE_SHARE,
-          username: config.DMS_BACKUP_FILE_SHARE_USERNAME ?? '',
-          password: config.DMS_BACKUP_FILE_SHARE_PASSWORD ?? '',
-        },
-      }
-    : {}),
-  ...(config.DMS_BACKUP_STORAGE_ACCOUNT_ID
-    ? { backupStorageAccountId: config.DMS_BACKUP_STORAGE_ACCOUNT_ID }
-    : {}),
-});
 
 /**
  * Preflight's readers (activities/preflight.ts): Site Recovery, compute usages and SKUs, permissions and a

@@ -10,6 +10,8 @@ import { demoScope } from '../domain/demo.ts';
 import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
 import type { NotificationSettings, SmtpSettings } from '../activities/notify.ts';
 import { logLevels } from './log.ts';
+import { loadDatabaseServers, type DatabaseServersSettings } from './database-servers.ts';
+import { parseSecretReference, type SecretReference } from './secrets.ts';
 import {
   resolveTemporalConnection,
   TemporalConfigError,
@@ -59,18 +61,19 @@ const schema = z.object({
   /** vSphere Automation API of the source vCenter (rollback powers source VMs back on). */
   VCENTER_URL: z.url({ protocol: /^https$/ }).optional(),
   VCENTER_USERNAME: z.string().default('administrator@vsphere.local'),
-  VCENTER_PASSWORD: z.string().default(''),
+  /** Key Vault reference to the vCenter password (workers/secrets.ts), read at start-up. */
+  VCENTER_PASSWORD_SECRET: unsetIfEmpty(z.string()),
   VCENTER_CA_CERT: z.string().optional(),
-  /** Database logins the migration services use (source instances, then targets); set them from a secret store. */
-  DMS_SOURCE_USERNAME: z.string().default('migration-factory'),
-  DMS_SOURCE_PASSWORD: z.string().default(''),
-  DMS_TARGET_USERNAME: z.string().default('migration-factory'),
-  DMS_TARGET_PASSWORD: z.string().default(''),
+  /**
+   * Per database server: the login (password as a Key Vault reference) and certificate handling; a JSON
+   * file or the JSON itself (workers/database-servers.ts).
+   */
+  FACTORY_DATABASE_SERVERS: unsetIfEmpty(z.string()),
   /** UNC share the SQL Server backups are written to, and the storage account they are uploaded to (MI/VM). */
   DMS_BACKUP_FILE_SHARE: z.string().optional(),
-  /** The Windows account the self-hosted integration runtime reads the backup share with (a secret). */
+  /** The Windows account the self-hosted integration runtime reads the backup share with (password: a reference). */
   DMS_BACKUP_FILE_SHARE_USERNAME: z.string().optional(),
-  DMS_BACKUP_FILE_SHARE_PASSWORD: z.string().optional(),
+  DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET: unsetIfEmpty(z.string()),
   DMS_BACKUP_STORAGE_ACCOUNT_ID: z.string().optional(),
   /** Log level of the worker's JSON log lines (docs/observability.md). */
   FACTORY_LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -103,6 +106,14 @@ const schema = z.object({
 });
 
 type ParsedConfig = z.infer<typeof schema>;
+
+/** Variables that once held secret values: refused, so that a value left in an env file is noticed. */
+const secretValueVariables: Record<string, string> = {
+  VCENTER_PASSWORD: 'VCENTER_PASSWORD_SECRET',
+  DMS_SOURCE_PASSWORD: 'FACTORY_DATABASE_SERVERS (sources.<server>.login.password)',
+  DMS_TARGET_PASSWORD: 'FACTORY_DATABASE_SERVERS (targets.<server>.login.password)',
+  DMS_BACKUP_FILE_SHARE_PASSWORD: 'DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET',
+};
 
 /** The notification variables of an environment: what the embedded stack passes on to its workers. */
 export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -137,7 +148,52 @@ export type WorkerConfig = ParsedConfig &
   Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>> & {
     temporal: TemporalConnectionSettings;
     notifications?: NotificationSettings;
+    /** Key Vault references, resolved when the workers start (workers/run.ts). */
+    secrets: WorkerSecretSettings;
   };
+
+export interface WorkerSecretSettings {
+  vcenterPassword?: SecretReference;
+  backupSharePassword?: SecretReference;
+  databaseServers?: DatabaseServersSettings;
+}
+
+/** The references of a parsed configuration; pushes what is wrong (naming the setting) to `problems`. */
+function secretSettings(
+  config: ParsedConfig,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): WorkerSecretSettings {
+  for (const [variable, replacement] of Object.entries(secretValueVariables))
+    if (env[variable])
+      problems.push(
+        `${variable}: secret values are not read from the environment; store the value in Key Vault and set ${replacement} to keyvault:https://<vault>.vault.azure.net/secrets/<name>`,
+      );
+  const reference = (setting: 'VCENTER_PASSWORD_SECRET' | 'DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET') => {
+    const value = config[setting];
+    if (value === undefined) return undefined;
+    try {
+      return parseSecretReference(value, setting);
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const vcenterPassword = reference('VCENTER_PASSWORD_SECRET');
+  if (config.VCENTER_URL && !config.VCENTER_PASSWORD_SECRET)
+    problems.push(
+      'VCENTER_PASSWORD_SECRET: required with VCENTER_URL (a Key Vault reference to the password)',
+    );
+  const backupSharePassword = reference('DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET');
+  const databaseServers = config.FACTORY_DATABASE_SERVERS
+    ? loadDatabaseServers(config.FACTORY_DATABASE_SERVERS, problems)
+    : undefined;
+  return {
+    ...(vcenterPassword ? { vcenterPassword } : {}),
+    ...(backupSharePassword ? { backupSharePassword } : {}),
+    ...(databaseServers ? { databaseServers } : {}),
+  };
+}
 
 const emailAddress = z.email();
 
@@ -220,11 +276,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     // The integration runtime reads a backup share with an account of its own; Azure refuses a share without it.
     if (
       config.DMS_BACKUP_FILE_SHARE &&
-      (!config.DMS_BACKUP_FILE_SHARE_USERNAME || !config.DMS_BACKUP_FILE_SHARE_PASSWORD)
+      (!config.DMS_BACKUP_FILE_SHARE_USERNAME || !config.DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET)
     )
       problems.push(
-        'DMS_BACKUP_FILE_SHARE_USERNAME, DMS_BACKUP_FILE_SHARE_PASSWORD: required with DMS_BACKUP_FILE_SHARE (the account the self-hosted integration runtime reads the share with)',
+        'DMS_BACKUP_FILE_SHARE_USERNAME, DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET: required with DMS_BACKUP_FILE_SHARE (the account the self-hosted integration runtime reads the share with)',
       );
+    const secrets = secretSettings(config, env, problems);
     if (config.FACTORY_PROFILE === 'azure') {
       for (const name of requiredForAzure)
         if (!config[name]?.trim()) problems.push(`${name}: required with FACTORY_PROFILE=azure`);
@@ -236,7 +293,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         problems.push('AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
     }
     if (problems.length === 0 && temporal !== undefined) {
-      const extra = { temporal, ...(notifications ? { notifications } : {}) };
+      const extra = { temporal, secrets, ...(notifications ? { notifications } : {}) };
       if (config.FACTORY_PROFILE === 'azure') return { ...(config as WorkerConfig), ...extra };
       return {
         ...config,

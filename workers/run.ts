@@ -14,11 +14,11 @@ import {
   createCredential,
   createDataMigrationClient,
   siteRecoveryDeps,
-  databaseConnectionSettings,
   preflightDeps,
   workerArmBudget,
 } from './azure.ts';
 import { bundleWorkflows } from './bundle.ts';
+import { resolveWorkerSecrets } from './worker-secrets.ts';
 import type { WorkerConfig } from './config.ts';
 import {
   describeTemporalConnection,
@@ -55,30 +55,43 @@ export async function startWorkers(
     quiet?: boolean;
     /** Where the JSON log lines go when this call installs the SDK Runtime (standard output by default). */
     logDestination?: DestinationStream;
+    /** Start-up warnings (certificates accepted unverified); the JSON log by default. */
+    log?: (line: string) => void;
   } = {},
 ): Promise<RunningWorkers> {
   // Before any connection: the SDK Runtime is installed once, with the factory's logger and exporter.
   const telemetry = await startWorkerTelemetry(config, options);
-  const connection = await connectWorker(config.temporal).catch(async (error: unknown) => {
+  const credential = createCredential(config);
+  const started = async () => {
+    // Before anything connects: a missing or empty secret stops the start, naming its reference.
+    const secrets = await resolveWorkerSecrets(config, credential);
+    const connection = await connectWorker(config.temporal);
+    return { secrets, connection };
+  };
+  const { secrets, connection } = await started().catch(async (error: unknown) => {
     await telemetry.close();
     throw error;
   });
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  const credential = createCredential(config);
+  const log = options.log ?? ((line: string) => telemetry.logger.warn(line));
+  for (const server of secrets.trustedWithoutVerification)
+    log(
+      `database server ${server}: trustServerCertificate is on (${config.secrets.databaseServers?.configuredBy ?? 'FACTORY_DATABASE_SERVERS'}); its certificate is accepted without verification`,
+    );
   const budget = workerArmBudget(config, telemetry.metrics);
   const activities = {
     ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential, budget)),
     ...createSourcePlatformActivities({
       baseUrl: config.VCENTER_URL,
       username: config.VCENTER_USERNAME,
-      password: config.VCENTER_PASSWORD,
+      password: secrets.vcenterPassword,
       ca: config.VCENTER_CA_CERT ? readFileSync(config.VCENTER_CA_CERT, 'utf8') : undefined,
     }),
     ...createDataMigrationActivities({
       armClient: createArmServiceClient(config, credential, budget),
       armEndpoint: config.AZURE_RESOURCE_MANAGER_ENDPOINT,
       dms: createDataMigrationClient(config, credential, budget),
-      connections: databaseConnectionSettings(config),
+      connections: secrets.connections,
       pollIntervalMs: config.AZURE_LRO_POLL_MS,
     }),
     ...createPreflightActivities({

@@ -1,10 +1,12 @@
 /**
  * The workspace is a folder of reviewable files: estate.json (from `factory import`) and
  * assessment.json, report.html, vms.csv and vms.xlsx (from `factory assess`). Every write goes to a temporary file in the
- * same folder, is flushed to disk and renamed into place, and the folder itself is flushed, so a crash,
- * a power cut or a full disk never leaves a half-written file.
+ * same folder, is flushed to disk and renamed into place, and the folder itself is flushed (and so is the
+ * parent of every folder a write creates), so a crash, a power cut or a full disk never leaves a
+ * half-written file. A multi-file write commits with one rename of its manifest (`writeAllAtomically`).
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { estateSchema, type Estate } from '../domain/inventory/estate-schema.ts';
@@ -12,7 +14,10 @@ import { estateSchema, type Estate } from '../domain/inventory/estate-schema.ts'
 export const ESTATE_FILE = 'estate.json';
 export const ASSESSMENT_FILE = 'assessment.json';
 export const REPORT_FILE = 'report.html';
-/** Written while a multi-file write renames its files into place; present only after a crash. */
+/**
+ * The manifest of a multi-file write: `staging` while its files are written, `committed` once they all are
+ * (that rename is the commit), removed when they are in place. Present between writes only after a crash.
+ */
 export const WRITE_INTENT_FILE = '.write-intent.json';
 
 /** Writes and flushes one file, so its content is on disk before it is renamed into place. */
@@ -37,7 +42,27 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-const temporaryOf = (path: string) => `${path}.${process.pid}.tmp`;
+/** Unique per write: two writes (or a crashed one) never share a temporary file. */
+const temporaryOf = (path: string) => `${path}.${randomBytes(6).toString('hex')}.tmp`;
+
+/**
+ * Creates a folder and the missing ones above it, flushing the parent of each new one so the new entries
+ * survive a power cut (a file flushed into a folder whose own entry was lost is lost with it).
+ */
+export async function mkdirDurably(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const exists = await stat(current).then(
+      () => true,
+      () => false,
+    );
+    if (exists || dirname(current) === current) break;
+    missing.unshift(current);
+  }
+  if (missing.length === 0) return;
+  await mkdir(dir, { recursive: true });
+  for (const created of missing) await syncDirectory(dirname(created));
+}
 
 export const VMS_CSV_FILE = 'vms.csv';
 export const VMS_XLSX_FILE = 'vms.xlsx';
@@ -55,47 +80,70 @@ export async function writeAtomically(path: string, content: string): Promise<vo
 }
 
 const intentSchema = z.object({
+  /** Absent in manifests of older versions, which were written once the files were: committed. */
+  state: z.enum(['staging', 'committed']).default('committed'),
   /** Paths relative to the folder holding the intent, so a copied workspace still recovers. */
   renames: z.array(z.object({ temporary: z.string(), path: z.string() })),
 });
 
+/** The steps of a multi-file write, for tests that stop a process between them (a simulated crash). */
+export type WriteStep = 'staged' | 'committed' | 'renamed';
+
 /**
- * Writes several files so that either all of them are new or, on failure, none was replaced. The
- * renames are recorded first (`.write-intent.json` in `intentDir`): a crash half-way through them is
- * completed by the next load (`recoverInterruptedWrite`) instead of leaving the files out of step.
+ * Writes several files so that either all of them are new or none was replaced:
+ * 1. the manifest (`.write-intent.json` in `intentDir`) names the temporary files, state `staging`;
+ * 2. every new file is written to its temporary and flushed (new folders too);
+ * 3. the manifest is replaced by its `committed` version: that one rename is the commit;
+ * 4. the temporaries are renamed into place and the manifest removed.
+ * Readers go through the manifest first (`recoverInterruptedWrite`): a crash before step 3 is rolled back
+ * (the temporaries removed, the old files untouched), a crash after it is rolled forward.
  */
 export async function writeAllAtomically(
   files: { path: string; content: string | Uint8Array }[],
   intentDir = dirname(files[0]?.path ?? '.'),
+  onStep: (step: WriteStep) => void | Promise<void> = () => {},
 ): Promise<void> {
+  await mkdirDurably(intentDir);
   await recoverInterruptedWrite(intentDir);
-  const staged: { temporary: string; path: string }[] = [];
+  const staged = files.map((file) => ({ ...file, temporary: temporaryOf(file.path) }));
   const intent = join(intentDir, WRITE_INTENT_FILE);
+  const manifest = (state: 'staging' | 'committed') =>
+    `${JSON.stringify({
+      state,
+      renames: staged.map((s) => ({
+        temporary: relative(intentDir, s.temporary),
+        path: relative(intentDir, s.path),
+      })),
+    })}\n`;
   try {
-    for (const file of files) {
-      const temporary = temporaryOf(file.path);
-      await mkdir(dirname(file.path), { recursive: true });
-      await writeDurably(temporary, file.content);
-      staged.push({ temporary, path: file.path });
+    await writeAtomically(intent, manifest('staging'));
+    for (const file of staged) {
+      await mkdirDurably(dirname(file.path));
+      await writeDurably(file.temporary, file.content);
     }
-    const renames = staged.map((s) => ({
-      temporary: relative(intentDir, s.temporary),
-      path: relative(intentDir, s.path),
-    }));
-    await writeAtomically(intent, `${JSON.stringify({ renames })}\n`);
+    for (const dir of new Set(staged.map((s) => dirname(s.path)))) await syncDirectory(dir);
+    await onStep('staged');
+    await writeAtomically(intent, manifest('committed'));
   } catch (error) {
-    await Promise.all(staged.map((s) => rm(s.temporary, { force: true })));
+    // Best effort: a temporary that could not be created cannot be removed either (ENOTDIR).
+    await Promise.all(staged.map((s) => rm(s.temporary, { force: true }).catch(() => {})));
+    await rm(intent, { force: true });
     throw error;
   }
-  for (const s of staged) await rename(s.temporary, s.path);
+  await onStep('committed');
+  for (const s of staged) {
+    await rename(s.temporary, s.path);
+    await onStep('renamed');
+  }
   for (const dir of new Set(staged.map((s) => dirname(s.path)))) await syncDirectory(dir);
   await rm(intent, { force: true });
   await syncDirectory(intentDir);
 }
 
 /**
- * Completes a multi-file write that a crash interrupted while renaming: its temporary files were all
- * flushed before the intent was written, so finishing the renames gives the state the write meant.
+ * Finishes what a crash interrupted: a `committed` write's temporaries were all flushed before the commit,
+ * so renaming them gives the state the write meant; a `staging` write never committed, so its temporaries
+ * are removed and the files stay as they were. Returns whether there was anything to finish.
  */
 export async function recoverInterruptedWrite(dir: string): Promise<boolean> {
   const intentPath = join(dir, WRITE_INTENT_FILE);
@@ -115,18 +163,37 @@ export async function recoverInterruptedWrite(dir: string): Promise<boolean> {
     const path = resolve(base, entry.path);
     // Only paths inside the workspace: a hand-made intent file must not move files elsewhere.
     if (!temporary.startsWith(base + sep) || !path.startsWith(base + sep)) continue;
+    if (parsed.state === 'staging') {
+      await rm(temporary, { force: true });
+      continue;
+    }
     // A concurrent load may have finished this rename already.
     await rename(temporary, path).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     });
+  }
+  for (const entry of parsed.renames) {
+    const folder = dirname(resolve(base, entry.path));
+    if (folder.startsWith(base + sep)) await syncDirectory(folder).catch(() => {});
   }
   await rm(intentPath, { force: true });
   await syncDirectory(dir);
   return true;
 }
 
+/**
+ * Finishes interrupted writes whose manifest may name `path`: a write keeps its manifest in the folder it
+ * was given (the workspace), which may be any folder above the file.
+ */
+export async function recoverInterruptedWritesAbove(path: string): Promise<void> {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    await recoverInterruptedWrite(dir);
+    if (dirname(dir) === dir) return;
+  }
+}
+
 export async function ensureWorkspace(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdirDurably(dir);
 }
 
 export async function saveEstate(dir: string, estate: Estate): Promise<string> {
@@ -172,7 +239,7 @@ export async function readValidated<T>(
   },
   missing: string,
 ): Promise<T> {
-  await recoverInterruptedWrite(dirname(path));
+  await recoverInterruptedWritesAbove(path);
   const text = await readFile(path, 'utf8').catch(() => {
     throw new Error(missing);
   });

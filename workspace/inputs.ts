@@ -7,11 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import type { InputFile } from '../domain/inventory/estate-schema.ts';
-import { readValidated, syncDirectory } from './files.ts';
+import { mkdirDurably, readValidated, syncDirectory } from './files.ts';
 
 export const INPUTS_DIR = 'inputs';
 export const INPUTS_MANIFEST = posix.join(INPUTS_DIR, 'manifest.json');
@@ -80,7 +80,7 @@ export async function storeInput(workspace: string, originalPath: string, sha256
     () => true,
     () => false,
   );
-  await mkdir(dirname(target), { recursive: true });
+  await mkdirDurably(dirname(target));
   const temporary = `${target}.${process.pid}.tmp`;
   await copyFile(originalPath, temporary);
   const handle = await open(temporary, 'r+');

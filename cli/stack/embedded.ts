@@ -16,6 +16,7 @@ import { startAzurite, type RunningAzurite } from './azurite.ts';
 import { startControlPlane, type RunningControlPlane } from './control-plane.ts';
 import { startCluster, type RunningCluster } from './cluster.ts';
 import { startDevServer } from './dev-server.ts';
+import { seedDemoSecrets } from '../../simulators/demo-secrets.ts';
 import { assertPortsFree } from './ports.ts';
 import { projectRoot } from './temporal-cli.ts';
 
@@ -120,7 +121,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       AZURE_LRO_POLL_MS: '500',
       VCENTER_URL: simulator.endpoint,
       VCENTER_CA_CERT: simulator.caCertPath,
-      VCENTER_PASSWORD: 'demo',
+      // References to secrets seeded in the simulator's Key Vault, never the values.
+      ...(await seedDemoSecrets(admin)).workerEnv,
       // Notifications link to this stack's server unless the operator names another dashboard.
       FACTORY_DASHBOARD_URL: `http://127.0.0.1:${options.serverPort}`,
       // Notification channels the operator set (docs/notifications.md); none by default.

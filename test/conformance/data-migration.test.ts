@@ -60,10 +60,15 @@ describe('Database Migration conformance (2025-06-30 examples; classic DMS throu
     classic: { serviceId: '', virtualSubnetId: '', skuName: 'Premium_4vCores' },
   };
   const connections = {
-    sourceUserName: 'migrator',
-    sourcePassword: 'source-secret',
-    targetUserName: 'migrator',
-    targetPassword: 'target-secret',
+    servers: {
+      sources: {
+        '*': { login: { userName: 'migrator', password: 'source-secret' }, trustServerCertificate: false },
+      },
+      targets: {
+        '*': { login: { userName: 'migrator', password: 'target-secret' }, trustServerCertificate: false },
+      },
+      configuredBy: 'the test',
+    },
     backupFileShare: { path: '\\\\backup01\\sql', username: 'CONTOSO\\svc-ir', password: 'share-secret' },
     backupStorageAccountId: `/subscriptions/${scope.subscriptionId}/resourceGroups/rg-migration/providers/Microsoft.Storage/storageAccounts/backups`,
   };

@@ -10,6 +10,7 @@ import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { createSiteRecoveryActivities } from '../../activities/site-recovery.ts';
 import { seedSimulatorFromWorkspace } from '../../cli/stack/seed-workspace.ts';
 import { databaseSeed } from '../../cli/stack/seed-databases.ts';
+import { seedDemoSecrets } from '../../simulators/demo-secrets.ts';
 import { profileTimings } from '../../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../../contracts/task-queues.ts';
 import { waveIdKey } from '../../contracts/search-attributes.ts';
@@ -60,6 +61,8 @@ import {
 export interface Harness {
   simulator: RunningSimulator;
   admin: SimulatorAdmin;
+  /** The secrets seeded in the simulator's Key Vault (the workers get references to them). */
+  secretValues: string[];
   client: Client;
   workerEnv: Record<string, string>;
   taskQueue: string;
@@ -103,6 +106,7 @@ export async function startHarness(
   const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
   await admin.seed(demoScope, options.site ?? smallDemoSite());
   if (!options.site) await admin.seedDatabases(databaseSeed(demoScope, demoDatabases(demoScope)));
+  const secrets = await seedDemoSecrets(admin);
   const connection = await Connection.connect({
     address: temporalSettings.address,
     ...(temporalSettings.tls === undefined ? {} : { tls: temporalSettings.tls }),
@@ -131,11 +135,12 @@ export async function startHarness(
     AZURE_ACTIVITIES_PER_SECOND: '50',
     VCENTER_URL: simulator.endpoint,
     VCENTER_CA_CERT: simulator.caCertPath,
-    VCENTER_PASSWORD: 'test',
+    ...secrets.workerEnv,
   };
   return {
     simulator,
     admin,
+    secretValues: secrets.values,
     client: new Client({ connection }),
     workerEnv,
     taskQueue,

@@ -1,0 +1,38 @@
+/**
+ * The demo's secrets, in the simulator's Key Vault: the vCenter password and one source and one target
+ * database login for every server (`*`). The values are random per stack; the workers get references only.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SimulatorAdmin } from './admin-client.ts';
+
+export const demoSecretNames = {
+  vcenterPassword: 'vcenter-password',
+  sourceLogin: 'database-source-login',
+  targetLogin: 'database-target-login',
+} as const;
+
+export interface DemoSecrets {
+  /** VCENTER_PASSWORD_SECRET and FACTORY_DATABASE_SERVERS for the workers. */
+  workerEnv: Record<string, string>;
+  /** The seeded values (tests search histories and logs for them). */
+  values: string[];
+}
+
+export async function seedDemoSecrets(admin: SimulatorAdmin): Promise<DemoSecrets> {
+  const values = Object.fromEntries(
+    Object.values(demoSecretNames).map((name) => [name, `demo-${randomBytes(12).toString('base64url')}`]),
+  );
+  const { vaultUrl } = await admin.seedSecrets(values);
+  const reference = (name: string) => `keyvault:${vaultUrl}/secrets/${name}`;
+  const login = (name: string) => ({ login: { userName: 'migration-factory', password: reference(name) } });
+  return {
+    workerEnv: {
+      VCENTER_PASSWORD_SECRET: reference(demoSecretNames.vcenterPassword),
+      FACTORY_DATABASE_SERVERS: JSON.stringify({
+        sources: { '*': login(demoSecretNames.sourceLogin) },
+        targets: { '*': login(demoSecretNames.targetLogin) },
+      }),
+    },
+    values: Object.values(values),
+  };
+}
