@@ -4,6 +4,7 @@ import { configuredChannels } from '../activities/notify.ts';
 import { loadWorkerConfig } from './config.ts';
 import { startWorkers } from './run.ts';
 import { describeTemporalConnection } from './temporal-connection.ts';
+import { describeCodecKeySource } from './codec-keys.ts';
 
 async function main() {
   const config = loadWorkerConfig();
@@ -12,6 +13,7 @@ async function main() {
     workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
   });
   console.log(`worker ready: ${describeTemporalConnection(config.temporal)}`);
+  console.log(`payload encryption: keys from ${describeCodecKeySource(config.codec)}`);
   // Channel names only: their URLs are secrets.
   const channels = config.notifications ? configuredChannels(config.notifications) : [];
   console.log(`notifications: ${channels.length > 0 ? channels.join(', ') : 'none configured'}`);

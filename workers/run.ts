@@ -31,6 +31,8 @@ import {
   type TemporalConnectionSettings,
 } from './temporal-connection.ts';
 import { ArtifactStore } from '../workspace/artifact-store.ts';
+import { loadPayloadCodec } from './codec-keys.ts';
+import { factoryDataConverter } from './payload-codec.ts';
 
 const artifactStore = (config: WorkerConfig) =>
   ArtifactStore.fromSettings({
@@ -57,9 +59,11 @@ export async function startWorkers(
     runtimeInstalled = true;
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   }
+  const credential = createCredential(config);
+  // Keys first: a missing or short key stops the worker before it polls a single task.
+  const dataConverter = factoryDataConverter(await loadPayloadCodec(config.codec, { credential }));
   const connection = await connectWorker(config.temporal);
   const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-  const credential = createCredential(config);
   const budget = workerArmBudget(config);
   const activities = {
     ...createSiteRecoveryActivities(siteRecoveryDeps(config, credential, budget)),
@@ -88,6 +92,7 @@ export async function startWorkers(
     namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
+    dataConverter,
     activities: {
       ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
       ...createPlanActivities({ artifacts: artifactStore(config) }),
@@ -101,6 +106,7 @@ export async function startWorkers(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_AZURE_TASK_QUEUE,
+    dataConverter,
     activities,
     // The ARM write bucket refills at 10/s per principal: cap activity starts across all workers on the queue.
     maxTaskQueueActivitiesPerSecond: config.AZURE_ACTIVITIES_PER_SECOND,

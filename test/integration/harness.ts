@@ -1,5 +1,6 @@
 /** Shared set-up for integration tests: a simulator per file, workers in-process or as killable processes. */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -47,6 +48,8 @@ import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig } from '../../workers/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+import { ensureCodecKeyFile } from '../../workers/codec-keys.ts';
+import { AesGcmPayloadCodec, factoryDataConverter } from '../../workers/payload-codec.ts';
 import { batchWorkflowId, databaseWorkflowId } from '../../contracts/ids.ts';
 import {
   type BatchSettings,
@@ -60,6 +63,8 @@ export interface Harness {
   simulator: RunningSimulator;
   admin: SimulatorAdmin;
   client: Client;
+  /** The data converter of the harness's client and workers: its codec encrypts with the file's own key. */
+  dataConverter: DataConverter;
   workerEnv: Record<string, string>;
   taskQueue: string;
   azureTaskQueue: string;
@@ -83,9 +88,13 @@ export async function startHarness(
   options: { speed: number; site?: SourceSite; temporalAddress?: string },
 ): Promise<Harness> {
   const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
+  const stateDir = mkdtempSync(join(tmpdir(), `mf-${name}-`));
+  // Every test file encrypts its payloads with a key of its own, as every factory process does.
+  const codecKeyFile = join(stateDir, 'codec-keys.json');
+  const dataConverter = factoryDataConverter(new AesGcmPayloadCodec(ensureCodecKeyFile(codecKeyFile)));
   const simulator = await startSimulator({
     port: 0,
-    stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
+    stateDir,
     speed: options.speed,
     persist: false,
   });
@@ -118,11 +127,13 @@ export async function startHarness(
     VCENTER_URL: simulator.endpoint,
     VCENTER_CA_CERT: simulator.caCertPath,
     VCENTER_PASSWORD: 'test',
+    FACTORY_CODEC_KEY_FILE: codecKeyFile,
   };
   return {
     simulator,
     admin,
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
+    dataConverter,
     workerEnv,
     taskQueue,
     azureTaskQueue,
@@ -479,5 +490,6 @@ export function cliEnv(harness: Harness): Record<string, string> {
     FACTORY_AZURE_TASK_QUEUE: harness.azureTaskQueue,
     FACTORY_ARTIFACTS_CONNECTION_STRING: harness.workerEnv.FACTORY_ARTIFACTS_CONNECTION_STRING ?? '',
     FACTORY_ARTIFACTS_CONTAINER: harness.workerEnv.FACTORY_ARTIFACTS_CONTAINER ?? '',
+    FACTORY_CODEC_KEY_FILE: harness.workerEnv.FACTORY_CODEC_KEY_FILE ?? '',
   };
 }

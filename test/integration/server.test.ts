@@ -21,6 +21,7 @@ import { buildServer } from '../../server/app.ts';
 import { parseRoleGroups, type ServerConfig } from '../../server/config.ts';
 import { rolesFor, type ActionName } from '../../server/roles.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 import {
   demoBatchSettings,
   startDemoWave,
@@ -216,7 +217,10 @@ describe('factory server', () => {
     });
     expect(response.status).toBe(200);
     expect(response.body.message).toMatch(/up to 2 batch/);
-    const history = await harness.client.workflow.getHandle(waveWorkflowId(WAVE)).fetchHistory();
+    const history = await decodeHistoryPayloads(
+      await harness.client.workflow.getHandle(waveWorkflowId(WAVE)).fetchHistory(),
+      harness.client.options.loadedDataConverter,
+    );
     const accepted = (history.events ?? []).flatMap((e) => {
       const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
       return request?.input?.name === 'setBatchConcurrency' ? [request] : [];
