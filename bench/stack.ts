@@ -17,6 +17,8 @@ import type { StateSummary } from '../simulators/admin.ts';
 import { startSimulator, type FaultConfigInput, type RunningSimulator } from '../simulators/index.ts';
 import type { ThrottleLimits } from '../simulators/throttling.ts';
 import { bundleWorkflows } from '../workers/bundle.ts';
+import { ensureCodecKeyFile } from '../workers/codec-keys.ts';
+import { AesGcmPayloadCodec, factoryDataConverter } from '../workers/payload-codec.ts';
 
 export interface StackOptions {
   dir: string;
@@ -64,6 +66,10 @@ export class BenchStack {
     return join(this.options.dir, 'temporal.sqlite');
   }
 
+  get codecKeyFile() {
+    return join(this.options.dir, 'codec-keys.json');
+  }
+
   async start(): Promise<void> {
     const [port, azurite, bundle] = await Promise.all([
       freePort(),
@@ -76,7 +82,9 @@ export class BenchStack {
     this.temporal = await startDevServer({ port, dbFile: this.dbFile, log: this.options.log });
     await this.startSimulator(true);
     this.connection = await Connection.connect({ address: this.temporal.address });
-    this.client = new Client({ connection: this.connection });
+    // Encrypted payloads, as in production: the bench measures the codec's cost too.
+    const codec = new AesGcmPayloadCodec(ensureCodecKeyFile(this.codecKeyFile));
+    this.client = new Client({ connection: this.connection, dataConverter: factoryDataConverter(codec) });
     this.rssTimer = setInterval(() => this.sampleRss(), 500);
   }
 
@@ -141,6 +149,7 @@ export class BenchStack {
       VCENTER_CA_CERT: this.simulator.caCertPath,
       VCENTER_PASSWORD: 'bench',
       MIGRATION_FACTORY_WORKFLOW_BUNDLE: this.bundlePath,
+      FACTORY_CODEC_KEY_FILE: this.codecKeyFile,
       ...this.options.workerSettings,
     };
   }

@@ -16,6 +16,8 @@ import { prepareWave, startWaveWorkflow } from './operate/wave-start.ts';
 import { runPlan } from './plan/plan-command.ts';
 import { defaultDataDir, startEmbeddedStack } from './stack/embedded.ts';
 import { seedSimulatorFromWorkspace } from './stack/seed-workspace.ts';
+import { loadPayloadCodec } from '../workers/codec-keys.ts';
+import { factoryDataConverter } from '../workers/payload-codec.ts';
 
 export const demoOperator = { by: 'demo@contoso.com', reason: 'npm start: the demo wave', ticket: 'DEMO-1' };
 
@@ -122,7 +124,10 @@ export async function runDemo(options: { speed: number; print: (line: string) =>
     );
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
-      const client = new Client({ connection });
+      const client = new Client({
+        connection,
+        dataConverter: factoryDataConverter(await loadPayloadCodec(stack.workerConfig.codec)),
+      });
       const prepared = await prepareWave({
         workspace,
         waveId: 'wave-01',

@@ -6,6 +6,8 @@
  * https://docs.temporal.io/encyclopedia/data-conversion/failure-converter
  */
 'use strict';
+/* global require, exports */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS on purpose (see above)
 const { DefaultFailureConverter } = require('@temporalio/common');
 
 exports.failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });

@@ -11,9 +11,12 @@
  * https://github.com/temporalio/samples-typescript/tree/main/encryption
  */
 import type { DataConverter, LoadedDataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+
+// A CommonJS package: its namespace is the default export under native ESM (tsx, the CLI).
+const { temporal } = proto;
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -70,12 +73,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    // Synchronous work, but callers expect a refusal as a rejected promise, not a throw.
-    try {
-      return Promise.resolve(payloads.map((payload) => this.decodeOne(payload)));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    // Synchronous work, but callers expect a refusal as a rejected promise (the executor's throw), not a throw.
+    return new Promise((resolve) => resolve(payloads.map((payload) => this.decodeOne(payload))));
   }
 
   private decodeOne(payload: Payload): Payload {
@@ -143,14 +142,13 @@ export async function decodeHistoryPayloads<T>(value: T, converter: LoadedDataCo
   const walk = async (node: Json | unknown[]): Promise<void> => {
     for (const [key, child] of Object.entries(node)) {
       if (child === null || typeof child !== 'object' || isBytes(child)) continue;
-      if (!Array.isArray(child) && isPayload(child as Json))
-        (node as Json)[key] = await decodePayload(child as Payload);
+      if (!Array.isArray(child) && isPayload(child as Json)) (node as Json)[key] = await decodePayload(child);
       else await walk(child as Json);
     }
     if (!Array.isArray(node) && node.encodedAttributes && typeof node.encodedAttributes === 'object') {
       // DefaultFailureConverter with encodeCommonAttributes: { message, stack_trace } in a payload.
       const attributes = converter.payloadConverter.fromPayload<{ message?: string; stack_trace?: string }>(
-        node.encodedAttributes as Payload,
+        node.encodedAttributes,
       );
       node.message = attributes.message ?? node.message;
       node.stackTrace = attributes.stack_trace ?? node.stackTrace;

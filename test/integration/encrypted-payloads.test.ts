@@ -7,7 +7,7 @@
  * viewer, a request without a token, and a foreign origin's preflight.
  */
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +23,8 @@ import { buildServer } from '../../server/app.ts';
 import { parseRoleGroups, type ServerConfig } from '../../server/config.ts';
 import { ENCRYPTED_ENCODING } from '../../workers/payload-codec.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
+import type { migrationBatch } from '../../workflows/batch.ts';
+import type { migrationDatabase } from '../../workflows/database.ts';
 import {
   startBatch,
   startDatabase,
@@ -125,7 +127,7 @@ afterAll(async () => {
 
 /** The history as Temporal stores it (protobuf), read as text: any clear string would show. */
 const rawText = (history: temporal.api.history.v1.IHistory) =>
-  Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
 
 const payloadsOf = (history: temporal.api.history.v1.IHistory) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
@@ -163,8 +165,8 @@ describe('encrypted payloads in histories', () => {
     expect(Buffer.from(failure?.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe(
       ENCRYPTED_ENCODING,
     );
-    const error = await harness.client.workflow
-      .getHandle('database-encrypted-db-invalid')
+    const error: unknown = await harness.client.workflow
+      .getHandle<typeof migrationDatabase>('database-encrypted-db-invalid')
       .result()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -175,7 +177,9 @@ describe('encrypted payloads in histories', () => {
 
   it('the results decode with the codec and not without it', async () => {
     const batchId = 'batch-encrypted-batch';
-    expect((await harness.client.workflow.getHandle(batchId).result()).vms).toHaveLength(2);
+    expect(
+      (await harness.client.workflow.getHandle<typeof migrationBatch>(batchId).result()).vms,
+    ).toHaveLength(2);
     await expect(keyless.workflow.getHandle(batchId).result()).rejects.toThrow(/binary\/encrypted/);
   });
 });

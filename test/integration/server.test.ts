@@ -167,6 +167,9 @@ describe('factory server', () => {
           'sign-off',
         ].map((a) => `/api/waves/{waveId}/${a}`),
         ...['cutover', 'retry', 'rollback'].map((a) => `/api/databases/{databaseId}/${a}`),
+        // The Web UI's remote codec endpoint (server/codec-endpoint.ts).
+        '/codec/decode',
+        '/codec/encode',
       ].sort(),
     );
     const approve = (
