@@ -21,6 +21,8 @@ import { startSimulator } from '../simulators/index.ts';
 import { siteRecoveryDeps } from '../workers/azure.ts';
 import { loadWorkerConfig } from '../workers/config.ts';
 import { startWorkers } from '../workers/run.ts';
+import { loadPayloadCodec } from '../workers/codec-keys.ts';
+import { factoryDataConverter } from '../workers/payload-codec.ts';
 import { migrationBatch } from '../workflows/batch.ts';
 import { batchWorkflowId } from '../contracts/ids.ts';
 
@@ -53,7 +55,10 @@ try {
   const config = loadWorkerConfig(env);
   const workers = await startWorkers(config, { quiet: true });
   const connection = await Connection.connect({ address: temporalServer.address });
-  const client = new Client({ connection });
+  const client = new Client({
+    connection,
+    dataConverter: factoryDataConverter(await loadPayloadCodec(config.codec)),
+  });
   const siteRecovery = await createSiteRecoveryActivities(siteRecoveryDeps(config)).discoverReplicationSite();
   const [spec] = demoBatchSpecs(demoScope, site, {
     waveId: 'bench',

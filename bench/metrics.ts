@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { decodeHistoryPayloads } from '../workers/payload-codec.ts';
 import type { AuditEntry } from '../simulators/audit.ts';
 
 export interface ActionCounts {
@@ -216,8 +217,10 @@ export async function historyMetrics(client: Client, concurrency = 8): Promise<H
     for (let i = next++; i < executions.length; i = next++) {
       const { workflowId, runId } = executions[i]!;
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
+      // Bytes as stored (encrypted), then failures decrypted so their messages can be classified.
       const bytes = proto.temporal.api.history.v1.History.encode(history).finish().length;
+      await decodeHistoryPayloads(history, client.options.loadedDataConverter);
+      const events = history.events ?? [];
       if (bytes > largest.bytes) Object.assign(largest, { workflowId, events: events.length, bytes });
       const counts = byKind[kindOf(workflowId)];
       activityFailures.push(...activityFailuresOf(workflowId, events));

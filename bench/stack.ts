@@ -18,6 +18,8 @@ import type { StateSummary } from '../simulators/admin.ts';
 import { startSimulator, type FaultConfigInput, type RunningSimulator } from '../simulators/index.ts';
 import type { ThrottleLimits } from '../simulators/throttling.ts';
 import { bundleWorkflows } from '../workers/bundle.ts';
+import { ensureCodecKeyFile } from '../workers/codec-keys.ts';
+import { AesGcmPayloadCodec, factoryDataConverter } from '../workers/payload-codec.ts';
 
 export interface StackOptions {
   dir: string;
@@ -66,6 +68,10 @@ export class BenchStack {
     return join(this.options.dir, 'temporal.sqlite');
   }
 
+  get codecKeyFile() {
+    return join(this.options.dir, 'codec-keys.json');
+  }
+
   async start(): Promise<void> {
     const [port, azurite, bundle] = await Promise.all([
       freePort(),
@@ -80,7 +86,9 @@ export class BenchStack {
     // Persisted in the simulator's snapshot: the references stay valid across simulator restarts.
     this.secretsEnv = (await seedDemoSecrets(this.admin)).workerEnv;
     this.connection = await Connection.connect({ address: this.temporal.address });
-    this.client = new Client({ connection: this.connection });
+    // Encrypted payloads, as in production: the bench measures the codec's cost too.
+    const codec = new AesGcmPayloadCodec(ensureCodecKeyFile(this.codecKeyFile));
+    this.client = new Client({ connection: this.connection, dataConverter: factoryDataConverter(codec) });
     this.rssTimer = setInterval(() => this.sampleRss(), 500);
   }
 
@@ -145,6 +153,7 @@ export class BenchStack {
       VCENTER_CA_CERT: this.simulator.caCertPath,
       ...this.secretsEnv,
       MIGRATION_FACTORY_WORKFLOW_BUNDLE: this.bundlePath,
+      FACTORY_CODEC_KEY_FILE: this.codecKeyFile,
       ...this.options.workerSettings,
     };
   }

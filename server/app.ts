@@ -26,6 +26,8 @@ import type { ServerConfig } from './config.ts';
 import { AuthenticationError, createTokenVerifier, type TokenVerifier } from './identity.ts';
 import { addMetricsRoute, ProgressMetrics } from './metrics.ts';
 import { createOperations, statusOf } from './operations.ts';
+import { codecEndpoint } from './codec-endpoint.ts';
+import { defaultCodecEndpoint } from './config.ts';
 import { mayAct, mayRead, readerRoles, rolesFor, type ActionName } from './roles.ts';
 
 export interface ServerDependencies {
@@ -232,6 +234,14 @@ export async function buildServer(
       return reply.code(409).send({ error: 'refused', reason });
     }
   }
+
+  // The Web UI's remote codec endpoint, with the codec of the server's own Temporal client.
+  await app.register(codecEndpoint, {
+    prefix: '/codec',
+    codecs: temporal.client.options.loadedDataConverter.payloadCodecs,
+    verifyToken,
+    ...(config.codec ?? defaultCodecEndpoint),
+  });
 
   const waveParams = z.object({ waveId: id });
   const tags = { waves: ['waves'], batches: ['batches'], databases: ['databases'], actions: ['actions'] };

@@ -39,6 +39,50 @@ export interface ServerConfig {
    * Absent: the process's.
    */
   waveEnv?: NodeJS.ProcessEnv;
+  /** The Web UI's codec endpoint (/codec): who may decrypt, and the UI origins (CORS). Default: `defaultCodecEndpoint`. */
+  codec?: { roles: Role[]; corsOrigins: string[] };
+}
+
+/** The Temporal Web UI of the embedded stack (cli/operate/connection.ts DEFAULT_UI_URL). */
+const defaultUiOrigin = 'http://127.0.0.1:8233';
+
+export const defaultCodecEndpoint: NonNullable<ServerConfig['codec']> = {
+  roles: ['operator', 'lead', 'admin'],
+  corsOrigins: [defaultUiOrigin],
+};
+
+/** FACTORY_CODEC_ROLES: comma-separated roles allowed to decrypt payloads through /codec. */
+export function parseCodecRoles(text: string): Role[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names)
+    if (!(roles as readonly string[]).includes(name))
+      throw new ServerConfigError(`FACTORY_CODEC_ROLES: '${name}' is not a role (${roles.join(', ')})`);
+  if (names.length === 0) throw new ServerConfigError('FACTORY_CODEC_ROLES names no role');
+  return [...new Set(names as Role[])];
+}
+
+/** FACTORY_CODEC_CORS_ORIGINS: comma-separated origins (scheme://host[:port]) of the Temporal Web UI. */
+export function parseOrigins(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, ''))
+        throw new ServerConfigError(
+          `FACTORY_CODEC_CORS_ORIGINS entry '${entry}': expected an origin such as https://temporal-ui.contoso.com (scheme, host and port only)`,
+        );
+      return url.origin;
+    });
 }
 
 export class ServerConfigError extends Error {
@@ -140,6 +184,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     },
     metricsRefreshSeconds: refresh,
     waveEnv: env,
+    codec: {
+      roles: env.FACTORY_CODEC_ROLES?.trim()
+        ? parseCodecRoles(env.FACTORY_CODEC_ROLES)
+        : defaultCodecEndpoint.roles,
+      corsOrigins: env.FACTORY_CODEC_CORS_ORIGINS?.trim()
+        ? parseOrigins(env.FACTORY_CODEC_CORS_ORIGINS)
+        : env.TEMPORAL_UI_URL?.trim()
+          ? parseOrigins(new URL(env.TEMPORAL_UI_URL.trim()).origin)
+          : defaultCodecEndpoint.corsOrigins,
+    },
   };
 }
 
@@ -155,5 +209,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     workspace: config.workspace ?? '(none: wave start disabled)',
     auditWorkflowId: config.audit.workflowId,
     metricsRefreshSeconds: config.metricsRefreshSeconds ?? 30,
+    codecRoles: (config.codec ?? defaultCodecEndpoint).roles,
+    codecCorsOrigins: (config.codec ?? defaultCodecEndpoint).corsOrigins,
   };
 }

@@ -1,7 +1,11 @@
-/** Bundles workflow code once (webpack inside the Temporal SDK) so workers and tests can reuse it. */
+/**
+ * Bundles workflow code once (webpack inside the Temporal SDK) so workers and tests can reuse it, with the
+ * factory's failure converter: failures raised in workflows carry their messages encoded, hence encrypted.
+ */
 import type { Logger } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
+import { failureConverterPath } from './payload-codec.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -9,5 +13,5 @@ export function bundleWorkflows(
   path = workflowsPath,
   logger: Logger = new DefaultLogger('WARN'),
 ): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: path, logger });
+  return bundleWorkflowCode({ workflowsPath: path, failureConverterPath, logger });
 }

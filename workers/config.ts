@@ -17,6 +17,7 @@ import {
   TemporalConfigError,
   type TemporalConnectionSettings,
 } from './temporal-connection.ts';
+import { codecKeySource, CodecConfigError, type CodecKeySource } from './codec-keys.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 /** Compose passes unset variables as empty strings: empty counts as unset. */
@@ -143,10 +144,12 @@ export function notificationsConfigured(env: NodeJS.ProcessEnv): boolean {
 /**
  * `temporal`: the connection, from TEMPORAL_* variables and the Temporal config file, as the CLI reads it.
  * `notifications`: the channels, when at least one is configured.
+ * `codec`: where the payload encryption keys come from (workers/codec-keys.ts), read when the workers start.
  */
 export type WorkerConfig = ParsedConfig &
   Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>> & {
     temporal: TemporalConnectionSettings;
+    codec: CodecKeySource;
     notifications?: NotificationSettings;
     /** Key Vault references, resolved when the workers start (workers/run.ts). */
     secrets: WorkerSecretSettings;
@@ -270,6 +273,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     if (!(error instanceof TemporalConfigError)) throw error;
     problems.push(`Temporal connection: ${error.message}`);
   }
+  let codec: CodecKeySource | undefined;
+  try {
+    codec = codecKeySource(env);
+  } catch (error) {
+    if (!(error instanceof CodecConfigError)) throw error;
+    problems.push(`Payload encryption: ${error.message}`);
+  }
   if (parsed.success) {
     const config = parsed.data;
     const notifications = notificationSettings(config, problems);
@@ -292,8 +302,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       if (config.AZURE_CREDENTIAL === 'local')
         problems.push('AZURE_CREDENTIAL: local (an unsigned token) is for the simulator profile only');
     }
-    if (problems.length === 0 && temporal !== undefined) {
-      const extra = { temporal, secrets, ...(notifications ? { notifications } : {}) };
+    if (problems.length === 0 && temporal !== undefined && codec !== undefined) {
+      const extra = { temporal, secrets, codec, ...(notifications ? { notifications } : {}) };
       if (config.FACTORY_PROFILE === 'azure') return { ...(config as WorkerConfig), ...extra };
       return {
         ...config,

@@ -5,6 +5,7 @@ import { loadWorkerConfig } from './config.ts';
 import { factoryLogger, parseLogLevel } from './log.ts';
 import { startWorkers } from './run.ts';
 import { describeTemporalConnection } from './temporal-connection.ts';
+import { describeCodecKeySource } from './codec-keys.ts';
 
 async function main() {
   const config = loadWorkerConfig();
@@ -18,6 +19,7 @@ async function main() {
     {
       temporal: describeTemporalConnection(config.temporal),
       notifications: channels,
+      payloadKeys: describeCodecKeySource(config.codec),
       ...(workers.metricsUrl ? { metricsUrl: workers.metricsUrl } : {}),
     },
     `worker ready: ${describeTemporalConnection(config.temporal)}; notifications: ${channels.length > 0 ? channels.join(', ') : 'none configured'}`,

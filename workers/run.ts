@@ -27,6 +27,8 @@ import {
 } from './temporal-connection.ts';
 import { ArtifactStore } from '../workspace/artifact-store.ts';
 import { startWorkerTelemetry } from './telemetry.ts';
+import { loadPayloadCodec } from './codec-keys.ts';
+import { factoryDataConverter } from './payload-codec.ts';
 
 const artifactStore = (config: WorkerConfig) =>
   ArtifactStore.fromSettings({
@@ -63,12 +65,14 @@ export async function startWorkers(
   const telemetry = await startWorkerTelemetry(config, options);
   const credential = createCredential(config);
   const started = async () => {
+    // Keys first: a missing or short key stops the worker before it polls a single task.
+    const dataConverter = factoryDataConverter(await loadPayloadCodec(config.codec, { credential }));
     // Before anything connects: a missing or empty secret stops the start, naming its reference.
     const secrets = await resolveWorkerSecrets(config, credential);
     const connection = await connectWorker(config.temporal);
-    return { secrets, connection };
+    return { dataConverter, secrets, connection };
   };
-  const { secrets, connection } = await started().catch(async (error: unknown) => {
+  const { dataConverter, secrets, connection } = await started().catch(async (error: unknown) => {
     await telemetry.close();
     throw error;
   });
@@ -106,6 +110,7 @@ export async function startWorkers(
     namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_TASK_QUEUE,
     workflowBundle,
+    dataConverter,
     activities: {
       ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
       ...createPlanActivities({ artifacts: artifactStore(config) }),
@@ -119,6 +124,7 @@ export async function startWorkers(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.FACTORY_AZURE_TASK_QUEUE,
+    dataConverter,
     activities,
     // The ARM write bucket refills at 10/s per principal: cap activity starts across all workers on the queue.
     maxTaskQueueActivitiesPerSecond: config.AZURE_ACTIVITIES_PER_SECOND,

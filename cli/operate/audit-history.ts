@@ -16,6 +16,7 @@ import {
   type RefusedAction,
 } from '../../contracts/refusal-audit.ts';
 import { isNotificationWorkflowId } from '../../contracts/notifications.ts';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
@@ -158,7 +159,11 @@ async function readWorkflow(temporal: Temporal, workflowId: string) {
     throw error;
   }
   while (runId) {
-    const history = await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    // Histories hold encrypted payloads and failures: decrypt them with the client's own codec.
+    const history = await decodeHistoryPayloads(
+      await temporal.client.workflow.getHandle(workflowId, runId).fetchHistory(),
+      temporal.client.options.loadedDataConverter,
+    );
     const run = auditEntriesOfRun(workflowId, runId, history);
     entries.push(...run.entries);
     children.push(...run.children);

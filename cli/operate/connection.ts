@@ -2,7 +2,8 @@
  * Connecting to Temporal the way every Temporal tool does, and exactly as the workers do
  * (workers/temporal-connection.ts): address, namespace, TLS and API key from the environment
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE) and the Temporal
- * config file through @temporalio/envconfig; `--address` / `--namespace` override them.
+ * config file through @temporalio/envconfig; `--address` / `--namespace` override them. Payloads are
+ * encrypted and decrypted with the workers' codec keys (FACTORY_CODEC_*, workers/codec-keys.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import { CliError, ExitCode } from './exit-codes.ts';
@@ -14,6 +15,8 @@ import {
   tlsFailureHint,
   type TemporalConnectionSettings,
 } from '../../workers/temporal-connection.ts';
+import { CodecConfigError, codecKeySource, loadPayloadCodec } from '../../workers/codec-keys.ts';
+import { factoryDataConverter } from '../../workers/payload-codec.ts';
 
 export interface ConnectionFlags {
   address?: string;
@@ -56,6 +59,13 @@ export async function connectTemporal(
     throw new CliError(error.message, ExitCode.usage);
   }
   const { address, namespace, tls, apiKey, metadata } = settings;
+  let dataConverter;
+  try {
+    dataConverter = factoryDataConverter(await loadPayloadCodec(codecKeySource(env)));
+  } catch (error) {
+    if (!(error instanceof CodecConfigError)) throw error;
+    throw new CliError(error.message, ExitCode.usage);
+  }
   let connection: Connection;
   try {
     connection = await Connection.connect({
@@ -74,7 +84,7 @@ export async function connectTemporal(
     );
   }
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter }),
     address,
     namespace,
     workflowUrl: (workflowId) => workflowUrl(namespace, workflowId, env),

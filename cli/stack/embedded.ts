@@ -3,13 +3,14 @@
  * workers on the simulator profile, the local OpenID Connect issuer and the factory server, all on this
  * machine. Used by `npm start` (demo) and `npm run stack`.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScope } from '../../domain/demo.ts';
 import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
 import { loadWorkerConfig, notificationEnv, type WorkerConfig } from '../../workers/config.ts';
+import { ensureCodecKeyFile } from '../../workers/codec-keys.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { connectTemporal } from '../operate/connection.ts';
 import { startAzurite, type RunningAzurite } from './azurite.ts';
@@ -108,10 +109,15 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     });
     stoppers.push(() => azurite.stop());
 
+    mkdirSync(dataDir, { recursive: true });
+    const codecKeyFile = join(dataDir, 'codec-keys.json');
+    ensureCodecKeyFile(codecKeyFile);
     const workerEnv: Record<string, string> = {
       FACTORY_PROFILE: 'simulator',
       FACTORY_ARTIFACTS_CONNECTION_STRING: azurite.connectionString,
       ...temporal.clientEnv,
+      // The stack's own payload key: every process it starts, and the CLI pointed at it, encrypts with it.
+      FACTORY_CODEC_KEY_FILE: codecKeyFile,
       AZURE_RESOURCE_MANAGER_ENDPOINT: simulator.endpoint,
       AZURE_CA_CERT: simulator.caCertPath,
       AZURE_CREDENTIAL: 'local',
@@ -135,7 +141,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     // The server's own Temporal client, connected as the workers are: it holds the credentials, people never need them.
     const serverTemporal = await connectTemporal(
       {},
-      { ...temporal.clientEnv, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) },
+      { ...workerEnv, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) },
     );
     stoppers.push(() => serverTemporal.close());
     const controlPlane = await startControlPlane({

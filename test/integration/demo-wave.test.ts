@@ -94,7 +94,7 @@ describe('demo wave end to end (real Temporal, real SDK, simulator)', () => {
       history: await harness.client.workflow.getHandle(workflowId).fetchHistory(),
     }));
     const replay = Worker.runReplayHistories(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: harness.dataConverter },
       await Promise.all(histories),
     );
     for await (const { workflowId, error } of replay) expect(error, workflowId).toBeUndefined();

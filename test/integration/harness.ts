@@ -1,5 +1,6 @@
 /** Shared set-up for integration tests: a simulator per file, workers in-process or as killable processes. */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -49,6 +50,8 @@ import { startSimulator, type RunningSimulator } from '../../simulators/index.ts
 import { loadWorkerConfig } from '../../workers/config.ts';
 import { resolveTemporalConnection } from '../../workers/temporal-connection.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
+import { ensureCodecKeyFile } from '../../workers/codec-keys.ts';
+import { AesGcmPayloadCodec, factoryDataConverter } from '../../workers/payload-codec.ts';
 import { batchWorkflowId, databaseWorkflowId } from '../../contracts/ids.ts';
 import {
   type BatchSettings,
@@ -64,6 +67,8 @@ export interface Harness {
   /** The secrets seeded in the simulator's Key Vault (the workers get references to them). */
   secretValues: string[];
   client: Client;
+  /** The data converter of the harness's client and workers: its codec encrypts with the file's own key. */
+  dataConverter: DataConverter;
   workerEnv: Record<string, string>;
   taskQueue: string;
   azureTaskQueue: string;
@@ -97,9 +102,13 @@ export async function startHarness(
     (options.temporalAddress ? { TEMPORAL_ADDRESS: options.temporalAddress } : inject('temporalClientEnv'));
   // Connected as the workers and the CLI connect: the same variables, through envconfig.
   const temporalSettings = resolveTemporalConnection(temporalEnv);
+  const stateDir = mkdtempSync(join(tmpdir(), `mf-${name}-`));
+  // Every test file encrypts its payloads with a key of its own, as every factory process does.
+  const codecKeyFile = join(stateDir, 'codec-keys.json');
+  const dataConverter = factoryDataConverter(new AesGcmPayloadCodec(ensureCodecKeyFile(codecKeyFile)));
   const simulator = await startSimulator({
     port: 0,
-    stateDir: mkdtempSync(join(tmpdir(), `mf-${name}-`)),
+    stateDir,
     speed: options.speed,
     persist: false,
   });
@@ -136,12 +145,14 @@ export async function startHarness(
     VCENTER_URL: simulator.endpoint,
     VCENTER_CA_CERT: simulator.caCertPath,
     ...secrets.workerEnv,
+    FACTORY_CODEC_KEY_FILE: codecKeyFile,
   };
   return {
     simulator,
     admin,
     secretValues: secrets.values,
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
+    dataConverter,
     workerEnv,
     taskQueue,
     azureTaskQueue,
@@ -499,5 +510,6 @@ export function cliEnv(harness: Harness): Record<string, string> {
     FACTORY_AZURE_TASK_QUEUE: harness.azureTaskQueue,
     FACTORY_ARTIFACTS_CONNECTION_STRING: harness.workerEnv.FACTORY_ARTIFACTS_CONNECTION_STRING ?? '',
     FACTORY_ARTIFACTS_CONTAINER: harness.workerEnv.FACTORY_ARTIFACTS_CONTAINER ?? '',
+    FACTORY_CODEC_KEY_FILE: harness.workerEnv.FACTORY_CODEC_KEY_FILE ?? '',
   };
 }

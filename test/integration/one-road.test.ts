@@ -21,6 +21,7 @@ import type { WaveResult } from '../../domain/migration.ts';
 import { ArtifactStore, loadWorkspaceArtifacts } from '../../workspace/artifact-store.ts';
 import { contentSha256 } from '../../workspace/plan-files.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 import {
   cliEnv,
   runCli,
@@ -154,7 +155,10 @@ describe('one road: factory wave start → artifacts → workers (real Temporal,
     expect(result.databaseCounts.migrated + result.databaseCounts.deferred).toBe(wave.databases.length);
 
     // The wave's input names artifacts by hash and nothing on the operator's machine.
-    const history = await handle.fetchHistory();
+    const history = await decodeHistoryPayloads(
+      await handle.fetchHistory(),
+      harness.client.options.loadedDataConverter,
+    );
     const input = JSON.parse(
       Buffer.from(
         history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? [],

@@ -21,6 +21,7 @@ import { buildServer } from '../../server/app.ts';
 import { parseRoleGroups, type ServerConfig } from '../../server/config.ts';
 import { rolesFor, type ActionName } from '../../server/roles.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 import {
   demoBatchSettings,
   startDemoWave,
@@ -166,6 +167,9 @@ describe('factory server', () => {
           'sign-off',
         ].map((a) => `/api/waves/{waveId}/${a}`),
         ...['cutover', 'retry', 'rollback'].map((a) => `/api/databases/{databaseId}/${a}`),
+        // The Web UI's remote codec endpoint (server/codec-endpoint.ts).
+        '/codec/decode',
+        '/codec/encode',
       ].sort(),
     );
     const approve = (
@@ -216,7 +220,10 @@ describe('factory server', () => {
     });
     expect(response.status).toBe(200);
     expect(response.body.message).toMatch(/up to 2 batch/);
-    const history = await harness.client.workflow.getHandle(waveWorkflowId(WAVE)).fetchHistory();
+    const history = await decodeHistoryPayloads(
+      await harness.client.workflow.getHandle(waveWorkflowId(WAVE)).fetchHistory(),
+      harness.client.options.loadedDataConverter,
+    );
     const accepted = (history.events ?? []).flatMap((e) => {
       const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
       return request?.input?.name === 'setBatchConcurrency' ? [request] : [];

@@ -105,6 +105,7 @@ describe('worker over mutual TLS from TEMPORAL_* variables (real Temporal behind
     TEMPORAL_TLS_CLIENT_CERT_PATH: files.cert,
     TEMPORAL_TLS_CLIENT_KEY_PATH: files.key,
     TEMPORAL_TLS_SERVER_NAME: 'temporal.factory.test',
+    FACTORY_CODEC_KEY_FILE: harness.workerEnv.FACTORY_CODEC_KEY_FILE ?? '',
   });
   const workerWith = (env: Record<string, string>) =>
     spawnWorkerProcess({ ...harness, workerEnv: { ...harness.workerEnv, ...env } });

@@ -57,6 +57,8 @@ describe('worker configuration', () => {
     AZURE_RESOURCE_GROUP: 'rg-migrate',
     AZURE_VAULT_NAME: 'rsv-migrate',
     FACTORY_ARTIFACTS_URL: 'https://stfactory.blob.core.windows.net/artifacts',
+    FACTORY_CODEC_KEYVAULT_URL: 'https://kv-factory.vault.azure.net',
+    FACTORY_CODEC_KEY_SECRETS: 'codec-2026-12,codec-2026-06',
   };
 
   it('defaults to real Azure with DefaultAzureCredential', () => {
@@ -65,6 +67,11 @@ describe('worker configuration', () => {
     expect(config.AZURE_RESOURCE_MANAGER_ENDPOINT).toBe('https://management.azure.com');
     expect(config.AZURE_CREDENTIAL).toBe('default');
     expect(config.AZURE_VAULT_NAME).toBe('rsv-migrate');
+    expect(config.codec).toMatchObject({
+      kind: 'key-vault',
+      secretNames: ['codec-2026-12', 'codec-2026-06'],
+      credential: 'default',
+    });
   });
 
   it('on the azure profile, names every missing setting and refuses the simulator credential', () => {
@@ -79,6 +86,8 @@ describe('worker configuration', () => {
       'AZURE_VAULT_NAME',
       'FACTORY_ARTIFACTS_URL',
       'AZURE_CREDENTIAL',
+      'FACTORY_CODEC_KEYVAULT_URL and FACTORY_CODEC_KEY_SECRETS',
+      'FACTORY_CODEC_KEY_FILE',
     ])
       expect(message).toContain(name);
     expect(message).not.toContain('AZURE_RESOURCE_GROUP:');
