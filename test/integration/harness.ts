@@ -479,5 +479,8 @@ export function cliEnv(harness: Harness): Record<string, string> {
     FACTORY_AZURE_TASK_QUEUE: harness.azureTaskQueue,
     FACTORY_ARTIFACTS_CONNECTION_STRING: harness.workerEnv.FACTORY_ARTIFACTS_CONNECTION_STRING ?? '',
     FACTORY_ARTIFACTS_CONTAINER: harness.workerEnv.FACTORY_ARTIFACTS_CONTAINER ?? '',
+    // Straight to Temporal: no factory server, and no cached `factory login` of the person running the tests.
+    FACTORY_SERVER_URL: '',
+    XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'factory-cli-config-')),
   };
 }
