@@ -16,7 +16,12 @@ import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { credentialsPath } from '../../cli/login/credentials.ts';
 import { ExitCode } from '../../cli/operate/exit-codes.ts';
 import type { Temporal } from '../../cli/operate/connection.ts';
-import { batchProgressQuery, databaseProgressQuery, waveProgressQuery } from '../../contracts/messages.ts';
+import {
+  batchProgressQuery,
+  cancelWaveUpdate,
+  databaseProgressQuery,
+  waveProgressQuery,
+} from '../../contracts/messages.ts';
 import { batchWorkflowId, waveWorkflowId } from '../../contracts/ids.ts';
 import { demoDatabases, demoScope } from '../../domain/demo.ts';
 import type { WaveResult } from '../../domain/migration.ts';
@@ -26,7 +31,9 @@ import type { RunningWorkers } from '../../workers/run.ts';
 import { completeDeviceSignIn } from './device-sign-in.ts';
 import {
   demoBatchSettings,
+  refusal,
   runCli,
+  stamped,
   startDatabase,
   startDemoWave,
   startHarness,
@@ -166,14 +173,10 @@ describe('factory login and the CLI through the factory server', () => {
 
     const whoami = await cli(homes.oscar, ['whoami', '--json']);
     expect(whoami.code, whoami.stderr).toBe(0);
-    expect(JSON.parse(whoami.stdout)).toMatchObject({
-      server: base,
-      subject: 'oscar',
-      name: 'Oscar Operator',
-      roles: ['operator'],
-    });
-    expect(JSON.parse(whoami.stdout).actions).toContain('pause');
-    expect(JSON.parse(whoami.stdout).actions).not.toContain('cancel');
+    const me = JSON.parse(whoami.stdout) as { actions: string[] };
+    expect(me).toMatchObject({ server: base, subject: 'oscar', name: 'Oscar Operator', roles: ['operator'] });
+    expect(me.actions).toContain('pause');
+    expect(me.actions).not.toContain('cancel');
   });
 
   it('reads waves, batches and the audit through the server, with Temporal out of reach', async () => {
@@ -312,6 +315,16 @@ describe('factory login and the CLI through the factory server', () => {
     expect(withoutReason.code).toBe(ExitCode.usage);
 
     const wave = harness.client.workflow.getHandle(waveWorkflowId(WAVE));
+    // The workflow checks the role itself: an operator's stamp, sent straight to Temporal, is refused.
+    const operatorCancel = stamped(
+      'cancelWave',
+      wave.workflowId,
+      { reason: 'direct' },
+      testIdentities.operator,
+    );
+    expect(await refusal(wave.executeUpdate(cancelWaveUpdate, { args: [operatorCancel] }))).toMatch(
+      /Refused cancelWave: it needs the lead role/,
+    );
     const started = (await wave.query(waveProgressQuery)).batches.filter((b) => b.phase !== 'pending');
     expect(started.length).toBeGreaterThan(0);
     const cancelled = await cli(homes.leo, [
