@@ -350,6 +350,27 @@ describe('factory login and the CLI through the factory server', () => {
     expect(audit.stdout).toMatch(/cancelWave\s+Leo Lead \[CHG-9\]: business decision/);
   });
 
+  it('cancels a wave still waiting for its approval at once: nothing started, nothing to roll back', async () => {
+    const waveId = `${WAVE}-awaiting`;
+    const wave = await startDemoWave(
+      harness.client,
+      waveId,
+      { ...demoBatchSettings, azureTaskQueue: harness.azureTaskQueue },
+      harness.taskQueue,
+      { trustedStampKeys: trustedTestStampKeys, startedBy: testIdentities.admin, requireApproval: true },
+    );
+    await waitFor('the wave to wait for its approval', async () =>
+      (await wave.query(waveProgressQuery)).phase === 'awaiting-approval' ? true : undefined,
+    );
+    const cancelled = await cli(homes.leo, ['wave', 'cancel', waveId, '--reason', 'descoped']);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const result = await wave.result();
+    expect(result.batches).toEqual([]);
+    const progress = await wave.query(waveProgressQuery);
+    expect(progress.phase).toBe('cancelled');
+    expect(progress.detail).toBe('Cancelled by Leo Lead: descoped');
+  });
+
   it('signs out: the tokens are gone and the CLI asks to sign in again', async () => {
     const logout = await cli(homes.leo, ['logout']);
     expect(logout.code, logout.stderr).toBe(0);
