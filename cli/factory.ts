@@ -73,6 +73,35 @@ const withActor = (command: Command) =>
     .option('--ticket <id>', 'change ticket id');
 
 program
+  .command('login')
+  .description(
+    'sign in to the factory server (device code): the CLI then acts through it as you ($FACTORY_SERVER_URL, default the local stack at http://127.0.0.1:8080)',
+  )
+  .argument('[serverUrl]', 'the factory server')
+  .action(async (serverUrl: string | undefined) => {
+    const { runLogin } = await import('./login/login-command.ts');
+    await runLogin(serverUrl, print);
+  });
+
+program
+  .command('logout')
+  .description('forget the cached tokens of the factory server (the current one by default)')
+  .argument('[serverUrl]', 'the factory server')
+  .action(async (serverUrl: string | undefined) => {
+    const { runLogout } = await import('./login/login-command.ts');
+    runLogout(serverUrl, print);
+  });
+
+program
+  .command('whoami')
+  .description('who the factory server sees: your name, roles and the actions they allow')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { runWhoami } = await import('./login/login-command.ts');
+    await runWhoami(options, print);
+  });
+
+program
   .command('demo')
   .description(
     'plan a demo estate, start the embedded stack with its server, run its first wave as the local users through the server, print a summary and stop',
@@ -576,6 +605,18 @@ withActor(
     },
   );
 
+withActor(
+  wave
+    .command('cancel')
+    .description(
+      'stop a wave: no further batch starts and running ones roll back what is not committed (lead)',
+    )
+    .argument('<waveId>'),
+).action(async (waveId: string, options: OperateOptions & ActorOptions) => {
+  const { runCancel } = await import('./operate/wave-actions.ts');
+  await runCancel(waveId, options, print);
+});
+
 withConnection(
   program
     .command('batch')
@@ -590,19 +631,45 @@ withConnection(
     await runBatchStatus(batchId, options, print);
   });
 
-withConnection(
-  program
-    .command('db')
-    .description('databases')
-    .command('status')
-    .description('one database migration')
-    .argument('<dbId>'),
-)
+const db = program.command('db').description('databases');
+
+withConnection(db.command('status').description('one database migration').argument('<dbId>'))
   .option('--json', 'print JSON')
   .action(async (dbId: string, options: OperateOptions & { json?: boolean }) => {
     const { runDatabaseStatus } = await import('./operate/batch-status.ts');
     await runDatabaseStatus(dbId, options, print);
   });
+
+withActor(
+  db
+    .command('cutover')
+    .description(
+      'cut a database that is ready over now (inside its batch window; outside it with --force, lead)',
+    )
+    .argument('<dbId>'),
+)
+  .option('--force', 'also outside the planned cutover window (needs the lead role)')
+  .action(async (dbId: string, options: OperateOptions & ActorOptions & { force?: boolean }) => {
+    const { runDatabaseAction } = await import('./operate/wave-actions.ts');
+    await runDatabaseAction('cutover', dbId, options, print);
+  });
+
+withActor(db.command('retry').description('retry a database held after a failure').argument('<dbId>')).action(
+  async (dbId: string, options: OperateOptions & ActorOptions) => {
+    const { runDatabaseAction } = await import('./operate/wave-actions.ts');
+    await runDatabaseAction('retry', dbId, options, print);
+  },
+);
+
+withActor(
+  db
+    .command('rollback')
+    .description('roll a database migration back (until its cutover; lead)')
+    .argument('<dbId>'),
+).action(async (dbId: string, options: OperateOptions & ActorOptions) => {
+  const { runDatabaseAction } = await import('./operate/wave-actions.ts');
+  await runDatabaseAction('rollback', dbId, options, print);
+});
 
 withConnection(
   program

@@ -87,6 +87,11 @@ export const setBatchConcurrencyUpdate = defineUpdate<
   string,
   [OperatorAction & { maxConcurrentBatches: number }]
 >('setBatchConcurrency');
+/**
+ * Cancel a wave (lead, with a reason): the wave stops starting batches and cancels the running ones, which
+ * roll back what is not committed, exactly as when the wave's workflow is cancelled; it ends `cancelled`.
+ */
+export const cancelWaveUpdate = defineUpdate<string, [OperatorAction]>('cancelWave');
 /** Sent by a batch to its wave on every phase change so the wave's progress stays current. */
 export const batchPhaseSignal = defineSignal<[{ batchId: string; phase: BatchPhase }]>('batchPhase');
 

@@ -28,7 +28,12 @@ import { addMetricsRoute, ProgressMetrics } from './metrics.ts';
 import { createOperations, statusOf } from './operations.ts';
 import { codecEndpoint } from './codec-endpoint.ts';
 import { defaultCodecEndpoint } from './config.ts';
-import { mayAct, mayRead, readerRoles, rolesFor, type ActionName } from './roles.ts';
+import { actionNames, mayAct, mayRead, readerRoles, rolesFor, type ActionName } from './roles.ts';
+
+/** What `factory login` asks for when the server names no scope: an ID token, a name and a refresh token. */
+export const DEFAULT_CLI_SCOPE = 'openid profile offline_access';
+/** Routes anyone may call: the OpenAPI document, and how to sign in. */
+const publicRoutes = new Set(['/api/openapi.json', '/api/auth-config']);
 
 export interface ServerDependencies {
   /** A connected Temporal client; without one the server connects from the environment and closes it. */
@@ -167,7 +172,7 @@ export async function buildServer(
 
   // Every API route but the OpenAPI document needs a valid token and a role.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') || request.url.split('?')[0] === '/api/openapi.json') return;
+    if (!request.url.startsWith('/api/') || publicRoutes.has(request.url.split('?')[0] ?? '')) return;
     let identity: VerifiedIdentity;
     try {
       identity = await verifyToken(request.headers.authorization);
@@ -257,6 +262,57 @@ export async function buildServer(
     verifyToken,
   );
 
+  app.get(
+    '/api/auth-config',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: 'How to sign in: the OpenID Connect issuer, audience and CLI client (no token needed)',
+        security: [],
+        response: {
+          200: z.object({
+            issuer: z.string(),
+            audience: z.string(),
+            clientId: z.string().optional().describe('Public client of `factory login`, when configured'),
+            scope: z.string(),
+          }),
+        },
+      },
+    },
+    () => ({
+      issuer: config.oidc.issuer,
+      audience: config.oidc.audience,
+      ...(config.oidc.cliClientId ? { clientId: config.oidc.cliClientId } : {}),
+      scope: config.oidc.cliScope ?? DEFAULT_CLI_SCOPE,
+    }),
+  );
+  app.get(
+    '/api/me',
+    {
+      schema: {
+        tags: ['identity'],
+        summary: "The caller's verified identity, roles and the actions they allow",
+        response: {
+          200: z.object({
+            subject: z.string(),
+            name: z.string(),
+            roles: z.array(z.string()),
+            actions: z.array(z.string()),
+          }),
+          ...errors,
+        },
+      },
+    },
+    (request) => {
+      const identity = identities.get(request)!;
+      return {
+        subject: identity.subject,
+        name: identity.name,
+        roles: identity.roles,
+        actions: actionNames.filter((action) => mayAct(action, identity.roles)),
+      };
+    },
+  );
   app.get(
     '/api/waves',
     {
@@ -373,6 +429,17 @@ export async function buildServer(
         reply,
         { action: 'approve', waveId: request.params.waveId, statedReason: request.body.reason },
         (identity) => ops.approve(request.params.waveId, identity, request.body),
+      ),
+  );
+  app.post(
+    '/api/waves/:waveId/cancel',
+    actionSchema('Cancel a wave: its batches roll back what is not committed (lead)', intent),
+    (request, reply) =>
+      act(
+        request,
+        reply,
+        { action: 'cancel', waveId: request.params.waveId, statedReason: request.body.reason },
+        (identity) => ops.cancelWave(request.params.waveId, identity, request.body),
       ),
   );
   app.post(

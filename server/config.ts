@@ -17,6 +17,12 @@ export interface ServerConfig {
     clockToleranceSeconds: number;
     /** Claim holding group ids (Entra: `groups`). */
     groupsClaim: string;
+    /**
+     * The public client `factory login` signs in with, and the scope it asks for, advertised at
+     * `GET /api/auth-config` so the CLI needs only the server's URL (Entra: the CLI app registration).
+     */
+    cliClientId?: string;
+    cliScope?: string;
   };
   /** Group id → roles it grants. */
   roleGroups: Map<string, Role[]>;
@@ -170,6 +176,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       audience: required('FACTORY_OIDC_AUDIENCE'),
       clockToleranceSeconds: tolerance,
       groupsClaim: env.FACTORY_OIDC_GROUPS_CLAIM?.trim() || 'groups',
+      ...(env.FACTORY_OIDC_CLIENT_ID?.trim() ? { cliClientId: env.FACTORY_OIDC_CLIENT_ID.trim() } : {}),
+      ...(env.FACTORY_OIDC_SCOPE?.trim() ? { cliScope: env.FACTORY_OIDC_SCOPE.trim() } : {}),
     },
     roleGroups: parseRoleGroups(required('FACTORY_ROLE_GROUPS')),
     stamp: {
@@ -203,6 +211,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     listen: `${config.host}:${config.port}`,
     issuer: config.oidc.issuer,
     audience: config.oidc.audience,
+    cliClientId: config.oidc.cliClientId ?? '(none: factory login needs FACTORY_OIDC_CLIENT_ID)',
     roleGroups: Object.fromEntries(config.roleGroups),
     stampKeyId: config.stamp.keyId,
     trustedStampKeys: Object.keys(config.stamp.trustedKeys),

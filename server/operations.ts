@@ -9,6 +9,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import {
   approveWaveUpdate,
   batchProgressQuery,
+  cancelWaveUpdate,
   cutoverDatabaseNowUpdate,
   databaseProgressQuery,
   openCutoverUpdate,
@@ -253,6 +254,12 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
         ...(intent.acceptCapacityViolations ? { acceptCapacityViolations: true } : {}),
       };
       return { message: await stamped(context.handle, approveWaveUpdate, args, identity) };
+    },
+
+    /** A lead's cancel: the wave rolls back its uncommitted batches and ends cancelled. */
+    async cancelWave(waveId: string, identity: VerifiedIdentity, intent: Intent): Promise<ActionResult> {
+      const context = await waveContext(waveId, actionOf(identity, intent));
+      return { message: await stamped(context.handle, cancelWaveUpdate, context.action, identity) };
     },
 
     async concurrency(

@@ -21,6 +21,7 @@ export const actionNames = [
   'force-database-cutover',
   'database-retry',
   'database-rollback',
+  'cancel',
 ] as const;
 export type ActionName = (typeof actionNames)[number];
 
@@ -42,6 +43,8 @@ const rules: Record<ActionName, Role[]> = {
   'force-database-cutover': ['lead'],
   'database-retry': ['operator'],
   'database-rollback': ['lead'],
+  // Cancelling a wave rolls back every batch that is not committed.
+  cancel: ['lead'],
 };
 
 export const readerRoles: Role[] = ['viewer', 'operator', 'approver', 'lead', 'admin'];

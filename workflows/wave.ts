@@ -38,6 +38,7 @@ import { notifier } from './notify.ts';
 import {
   approveWaveUpdate,
   batchFinishedSignal,
+  cancelWaveUpdate,
   databaseCutoverDoneSignal,
   databasesStartedSignal,
   setBatchConcurrencyUpdate,
@@ -67,7 +68,8 @@ import { batchWorkflowId, databaseWorkflowId } from '../contracts/ids.ts';
 /**
  * A migration wave: checks the gate (every VM Ready or waived, capacity holds, Azure passes preflight or
  * the failing checks are waived), waits for its approval, discovers the replication site, then runs its batches as child workflows with bounded
- * concurrency. Cancelling the wave rolls back every batch that is not committed.
+ * concurrency. Cancelling the wave (its workflow, or a lead's `cancelWave` update) rolls back every batch
+ * that is not committed.
  */
 export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResult> {
   // The stamp's age counts to when the server started the wave, not to when a worker first ran it.
@@ -166,6 +168,35 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       },
     },
   );
+  // A lead's cancel has the semantics of cancelling the workflow: the batches run in this scope, and
+  // cancelling it cancels them (each rolls back what is not committed); before then nothing starts.
+  const batchesScope = new CancellationScope();
+  let cancelRequest: OperatorAction | undefined;
+  const cancelRequested = () => cancelRequest !== undefined;
+  setHandler(
+    cancelWaveUpdate,
+    (action) => {
+      cancelRequest = {
+        by: action.by,
+        reason: action.reason,
+        ...(action.ticket ? { ticket: action.ticket } : {}),
+      };
+      batchesScope.cancel();
+      const running = progress.batches.filter(
+        (b) => !['pending', 'completed', 'rolled-back'].includes(b.phase),
+      ).length;
+      return `Wave ${input.waveId} is being cancelled by ${action.by}: ${running} running batch(es) roll back what is not committed, and no other batch starts.`;
+    },
+    {
+      validator: (action: OperatorAction) => {
+        guard('cancelWave', action, 'lead');
+        if (cancelRequest)
+          refuse(`Wave ${input.waveId} is already being cancelled (by ${cancelRequest.by}).`);
+        if (['completed', 'failed', 'cancelled'].includes(progress.phase))
+          refuse(`Wave ${input.waveId} is ${progress.phase}; there is nothing to cancel.`);
+      },
+    },
+  );
   // The CLI sets WaveId when it starts the wave; a wave started otherwise sets it here.
   if (!workflowInfo().typedSearchAttributes.get(waveIdKey)) {
     upsertSearchAttributes([{ key: waveIdKey, value: input.waveId }]);
@@ -233,13 +264,17 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   // 2. The gate and the approval: every new approval re-evaluates the gate with its waivers.
   let approvalsHandled = 0;
   const notify = notifier({ waveId: input.waveId, enabled: input.notifications !== false });
-  while (!gateHolds(manifest.gate) || (input.requireApproval && approvalsHandled === 0)) {
+  while (
+    !cancelRequested() &&
+    (!gateHolds(manifest.gate) || (input.requireApproval && approvalsHandled === 0))
+  ) {
     setPhase(
       gateHolds(manifest.gate) ? 'awaiting-approval' : 'gate-refused',
       gateHolds(manifest.gate) ? 'Waiting for an approval' : describeGate(manifest.gate),
     );
     void notify(gateHolds(manifest.gate) ? 'approval-due' : 'gate-refused', progress.detail);
-    await condition(() => approvalsSeen > approvalsHandled);
+    await condition(() => approvalsSeen > approvalsHandled || cancelRequested());
+    if (cancelRequested()) break;
     approvalsHandled = approvalsSeen;
     manifest = await loadManifest();
     progress.gate = manifest.gate;
@@ -247,9 +282,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
   }
 
   // 3. The batches, as child workflows with bounded, adjustable concurrency.
-  setPhase('discovering');
-  const site = await discoverReplicationSite();
-  setPhase('running-batches');
+  // Cancelled before its batches: nothing was started, so nothing rolls back.
+  let site: Awaited<ReturnType<typeof discoverReplicationSite>> | undefined;
+  if (!cancelRequested()) {
+    setPhase('discovering');
+    site = await discoverReplicationSite();
+  }
+  if (!cancelRequested()) setPhase('running-batches');
   // Databases start copying (full backup, then catch-up) when their batch starts and wait for its cutover.
   const databaseItems = input.databases ? manifest.databases : [];
   const databaseResults: DatabaseResult[] = manifest.excludedDatabases.map(({ id, reason }) => ({
@@ -326,12 +365,13 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     databaseItems
       .filter((item) => item.batchId === batchId && item.spec.mode === 'online')
       .map((item) => ({ databaseId: item.spec.id, workflowId: databaseWorkflowId(item.spec.id) }));
-  const queue = [...manifest.batches];
-  const cancelled = () => CancellationScope.current().consideredCancelled;
+  const queue = cancelRequested() ? [] : [...manifest.batches];
+  const cancelled = () => CancellationScope.current().consideredCancelled || cancelRequested();
   let running = 0;
   const children: Promise<void>[] = [];
   const databaseChildren: Promise<void>[] = [];
   const runBatch = async (batch: WaveManifest['batches'][number]) => {
+    if (!site) return;
     const databases = databasesOf(batch.batchId);
     const args: BatchWorkflowInput = {
       ...(source.kind === 'plan'
@@ -424,8 +464,10 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
     await Promise.all(databaseChildren);
   };
   try {
-    await startBatches();
-    await allSettled();
+    await batchesScope.run(async () => {
+      await startBatches();
+      await allSettled();
+    });
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(allSettled);
@@ -442,6 +484,7 @@ export async function migrationWave(input: WaveWorkflowInput): Promise<WaveResul
       : counts.migrated + counts.deferred === total && databasesOk
         ? 'completed'
         : 'failed',
+    cancelRequest ? `Cancelled by ${cancelRequest.by}: ${cancelRequest.reason}` : undefined,
   );
   // A cancelled wave still ends with its outcome report.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));

@@ -1,5 +1,11 @@
 /** `factory batch status <batchId>` and `factory db status <dbId>`: one workflow's query, as text or JSON. */
-import { batchProgressQuery, databaseProgressQuery, type BatchProgress } from '../../contracts/messages.ts';
+import {
+  batchProgressQuery,
+  databaseProgressQuery,
+  type BatchProgress,
+  type DatabaseProgress,
+} from '../../contracts/messages.ts';
+import { serverClient } from '../server-client.ts';
 import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { requireBatch, requireDatabase } from './find-workflow.ts';
 import { formatDuration, progressBar } from './progress-format.ts';
@@ -7,6 +13,13 @@ import { formatDuration, progressBar } from './progress-format.ts';
 type ReadFlags = ConnectionFlags & { json?: boolean };
 
 export async function runBatchStatus(batchId: string, flags: ReadFlags, print: (line: string) => void) {
+  const server = serverClient();
+  if (server) {
+    const batch = await server.batchStatus(batchId);
+    if (flags.json) print(JSON.stringify(batch, null, 2));
+    else for (const line of renderBatch(batch, batch.status, batch.url)) print(line);
+    return;
+  }
   await withTemporal(flags, async (temporal) => {
     const { handle, description } = await requireBatch(temporal, batchId);
     const progress = await handle.query(batchProgressQuery);
@@ -55,6 +68,13 @@ export function renderBatch(progress: BatchProgress, status: string, url: string
 }
 
 export async function runDatabaseStatus(databaseId: string, flags: ReadFlags, print: (line: string) => void) {
+  const server = serverClient();
+  if (server) {
+    const database = await server.databaseStatus(databaseId);
+    if (flags.json) print(JSON.stringify(database, null, 2));
+    else for (const line of renderDatabase(database, database.status, database.url)) print(line);
+    return;
+  }
   await withTemporal(flags, async (temporal) => {
     const { handle, description } = await requireDatabase(temporal, databaseId);
     const p = await handle.query(databaseProgressQuery);
@@ -69,28 +89,35 @@ export async function runDatabaseStatus(databaseId: string, flags: ReadFlags, pr
       );
       return;
     }
-    print(
-      `Database ${p.databaseId} (${p.engine} ${p.name}, ${p.mode}, application ${p.application}) · ${p.phase} (${description.status.name})`,
-    );
-    if (p.detail) print(`  ${p.detail}`);
-    if (p.migration) {
-      const m = p.migration;
-      print(
-        `  Azure: ${m.migrationStatus}${m.copiedPercent === undefined ? '' : ` · copy ${progressBar(m.copiedPercent)}`}`,
-      );
-      if (m.pendingLogBackups !== undefined) print(`  ${m.pendingLogBackups} log backup(s) pending`);
-      if (m.pendingChanges !== undefined)
-        print(
-          `  ${m.pendingChanges} change(s) pending${m.latencySeconds === undefined ? '' : `, ${formatDuration(m.latencySeconds)} behind`}`,
-        );
-      if (m.blockingReason) print(`  Blocked: ${m.blockingReason}`);
-    }
-    if (p.cutoverRequest)
-      print(
-        `  Cutover requested by ${p.cutoverRequest.by} at ${p.cutoverRequest.at}: ${p.cutoverRequest.reason}`,
-      );
-    if (p.lastError) print(`  Last error ${p.lastError.code}: ${p.lastError.message}`);
-    if (p.outcome) print(`  Outcome: ${p.outcome}`);
-    print(`  ${url}`);
+    for (const line of renderDatabase(p, description.status.name, url)) print(line);
   });
+}
+
+export function renderDatabase(p: DatabaseProgress, status: string, url: string): string[] {
+  const lines: string[] = [];
+  const print = (line: string) => lines.push(line);
+  print(
+    `Database ${p.databaseId} (${p.engine} ${p.name}, ${p.mode}, application ${p.application}) · ${p.phase} (${status})`,
+  );
+  if (p.detail) print(`  ${p.detail}`);
+  if (p.migration) {
+    const m = p.migration;
+    print(
+      `  Azure: ${m.migrationStatus}${m.copiedPercent === undefined ? '' : ` · copy ${progressBar(m.copiedPercent)}`}`,
+    );
+    if (m.pendingLogBackups !== undefined) print(`  ${m.pendingLogBackups} log backup(s) pending`);
+    if (m.pendingChanges !== undefined)
+      print(
+        `  ${m.pendingChanges} change(s) pending${m.latencySeconds === undefined ? '' : `, ${formatDuration(m.latencySeconds)} behind`}`,
+      );
+    if (m.blockingReason) print(`  Blocked: ${m.blockingReason}`);
+  }
+  if (p.cutoverRequest)
+    print(
+      `  Cutover requested by ${p.cutoverRequest.by} at ${p.cutoverRequest.at}: ${p.cutoverRequest.reason}`,
+    );
+  if (p.lastError) print(`  Last error ${p.lastError.code}: ${p.lastError.message}`);
+  if (p.outcome) print(`  Outcome: ${p.outcome}`);
+  print(`  ${url}`);
+  return lines;
 }

@@ -17,6 +17,8 @@ export const ExitCode = {
   /** Refused by state: a workflow's refusal, a failed preflight, a stale workspace file. */
   refused: 4,
   connection: 5,
+  /** The factory server did not accept the sign-in (none, expired, not refreshable): run `factory login`. */
+  notSignedIn: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

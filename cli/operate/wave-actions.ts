@@ -6,6 +6,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import {
   approveWaveUpdate,
+  cancelWaveUpdate,
+  cutoverDatabaseNowUpdate,
   openCutoverUpdate,
   pauseUpdate,
   postponeCutoverUpdate,
@@ -23,7 +25,8 @@ import { parseInstant, withinTwoYears } from '../../domain/calendar-date.ts';
 import { isPreflightCheckName, preflightCheckNames } from '../../domain/preflight/checks.ts';
 import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
 import { CliError, ExitCode, refusalMessage } from './exit-codes.ts';
-import { requireBatchOfWave, requireWave } from './find-workflow.ts';
+import { requireBatchOfWave, requireDatabase, requireWave } from './find-workflow.ts';
+import { serverClient, type FactoryServerClient } from '../server-client.ts';
 import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
@@ -33,6 +36,30 @@ export interface ActionFlags extends ConnectionFlags, ActorFlags {
 }
 
 type Print = (line: string) => void;
+
+/**
+ * The factory server the action goes through, with the intent it sends (who acts is the signed-in
+ * identity, so `--by` has no place there), or undefined to act on Temporal directly.
+ */
+export function actingThroughServer(
+  flags: ActorFlags,
+): { server: FactoryServerClient; intent: { reason: string; ticket?: string } } | undefined {
+  const server = serverClient();
+  if (!server) return undefined;
+  if (flags.by !== undefined)
+    throw new CliError(
+      `--by is not used with the factory server (${server.url}): it records your signed-in identity. Leave --by out.`,
+      ExitCode.usage,
+    );
+  const { reason, ticket } = operatorAction({ ...flags, by: 'server' });
+  return { server, intent: { reason, ...(ticket ? { ticket } : {}) } };
+}
+
+/** Per-batch answers of a whole-wave pause/resume: refused ones printed as such, exit 4 if any. */
+function printResults(results: { accepted: boolean; message: string }[], print: Print) {
+  for (const result of results) print(result.accepted ? result.message : `refused: ${result.message}`);
+  if (results.some((r) => !r.accepted)) process.exitCode = ExitCode.refused;
+}
 
 export interface WaveContext {
   temporal: Temporal;
@@ -112,6 +139,22 @@ export async function runApprove(
       );
     return { check: name, reason };
   });
+  const approved = (message: string) => {
+    print(message);
+    // Recorded, but the gate still holds the wave: the operator has more to do.
+    if (message.startsWith('Approval recorded, but')) process.exitCode = ExitCode.refused;
+  };
+  const through = actingThroughServer(flags);
+  if (through) {
+    const { message } = await through.server.waveAction(waveId, 'approve', {
+      ...through.intent,
+      ...(waivers.length ? { waivers } : {}),
+      ...(preflightWaivers.length ? { preflightWaivers } : {}),
+      ...(flags.acceptCapacity ? { acceptCapacityViolations: true } : {}),
+    });
+    approved(message);
+    return;
+  }
   await onWave(waveId, flags, async ({ handle, action }) => {
     const message = await handle.executeUpdate(approveWaveUpdate, {
       args: [
@@ -123,13 +166,19 @@ export async function runApprove(
         },
       ],
     });
-    print(message);
-    // Recorded, but the gate still holds the wave: the operator has more to do.
-    if (message.startsWith('Approval recorded, but')) process.exitCode = ExitCode.refused;
+    approved(message);
   });
 }
 
 export async function runConcurrency(waveId: string, n: number, flags: ActionFlags, print: Print) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    print(
+      (await through.server.waveAction(waveId, 'concurrency', { ...through.intent, maxConcurrentBatches: n }))
+        .message,
+    );
+    return;
+  }
   await onWave(waveId, flags, async ({ handle, action }) => {
     print(
       await handle.executeUpdate(setBatchConcurrencyUpdate, {
@@ -146,6 +195,16 @@ export async function runPauseResume(
   flags: ActionFlags & { batch?: string },
   print: Print,
 ) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    const answer = await through.server.waveAction(waveId, kind, {
+      ...through.intent,
+      ...(flags.batch ? { batchId: flags.batch } : {}),
+    });
+    if (answer.results) printResults(answer.results, print);
+    else print(answer.message);
+    return;
+  }
   const update = kind === 'pause' ? pauseUpdate : resumeUpdate;
   await onWave(waveId, flags, async (context) => {
     if (flags.batch) {
@@ -184,6 +243,16 @@ export async function runRetry(
   flags: ActionFlags & { batch: string; vm?: string[] },
   print: Print,
 ) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    const body = {
+      ...through.intent,
+      batchId: flags.batch,
+      ...(flags.vm?.length ? { vmNames: flags.vm } : {}),
+    };
+    print((await through.server.waveAction(waveId, 'retry', body)).message);
+    return;
+  }
   await onWave(waveId, flags, async (context) => {
     const args = { ...context.action, ...(flags.vm?.length ? { vmNames: flags.vm } : {}) };
     print(await onBatch(context, flags.batch, (h) => h.executeUpdate(retryUpdate, { args: [args] })));
@@ -195,6 +264,12 @@ export async function runSkip(
   flags: ActionFlags & { batch: string; vm: string[] },
   print: Print,
 ) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    const body = { ...through.intent, batchId: flags.batch, vmNames: flags.vm };
+    print((await through.server.waveAction(waveId, 'skip', body)).message);
+    return;
+  }
   await onWave(waveId, flags, async (context) => {
     const args = { ...context.action, vmNames: flags.vm };
     print(await onBatch(context, flags.batch, (h) => h.executeUpdate(skipUpdate, { args: [args] })));
@@ -202,6 +277,14 @@ export async function runSkip(
 }
 
 export async function runRollback(waveId: string, flags: ActionFlags & { batch: string }, print: Print) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    print(
+      (await through.server.waveAction(waveId, 'rollback', { ...through.intent, batchId: flags.batch }))
+        .message,
+    );
+    return;
+  }
   await onWave(waveId, flags, async (context) => {
     print(
       await onBatch(context, flags.batch, (h) => h.executeUpdate(rollbackUpdate, { args: [context.action] })),
@@ -227,6 +310,19 @@ export async function runCutover(
       : new Date(
           parseInstant(flags.postpone, '--postpone', withinTwoYears(Date.now())).epochMilliseconds,
         ).toISOString();
+  const through = actingThroughServer(flags);
+  if (through) {
+    const target = { ...through.intent, batchId: flags.batch };
+    const answer =
+      until === undefined
+        ? await through.server.waveAction(waveId, 'cutover', {
+            ...target,
+            ...(flags.force ? { force: true } : {}),
+          })
+        : await through.server.waveAction(waveId, 'postpone', { ...target, until });
+    print(answer.message);
+    return;
+  }
   await onWave(waveId, flags, async (context) => {
     const message = await onBatch(context, flags.batch, (h) =>
       until === undefined
@@ -244,8 +340,54 @@ export async function runSignOff(
   flags: ActionFlags & { batch: string; reject?: boolean },
   print: Print,
 ) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    const body = { ...through.intent, batchId: flags.batch, approved: flags.reject !== true };
+    print((await through.server.waveAction(waveId, 'sign-off', body)).message);
+    return;
+  }
   await onWave(waveId, flags, async (context) => {
     const args = { ...context.action, approved: flags.reject !== true };
     print(await onBatch(context, flags.batch, (h) => h.executeUpdate(signOffUpdate, { args: [args] })));
+  });
+}
+
+/** `factory wave cancel`: a lead stops the wave; its batches roll back what is not committed. */
+export async function runCancel(waveId: string, flags: ActionFlags, print: Print) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    print((await through.server.waveAction(waveId, 'cancel', through.intent)).message);
+    return;
+  }
+  await onWave(waveId, flags, async ({ handle, action }) => {
+    print(await handle.executeUpdate(cancelWaveUpdate, { args: [action] }));
+  });
+}
+
+/**
+ * `factory db cutover|retry|rollback`: a database migration's operator actions. A cutover outside its
+ * batch's planned window needs `--force` (and the lead role when the wave checks stamps).
+ */
+export async function runDatabaseAction(
+  kind: 'cutover' | 'retry' | 'rollback',
+  databaseId: string,
+  flags: ActionFlags & { force?: boolean },
+  print: Print,
+) {
+  if (flags.force && kind !== 'cutover') throw new CliError('--force goes with db cutover.', ExitCode.usage);
+  const force = flags.force ? { force: true } : {};
+  const through = actingThroughServer(flags);
+  if (through) {
+    print((await through.server.databaseAction(databaseId, kind, { ...through.intent, ...force })).message);
+    return;
+  }
+  const action = operatorAction(flags);
+  await withTemporal(flags, async (temporal) => {
+    const { handle } = await requireDatabase(temporal, databaseId);
+    print(
+      kind === 'cutover'
+        ? await handle.executeUpdate(cutoverDatabaseNowUpdate, { args: [{ ...action, ...force }] })
+        : await handle.executeUpdate(kind === 'retry' ? retryUpdate : rollbackUpdate, { args: [action] }),
+    );
   });
 }

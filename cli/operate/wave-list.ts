@@ -4,6 +4,7 @@ import { withTemporal, type ConnectionFlags, type Temporal } from './connection.
 import { listWorkflows, plannedWaveIds } from './find-workflow.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 import { waveWorkflowId } from '../../contracts/ids.ts';
+import { serverClient } from '../server-client.ts';
 
 export interface WaveListEntry {
   waveId: string;
@@ -59,23 +60,40 @@ export async function runWaveList(
   flags: ConnectionFlags & { workspace?: string; json?: boolean },
   print: (line: string) => void,
 ) {
+  const server = serverClient();
+  if (server) {
+    const { namespace, waves } = await server.listWaves();
+    printWaveList(namespace, waves, flags.json, print, `No waves in namespace ${namespace} (${server.url}).`);
+    return;
+  }
   const workspace = resolveWorkspace(flags.workspace);
   await withTemporal(flags, async (temporal) => {
     const entries = await waveListEntries(temporal, workspace);
-    if (flags.json) {
-      print(JSON.stringify({ namespace: temporal.namespace, waves: entries }, null, 2));
-      return;
-    }
-    if (entries.length === 0) {
-      print(`No waves in namespace ${temporal.namespace}, and no plan in ${workspace}.`);
-      return;
-    }
-    print(
-      `${'WAVE'.padEnd(16)} ${'STATUS'.padEnd(12)} ${'PHASE'.padEnd(18)} ${'VMS'.padStart(5)}  ${'STARTED'.padEnd(20)} WEB UI`,
-    );
-    for (const e of entries)
-      print(
-        `${e.waveId.padEnd(16)} ${e.status.padEnd(12)} ${(e.phase ?? '').padEnd(18)} ${String(e.plannedVms ?? '').padStart(5)}  ${(e.startTime?.slice(0, 19).replace('T', ' ') ?? '').padEnd(20)} ${e.status === 'NOT_STARTED' ? '' : e.url}`.trimEnd(),
-      );
+    const none = `No waves in namespace ${temporal.namespace}, and no plan in ${workspace}.`;
+    printWaveList(temporal.namespace, entries, flags.json, print, none);
   });
+}
+
+function printWaveList(
+  namespace: string,
+  entries: WaveListEntry[],
+  json: boolean | undefined,
+  print: (line: string) => void,
+  none: string,
+) {
+  if (json) {
+    print(JSON.stringify({ namespace, waves: entries }, null, 2));
+    return;
+  }
+  if (entries.length === 0) {
+    print(none);
+    return;
+  }
+  print(
+    `${'WAVE'.padEnd(16)} ${'STATUS'.padEnd(12)} ${'PHASE'.padEnd(18)} ${'VMS'.padStart(5)}  ${'STARTED'.padEnd(20)} WEB UI`,
+  );
+  for (const e of entries)
+    print(
+      `${e.waveId.padEnd(16)} ${e.status.padEnd(12)} ${(e.phase ?? '').padEnd(18)} ${String(e.plannedVms ?? '').padStart(5)}  ${(e.startTime?.slice(0, 19).replace('T', ' ') ?? '').padEnd(20)} ${e.status === 'NOT_STARTED' ? '' : e.url}`.trimEnd(),
+    );
 }

@@ -40,6 +40,7 @@ import { CliError, ExitCode } from './exit-codes.ts';
 import { suggestion } from './levenshtein.ts';
 import { operatorAction, type ActorFlags } from './operator-action.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
+import { actingThroughServer } from './wave-actions.ts';
 
 /** Where a wave runs: the settings flags `wave start` and `preflight` share. */
 export interface WaveSettingFlags {
@@ -237,6 +238,28 @@ export async function startWaveWorkflow(
 }
 
 export async function runWaveStart(waveId: string, flags: WaveStartFlags, print: (line: string) => void) {
+  const through = actingThroughServer(flags);
+  if (through) {
+    // The server starts waves from its own workspace and settings (its environment), signed by it.
+    const given = Object.keys(givenSettings(flags));
+    if (given.length > 0)
+      throw new CliError(
+        `the factory server (${through.server.url}) starts waves with its own Azure settings; leave out ${given.join(', ')} (set them in the server's environment)`,
+        ExitCode.usage,
+      );
+    const answer = await through.server.waveAction(waveId, 'start', {
+      ...through.intent,
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      maxConcurrentBatches: flags.maxConcurrentBatches,
+      requireApproval: flags.requireApproval,
+      signOff: flags.signOff === true,
+      cutoverWhenReady: flags.cutoverWhenReady === true,
+    });
+    print(answer.message);
+    if (answer.workflowId) print(`  workflow ${answer.workflowId}`);
+    print(nextStep(waveId, flags.requireApproval));
+    return;
+  }
   const action = operatorAction(flags);
   const workspace = resolveWorkspace(flags.workspace);
   const profile = settingsProfile(flags.profile);
@@ -264,10 +287,11 @@ export async function runWaveStart(waveId: string, flags: WaveStartFlags, print:
         `  pinned: plan ${pins.plan.slice(0, 12)}, estate ${pins.estate.slice(0, 12)}, assessment ${pins.assessment.slice(0, 12)} (from ${workspace})`,
       );
     print(`  workflow ${handle.workflowId}  ${temporal.workflowUrl(handle.workflowId)}`);
-    print(
-      flags.requireApproval
-        ? `  Next: factory wave approve ${waveId} --reason "…" (the wave waits for an approval)`
-        : `  Next: factory wave status ${waveId} --watch`,
-    );
+    print(nextStep(waveId, flags.requireApproval));
   });
 }
+
+const nextStep = (waveId: string, requireApproval: boolean) =>
+  requireApproval
+    ? `  Next: factory wave approve ${waveId} --reason "…" (the wave waits for an approval)`
+    : `  Next: factory wave status ${waveId} --watch`;

@@ -4,11 +4,12 @@
  * change. Watching ends when the wave's workflow closes.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { withTemporal, type ConnectionFlags, type Temporal } from './connection.ts';
+import { withTemporal, type ConnectionFlags } from './connection.ts';
 import { requireWave } from './find-workflow.ts';
 import { EtaTracker, fitWidth } from './progress-format.ts';
 import { waveSnapshot } from './wave-snapshot.ts';
-import { renderWave, summaryLine } from './wave-view.ts';
+import { renderWave, summaryLine, type WaveSnapshot } from './wave-view.ts';
+import { serverClient } from '../server-client.ts';
 import { resolveWorkspace } from './workspace-folder.ts';
 
 export interface WaveStatusFlags extends ConnectionFlags {
@@ -33,25 +34,64 @@ export const stdoutOutput = (): Output => ({
   rows: process.stdout.rows || 40,
 });
 
+/** Where snapshots come from: Temporal directly, or the factory server. */
+interface SnapshotSource {
+  snapshot(eta: EtaTracker | undefined): Promise<WaveSnapshot>;
+  /** Whether the wave closed since the last snapshot (a cheap check, to show its final state at once). */
+  closed(): Promise<boolean>;
+}
+
 export async function runWaveStatus(waveId: string, flags: WaveStatusFlags, out: Output = stdoutOutput()) {
+  const server = serverClient();
+  if (server) {
+    await show(
+      {
+        snapshot: async (eta) => withEta(await server.waveStatus(waveId), eta),
+        // The next snapshot tells; asking the server in between would cost a whole snapshot.
+        closed: () => Promise.resolve(false),
+      },
+      flags,
+      out,
+    );
+    return;
+  }
   await withTemporal(flags, async (temporal) => {
     const { handle } = await requireWave(temporal, waveId, resolveWorkspace(flags.workspace));
-    if (!flags.watch) {
-      const snapshot = await waveSnapshot(temporal, handle);
-      out.write(
-        flags.json
-          ? `${JSON.stringify(snapshot, null, 2)}\n`
-          : `${renderWave(snapshot, { links: true }).join('\n')}\n`,
-      );
-      return;
-    }
-    await watch(temporal, handle, flags, out);
+    await show(
+      { snapshot: (eta) => waveSnapshot(temporal, handle, eta), closed: () => closed(handle) },
+      flags,
+      out,
+    );
   });
+}
+
+async function show(source: SnapshotSource, flags: WaveStatusFlags, out: Output) {
+  if (flags.watch) return watch(source, flags, out);
+  const snapshot = await source.snapshot(undefined);
+  out.write(
+    flags.json
+      ? `${JSON.stringify(snapshot, null, 2)}\n`
+      : `${renderWave(snapshot, { links: true }).join('\n')}\n`,
+  );
+}
+
+/** ETAs from the replication progress this watcher has seen (the server's snapshots carry none). */
+function withEta(snapshot: WaveSnapshot, eta: EtaTracker | undefined): WaveSnapshot {
+  if (!eta) return snapshot;
+  const now = Date.parse(snapshot.takenAt);
+  const batches = snapshot.batches.map((view) => {
+    const etaSeconds =
+      view.replicationPercent === undefined
+        ? undefined
+        : eta.observe(view.batchId, view.replicationPercent, now);
+    return etaSeconds === undefined ? view : { ...view, etaSeconds };
+  });
+  return { ...snapshot, batches };
 }
 
 const closed = async (handle: WorkflowHandle) => (await handle.describe()).status.name !== 'RUNNING';
 
-async function watch(temporal: Temporal, handle: WorkflowHandle, flags: WaveStatusFlags, out: Output) {
+async function watch(source: SnapshotSource, flags: WaveStatusFlags, out: Output) {
   const eta = new EtaTracker();
   let drawnLines = 0;
   let lastLine = '';
@@ -60,7 +100,7 @@ async function watch(temporal: Temporal, handle: WorkflowHandle, flags: WaveStat
   process.once('SIGINT', onSignal);
   try {
     for (;;) {
-      const snapshot = await waveSnapshot(temporal, handle, eta);
+      const snapshot = await source.snapshot(eta);
       if (flags.json) out.write(`${JSON.stringify(snapshot)}\n`);
       else if (out.isTTY) {
         const lines = renderWave(snapshot, {
@@ -85,7 +125,7 @@ async function watch(temporal: Temporal, handle: WorkflowHandle, flags: WaveStat
       }
       if (stop || snapshot.status !== 'RUNNING') return;
       // Closed since this snapshot was taken: go round once more to show the final state.
-      if (await closed(handle)) continue;
+      if (await source.closed()) continue;
       await new Promise((resolve) => setTimeout(resolve, flags.interval * 1000));
       if (stop) return;
     }

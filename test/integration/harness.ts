@@ -511,5 +511,8 @@ export function cliEnv(harness: Harness): Record<string, string> {
     FACTORY_ARTIFACTS_CONNECTION_STRING: harness.workerEnv.FACTORY_ARTIFACTS_CONNECTION_STRING ?? '',
     FACTORY_ARTIFACTS_CONTAINER: harness.workerEnv.FACTORY_ARTIFACTS_CONTAINER ?? '',
     FACTORY_CODEC_KEY_FILE: harness.workerEnv.FACTORY_CODEC_KEY_FILE ?? '',
+    // Straight to Temporal: no factory server, and no cached `factory login` of the person running the tests.
+    FACTORY_SERVER_URL: '',
+    XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'factory-cli-config-')),
   };
 }

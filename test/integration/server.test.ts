@@ -148,6 +148,8 @@ describe('factory server', () => {
     const paths = Object.keys(body.paths as object).sort();
     expect(paths).toEqual(
       [
+        '/api/auth-config',
+        '/api/me',
         '/api/waves',
         '/api/waves/{waveId}',
         '/api/waves/{waveId}/audit',
@@ -165,6 +167,7 @@ describe('factory server', () => {
           'cutover',
           'postpone',
           'sign-off',
+          'cancel',
         ].map((a) => `/api/waves/{waveId}/${a}`),
         ...['cutover', 'retry', 'rollback'].map((a) => `/api/databases/{databaseId}/${a}`),
         // The Web UI's remote codec endpoint (server/codec-endpoint.ts).
@@ -179,6 +182,18 @@ describe('factory server', () => {
     expect(Object.keys(approve?.responses ?? {})).toEqual(
       expect.arrayContaining(['200', '401', '403', '409']),
     );
+  });
+
+  it('tells anyone how to sign in, and a signed-in user who they are', async () => {
+    const config = await call(undefined, 'GET', '/api/auth-config');
+    expect(config.status).toBe(200);
+    expect(config.body).toMatchObject({ issuer: issuer.issuer, audience: issuer.audience });
+    expect(config.body.scope).toContain('openid');
+    expect((await call(undefined, 'GET', '/api/me')).status).toBe(401);
+    const me = await call('leo', 'GET', '/api/me');
+    expect(me.body).toMatchObject({ subject: 'leo', name: 'Leo Lead', roles: ['lead'] });
+    expect(me.body.actions).toEqual(expect.arrayContaining(['cancel', 'rollback', 'force-cutover']));
+    expect(me.body.actions).not.toContain('approve');
   });
 
   it('answers 401 without a token, with a malformed one and with one from another issuer', async () => {
