@@ -89,6 +89,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       FACTORY_SERVER_PORT: String(options.serverPort),
       FACTORY_OIDC_ISSUER: issuer.issuer,
       FACTORY_OIDC_AUDIENCE: issuer.audience,
+      // What `factory login` asks the server for (/api/auth-config): the issuer's public client and its API scope.
+      FACTORY_OIDC_CLIENT_ID: issuer.clientId,
+      FACTORY_OIDC_SCOPE: 'openid profile groups api offline_access',
       FACTORY_ROLE_GROUPS: localRoleGroups,
       FACTORY_STAMP_KEY_ID: key.keyId,
       FACTORY_STAMP_PRIVATE_KEY: key.privateKey,
