@@ -7,7 +7,8 @@
  * Its own stack (Temporal dev server, simulator, Azurite) on free ports: the demo plan's wave ids are used
  * by other files on the shared server.
  */
-import { Client, Connection } from '@temporalio/client';
+import { connectTemporal } from '../../cli/operate/connection.ts';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,10 +85,15 @@ describe('the demo road: people act through the stack’s factory server', () =>
   });
 
   it('started the wave with the stack’s stamp key and without notifications', async () => {
-    const connection = await Connection.connect({ address: stack.temporal.address });
+    // Connected as the stack's own processes are: its address and its payload key.
+    const temporal = await connectTemporal({}, stack.workerEnv);
     try {
-      const handle = new Client({ connection }).workflow.getHandle(waveWorkflowId(WAVE));
-      const events = (await handle.fetchHistory()).events ?? [];
+      const handle = temporal.client.workflow.getHandle(waveWorkflowId(WAVE));
+      const history = await decodeHistoryPayloads(
+        await handle.fetchHistory(),
+        temporal.client.options.loadedDataConverter,
+      );
+      const events = history.events ?? [];
       const payload = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
       const input = JSON.parse(Buffer.from(payload ?? []).toString('utf8')) as WaveWorkflowInput;
       expect(input.trustedStampKeys).toEqual(stack.controlPlane.config.stamp.trustedKeys);
@@ -101,7 +107,7 @@ describe('the demo road: people act through the stack’s factory server', () =>
       expect(children.length).toBeGreaterThan(0);
       expect(children).not.toContain('notifyEvent');
     } finally {
-      await connection.close();
+      await temporal.close();
     }
   });
 

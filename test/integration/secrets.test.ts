@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeHistoryPayloads } from '../../workers/payload-codec.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoDatabases, demoScope } from '../../domain/demo.ts';
 import type { DatabaseSpec } from '../../domain/migration.ts';
@@ -130,7 +131,9 @@ describe('worker secrets from Key Vault', () => {
       await handle.signal(databaseCutoverSignal, { by: 'secrets-test', reason: 'cutover window opened' });
       expect(await handle.result()).toMatchObject({ outcome: 'migrated', phase: 'completed' });
 
-      const history = historyText(await handle.fetchHistory());
+      const history = historyText(
+        await decodeHistoryPayloads(await handle.fetchHistory(), harness.client.options.loadedDataConverter),
+      );
       // The search can succeed: the decoded payloads hold the spec (its source server) and the results.
       expect(history).toContain(payroll.sourceServer);
       expect(history).toContain('ReadyForCutover');
