@@ -58,7 +58,7 @@ export function layout(title: string, viewer: Viewer, body: string, load?: Dashb
   // Every htmx request of the page carries the session's CSRF token (the server refuses POSTs without it).
   const headers = e(JSON.stringify({ 'x-factory-csrf': viewer.csrf }));
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)} · Migration Factory</title><script src="/dashboard/assets/htmx.min.js"></script><style>${styles}</style></head>
+<title>${e(title)} · Migration Factory</title><meta name="htmx-config" content='{"noSwap":[204,304,"5xx"]}'><script src="/dashboard/assets/htmx.min.js"></script><style>${styles}</style></head>
 <body hx-headers:inherited="${headers}"><header><strong>Migration Factory</strong><nav aria-label="Dashboard"><a href="/dashboard">Program</a><a href="/dashboard/decisions">Needs a decision</a><a href="/dashboard/plan">Plan</a></nav>
 <span>Signed in as ${e(viewer.name)} (${e(viewer.roles.join(', ') || 'no role')})</span>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${e(viewer.csrf)}"><button type="submit">Sign out</button></form></header>

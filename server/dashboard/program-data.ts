@@ -379,7 +379,8 @@ export function createProgramData(options: {
       const waveId = info.typedSearchAttributes.get(waveIdKey) ?? info.workflowId.replace(/^wave-/, '');
       const batchesByStage: Record<string, number> = {};
       for (const b of progress?.batches ?? []) {
-        const stage = batchStage(b.phase);
+        // A batch the wave has not started yet is not replicating (batchStage groups pending with it).
+        const stage = b.phase === 'pending' ? 'not-started' : batchStage(b.phase);
         batchesByStage[stage] = (batchesByStage[stage] ?? 0) + 1;
         vmsByStage[stage] = (vmsByStage[stage] ?? 0) + b.vmCount;
       }
