@@ -115,7 +115,8 @@ export async function registerDashboard(
   });
 
   // Reads of the dashboard's load on Temporal, for people and scripts with a token (behind the API's hook).
-  app.get('/api/dashboard/load', () => data.load());
+  // The dashboard's routes are HTML for browsers, not part of the API's OpenAPI document.
+  app.get('/api/dashboard/load', { schema: { hide: true } }, () => data.load());
 
   if (!dashboard) {
     const off = (_request: FastifyRequest, reply: FastifyReply) =>
@@ -128,8 +129,8 @@ export async function registerDashboard(
             'Set FACTORY_DASHBOARD_CLIENT_ID (and FACTORY_DASHBOARD_REDIRECT_URL) to the OpenID Connect client browsers sign in with; see docs/dashboard.md.',
           ),
         );
-    app.get('/dashboard', off);
-    app.get('/login', off);
+    app.get('/dashboard', { schema: { hide: true } }, off);
+    app.get('/login', { schema: { hide: true } }, off);
     return;
   }
 
@@ -206,7 +207,10 @@ export async function registerDashboard(
       : html(reply, body);
   }
 
-  await app.register(async (scope) => {
+  await app.register((scope, _options, done) => {
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 64 * 1024 },
@@ -463,6 +467,7 @@ export async function registerDashboard(
         response.statusCode,
       );
     });
+    done();
   });
 }
 
