@@ -18,8 +18,7 @@ import {
   type WaveProgress,
 } from '../../contracts/messages.ts';
 import { waveWorkflowId, batchWorkflowId } from '../../contracts/ids.ts';
-import { batchIdKey, batchStage, waveIdKey } from '../../contracts/search-attributes.ts';
-import type { BatchPhase } from '../../domain/migration.ts';
+import { batchIdKey, waveIdKey } from '../../contracts/search-attributes.ts';
 import type { Plan } from '../../domain/plan/plan-schema.ts';
 import type { Temporal } from '../../cli/operate/connection.ts';
 import { plannedWaveIds } from '../../cli/operate/find-workflow.ts';
@@ -170,11 +169,16 @@ const mondayOf = (ms: number) => {
   return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
 };
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const attentionPhases = new Set<BatchPhase>([
+/**
+ * Batch stages (their published MigrationPhase) whose batches may need a decision: held, in a test
+ * failover or cutover (sign-offs), or waiting for a cutover window. The wave's own list of batch phases
+ * changes only when it starts or hears the end of a batch, so the stages come from visibility.
+ */
+const attentionStages = new Set<string>([
   'awaiting-operator',
-  'validating',
-  'validating-cutover',
+  'test-failover',
   'awaiting-cutover-window',
+  'cutover',
 ]);
 const PAGE_SIZE = 1000;
 /** A batch's or database's detail is read again after this long even when its phase did not change. */
@@ -307,11 +311,14 @@ export function createProgramData(options: {
   async function decisionsFor(
     wave: WaveProgress,
     info: WorkflowExecutionInfo | undefined,
+    stageOf: (batchWorkflowId: string) => string,
   ): Promise<DashboardDecision[]> {
     if (info?.status.name !== 'RUNNING') return [];
-    const attention = wave.batches.filter((b) => attentionPhases.has(b.phase));
+    const attention = wave.batches.filter((b) => attentionStages.has(stageOf(b.workflowId)));
     const details = await mapBounded(attention, 8, (b) =>
-      attentionDetail(b.workflowId, b.phase, () => handle(b.workflowId).query(batchProgressQuery)),
+      attentionDetail(b.workflowId, stageOf(b.workflowId), () =>
+        handle(b.workflowId).query(batchProgressQuery),
+      ),
     );
     const views = attention.flatMap((b, i) => {
       const progress = details[i] as BatchProgress | undefined;
@@ -370,17 +377,28 @@ export function createProgramData(options: {
     const waves: WaveSummary[] = [];
     const vmsByStage: Record<string, number> = {};
     const decisions: DashboardDecision[] = [];
+    // Each batch's stage as it publishes it (MigrationPhase); closed batches by their outcome.
+    const batchStages = new Map(
+      batchInfos.map((b) => [
+        b.workflowId,
+        b.status.name === 'RUNNING'
+          ? String(b.searchAttributes.MigrationPhase?.[0] ?? 'replicating')
+          : b.status.name === 'COMPLETED'
+            ? String(b.searchAttributes.MigrationPhase?.[0] ?? 'completed')
+            : b.status.name.toLowerCase(),
+      ]),
+    );
+    const stageOf = (workflowId: string) => batchStages.get(workflowId) ?? 'not-started';
     const decisionLists = await mapBounded(waveInfos, 4, (info) => {
       const progress = progresses[waveInfos.indexOf(info)];
-      return progress ? decisionsFor(progress, info) : Promise.resolve([]);
+      return progress ? decisionsFor(progress, info, stageOf) : Promise.resolve([]);
     });
     waveInfos.forEach((info, i) => {
       const progress = progresses[i];
       const waveId = info.typedSearchAttributes.get(waveIdKey) ?? info.workflowId.replace(/^wave-/, '');
       const batchesByStage: Record<string, number> = {};
       for (const b of progress?.batches ?? []) {
-        // A batch the wave has not started yet is not replicating (batchStage groups pending with it).
-        const stage = b.phase === 'pending' ? 'not-started' : batchStage(b.phase);
+        const stage = stageOf(b.workflowId);
         batchesByStage[stage] = (batchesByStage[stage] ?? 0) + 1;
         vmsByStage[stage] = (vmsByStage[stage] ?? 0) + b.vmCount;
       }

@@ -237,8 +237,10 @@ describe('operations dashboard in headless Chromium', () => {
         `${await page.locator('#program-live .tables').innerText()}\n${await page.locator('#waves').innerText()}`;
       await page.locator('#waves').waitFor();
       const first = await progress();
-      const navigations: string[] = [];
-      page.on('framenavigated', (frame) => navigations.push(frame.url()));
+      // A mark on the window survives only if the page is not reloaded.
+      await page.evaluate('window.notReloaded = true');
+      const seen: string[] = [];
+      page.on('framenavigated', (frame) => seen.push(`navigated ${frame.url()}`));
       await waitFor(
         'the program to change without a reload',
         async () => ((await progress()) !== first ? true : undefined),
@@ -250,7 +252,7 @@ describe('operations dashboard in headless Chromium', () => {
         throw error;
       });
       expect(await progress()).not.toBe(first);
-      expect(await page.evaluate<boolean>('window.notReloaded === true')).toBe(true);
+      expect(await page.evaluate<boolean>('window.notReloaded === true'), seen.join('\n')).toBe(true);
       step('live change seen');
       await page.screenshot({ path: join(screenshots, 'dashboard-program.png'), fullPage: true });
 
