@@ -25,6 +25,7 @@ import { preflightCheckNames } from '../domain/preflight/checks.ts';
 import type { ServerConfig } from './config.ts';
 import { AuthenticationError, createTokenVerifier, type TokenVerifier } from './identity.ts';
 import { addMetricsRoute, ProgressMetrics } from './metrics.ts';
+import { registerDashboard } from './dashboard/routes.ts';
 import { createOperations, statusOf } from './operations.ts';
 import { codecEndpoint } from './codec-endpoint.ts';
 import { defaultCodecEndpoint } from './config.ts';
@@ -580,6 +581,8 @@ export async function buildServer(
   databaseAction('cutover', 'Cut a ready database over now (operator in its window; lead with force)');
   databaseAction('retry', 'Retry a database held after a failure (operator)');
   databaseAction('rollback', 'Roll a database migration back (lead)');
+
+  await registerDashboard(app, { config, temporal, verifyToken });
 
   await app.ready();
   return app;

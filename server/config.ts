@@ -47,6 +47,8 @@ export interface ServerConfig {
   waveEnv?: NodeJS.ProcessEnv;
   /** The Web UI's codec endpoint (/codec): who may decrypt, and the UI origins (CORS). Default: `defaultCodecEndpoint`. */
   codec?: { roles: Role[]; corsOrigins: string[] };
+  /** The operations dashboard (docs/dashboard.md); absent when no client id is configured. */
+  dashboard?: DashboardConfig;
 }
 
 /** The Temporal Web UI of the embedded stack (cli/operate/connection.ts DEFAULT_UI_URL). */
@@ -89,6 +91,23 @@ export function parseOrigins(text: string): string[] {
         );
       return url.origin;
     });
+}
+
+export interface DashboardConfig {
+  /** The OpenID Connect public client the browser signs in with (authorization code + PKCE). */
+  clientId: string;
+  /** The server's callback as registered with the issuer: `<public URL>/auth/callback`. */
+  redirectUrl: string;
+  /** Scopes asked for; the access token must carry the API's audience. */
+  scope: string;
+  /** Resource indicator (RFC 8707) sent with the request, when the issuer needs one to pick the audience. */
+  resource?: string;
+  /** 32-byte key that encrypts the session cookie (A256GCM). Secret. */
+  sessionKey: Uint8Array;
+  /** True when no key was configured and this process made one up: sessions end when it restarts. */
+  ephemeralSessionKey: boolean;
+  /** How long the server reuses what it read from Temporal, and how often pages poll (seconds). */
+  refreshSeconds: number;
 }
 
 export class ServerConfigError extends Error {
@@ -139,6 +158,52 @@ export function parseTrustedKeys(text: string | undefined): TrustedStampKeys {
   return keys;
 }
 
+/** The dashboard's settings, or undefined when FACTORY_DASHBOARD_CLIENT_ID is unset. */
+export function loadDashboardConfig(
+  env: NodeJS.ProcessEnv,
+  listen: { host: string; port: number },
+): DashboardConfig | undefined {
+  const clientId = env.FACTORY_DASHBOARD_CLIENT_ID?.trim();
+  if (!clientId) return undefined;
+  const publicHost = ['0.0.0.0', '::'].includes(listen.host) ? undefined : listen.host;
+  const redirectUrl =
+    env.FACTORY_DASHBOARD_REDIRECT_URL?.trim() ||
+    (publicHost ? `http://${publicHost}:${listen.port}/auth/callback` : '');
+  if (!redirectUrl)
+    throw new ServerConfigError(
+      `FACTORY_DASHBOARD_REDIRECT_URL is not set: the server listens on ${listen.host}, so name the address browsers reach it at (https://…/auth/callback)`,
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(redirectUrl);
+  } catch {
+    throw new ServerConfigError(`FACTORY_DASHBOARD_REDIRECT_URL ${redirectUrl}: not a URL`);
+  }
+  if (parsed.pathname !== '/auth/callback')
+    throw new ServerConfigError(
+      `FACTORY_DASHBOARD_REDIRECT_URL ${redirectUrl}: the path must be /auth/callback (the server's callback route)`,
+    );
+  const keyText = env.FACTORY_SESSION_KEY?.trim();
+  if (keyText && !/^[A-Za-z0-9_-]{43}$/.test(keyText))
+    // The value is a secret: name the variable, never echo it.
+    throw new ServerConfigError('FACTORY_SESSION_KEY: expected 32 random bytes, base64url (43 characters)');
+  const refresh = Number(env.FACTORY_DASHBOARD_REFRESH_SECONDS ?? '3');
+  if (!Number.isFinite(refresh) || refresh < 1 || refresh > 60)
+    throw new ServerConfigError('FACTORY_DASHBOARD_REFRESH_SECONDS: expected 1 to 60 seconds');
+  const resource = env.FACTORY_DASHBOARD_RESOURCE?.trim();
+  return {
+    clientId,
+    redirectUrl,
+    scope: env.FACTORY_DASHBOARD_SCOPE?.trim() || 'openid profile',
+    ...(resource ? { resource } : {}),
+    sessionKey: keyText
+      ? new Uint8Array(Buffer.from(keyText, 'base64url'))
+      : crypto.getRandomValues(new Uint8Array(32)),
+    ephemeralSessionKey: !keyText,
+    refreshSeconds: refresh,
+  };
+}
+
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const required = (name: string) => {
     const value = env[name]?.trim();
@@ -168,8 +233,10 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       'FACTORY_STAMP_PRIVATE_KEY: expected a base64url Ed25519 private key (32 bytes)',
     );
   }
+  const host = env.FACTORY_SERVER_HOST?.trim() || '127.0.0.1';
+  const dashboard = loadDashboardConfig(env, { host, port });
   return {
-    host: env.FACTORY_SERVER_HOST?.trim() || '127.0.0.1',
+    host,
     port,
     oidc: {
       issuer: required('FACTORY_OIDC_ISSUER'),
@@ -202,6 +269,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
           ? parseOrigins(new URL(env.TEMPORAL_UI_URL.trim()).origin)
           : defaultCodecEndpoint.corsOrigins,
     },
+    ...(dashboard ? { dashboard } : {}),
   };
 }
 
@@ -220,5 +288,17 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     metricsRefreshSeconds: config.metricsRefreshSeconds ?? 30,
     codecRoles: (config.codec ?? defaultCodecEndpoint).roles,
     codecCorsOrigins: (config.codec ?? defaultCodecEndpoint).corsOrigins,
+    dashboard: config.dashboard
+      ? {
+          clientId: config.dashboard.clientId,
+          redirectUrl: config.dashboard.redirectUrl,
+          scope: config.dashboard.scope,
+          resource: config.dashboard.resource,
+          refreshSeconds: config.dashboard.refreshSeconds,
+          sessionKey: config.dashboard.ephemeralSessionKey
+            ? 'random per process (FACTORY_SESSION_KEY unset: local use only; sessions end on restart)'
+            : 'configured',
+        }
+      : '(off: FACTORY_DASHBOARD_CLIENT_ID unset)',
   };
 }

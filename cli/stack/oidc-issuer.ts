@@ -54,6 +54,11 @@ export interface OidcIssuerOptions {
   audience?: string;
   clientId?: string;
   accessTokenTtlSeconds?: number;
+  /**
+   * Where the public client may send browsers back after the authorization-code flow: the factory
+   * server's dashboard callback (`FACTORY_DASHBOARD_REDIRECT_URL`). The issuer refuses any other.
+   */
+  redirectUris?: string[];
 }
 
 export interface RunningOidcIssuer {
@@ -106,7 +111,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<Runni
         token_endpoint_auth_method: 'none',
         grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: ['http://127.0.0.1/callback'],
+        redirect_uris: options.redirectUris?.length ? options.redirectUris : ['http://127.0.0.1/callback'],
       },
     ],
     jwks: { keys: [jwk] },
