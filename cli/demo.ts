@@ -281,7 +281,7 @@ export async function runDemo(options: {
         `  ${entry.at}  ${entry.action.padEnd(12)} by ${entry.by ?? '?'}${entry.outcome === 'refused' ? ' (refused)' : ''}`,
       );
     print(
-      `Dashboard: ${controlPlane.url}/waves/wave-01 — the demo stops its stack now; \`npm run stack -- --data-dir ${dataDir} --workspace ${workspace}\` serves it again (history in ${dataDir}).`,
+      `Dashboard: ${controlPlane.url}/dashboard/waves/wave-01 — the demo stops its stack now; \`npm run stack -- --data-dir ${dataDir} --workspace ${workspace}\` serves it again (history in ${dataDir}).`,
     );
     return outcome;
   } finally {

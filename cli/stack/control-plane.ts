@@ -80,7 +80,12 @@ export function stackStampKey(keyDir: string | undefined): StoredStampKey {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const password = LOCAL_PASSWORD;
-  const issuer = await startOidcIssuer({ port: options.issuerPort, users: seededUsers(password) });
+  const callback = `http://127.0.0.1:${options.serverPort}/auth/callback`;
+  const issuer = await startOidcIssuer({
+    port: options.issuerPort,
+    users: seededUsers(password),
+    redirectUris: [callback],
+  });
   try {
     const key = stackStampKey(options.keyDir);
     const config = loadServerConfig({
@@ -93,6 +98,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       FACTORY_OIDC_CLIENT_ID: issuer.clientId,
       FACTORY_OIDC_SCOPE: 'openid profile groups api offline_access',
       FACTORY_ROLE_GROUPS: localRoleGroups,
+      // The dashboard signs browsers in with the same public client (authorization code + PKCE).
+      FACTORY_DASHBOARD_CLIENT_ID: issuer.clientId,
+      FACTORY_DASHBOARD_REDIRECT_URL: callback,
+      FACTORY_DASHBOARD_SCOPE: 'openid profile groups api',
+      FACTORY_DASHBOARD_RESOURCE: issuer.audience,
       FACTORY_STAMP_KEY_ID: key.keyId,
       FACTORY_STAMP_PRIVATE_KEY: key.privateKey,
       ...(options.workspace ? { FACTORY_WORKSPACE: options.workspace } : {}),

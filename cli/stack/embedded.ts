@@ -130,7 +130,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       // References to secrets seeded in the simulator's Key Vault, never the values.
       ...(await seedDemoSecrets(admin)).workerEnv,
       // Notifications link to this stack's server unless the operator names another dashboard.
-      FACTORY_DASHBOARD_URL: `http://127.0.0.1:${options.serverPort}`,
+      FACTORY_DASHBOARD_URL: `http://127.0.0.1:${options.serverPort}/dashboard`,
       // Notification channels the operator set (docs/notifications.md); none by default.
       ...notificationEnv(process.env),
     };

@@ -65,15 +65,14 @@ export async function runStack(options: RunStackOptions) {
   print(`Artifact store     ${stack.azurite.blobEndpoint} (Azurite)`);
   print(`Workers            task queues ${TASK_QUEUES.workflows}, ${TASK_QUEUES.azure} (profile simulator)`);
   const { controlPlane } = stack;
-  print(
-    `Factory server     ${controlPlane.url}  (API /api, OpenAPI /api/openapi.json; the dashboard on the same address)`,
-  );
+  print(`Factory server     ${controlPlane.url}  (API /api, OpenAPI /api/openapi.json)`);
+  print(`Dashboard          ${controlPlane.url}/dashboard  (sign in as a local user below)`);
   print(`OIDC issuer        ${controlPlane.issuer.issuer}  (client ${controlPlane.issuer.clientId})`);
   print(`Local users        password '${controlPlane.password}' (this machine only):`);
   for (const line of localUserLines(controlPlane.issuer.users)) print(`  ${line}`);
   print(
     controlPlane.config.workspace
-      ? `Start a wave       POST ${controlPlane.url}/api/waves/<waveId>/start with an operator's token (oscar)`
+      ? `Start a wave       npx factory login ${controlPlane.url}  (as oscar), then npx factory wave start <waveId> --reason "…"`
       : 'Start a wave       the server starts waves of a workspace: run the stack with --workspace <dir>',
   );
   print('Press Ctrl-C to stop.');
