@@ -38,6 +38,8 @@ import {
 
 const WAVE_ID = 'cl-demo';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Every history batch the cluster stored, as PostgreSQL holds it: `history_node.data` is the
  * proto3-encoded `temporal.api.history.v1.History` of one batch of events (`data_encoding` Proto3). Read
@@ -71,6 +73,8 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
   let cluster: RunningCluster;
   let harness: Harness;
   let worker: ChildProcess | undefined;
+  /** The wave's database ids (the wave scopes them: `cl-demo.payroll-db-01.payroll`). */
+  let waveDatabaseIds: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'mf-cluster-test-'));
 
   beforeAll(async () => {
@@ -217,6 +221,7 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
       'failed-needs-attention': 0,
     });
     expect(outcome.databases.map((d) => d.outcome)).toEqual(['migrated', 'migrated']);
+    waveDatabaseIds = outcome.databases.map((d) => d.databaseId);
 
     const { entries } = await harness.admin.audit();
     const accepted = entries.filter((e) => e.status < 300);
@@ -259,7 +264,12 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
     // The CLI reads the wave with the cluster's TOML profile, as an operator would.
     const status = await runCli(['wave', 'status', 'cl-demo', '--json'], {
       cwd: tmpdir(),
-      env: { TEMPORAL_CONFIG_FILE: cluster.configFile, TEMPORAL_PROFILE: 'cluster' },
+      env: {
+        TEMPORAL_CONFIG_FILE: cluster.configFile,
+        TEMPORAL_PROFILE: 'cluster',
+        // The key the wave's payloads were encrypted with (the stack's own key file).
+        FACTORY_CODEC_KEY_FILE: harness.workerEnv.FACTORY_CODEC_KEY_FILE ?? '',
+      },
     });
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ waveId: 'cl-demo', phase: 'completed' });
@@ -286,11 +296,19 @@ describe('Temporal cluster on PostgreSQL with mutual TLS (separate services)', (
       'the application cutover window is open',
     ];
     // Workflow ids are Temporal's metadata, never encoded: a database's id names its source server
-    // (`database-payroll-db-01.payroll`), so those ids are taken out before the search.
-    const outsideIds = databases
-      .map((d) => databaseWorkflowId(d.id))
+    // (`database-cl-demo.payroll-db-01.payroll`), so those ids are taken out before the search.
+    expect(waveDatabaseIds).toHaveLength(2);
+    const outsideIds = waveDatabaseIds
+      .map((id) => databaseWorkflowId(id))
       .reduce((text, id) => text.replaceAll(id, '<database workflow id>'), raw);
-    for (const secret of secrets) expect(outsideIds, `PostgreSQL holds '${secret}'`).not.toContain(secret);
+    // Each clear occurrence with the printable bytes around it, so a failure shows which field leaks.
+    const leaks = secrets.flatMap((secret) =>
+      [...outsideIds.matchAll(new RegExp(escapeRegExp(secret), 'g'))].map(
+        (match) =>
+          `${secret}: …${outsideIds.slice(Math.max(0, match.index - 80), match.index + secret.length + 40).replace(/[^\x20-\x7e]/g, '.')}…`,
+      ),
+    );
+    expect(leaks).toEqual([]);
 
     // The same bytes decoded with the codec hold every one of them: the search above can find them.
     const converter = harness.client.options.loadedDataConverter;
