@@ -14,9 +14,12 @@ import { BenchStack } from './stack.ts';
 import { prepareProgram } from './workspace.ts';
 import { seedSimulatorFromWorkspace } from '../cli/stack/seed-workspace.ts';
 import type { WaveTimings } from '../contracts/wave-settings.ts';
+import { temporalEngines, type TemporalEngine } from '../cli/stack/embedded.ts';
 
 export interface BenchConfig {
   mode: 'bench' | 'chaos';
+  /** `dev`: the Temporal dev server (SQLite); `cluster`: PostgreSQL, separate services, mutual TLS. */
+  engine: TemporalEngine;
   vms: number;
   seed: number;
   speed: number;
@@ -87,6 +90,7 @@ export async function runBench(config: BenchConfig) {
     const scale = config.armBudgetScale;
     stack = new BenchStack({
       dir,
+      engine: config.engine,
       scope,
       speed: config.speed,
       seed: config.seed,
@@ -109,10 +113,15 @@ export async function runBench(config: BenchConfig) {
       },
       log: () => undefined,
     });
+    const temporalWhat =
+      config.engine === 'cluster'
+        ? `the Temporal cluster (PostgreSQL, separate services, mutual TLS) in ${dir}/cluster`
+        : `Temporal (SQLite in ${dir})`;
     log(
-      `Starting Temporal (SQLite in ${dir}), the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`,
+      `Starting ${temporalWhat}, the simulator (speed ${config.speed}) and ${config.workers} worker processes ...`,
     );
     await stack.start();
+    const temporalStartSeconds = stack.temporal.cluster?.startSeconds;
     await seedSimulatorFromWorkspace(stack.admin, program.workspace);
     await stack.startWorkers();
 
@@ -177,9 +186,15 @@ export async function runBench(config: BenchConfig) {
       }
       if (!temporalRestarted && kills >= 2 && past('replicating')) {
         temporalRestarted = true;
-        note('Temporal dev server stopping');
-        await stack.restartTemporal();
-        note('Temporal dev server restarted on its SQLite file');
+        if (config.engine === 'cluster') {
+          note('Temporal history service SIGKILLed, then the frontend');
+          await stack.restartTemporal();
+          note('Temporal history and frontend services restarted on PostgreSQL');
+        } else {
+          note('Temporal dev server stopping');
+          await stack.restartTemporal();
+          note('Temporal dev server restarted on its SQLite file');
+        }
       }
       if (
         !simulatorRestarted &&
@@ -307,6 +322,7 @@ export async function runBench(config: BenchConfig) {
     const report = {
       mode: config.mode,
       config: {
+        engine: config.engine,
         vms: config.vms,
         seed: config.seed,
         speed: config.speed,
@@ -327,6 +343,7 @@ export async function runBench(config: BenchConfig) {
         lowerBoundBinding: s.lowerBoundBinding,
       },
       prepareSeconds: round(program.prepareSeconds, 1),
+      ...(temporalStartSeconds === undefined ? {} : { clusterStartSeconds: round(temporalStartSeconds, 1) }),
       wallSeconds: round(outcome.wallSeconds, 1),
       migrated: { vms: vmsMigrated, databases: dbsMigrated },
       outcomes: {
@@ -457,9 +474,10 @@ export function formatReport(r: BenchReport): string {
     `${r.mode === 'chaos' ? 'CHAOS' : 'BENCHMARK'}: ${r.plan.vms} VMs / ${r.plan.databases} databases in ${r.plan.waves} waves, ${r.plan.batches} batches`,
   );
   p(
-    `  config: speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`,
+    `  config: Temporal engine ${r.config.engine}, speed ${r.config.speed}, ${r.config.workers} worker processes, ${r.config.waveConcurrency} waves at a time, ARM budget ×${r.config.armBudgetScale}, ${r.config.activitiesPerSecond} Azure activities/s, ${r.config.maxConcurrentActivities} concurrent per worker, LRO poll ${r.config.lroPollMs} ms`,
   );
   p(`  prepare (generate+import+assess+plan): ${r.prepareSeconds} s`);
+  if (r.clusterStartSeconds !== undefined) p(`  cluster start: ${r.clusterStartSeconds} s`);
   p(`Wall time (waves start → last wave closed): ${r.wallSeconds} s`);
   p(
     `Migrated: ${r.migrated.vms} VMs (${r.perMinute.vms}/min), ${r.migrated.databases} databases (${r.perMinute.databases}/min)`,
@@ -534,10 +552,14 @@ export function parseBenchArgs(argv: string[], mode: 'bench' | 'chaos') {
     return n;
   };
   const vms = num('vms', mode === 'bench' ? 10_000 : 1000);
+  const engine = get('engine') ?? 'dev';
+  if (!temporalEngines.includes(engine as TemporalEngine))
+    throw new Error(`--engine must be one of ${temporalEngines.join(', ')}, not ${engine}`);
   return {
     json: argv.includes('--json'),
     config: {
       mode,
+      engine: engine as TemporalEngine,
       vms,
       seed: num('seed', 1),
       speed: num('speed', 5000),

@@ -1,9 +1,10 @@
 /**
  * Benchmark: the whole program — generate, import, assess and plan an estate (default 10,000 VMs and
  * 8,500 databases), then run every wave through cutover, commit and complete migration on a real Temporal
- * dev server, worker processes and the simulator on a compressed clock. See docs/benchmarks.md.
+ * (the dev server, or with `--engine cluster` the PostgreSQL cluster with mutual TLS), worker processes and
+ * the simulator on a compressed clock. See docs/benchmarks.md.
  *
- *   npm run bench [-- --vms 10000 --json --speed 2000 --workers 2 --wave-concurrency 3]
+ *   npm run bench [-- --vms 10000 --json --speed 2000 --workers 2 --wave-concurrency 3 --engine cluster]
  */
 import { formatReport, parseBenchArgs, runBench } from './harness.ts';
 

@@ -1,15 +1,19 @@
 /**
- * The benchmark's own stack: a headless Temporal dev server on a SQLite file, the simulator in this
+ * The benchmark's own stack: Temporal (engine `dev`: a headless dev server on a SQLite file; engine
+ * `cluster`: cli/stack/cluster.ts, PostgreSQL and separate services with mutual TLS), the simulator in this
  * process (persisted snapshot, so it can be restarted), and worker PROCESSES (killable; their peak RSS is
- * read from /proc/<pid>/status VmHWM while they run).
+ * read from /proc/<pid>/status VmHWM while they run). Every process connects with the engine's TEMPORAL_*
+ * client variables, as a factory process does.
  */
 import { seedDemoSecrets } from '../simulators/demo-secrets.ts';
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../cli/stack/azurite.ts';
+import { connectAsClient, startCluster, type RunningCluster } from '../cli/stack/cluster.ts';
 import { startDevServer, type RunningDevServer } from '../cli/stack/dev-server.ts';
+import type { TemporalEngine } from '../cli/stack/embedded.ts';
 import { freePort } from '../cli/stack/ports.ts';
 import { projectRoot } from '../cli/stack/temporal-cli.ts';
 import type { AzureScope } from '../domain/demo.ts';
@@ -23,6 +27,8 @@ import { AesGcmPayloadCodec, factoryDataConverter } from '../workers/payload-cod
 
 export interface StackOptions {
   dir: string;
+  /** `dev` (default): the Temporal dev server; `cluster`: PostgreSQL, separate services, mutual TLS. */
+  engine?: TemporalEngine;
   scope: AzureScope;
   speed: number;
   seed: number;
@@ -42,8 +48,18 @@ export interface WorkerProcess {
 
 type ArmRequests = StateSummary['armRequests'];
 
+/** The engine's running Temporal, as the bench uses it. */
+interface BenchTemporal {
+  address: string;
+  /** TEMPORAL_* variables every process of the bench connects with. */
+  clientEnv: Record<string, string>;
+  /** The cluster's processes (engine `cluster`). */
+  cluster?: RunningCluster;
+  stop(): Promise<void>;
+}
+
 export class BenchStack {
-  temporal!: RunningDevServer;
+  temporal!: BenchTemporal;
   simulator!: RunningSimulator;
   admin!: SimulatorAdmin;
   /** The artifact store the waves' plans are published to (in memory; it is not part of the chaos). */
@@ -68,6 +84,10 @@ export class BenchStack {
     return join(this.options.dir, 'temporal.sqlite');
   }
 
+  get engine(): TemporalEngine {
+    return this.options.engine ?? 'dev';
+  }
+
   get codecKeyFile() {
     return join(this.options.dir, 'codec-keys.json');
   }
@@ -81,15 +101,30 @@ export class BenchStack {
     this.azurite = azurite;
     this.bundlePath = join(this.options.dir, 'workflow-bundle.js');
     writeFileSync(this.bundlePath, bundle.code);
-    this.temporal = await startDevServer({ port, dbFile: this.dbFile, log: this.options.log });
+    this.temporal = await this.startTemporal(port);
     await this.startSimulator(true);
     // Persisted in the simulator's snapshot: the references stay valid across simulator restarts.
     this.secretsEnv = (await seedDemoSecrets(this.admin)).workerEnv;
-    this.connection = await Connection.connect({ address: this.temporal.address });
+    // Connected from the client variables, as the workers and the CLI connect (mutual TLS on the cluster).
+    this.connection = await connectAsClient(this.temporal.clientEnv);
     // Encrypted payloads, as in production: the bench measures the codec's cost too.
     const codec = new AesGcmPayloadCodec(ensureCodecKeyFile(this.codecKeyFile));
     this.client = new Client({ connection: this.connection, dataConverter: factoryDataConverter(codec) });
     this.rssTimer = setInterval(() => this.sampleRss(), 500);
+  }
+
+  private async startTemporal(port: number): Promise<BenchTemporal> {
+    if (this.engine === 'cluster') {
+      // PostgreSQL runs as an unprivileged user, which must traverse (not list) the bench's folder.
+      chmodSync(this.options.dir, 0o711);
+      const cluster = await startCluster({
+        dir: join(this.options.dir, 'cluster'),
+        frontendPort: port,
+        log: this.options.log,
+      });
+      return { address: cluster.address, clientEnv: cluster.clientEnv, cluster, stop: () => cluster.stop() };
+    }
+    return devServerTemporal(await startDevServer({ port, dbFile: this.dbFile, log: this.options.log }));
   }
 
   private async startSimulator(first: boolean) {
@@ -114,11 +149,24 @@ export class BenchStack {
     await this.startSimulator(false);
   }
 
-  /** Stops the Temporal dev server and starts it again on the same SQLite file and port. */
+  /**
+   * Dev server: stops it and starts it again on the same SQLite file and port. Cluster: SIGKILLs the
+   * history service and restarts it, then the frontend (PostgreSQL keeps the state), as a crash would.
+   */
   async restartTemporal(): Promise<void> {
+    const { cluster } = this.temporal;
+    if (cluster) {
+      for (const service of [cluster.services.history, cluster.services.frontend]) {
+        await service.kill('SIGKILL');
+        await service.start();
+      }
+      return;
+    }
     const port = Number(this.temporal.address.split(':')[1]);
     await this.temporal.stop();
-    this.temporal = await startDevServer({ port, dbFile: this.dbFile, log: this.options.log });
+    this.temporal = devServerTemporal(
+      await startDevServer({ port, dbFile: this.dbFile, log: this.options.log }),
+    );
   }
 
   /** ARM request counters over every simulator run. */
@@ -140,7 +188,7 @@ export class BenchStack {
     return {
       FACTORY_PROFILE: 'simulator',
       FACTORY_ARTIFACTS_CONNECTION_STRING: this.azurite.connectionString,
-      TEMPORAL_ADDRESS: this.temporal.address,
+      ...this.temporal.clientEnv,
       FACTORY_TASK_QUEUE: this.taskQueue,
       FACTORY_AZURE_TASK_QUEUE: this.azureTaskQueue,
       AZURE_RESOURCE_MANAGER_ENDPOINT: this.simulator.endpoint,
@@ -247,6 +295,14 @@ export class BenchStack {
     await this.temporal?.stop().catch(() => undefined);
     await this.azurite?.stop().catch(() => undefined);
   }
+}
+
+function devServerTemporal(devServer: RunningDevServer): BenchTemporal {
+  return {
+    address: devServer.address,
+    clientEnv: { TEMPORAL_ADDRESS: devServer.address },
+    stop: () => devServer.stop(),
+  };
 }
 
 function emptyArm(): ArmRequests {
