@@ -12,7 +12,10 @@ import type { temporal } from '@temporalio/proto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoOperator, followWave, planDemoWorkspace } from '../cli/demo.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { planDemoWorkspace } from '../cli/demo.ts';
+import { approveWaveUpdate, waveProgressQuery } from '../contracts/messages.ts';
+import type { WaveResult } from '../domain/migration.ts';
 import { prepareWave, startWaveWorkflow } from '../cli/operate/wave-start.ts';
 import { projectRoot } from '../cli/stack/temporal-cli.ts';
 import { seedSimulatorFromWorkspace } from '../cli/stack/seed-workspace.ts';
@@ -157,19 +160,44 @@ async function recordDemo(): Promise<StoredHistoryEntry[]> {
         cutover: 'when-ready',
       },
     });
-    const handle = await startWaveWorkflow(stack.client, prepared.input, demoOperator, prepared.taskQueue);
-    const result = await followWave(
-      stack.client,
-      handle.workflowId,
-      (line) => log(`  ${line}`),
-      demoOperator,
-    );
+    const handle = await startWaveWorkflow(stack.client, prepared.input, recorder, prepared.taskQueue);
+    const result = await runToEnd(stack.client, handle.workflowId);
     log(`  wave-01: ${JSON.stringify(result.counts)}`);
     return await collect(stack.client, 'demo', secretValues(stack));
   } finally {
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const recorder = { by: 'histories@contoso.com', reason: 'recording the release histories', ticket: 'REL-1' };
+
+/** Waits for the wave, approving a refused gate once with a waiver per named VM, as the demo's approver does. */
+async function runToEnd(client: Client, workflowId: string): Promise<WaveResult> {
+  const handle = client.workflow.getHandle(workflowId);
+  let finished = false;
+  const result = (handle.result() as Promise<WaveResult>).finally(() => (finished = true));
+  let approved = false;
+  while (!finished) {
+    const wave = await handle.query(waveProgressQuery).catch(() => undefined);
+    if (wave?.phase === 'gate-refused' && wave.gate && !approved) {
+      approved = true;
+      await handle.executeUpdate(approveWaveUpdate, {
+        args: [
+          {
+            ...recorder,
+            waivers: wave.gate.notReady.map((s) => ({
+              server: s.server,
+              reason: `recorded although ${s.readiness}`,
+            })),
+            acceptCapacityViolations: wave.gate.capacity.length > 0,
+          },
+        ],
+      });
+    }
+    await Promise.race([result.catch(() => undefined), delay(1000)]);
+  }
+  return result;
 }
 
 /** The stack's secret settings (the artifact store's connection string): a history holding one is refused. */
