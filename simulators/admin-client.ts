@@ -125,12 +125,14 @@ export class SimulatorAdmin {
 
   /**
    * Stores a new version of each secret in the simulator's Key Vault (its URL is the simulator's endpoint)
-   * and answers each new version's secret id (`<vault-url>/secrets/<name>/<version>`).
+   * and answers each new version's secret id (`<vault-url>/secrets/<name>/<version>`). `keepExisting`
+   * leaves a secret that already has a version as it is (and answers that version's id).
    */
   seedSecrets(
     secrets: Record<string, string>,
+    options: { keepExisting?: boolean } = {},
   ): Promise<{ vaultUrl: string; secrets: Record<string, string> }> {
-    return this.call('PUT', '/admin/key-vault/secrets', { secrets });
+    return this.call('PUT', '/admin/key-vault/secrets', { secrets, ...options });
   }
 
   /** Deletes a subnet of a seeded virtual network (preflight's subnet check then fails). */

@@ -10,7 +10,7 @@ import { setIntegrationRuntime } from './data-migration/sql-migration-services.t
 import { faultableScenarioNames, resolveFaultConfig } from './faults.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrationStatus } from './data-migration/database-migration-view.ts';
-import { setSecret } from './key-vault.ts';
+import { latestSecretVersion, setSecret } from './key-vault.ts';
 import { handleLandingZoneAdmin } from './landing-zone/admin.ts';
 import { seedLandingZone } from './landing-zone/seed.ts';
 import type { Simulation } from './simulation.ts';
@@ -174,6 +174,8 @@ const databasesSchema = z.object({
 /** Name → value; values are strings because Key Vault stores strings. */
 const keyVaultSecretsSchema = z.object({
   secrets: z.record(z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'a Key Vault secret name'), z.string()),
+  /** Leave a secret that already has a version alone (a key that must survive restarts, e.g. the codec's). */
+  keepExisting: z.boolean().optional(),
 });
 
 const json = (status: number, body: unknown): PlainResponse => ({ status, body });
@@ -291,7 +293,10 @@ export function handleAdmin(
       const ids = Object.fromEntries(
         Object.entries(parsed.data.secrets).map(([name, value]) => [
           name,
-          `${sim.endpoint}/secrets/${name}/${setSecret(sim, name, value).version}`,
+          `${sim.endpoint}/secrets/${name}/${
+            (parsed.data.keepExisting ? latestSecretVersion(sim, name) : undefined) ??
+            setSecret(sim, name, value).version
+          }`,
         ]),
       );
       return json(200, { vaultUrl: sim.endpoint, secrets: ids });

@@ -36,3 +36,19 @@ export async function seedDemoSecrets(admin: SimulatorAdmin): Promise<DemoSecret
     values: Object.values(values),
   };
 }
+
+/** The secret holding the payload codec key of a simulator-backed deployment (docker-compose.yml). */
+export const demoCodecKeySecret = 'factory-codec-key';
+
+/**
+ * A payload codec key in the simulator's Key Vault, created once: a later start keeps it, since a new key
+ * behind the same id would make every history already written with it unreadable (docs/security.md).
+ * Returns the codec settings for the factory's processes.
+ */
+export async function seedDemoCodecKey(admin: SimulatorAdmin): Promise<Record<string, string>> {
+  const { vaultUrl } = await admin.seedSecrets(
+    { [demoCodecKeySecret]: randomBytes(32).toString('base64') },
+    { keepExisting: true },
+  );
+  return { FACTORY_CODEC_KEYVAULT_URL: vaultUrl, FACTORY_CODEC_KEY_SECRETS: demoCodecKeySecret };
+}

@@ -71,6 +71,11 @@ export function setSecret(
   return secret;
 }
 
+/** The latest version id of `name`, or undefined when the vault has none. */
+export function latestSecretVersion(sim: Simulation, name: string): string | undefined {
+  return findVersions(sim, name)?.[1].at(-1)?.version;
+}
+
 function findVersions(sim: Simulation, name: string): [string, SecretVersion[]] | undefined {
   const entry = Object.entries(vaultState(sim)).find(([key]) => key.toLowerCase() === name.toLowerCase());
   return entry;

@@ -2,7 +2,7 @@
  * Runs the simulator in the foreground:
  *   npx tsx simulators/main.ts --port 8443 --state-dir .data/simulator --speed 600
  */
-import { demoSecretNames, seedDemoSecrets } from './demo-secrets.ts';
+import { demoSecretNames, seedDemoCodecKey, seedDemoSecrets } from './demo-secrets.ts';
 import { parseArgs } from 'node:util';
 import { demoScope, demoSite } from '../domain/demo.ts';
 import { SimulatorAdmin } from './admin-client.ts';
@@ -82,6 +82,10 @@ async function main(): Promise<void> {
     const secrets = await seedDemoSecrets(admin);
     console.log(`Seeded Key Vault secrets ${Object.values(demoSecretNames).join(', ')}; worker settings:`);
     for (const [name, value] of Object.entries(secrets.workerEnv)) console.log(`  ${name}=${value}`);
+    // Created once and kept across starts: histories written with it must stay readable.
+    const codec = await seedDemoCodecKey(admin);
+    console.log('Payload codec key in Key Vault (kept across starts); settings for every factory process:');
+    for (const [name, value] of Object.entries(codec)) console.log(`  ${name}=${value}`);
   }
   console.log(`Migration Factory simulator listening on ${simulator.endpoint}`);
   console.log(`  CA certificate: ${simulator.caCertPath}`);

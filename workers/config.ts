@@ -8,7 +8,8 @@ import { settingsProfiles } from '../contracts/wave-settings.ts';
 import { TASK_QUEUES } from '../contracts/task-queues.ts';
 import { demoScope } from '../domain/demo.ts';
 import { simulatorArtifactStore } from '../workspace/artifact-store.ts';
-import type { NotificationSettings, SmtpSettings } from '../activities/notify.ts';
+import type { SmtpSettings } from '../activities/notify.ts';
+import { notificationChannels, type NotificationChannel } from '../contracts/notifications.ts';
 import { logLevels } from './log.ts';
 import { loadDatabaseServers, type DatabaseServersSettings } from './database-servers.ts';
 import { parseSecretReference, type SecretReference } from './secrets.ts';
@@ -94,13 +95,16 @@ const schema = z.object({
   VALIDATION_TIMEOUT_MS: positiveInt.default(5000),
   /** The dashboard notifications link to (`<url>/waves/<waveId>`, `<url>/batches/<batchId>`). */
   FACTORY_DASHBOARD_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
-  /** Notification channels (docs/notifications.md); none set = no notifications. The URLs are secrets. */
-  FACTORY_NOTIFY_WEBHOOK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
-  FACTORY_NOTIFY_TEAMS_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
-  FACTORY_NOTIFY_SLACK_URL: unsetIfEmpty(z.url({ protocol: /^https?$/ })),
-  /** smtp://user@host:port or smtps://…; the password comes from FACTORY_NOTIFY_SMTP_PASSWORD. */
+  /**
+   * Notification channels (docs/notifications.md); none set = no notifications. The webhook URLs carry their
+   * credentials, so they are Key Vault references (workers/secrets.ts), resolved when the workers start.
+   */
+  FACTORY_NOTIFY_WEBHOOK_URL_SECRET: unsetIfEmpty(z.string()),
+  FACTORY_NOTIFY_TEAMS_URL_SECRET: unsetIfEmpty(z.string()),
+  FACTORY_NOTIFY_SLACK_URL_SECRET: unsetIfEmpty(z.string()),
+  /** smtp://user@host:port or smtps://…; no secret in it: the password is FACTORY_NOTIFY_SMTP_PASSWORD_SECRET. */
   FACTORY_NOTIFY_SMTP_URL: unsetIfEmpty(z.url({ protocol: /^smtps?$/ })),
-  FACTORY_NOTIFY_SMTP_PASSWORD: unsetIfEmpty(z.string()),
+  FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: unsetIfEmpty(z.string()),
   FACTORY_NOTIFY_EMAIL_FROM: unsetIfEmpty(z.email()),
   /** Comma-separated recipients. */
   FACTORY_NOTIFY_EMAIL_TO: unsetIfEmpty(z.string()),
@@ -108,12 +112,19 @@ const schema = z.object({
 
 type ParsedConfig = z.infer<typeof schema>;
 
-/** Variables that once held secret values: refused, so that a value left in an env file is noticed. */
-const secretValueVariables: Record<string, string> = {
+/**
+ * Variables that once held secret values, with what replaced them: refused on every profile, so that a value
+ * left in an env file is noticed (docker-compose.yml's test checks no service sets one).
+ */
+export const refusedSecretValueVariables: Readonly<Record<string, string>> = {
   VCENTER_PASSWORD: 'VCENTER_PASSWORD_SECRET',
   DMS_SOURCE_PASSWORD: 'FACTORY_DATABASE_SERVERS (sources.<server>.login.password)',
   DMS_TARGET_PASSWORD: 'FACTORY_DATABASE_SERVERS (targets.<server>.login.password)',
   DMS_BACKUP_FILE_SHARE_PASSWORD: 'DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET',
+  FACTORY_NOTIFY_WEBHOOK_URL: 'FACTORY_NOTIFY_WEBHOOK_URL_SECRET',
+  FACTORY_NOTIFY_TEAMS_URL: 'FACTORY_NOTIFY_TEAMS_URL_SECRET',
+  FACTORY_NOTIFY_SLACK_URL: 'FACTORY_NOTIFY_SLACK_URL_SECRET',
+  FACTORY_NOTIFY_SMTP_PASSWORD: 'FACTORY_NOTIFY_SMTP_PASSWORD_SECRET',
 };
 
 /** The notification variables of an environment: what the embedded stack passes on to its workers. */
@@ -127,9 +138,9 @@ export function notificationEnv(env: NodeJS.ProcessEnv): Record<string, string> 
 }
 /** The variables that each configure a notification channel. */
 export const notificationChannelVariables = [
-  'FACTORY_NOTIFY_WEBHOOK_URL',
-  'FACTORY_NOTIFY_TEAMS_URL',
-  'FACTORY_NOTIFY_SLACK_URL',
+  'FACTORY_NOTIFY_WEBHOOK_URL_SECRET',
+  'FACTORY_NOTIFY_TEAMS_URL_SECRET',
+  'FACTORY_NOTIFY_SLACK_URL_SECRET',
   'FACTORY_NOTIFY_SMTP_URL',
 ] as const;
 
@@ -150,10 +161,36 @@ export type WorkerConfig = ParsedConfig &
   Required<Pick<ParsedConfig, 'AZURE_SUBSCRIPTION_ID' | 'AZURE_RESOURCE_GROUP' | 'AZURE_VAULT_NAME'>> & {
     temporal: TemporalConnectionSettings;
     codec: CodecKeySource;
-    notifications?: NotificationSettings;
+    notifications?: NotificationReferences;
     /** Key Vault references, resolved when the workers start (workers/run.ts). */
     secrets: WorkerSecretSettings;
   };
+
+/**
+ * The notification channels as configured: the secret parts (webhook URLs, SMTP password) as Key Vault
+ * references, resolved into `NotificationSettings` when the workers start (workers/worker-secrets.ts).
+ */
+export interface NotificationReferences {
+  dashboardUrl: string;
+  webhookUrl?: SecretReference;
+  teamsUrl?: SecretReference;
+  slackUrl?: SecretReference;
+  smtp?: Omit<SmtpSettings, 'password'> & { password?: SecretReference };
+}
+
+/** The setting each notification reference comes from, for start-up errors. */
+export const notificationSecretSettings = {
+  webhookUrl: 'FACTORY_NOTIFY_WEBHOOK_URL_SECRET',
+  teamsUrl: 'FACTORY_NOTIFY_TEAMS_URL_SECRET',
+  slackUrl: 'FACTORY_NOTIFY_SLACK_URL_SECRET',
+  smtpPassword: 'FACTORY_NOTIFY_SMTP_PASSWORD_SECRET',
+} as const;
+
+/** The channels a configuration names (webhook, teams, slack, email), without reading a secret. */
+export const configuredNotificationChannels = (settings: NotificationReferences): NotificationChannel[] =>
+  notificationChannels.filter((channel) =>
+    channel === 'email' ? settings.smtp !== undefined : settings[`${channel}Url`] !== undefined,
+  );
 
 export interface WorkerSecretSettings {
   vcenterPassword?: SecretReference;
@@ -167,21 +204,13 @@ function secretSettings(
   env: NodeJS.ProcessEnv,
   problems: string[],
 ): WorkerSecretSettings {
-  for (const [variable, replacement] of Object.entries(secretValueVariables))
+  for (const [variable, replacement] of Object.entries(refusedSecretValueVariables))
     if (env[variable])
       problems.push(
         `${variable}: secret values are not read from the environment; store the value in Key Vault and set ${replacement} to keyvault:https://<vault>.vault.azure.net/secrets/<name>`,
       );
-  const reference = (setting: 'VCENTER_PASSWORD_SECRET' | 'DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET') => {
-    const value = config[setting];
-    if (value === undefined) return undefined;
-    try {
-      return parseSecretReference(value, setting);
-    } catch (error) {
-      problems.push((error as Error).message);
-      return undefined;
-    }
-  };
+  const reference = (setting: 'VCENTER_PASSWORD_SECRET' | 'DMS_BACKUP_FILE_SHARE_PASSWORD_SECRET') =>
+    referenceSetting(config, setting, problems);
   const vcenterPassword = reference('VCENTER_PASSWORD_SECRET');
   if (config.VCENTER_URL && !config.VCENTER_PASSWORD_SECRET)
     problems.push(
@@ -198,22 +227,39 @@ function secretSettings(
   };
 }
 
+/** The reference in a `..._SECRET` setting, if set; a malformed one is pushed to `problems` (naming the setting). */
+function referenceSetting(
+  config: ParsedConfig,
+  setting: Extract<keyof ParsedConfig, `${string}_SECRET`>,
+  problems: string[],
+): SecretReference | undefined {
+  const value = config[setting];
+  if (value === undefined) return undefined;
+  try {
+    return parseSecretReference(value, setting);
+  } catch (error) {
+    problems.push((error as Error).message);
+    return undefined;
+  }
+}
+
 const emailAddress = z.email();
 
-/** The notification channels of a parsed configuration; pushes what is wrong (never a secret) to `problems`. */
-function notificationSettings(config: ParsedConfig, problems: string[]): NotificationSettings | undefined {
-  const {
-    FACTORY_NOTIFY_WEBHOOK_URL: webhookUrl,
-    FACTORY_NOTIFY_TEAMS_URL: teamsUrl,
-    FACTORY_NOTIFY_SLACK_URL: slackUrl,
-    FACTORY_NOTIFY_SMTP_URL: smtpUrl,
-  } = config;
-  let smtp: SmtpSettings | undefined;
+/**
+ * The notification channels of a parsed configuration; pushes what is wrong (never a secret: the secret parts
+ * are references here) to `problems`.
+ */
+function notificationSettings(config: ParsedConfig, problems: string[]): NotificationReferences | undefined {
+  const webhookUrl = referenceSetting(config, notificationSecretSettings.webhookUrl, problems);
+  const teamsUrl = referenceSetting(config, notificationSecretSettings.teamsUrl, problems);
+  const slackUrl = referenceSetting(config, notificationSecretSettings.slackUrl, problems);
+  const smtpUrl = config.FACTORY_NOTIFY_SMTP_URL;
+  let smtp: NotificationReferences['smtp'];
   if (smtpUrl) {
     const url = new URL(smtpUrl);
     if (url.password)
       problems.push(
-        'FACTORY_NOTIFY_SMTP_URL: carries a password; put it in FACTORY_NOTIFY_SMTP_PASSWORD (a secret) and keep smtp://user@host:port',
+        'FACTORY_NOTIFY_SMTP_URL: carries a password; store it in Key Vault, set FACTORY_NOTIFY_SMTP_PASSWORD_SECRET to its reference and keep smtp://user@host:port',
       );
     const to = (config.FACTORY_NOTIFY_EMAIL_TO ?? '')
       .split(',')
@@ -229,16 +275,18 @@ function notificationSettings(config: ParsedConfig, problems: string[]): Notific
       if (!emailAddress.safeParse(address).success)
         problems.push(`FACTORY_NOTIFY_EMAIL_TO: '${address}' is not an e-mail address`);
     const secure = url.protocol === 'smtps:';
+    const password = referenceSetting(config, notificationSecretSettings.smtpPassword, problems);
     smtp = {
       host: url.hostname,
       port: url.port ? Number(url.port) : secure ? 465 : 587,
       secure,
       ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-      ...(config.FACTORY_NOTIFY_SMTP_PASSWORD ? { password: config.FACTORY_NOTIFY_SMTP_PASSWORD } : {}),
+      ...(password ? { password } : {}),
       from: config.FACTORY_NOTIFY_EMAIL_FROM ?? '',
       to,
     };
-  }
+  } else if (config.FACTORY_NOTIFY_SMTP_PASSWORD_SECRET)
+    problems.push('FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: set without FACTORY_NOTIFY_SMTP_URL');
   if (!webhookUrl && !teamsUrl && !slackUrl && !smtp) return undefined;
   if (!config.FACTORY_DASHBOARD_URL) {
     problems.push(

@@ -1,7 +1,6 @@
 /** Worker process entry point: `npm run worker`. Configuration comes from the environment (workers/config.ts). */
 import { readFileSync } from 'node:fs';
-import { configuredChannels } from '../activities/notify.ts';
-import { loadWorkerConfig } from './config.ts';
+import { configuredNotificationChannels, loadWorkerConfig } from './config.ts';
 import { factoryLogger, parseLogLevel } from './log.ts';
 import { startWorkers } from './run.ts';
 import { describeTemporalConnection } from './temporal-connection.ts';
@@ -14,7 +13,7 @@ async function main() {
     workflowBundle: bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined,
   });
   // Channel names only: their URLs are secrets.
-  const channels = config.notifications ? configuredChannels(config.notifications) : [];
+  const channels = config.notifications ? configuredNotificationChannels(config.notifications) : [];
   workers.logger.info(
     {
       temporal: describeTemporalConnection(config.temporal),

@@ -115,7 +115,7 @@ export async function startWorkers(
       ...createValidationActivities({ timeoutMs: config.VALIDATION_TIMEOUT_MS }),
       ...createPlanActivities({ artifacts: artifactStore(config) }),
       ...createNotifyActivities({
-        settings: config.notifications,
+        settings: secrets.notifications,
         ledger: artifactStoreLedger(artifactStore(config)),
       }),
     },

@@ -3,13 +3,15 @@
  * (generic, Teams and Slack paths) and a local SMTP server exactly once per channel, with a link to the
  * batch page and no secret in any payload or workflow history; and a worker SIGKILLed while a send is in
  * flight still leaves exactly one delivered notification per channel (the retried send repeats the
- * Idempotency-Key / Message-ID the receiver deduplicates on).
+ * Idempotency-Key / Message-ID the receiver deduplicates on). The webhook URLs and the SMTP password come
+ * from the simulator's Key Vault by reference; a missing secret, or one that is not a URL, stops the start
+ * naming the reference, never the value.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   approveWaveUpdate,
   retryUpdate,
@@ -22,7 +24,8 @@ import {
   notificationWorkflowId,
   type NotificationEvent,
 } from '../../contracts/notifications.ts';
-import type { RunningWorkers } from '../../workers/run.ts';
+import { loadWorkerConfig } from '../../workers/config.ts';
+import { startWorkers, type RunningWorkers } from '../../workers/run.ts';
 import { notifyEvent } from '../../workflows/notify.ts';
 import { emailMessageId } from '../../activities/notify.ts';
 import {
@@ -109,6 +112,7 @@ describe('notifications: once per event and channel', () => {
   const receiver = new Receiver();
   const mails: Mail[] = [];
   let smtp: SMTPServer;
+  const reference = (name: string) => `keyvault:${harness.simulator.endpoint}/secrets/${name}`;
 
   beforeAll(async () => {
     harness = await startHarness('notify', { speed: 2000 });
@@ -133,13 +137,21 @@ describe('notifications: once per event and channel', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const smtpPort = (smtp.server.address() as AddressInfo).port;
+    await harness.admin.seedSecrets({
+      'notify-webhook': `${receiver.base}/webhook/${TOKEN}`,
+      'notify-teams': `${receiver.base}/teams/webhookb2/${TOKEN}`,
+      'notify-slack': `${receiver.base}/slack/services/${TOKEN}`,
+      'notify-slack-refusing': `${receiver.base}/refuse/services/${TOKEN}`,
+      'notify-smtp-password': SMTP_PASSWORD,
+      'notify-not-a-url': `hooks.test/${TOKEN}`,
+    });
     Object.assign(harness.workerEnv, {
       FACTORY_DASHBOARD_URL: 'https://factory.test',
-      FACTORY_NOTIFY_WEBHOOK_URL: `${receiver.base}/webhook/${TOKEN}`,
-      FACTORY_NOTIFY_TEAMS_URL: `${receiver.base}/teams/webhookb2/${TOKEN}`,
-      FACTORY_NOTIFY_SLACK_URL: `${receiver.base}/slack/services/${TOKEN}`,
+      FACTORY_NOTIFY_WEBHOOK_URL_SECRET: reference('notify-webhook'),
+      FACTORY_NOTIFY_TEAMS_URL_SECRET: reference('notify-teams'),
+      FACTORY_NOTIFY_SLACK_URL_SECRET: reference('notify-slack'),
       FACTORY_NOTIFY_SMTP_URL: `smtp://factory@127.0.0.1:${smtpPort}`,
-      FACTORY_NOTIFY_SMTP_PASSWORD: SMTP_PASSWORD,
+      FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: reference('notify-smtp-password'),
       FACTORY_NOTIFY_EMAIL_FROM: 'factory@contoso.test',
       FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.test,change@contoso.test',
     });
@@ -181,6 +193,37 @@ describe('notifications: once per event and channel', () => {
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(SMTP_PASSWORD);
   };
+
+  it('a missing secret, or a webhook secret that is not a URL, stops the start naming its reference only', async () => {
+    const start = startWorkers(
+      loadWorkerConfig({
+        ...harness.workerEnv,
+        FACTORY_NOTIFY_TEAMS_URL_SECRET: reference('notify-gone'),
+        FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: reference('notify-gone-too'),
+      }),
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, quiet: true },
+    );
+    await expect(start).rejects.toThrow(
+      `${reference('notify-gone')} (FACTORY_NOTIFY_TEAMS_URL_SECRET): no such secret (or version) in the vault`,
+    );
+    await expect(start).rejects.toThrow(
+      `${reference('notify-gone-too')} (FACTORY_NOTIFY_SMTP_PASSWORD_SECRET): no such secret (or version) in the vault`,
+    );
+    const notUrl = await startWorkers(
+      loadWorkerConfig({
+        ...harness.workerEnv,
+        FACTORY_NOTIFY_WEBHOOK_URL_SECRET: reference('notify-not-a-url'),
+      }),
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, quiet: true },
+    ).then(
+      () => new Error('the workers started'),
+      (error: unknown) => error as Error,
+    );
+    expect(notUrl.message).toContain(
+      `${reference('notify-not-a-url')} (FACTORY_NOTIFY_WEBHOOK_URL_SECRET): the secret is not an http(s) URL`,
+    );
+    expectNoSecrets(notUrl.message);
+  });
 
   it('a held batch notifies every channel exactly once, with the batch link and no secret', async () => {
     let workers: RunningWorkers | undefined;
@@ -256,8 +299,7 @@ describe('notifications: once per event and channel', () => {
   }, 240_000);
 
   it('a channel that refuses does not hold or fail the batch; a rollback is notified too', async () => {
-    const slackUrl = harness.workerEnv.FACTORY_NOTIFY_SLACK_URL!;
-    harness.workerEnv.FACTORY_NOTIFY_SLACK_URL = `${receiver.base}/refuse/services/${TOKEN}`;
+    harness.workerEnv.FACTORY_NOTIFY_SLACK_URL_SECRET = reference('notify-slack-refusing');
     let workers: RunningWorkers | undefined;
     try {
       workers = await startInProcessWorkers(harness);
@@ -295,7 +337,7 @@ describe('notifications: once per event and channel', () => {
         detail: `Rolled back by ${operator.by}: test failover refused`,
       });
     } finally {
-      harness.workerEnv.FACTORY_NOTIFY_SLACK_URL = slackUrl;
+      harness.workerEnv.FACTORY_NOTIFY_SLACK_URL_SECRET = reference('notify-slack');
       await workers?.shutdown();
     }
   }, 240_000);

@@ -6,6 +6,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalTokenCredential } from '../../workers/azure.ts';
+import { demoCodecKeySecret, seedDemoCodecKey } from '../../simulators/demo-secrets.ts';
 import { startTestSimulator, unsignedJwt, type TestSimulator } from './helpers.ts';
 
 function rawGet(t: TestSimulator, path: string, authorization?: string) {
@@ -74,6 +75,18 @@ describe('Key Vault secrets (simulator)', () => {
     expect(older.value).toBe('first-value');
     // Names are case-insensitive, as in Key Vault.
     expect((await secrets.getSecret('DB-LOGIN')).value).toBe('second-value');
+  });
+
+  it('seeding with keepExisting leaves a secret that has a version alone (the codec key survives restarts)', async () => {
+    const first = await seedDemoCodecKey(t.admin);
+    const key = (await client().getSecret(demoCodecKeySecret)).value;
+    expect(key && Buffer.from(key, 'base64')).toHaveLength(32);
+    await t.restart();
+    expect(await seedDemoCodecKey(t.admin)).toEqual(first);
+    expect((await client().getSecret(demoCodecKeySecret)).value).toBe(key);
+    // Without keepExisting, a new version.
+    await t.admin.seedSecrets({ [demoCodecKeySecret]: 'replaced' });
+    expect((await client().getSecret(demoCodecKeySecret)).value).toBe('replaced');
   });
 
   it('answers 404 SecretNotFound and 403 for a disabled secret', async () => {

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
+import { codecKeySource } from '../../workers/codec-keys.ts';
+import { refusedSecretValueVariables } from '../../workers/config.ts';
+import { loadDatabaseServers } from '../../workers/database-servers.ts';
+import { parseSecretReference } from '../../workers/secrets.ts';
 
 interface Service {
   image?: string;
@@ -29,11 +33,20 @@ const read = (file: string) => readFileSync(join(projectRoot, file), 'utf8');
 const rawCompose = read('docker-compose.yml');
 const envExample = read('.env.example');
 
-/** .env.example with every empty value filled, as an operator's .env would be. */
+/** The variables compose refuses to start without (`${NAME:?…}`). */
+const requiredVariables = new Set([...rawCompose.matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]!));
+
+/**
+ * .env.example with every REQUIRED empty value filled, as an operator's .env would be; the optional ones
+ * stay empty, so the file's defaults (the simulator's Key Vault references) are what is checked.
+ */
 function filledEnv(): string {
   return envExample
     .split('\n')
-    .map((line) => (/^[A-Z0-9_]+=$/.test(line) ? `${line}test-${line.slice(0, -1).toLowerCase()}` : line))
+    .map((line) => {
+      const name = /^([A-Z0-9_]+)=$/.exec(line)?.[1];
+      return name && requiredVariables.has(name) ? `${line}test-${name.toLowerCase()}` : line;
+    })
     .join('\n');
 }
 
@@ -158,6 +171,74 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
     expect(text(services['simulator-certificates']?.command)).toMatch(
       /--state-dir \/data\/simulator .*--out \/data\/ca/,
     );
+  });
+
+  run('sets no variable the worker refuses (a secret value where a Key Vault reference belongs)', () => {
+    for (const [name, service] of Object.entries(services))
+      for (const key of Object.keys(envOf(service)))
+        expect(refusedSecretValueVariables, `${name} sets ${key}`).not.toHaveProperty(key);
+  });
+
+  run('gives every factory process (worker, factory server) its payload codec keys', () => {
+    const factoryProcesses = Object.entries(services).filter(([, service]) =>
+      /\b(workers|server)\/main\.ts\b/.test(text(service.command)),
+    );
+    expect(factoryProcesses.map(([name]) => name).sort()).toEqual(['factory-server', 'worker']);
+    for (const [name, service] of factoryProcesses) {
+      const env = envOf(service);
+      const source = codecKeySource(env);
+      // The simulator profile would fall back to a key file in the image's .data folder: not shared.
+      expect(source.kind, name).toBe('key-vault');
+      if (source.kind !== 'key-vault') continue;
+      expect(source.vaultUrl, name).toBe('https://simulator:8443/');
+      expect(source.secretNames, name).toEqual(['factory-codec-key']);
+      // The simulator's vault: its CA from the mounted certificate volume, and the simulator's token.
+      expect(source.caCertPath, name).toBe('/data/ca/ca.pem');
+      expect((service.volumes ?? []).map(volumeSource), name).toContain('simulator-ca');
+      expect(source.credential, name).toBe('local');
+      expect(Object.keys(service.depends_on ?? {}), name).toContain('simulator');
+    }
+    // The simulator creates the key (once) when it seeds the demo.
+    expect(text(services.simulator?.command)).toMatch(/--seed-demo/);
+  });
+
+  run('gives the worker secret references and settings files, never secret values', () => {
+    const env = envOf(services.worker!);
+    const secretNamed = Object.keys(env).filter((key) =>
+      /PASSWORD|PWD|SECRET|PRIVATE_KEY|API_KEY|ACCOUNT_KEY|CONNECTION_STRING/.test(key),
+    );
+    // Values on purpose, until they have a reference form: Azurite's connection string (the simulator
+    // profile's artifact store; production uses FACTORY_ARTIFACTS_URL and the worker's identity) and the
+    // Temporal Cloud API key (the SDK's envconfig reads it from the environment).
+    const valueExceptions = ['FACTORY_ARTIFACTS_CONNECTION_STRING', 'TEMPORAL_API_KEY'];
+    for (const key of secretNamed) {
+      if (valueExceptions.includes(key) || key === 'FACTORY_CODEC_KEY_SECRETS') continue;
+      expect(key, 'a secret setting of the worker is a reference').toMatch(/_SECRET$/);
+      if (env[key]) expect(() => parseSecretReference(env[key]!, key)).not.toThrow();
+    }
+    expect(env.VCENTER_PASSWORD_SECRET).toBe('keyvault:https://simulator:8443/secrets/vcenter-password');
+    // The database logins: a settings file (references only) from the mounted settings folder.
+    const settingsMount = (services.worker!.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v))
+      .find((v) => env.FACTORY_DATABASE_SERVERS?.startsWith(`${v.target}/`));
+    expect(settingsMount, 'FACTORY_DATABASE_SERVERS is a file in a mounted folder').toBeDefined();
+    const hostFile = join(
+      settingsMount!.source!,
+      env.FACTORY_DATABASE_SERVERS!.slice(settingsMount!.target!.length + 1),
+    );
+    const problems: string[] = [];
+    const servers = loadDatabaseServers(hostFile, problems);
+    expect(problems).toEqual([]);
+    for (const side of [servers!.sources, servers!.targets])
+      for (const server of Object.values(side))
+        expect(server.password.vaultUrl).toBe('https://simulator:8443');
+  });
+
+  run("serves the worker's /metrics on the compose network only", () => {
+    const env = envOf(services.worker!);
+    expect(Number(env.FACTORY_METRICS_PORT)).toBeGreaterThan(0);
+    expect(env.FACTORY_METRICS_HOST).toBe('0.0.0.0');
+    expect(services.worker!.ports ?? []).toEqual([]);
   });
 
   run('keeps the Web UI read-only, behind a login, decoding through the factory server', () => {

@@ -8,7 +8,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  configuredChannels,
   createNotifyActivities,
   deliveryKey,
   emailMessage,
@@ -28,7 +27,7 @@ import {
   notificationWorkflowId,
   type NotificationEvent,
 } from '../../contracts/notifications.ts';
-import { loadWorkerConfig, notificationEnv } from '../../workers/config.ts';
+import { configuredNotificationChannels, loadWorkerConfig, notificationEnv } from '../../workers/config.ts';
 
 const eventId = notificationEventId('batch-w1-b2', '5f0c1e2a-run', 'batch-held', 1);
 const held: NotificationEvent = {
@@ -331,91 +330,134 @@ describe('delivery once per event and channel', () => {
 
 describe('notification configuration', () => {
   const simulator = { FACTORY_PROFILE: 'simulator', AZURE_CREDENTIAL: 'local' };
+  const vault = 'https://kv-factory.vault.azure.net';
+  const ref = (name: string) => `keyvault:${vault}/secrets/${name}`;
 
   it('no channel configured means no notifications and no error (empty variables count as unset)', () => {
     expect(loadWorkerConfig(simulator).notifications).toBeUndefined();
     const empty = {
       FACTORY_DASHBOARD_URL: '',
-      FACTORY_NOTIFY_WEBHOOK_URL: '',
-      FACTORY_NOTIFY_TEAMS_URL: '',
-      FACTORY_NOTIFY_SLACK_URL: '',
+      FACTORY_NOTIFY_WEBHOOK_URL_SECRET: '',
+      FACTORY_NOTIFY_TEAMS_URL_SECRET: '',
+      FACTORY_NOTIFY_SLACK_URL_SECRET: '',
       FACTORY_NOTIFY_SMTP_URL: '',
-      FACTORY_NOTIFY_SMTP_PASSWORD: '',
+      FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: '',
       FACTORY_NOTIFY_EMAIL_FROM: '',
       FACTORY_NOTIFY_EMAIL_TO: '',
+      // The former value variables, left empty by compose: unset, not refused.
+      FACTORY_NOTIFY_SLACK_URL: '',
+      FACTORY_NOTIFY_SMTP_PASSWORD: '',
     };
     expect(loadWorkerConfig({ ...simulator, ...empty }).notifications).toBeUndefined();
   });
 
-  it('reads every channel, the SMTP user from the URL and the password from its own variable', () => {
+  it('reads every channel: the secret parts as Key Vault references, the SMTP user from the URL', () => {
     const config = loadWorkerConfig({
       ...simulator,
       FACTORY_DASHBOARD_URL: 'https://factory.contoso.com',
-      FACTORY_NOTIFY_WEBHOOK_URL: 'https://hooks.contoso.com/x',
-      FACTORY_NOTIFY_TEAMS_URL: 'https://contoso.webhook.office.com/webhookb2/y',
-      FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/z',
+      FACTORY_NOTIFY_WEBHOOK_URL_SECRET: ref('notify-webhook'),
+      FACTORY_NOTIFY_TEAMS_URL_SECRET: ref('notify-teams'),
+      FACTORY_NOTIFY_SLACK_URL_SECRET: `${ref('notify-slack')}/0123456789abcdef0123456789abcdef`,
       FACTORY_NOTIFY_SMTP_URL: 'smtp://factory%40contoso.com@smtp.contoso.com:2525',
-      FACTORY_NOTIFY_SMTP_PASSWORD: 'pw',
+      FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: ref('notify-smtp-password'),
       FACTORY_NOTIFY_EMAIL_FROM: 'factory@contoso.com',
       FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.com, change@contoso.com',
     });
     expect(config.notifications).toEqual({
       dashboardUrl: 'https://factory.contoso.com',
-      webhookUrl: 'https://hooks.contoso.com/x',
-      teamsUrl: 'https://contoso.webhook.office.com/webhookb2/y',
-      slackUrl: 'https://hooks.slack.com/services/z',
+      webhookUrl: { vaultUrl: vault, name: 'notify-webhook' },
+      teamsUrl: { vaultUrl: vault, name: 'notify-teams' },
+      slackUrl: { vaultUrl: vault, name: 'notify-slack', version: '0123456789abcdef0123456789abcdef' },
       smtp: {
         host: 'smtp.contoso.com',
         port: 2525,
         secure: false,
         user: 'factory@contoso.com',
-        password: 'pw',
+        password: { vaultUrl: vault, name: 'notify-smtp-password' },
         from: 'factory@contoso.com',
         to: ['ops@contoso.com', 'change@contoso.com'],
       },
     });
-    expect(configuredChannels(config.notifications!)).toEqual(['webhook', 'teams', 'slack', 'email']);
+    expect(configuredNotificationChannels(config.notifications!)).toEqual([
+      'webhook',
+      'teams',
+      'slack',
+      'email',
+    ]);
+  });
+
+  it('refuses the former value variables on every profile, naming the reference to set instead', () => {
+    for (const profile of [simulator, { ...simulator, FACTORY_PROFILE: 'azure' }]) {
+      const message = errorOf(() =>
+        loadWorkerConfig({
+          ...profile,
+          FACTORY_DASHBOARD_URL: 'https://factory.contoso.com',
+          FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/T0/B0/S3CR3T',
+          FACTORY_NOTIFY_SMTP_URL: 'smtp://factory@smtp.contoso.com:25',
+          FACTORY_NOTIFY_SMTP_PASSWORD: 'PA55',
+          FACTORY_NOTIFY_EMAIL_FROM: 'factory@contoso.com',
+          FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.com',
+        }),
+      );
+      expect(message).toContain(
+        'FACTORY_NOTIFY_SLACK_URL: secret values are not read from the environment; store the value in Key Vault and set FACTORY_NOTIFY_SLACK_URL_SECRET',
+      );
+      expect(message).toContain(
+        'FACTORY_NOTIFY_SMTP_PASSWORD: secret values are not read from the environment',
+      );
+      expect(message).not.toContain('S3CR3T');
+      expect(message).not.toContain('PA55');
+    }
+  });
+
+  it('refuses a URL where a reference belongs, without echoing it', () => {
+    const message = errorOf(() =>
+      loadWorkerConfig({
+        ...simulator,
+        FACTORY_DASHBOARD_URL: 'https://factory.contoso.com',
+        FACTORY_NOTIFY_TEAMS_URL_SECRET: 'https://contoso.webhook.office.com/webhookb2/S3CR3T',
+        FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: ref('notify-smtp-password'),
+      }),
+    );
+    expect(message).toContain('FACTORY_NOTIFY_TEAMS_URL_SECRET: expected a Key Vault reference');
+    expect(message).toContain('FACTORY_NOTIFY_SMTP_PASSWORD_SECRET: set without FACTORY_NOTIFY_SMTP_URL');
+    expect(message).not.toContain('S3CR3T');
   });
 
   it('the embedded stack passes on exactly the notification variables', () => {
     expect(
       notificationEnv({
         FACTORY_DASHBOARD_URL: 'http://127.0.0.1:8080',
-        FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/z',
+        FACTORY_NOTIFY_SLACK_URL_SECRET: ref('notify-slack'),
         FACTORY_PROFILE: 'azure',
         HOME: '/root',
       }),
     ).toEqual({
       FACTORY_DASHBOARD_URL: 'http://127.0.0.1:8080',
-      FACTORY_NOTIFY_SLACK_URL: 'https://hooks.slack.com/services/z',
+      FACTORY_NOTIFY_SLACK_URL_SECRET: ref('notify-slack'),
     });
   });
 
   it('refuses a password in the SMTP URL, missing addresses and a missing dashboard, without echoing secrets', () => {
-    let message = '';
-    try {
+    let message = errorOf(() =>
       loadWorkerConfig({
         ...simulator,
-        FACTORY_NOTIFY_SLACK_URL: 'ftp://hooks.slack.com/services/T0/B0/S3CR3T',
+        FACTORY_NOTIFY_SLACK_URL_SECRET: 'ftp://hooks.slack.com/services/T0/B0/S3CR3T',
         FACTORY_NOTIFY_SMTP_URL: 'smtp://factory:PA55@smtp.contoso.com:25',
         FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.com, not-an-address',
-      });
-    } catch (error) {
-      message = error instanceof Error ? error.message : String(error);
-    }
-    expect(message).toContain('FACTORY_NOTIFY_SLACK_URL');
+      }),
+    );
+    expect(message).toContain('FACTORY_NOTIFY_SLACK_URL_SECRET');
     expect(message).not.toContain('S3CR3T');
     expect(message).not.toContain('PA55');
 
-    try {
+    message = errorOf(() =>
       loadWorkerConfig({
         ...simulator,
         FACTORY_NOTIFY_SMTP_URL: 'smtp://factory:PA55@smtp.contoso.com:25',
         FACTORY_NOTIFY_EMAIL_TO: 'ops@contoso.com, not-an-address',
-      });
-    } catch (error) {
-      message = error instanceof Error ? error.message : String(error);
-    }
+      }),
+    );
     expect(message).toContain('FACTORY_NOTIFY_SMTP_URL: carries a password');
     expect(message).toContain('FACTORY_NOTIFY_EMAIL_FROM: required with FACTORY_NOTIFY_SMTP_URL');
     expect(message).toContain("FACTORY_NOTIFY_EMAIL_TO: 'not-an-address' is not an e-mail address");
@@ -423,3 +465,12 @@ describe('notification configuration', () => {
     expect(message).not.toContain('PA55');
   });
 });
+
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected an error');
+}

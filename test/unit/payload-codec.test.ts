@@ -2,7 +2,7 @@
  * The AES-256-GCM payload codec and its keys: round trip, a fresh IV each time, rotation (payloads under a
  * retired key still decode), an unknown key id or altered ciphertext refused with the reason, failure messages
  * encrypted by the failure converter, and the key sources (key file, Key Vault through the real SDK against a
- * local HTTPS double) failing at start-up naming the setting.
+ * simulator's Key Vault) failing at start-up naming the setting.
  */
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import {
@@ -31,7 +31,10 @@ import {
   KEY_ID_METADATA,
   PayloadDecryptionError,
 } from '../../workers/payload-codec.ts';
-import { startKeyVaultDouble, type KeyVaultDouble } from '../key-vault-double.ts';
+import type { TokenCredential } from '@azure/core-auth';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { startSimulator, type RunningSimulator } from '../../simulators/index.ts';
+import { SimulatorAdmin } from '../../simulators/admin-client.ts';
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 const secretInput = {
@@ -200,47 +203,68 @@ describe('codec settings', () => {
   });
 });
 
-describe('keys from Azure Key Vault (the real SDK against a local HTTPS double)', () => {
-  let vault: KeyVaultDouble;
-  let caPath: string;
+describe("keys from Azure Key Vault (the real SDK against the simulator's Key Vault)", () => {
+  let simulator: RunningSimulator;
   const current = randomBytes(32);
   const previous = randomBytes(32);
   const source = (secrets: string): CodecKeySource =>
     codecKeySource({
-      FACTORY_CODEC_KEYVAULT_URL: vault.vaultUrl,
+      FACTORY_CODEC_KEYVAULT_URL: simulator.endpoint,
       FACTORY_CODEC_KEY_SECRETS: secrets,
-      FACTORY_CODEC_KEYVAULT_CA_CERT: caPath,
+      FACTORY_CODEC_KEYVAULT_CA_CERT: simulator.caCertPath,
       AZURE_CREDENTIAL: 'local',
     });
 
   beforeAll(async () => {
-    vault = await startKeyVaultDouble();
-    caPath = join(mkdtempSync(join(tmpdir(), 'mf-kv-')), 'ca.pem');
-    writeFileSync(caPath, vault.caCertPem);
-    vault.setSecret('codec-2026-12', current.toString('base64'));
-    vault.setSecret('codec-2026-06', previous.toString('base64'));
-    vault.setSecret('codec-short', randomBytes(8).toString('base64'));
+    simulator = await startSimulator({
+      stateDir: mkdtempSync(join(tmpdir(), 'mf-codec-kv-')),
+      persist: false,
+      throttling: false,
+    });
+    const admin = new SimulatorAdmin(simulator.endpoint, simulator.caCertPem);
+    await admin.seedSecrets({
+      'codec-2026-12': current.toString('base64'),
+      'codec-2026-06': previous.toString('base64'),
+      'codec-short': randomBytes(8).toString('base64'),
+    });
+    // A disabled secret (Key Vault answers 403), set through the data plane as an operator would.
+    await new SecretClient(simulator.endpoint, new LocalTokenCredential('operator'), {
+      tlsOptions: { ca: simulator.caCertPem },
+      disableChallengeResourceVerification: true,
+    }).setSecret('codec-disabled', randomBytes(32).toString('base64'), { enabled: false });
   });
-  afterAll(() => vault?.close());
+  afterAll(() => simulator?.close());
 
-  it('reads every named secret after the challenge, the first one current', async () => {
+  it('reads every named secret through the challenge, the first one current', async () => {
     const keys = await loadCodecKeys(source('codec-2026-12, codec-2026-06'));
     expect(keys.current).toBe('codec-2026-12');
+    expect([...keys.keys.keys()]).toEqual(['codec-2026-12', 'codec-2026-06']);
     expect(Buffer.from(keys.keys.get('codec-2026-12')!).equals(current)).toBe(true);
     expect(Buffer.from(keys.keys.get('codec-2026-06')!).equals(previous)).toBe(true);
-    // The SDK's challenge: the first read without a token, then with one.
-    expect(vault.requests.slice(0, 2)).toEqual([
-      { method: 'GET', path: '/secrets/codec-2026-12/', authorized: false },
-      { method: 'GET', path: '/secrets/codec-2026-12/', authorized: true },
-    ]);
   });
 
-  it('a missing or short secret fails naming it', async () => {
+  it('a missing, disabled or short secret fails naming it', async () => {
+    // As the key source writes it: the URL normalised, with its trailing slash.
+    const vaultUrl = new URL(simulator.endpoint).toString();
     await expect(loadCodecKeys(source('codec-2026-12,codec-gone'))).rejects.toThrow(
-      `FACTORY_CODEC_KEY_SECRETS: cannot read secret 'codec-gone' from ${vault.vaultUrl}: it does not exist`,
+      `FACTORY_CODEC_KEY_SECRETS: cannot read secret 'codec-gone' from ${vaultUrl}: it does not exist`,
+    );
+    await expect(loadCodecKeys(source('codec-disabled'))).rejects.toThrow(
+      `FACTORY_CODEC_KEY_SECRETS: cannot read secret 'codec-disabled' from ${vaultUrl}: access denied`,
     );
     await expect(loadCodecKeys(source('codec-short'))).rejects.toThrow(
-      `FACTORY_CODEC_KEY_SECRETS: secret 'codec-short' in ${vault.vaultUrl}: expected 32 random bytes in base64 (AES-256), found 8 bytes`,
+      `FACTORY_CODEC_KEY_SECRETS: secret 'codec-short' in ${vaultUrl}: expected 32 random bytes in base64 (AES-256), found 8 bytes`,
+    );
+  });
+
+  it('a token for another resource is refused: the key source asks for a Key Vault token', async () => {
+    // An ARM-audience credential: the simulator, like Key Vault, answers 401 to it.
+    const local = new LocalTokenCredential('test');
+    const armOnly: TokenCredential = {
+      getToken: () => local.getToken('https://management.azure.com/.default'),
+    };
+    await expect(loadCodecKeys(source('codec-2026-12'), { credential: armOnly })).rejects.toThrow(
+      "FACTORY_CODEC_KEY_SECRETS: cannot read secret 'codec-2026-12'",
     );
   });
 

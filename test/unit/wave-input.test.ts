@@ -208,12 +208,22 @@ describe('wave settings and assembleWaveInput', () => {
     expect((await start({})).input.notifications).toBe(false);
     // A dashboard link alone is no channel; an empty variable is unset (as the workers read it).
     expect(
-      (await start({ FACTORY_DASHBOARD_URL: 'https://factory.test', FACTORY_NOTIFY_SLACK_URL: '' })).input
-        .notifications,
+      (
+        await start({
+          FACTORY_DASHBOARD_URL: 'https://factory.test',
+          FACTORY_NOTIFY_SLACK_URL_SECRET: '',
+        })
+      ).input.notifications,
     ).toBe(false);
-    for (const channel of ['WEBHOOK', 'TEAMS', 'SLACK', 'SMTP'])
-      expect(
-        (await start({ [`FACTORY_NOTIFY_${channel}_URL`]: 'https://hooks.test/x' })).input.notifications,
-      ).toBe(true);
+    const reference = 'keyvault:https://kv.vault.azure.net/secrets/notify';
+    for (const variable of [
+      'FACTORY_NOTIFY_WEBHOOK_URL_SECRET',
+      'FACTORY_NOTIFY_TEAMS_URL_SECRET',
+      'FACTORY_NOTIFY_SLACK_URL_SECRET',
+    ])
+      expect((await start({ [variable]: reference })).input.notifications, variable).toBe(true);
+    expect(
+      (await start({ FACTORY_NOTIFY_SMTP_URL: 'smtp://factory@smtp.test:25' })).input.notifications,
+    ).toBe(true);
   });
 });
