@@ -11,6 +11,7 @@ import type { FaultConfigInput } from '../simulators/index.ts';
 import { auditFindings, historyMetrics, totalActions, type ActionCounts } from './metrics.ts';
 import { databaseResults, runProgram, type OperatorLogEntry } from './run-program.ts';
 import { BenchStack } from './stack.ts';
+import { startDashboardProbe } from './dashboard-probe.ts';
 import { prepareProgram } from './workspace.ts';
 import { seedSimulatorFromWorkspace } from '../cli/stack/seed-workspace.ts';
 import type { WaveTimings } from '../contracts/wave-settings.ts';
@@ -62,6 +63,7 @@ export async function runBench(config: BenchConfig) {
   const dir = mkdtempSync(join(tmpdir(), `factory-${config.mode}-`));
   const scope = demoScope;
   let stack: BenchStack | undefined;
+  let dashboardProbe: Awaited<ReturnType<typeof startDashboardProbe>> | undefined;
   try {
     log(`Preparing a ${config.vms}-VM program in ${dir} (generate → import → assess → plan) ...`);
     const program = await prepareProgram({ vms: config.vms, seed: config.seed, dir, print: log });
@@ -124,6 +126,15 @@ export async function runBench(config: BenchConfig) {
     const temporalStartSeconds = stack.temporal.cluster?.startSeconds;
     await seedSimulatorFromWorkspace(stack.admin, program.workspace);
     await stack.startWorkers();
+    // One viewer with the dashboard open for the whole program (the chaos run kills Temporal: no probe).
+    dashboardProbe = chaos
+      ? undefined
+      : await startDashboardProbe({
+          client: stack.client,
+          workspace: program.workspace,
+          taskQueue: stack.taskQueue,
+          everyMs: 5000,
+        });
 
     const heartbeatTimeoutMs = chaos ? 5000 : 30_000;
     const timings: WaveTimings = {
@@ -242,6 +253,7 @@ export async function runBench(config: BenchConfig) {
       onTick,
       log,
     });
+    const dashboard = await dashboardProbe?.stop();
     stormsOverAt = 0;
     // Chaos: everything must have happened at least once, even in a short run.
     if (chaos) {
@@ -391,6 +403,7 @@ export async function runBench(config: BenchConfig) {
         examples: firstOfEachCause(history.activityFailures, 3),
       },
       peakWorkerRssMiB: peak,
+      ...(dashboard ? { dashboard } : {}),
       simulated: {
         makespanDays: round(simulatedDays, 2),
         plannerLowerBoundDays: s.lowerBoundDays,
@@ -412,6 +425,7 @@ export async function runBench(config: BenchConfig) {
     await config.beforeStop?.(stack);
     return report;
   } finally {
+    await dashboardProbe?.close();
     await stack?.stop();
     if (!config.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -513,6 +527,10 @@ export function formatReport(r: BenchReport): string {
   p(
     `Peak worker RSS: ${r.peakWorkerRssMiB.max} MiB (per process: ${r.peakWorkerRssMiB.perProcess.join(', ')})`,
   );
+  if (r.dashboard)
+    p(
+      `Dashboard (one viewer, page every 5 s; server cache ${r.dashboard.refreshSeconds} s): program page p50 ${r.dashboard.pageMs.p50} ms, p95 ${r.dashboard.pageMs.p95} ms, max ${r.dashboard.pageMs.max} ms (${r.dashboard.samples} loads); fragment p95 ${r.dashboard.fragmentMs.p95} ms; Temporal calls per minute: ${r.dashboard.perMinute.visibilityCalls} visibility, ${r.dashboard.perMinute.queryCalls} queries, ${r.dashboard.perMinute.describeCalls} describes${r.dashboard.errors.length ? `; errors: ${r.dashboard.errors.join('; ')}` : ''}`,
+    );
   p(
     `Simulated makespan: ${r.simulated.makespanDays} d; planner lower bound ${r.simulated.plannerLowerBoundDays} d (${r.plan.lowerBoundBinding}); ratio ${r.simulated.ratio}; planned makespan ${r.plan.makespanDays} d`,
   );
