@@ -42,6 +42,7 @@ import { onBatch, type WaveContext } from '../cli/operate/wave-actions.ts';
 import { waveListEntries } from '../cli/operate/wave-list.ts';
 import { waveSnapshot } from '../cli/operate/wave-snapshot.ts';
 import { prepareWave, settingsProfile, startWaveWorkflow } from '../cli/operate/wave-start.ts';
+import { waveStartProblem } from '../workflows/operator-actions.ts';
 import { factoryRefusalAudit } from '../workflows/refusal-audit.ts';
 import type { ServerConfig } from './config.ts';
 
@@ -230,6 +231,10 @@ export function createOperations(temporal: Temporal, config: ServerConfig) {
         startedBy: identity,
       };
       const input = { ...unsigned, startStamp: stampFor('startWave', workflowId, unsigned, identity) };
+      // The workflow would fail at once on the same check (for example no approval without the lead role):
+      // refuse here, so the caller gets the reason and no failed wave is left behind.
+      const refused = waveStartProblem(input, workflowId, Date.now());
+      if (refused) throw new CliError(`Wave ${waveId} not started: ${refused}`, ExitCode.refused);
       await startWaveWorkflow(temporal.client, input, actionOf(identity, intent), prepared.taskQueue);
       return {
         workflowId,

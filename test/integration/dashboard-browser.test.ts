@@ -136,6 +136,16 @@ beforeAll(async () => {
   // signs each start and the waves trust only its key, so every later action must come through it too.
   operatorToken = await deviceCodeToken(issuer, 'oscar', 'factory');
   const adminToken = await deviceCodeToken(issuer, 'ada', 'factory');
+  // An operator may not skip the approval: refused before anything starts, so the same wave can start after.
+  const skipped = await fetch(`${base}/api/waves/${waveIds[0]}/start`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'no approval please', profile: 'simulator', requireApproval: false }),
+  });
+  expect(skipped.status).toBe(409);
+  expect(((await skipped.json()) as { reason: string }).reason).toMatch(
+    /without an approval needs the lead role/,
+  );
   for (const waveId of waveIds) {
     const response = await fetch(`${base}/api/waves/${waveId}/start`, {
       method: 'POST',
