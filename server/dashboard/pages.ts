@@ -113,6 +113,8 @@ export function burndownChart(burn: Burndown | undefined): string {
         name: 'week (UTC)',
         nameLocation: 'middle',
         nameGap: 36,
+        // Ticks no closer than a week: a one-week plan would otherwise repeat its dates at sub-day ticks.
+        minInterval: 7 * 86_400_000,
         axisLabel: { formatter: '{yyyy}-{MM}-{dd}', hideOverlap: true },
       },
       yAxis: { type: 'value', name: 'VMs migrated (cumulative)', min: 0, max: Math.max(1, burn.totalVms) },
