@@ -9,8 +9,11 @@
 import { formatReport, parseBenchArgs, runBench } from './harness.ts';
 
 const { json, config } = parseBenchArgs(process.argv.slice(2), 'bench');
+// With --json, standard output carries the report alone: libraries' notices (the local issuer's) go to stderr.
+const stdout = console.log;
+if (json) console.log = console.info = (...args: unknown[]) => console.error(...args);
 const log = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
 const report = await runBench({ ...config, log });
-if (json) console.log(JSON.stringify(report));
+if (json) stdout(JSON.stringify(report));
 else console.log(`\n${formatReport(report)}`);
 process.exitCode = report.invariants.violations.length > 0 ? 1 : 0;

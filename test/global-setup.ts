@@ -13,6 +13,7 @@ import { startCluster } from '../cli/stack/cluster.ts';
 import { startDevServer } from '../cli/stack/dev-server.ts';
 import { freePort } from '../cli/stack/ports.ts';
 import { bundleWorkflows } from '../workers/bundle.ts';
+import { ensureCodecKeyFile } from '../workers/codec-keys.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,8 @@ declare module 'vitest' {
     temporalClientEnv: Record<string, string>;
     artifactsConnectionString: string;
     workflowBundlePath: string;
+    /** One payload key for the run, as one deployment has: every test's clients read every other's workflows. */
+    codecKeyFile: string;
   }
 }
 
@@ -58,6 +61,9 @@ export default async function setup(project: TestProject) {
   project.provide('temporalClientEnv', server.clientEnv);
   project.provide('artifactsConnectionString', azurite.connectionString);
   project.provide('workflowBundlePath', workflowBundlePath);
+  const codecKeyFile = join(dir, 'codec-keys.json');
+  ensureCodecKeyFile(codecKeyFile);
+  project.provide('codecKeyFile', codecKeyFile);
   return async () => {
     await Promise.all([server.stop(), azurite.stop()]);
     rmSync(dir, { recursive: true, force: true });

@@ -74,7 +74,10 @@ class LoadMeter {
   }
 }
 
-/** A value per key, reused for `ttlMs`; concurrent readers of a stale key share one refresh. */
+/**
+ * A value per key, reused for `ttlMs`; a stale key is refreshed once for all readers, who get the last value
+ * meanwhile (only the first read of a key waits).
+ */
 export class SharedCache<V> {
   private readonly entries = new Map<string, { value?: V; at: number; loading?: Promise<V> }>();
 
@@ -86,7 +89,8 @@ export class SharedCache<V> {
   get(key: string, load: () => Promise<V>, ttlMs = this.ttlMs): Promise<V> {
     const entry = this.entries.get(key);
     if (entry?.value !== undefined && Date.now() - entry.at < ttlMs) return Promise.resolve(entry.value);
-    if (entry?.loading) return entry.loading;
+    // Once a key has a value, readers never wait for Temporal: they get the last value while one refresh runs.
+    if (entry?.loading) return entry.value !== undefined ? Promise.resolve(entry.value) : entry.loading;
     const loading = load().then(
       (value) => {
         this.entries.set(key, { value, at: Date.now() });
@@ -104,7 +108,9 @@ export class SharedCache<V> {
       loading,
     });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    return loading;
+    if (entry?.value === undefined) return loading;
+    loading.catch(() => undefined); // a failed background refresh keeps the last value (above)
+    return Promise.resolve(entry.value);
   }
 }
 

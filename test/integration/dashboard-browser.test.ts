@@ -19,6 +19,7 @@ import {
   startOidcIssuer,
   type RunningOidcIssuer,
 } from '../../cli/stack/oidc-issuer.ts';
+import { startDevServer, type RunningDevServer } from '../../cli/stack/dev-server.ts';
 import { freePort } from '../../cli/stack/ports.ts';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import type { Temporal } from '../../cli/operate/connection.ts';
@@ -46,6 +47,8 @@ import {
 const screenshots = join(projectRoot, 'docs', 'screenshots');
 
 let harness: Harness;
+/** A Temporal of its own: the program page shows every wave in Temporal, and the plan's wave ids are shared. */
+let temporalServer: RunningDevServer | undefined;
 let workers: RunningWorkers;
 let issuer: RunningOidcIssuer;
 let app: FastifyInstance;
@@ -69,7 +72,8 @@ async function signIn(page: Page, username: string) {
 
 beforeAll(async () => {
   const executablePath = ensureChromium(console.log);
-  harness = await startHarness('dashboard', { speed: 4000 });
+  temporalServer = await startDevServer({ port: await freePort() });
+  harness = await startHarness('dashboard', { speed: 4000, temporalAddress: temporalServer.address });
   const root = mkdtempSync(join(tmpdir(), 'mf-dashboard-'));
   workspace = join(root, 'ws');
   const env = cliEnv(harness);
@@ -197,6 +201,7 @@ afterAll(async () => {
   await issuer?.close();
   await workers?.shutdown();
   await harness?.close();
+  await temporalServer?.stop();
 });
 
 /** Opens the decision list until it shows the held batch (the server's snapshot may be seconds old). */

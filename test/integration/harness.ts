@@ -103,8 +103,9 @@ export async function startHarness(
   // Connected as the workers and the CLI connect: the same variables, through envconfig.
   const temporalSettings = resolveTemporalConnection(temporalEnv);
   const stateDir = mkdtempSync(join(tmpdir(), `mf-${name}-`));
-  // Every test file encrypts its payloads with a key of its own, as every factory process does.
-  const codecKeyFile = join(stateDir, 'codec-keys.json');
+  // One payload key for the whole run, as one deployment has one: a server in one test file reads the
+  // workflows another file started on the shared Temporal.
+  const codecKeyFile = inject('codecKeyFile');
   const dataConverter = factoryDataConverter(new AesGcmPayloadCodec(ensureCodecKeyFile(codecKeyFile)));
   const simulator = await startSimulator({
     port: 0,
