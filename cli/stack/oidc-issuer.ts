@@ -272,15 +272,14 @@ function formOf(html: string, base: string): { action: string; fields: URLSearch
 }
 
 /**
- * Obtains an access token for a user through the real device-code flow, as `factory login` and a person
- * at a browser would: ask for a device code, open the verification page, confirm the code, sign in with
- * user and password, then poll the token endpoint. For tests and scripts against the local issuer.
+ * Opens the verification URL (with the code in it), confirms the code and signs in. Resolves when the
+ * issuer shows its success page; the CLI polling the token endpoint then gets its tokens.
  */
-export async function deviceCodeToken(
-  issuer: { issuer: string; clientId: string; audience: string },
+export async function completeDeviceSignIn(
+  verificationUriComplete: string,
   username: string,
   password: string,
-): Promise<string> {
+): Promise<void> {
   const jar = new CookieJar();
   const go = async (url: string, init: RequestInit = {}) => {
     let target = url;
@@ -306,6 +305,32 @@ export async function deviceCodeToken(
       body: fields.toString(),
     });
 
+  // The verification page posts the code, the issuer asks to confirm it, then sends us to sign in.
+  let step = await go(verificationUriComplete);
+  for (let i = 0; i < 3 && !step.url.includes('/interaction/'); i += 1) {
+    const { action, fields } = formOf(await step.response.text(), step.url);
+    step = await postForm(action, fields);
+  }
+  if (!step.url.includes('/interaction/'))
+    throw new Error(`the issuer did not ask to sign in: ${await step.response.text()}`);
+  const login = formOf(await step.response.text(), step.url);
+  login.fields.set('username', username);
+  login.fields.set('password', password);
+  const signedIn = await postForm(login.action, login.fields);
+  if (signedIn.response.status !== 200)
+    throw new Error(`sign-in as ${username} failed: ${await signedIn.response.text()}`);
+}
+
+/**
+ * Obtains an access token for a user through the real device-code flow, as `factory login` and a person
+ * at a browser would: ask for a device code, open the verification page, confirm the code, sign in with
+ * user and password, then poll the token endpoint. For tests and scripts against the local issuer.
+ */
+export async function deviceCodeToken(
+  issuer: { issuer: string; clientId: string; audience: string },
+  username: string,
+  password: string,
+): Promise<string> {
   const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
     device_authorization_endpoint: string;
     token_endpoint: string;
@@ -327,20 +352,7 @@ export async function deviceCodeToken(
   if (!device.device_code || !device.verification_uri_complete)
     throw new Error(`device authorization refused: ${device.error_description ?? deviceResponse.status}`);
 
-  // The verification page auto-posts the code, the issuer asks to confirm it, then sends us to sign in.
-  let step = await go(device.verification_uri_complete);
-  for (let i = 0; i < 3 && !step.url.includes('/interaction/'); i += 1) {
-    const { action, fields } = formOf(await step.response.text(), step.url);
-    step = await postForm(action, fields);
-  }
-  if (!step.url.includes('/interaction/'))
-    throw new Error(`the issuer did not ask to sign in: ${await step.response.text()}`);
-  const login = formOf(await step.response.text(), step.url);
-  login.fields.set('username', username);
-  login.fields.set('password', password);
-  const signedIn = await postForm(login.action, login.fields);
-  if (signedIn.response.status !== 200)
-    throw new Error(`sign-in as ${username} failed: ${await signedIn.response.text()}`);
+  await completeDeviceSignIn(device.verification_uri_complete, username, password);
 
   const tokenResponse = await fetch(discovery.token_endpoint, {
     method: 'POST',

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localRoleGroups, startOidcIssuer, type RunningOidcIssuer } from '../../cli/stack/oidc-issuer.ts';
+import {
+  completeDeviceSignIn,
+  localRoleGroups,
+  startOidcIssuer,
+  type RunningOidcIssuer,
+} from '../../cli/stack/oidc-issuer.ts';
 import { projectRoot } from '../../cli/stack/temporal-cli.ts';
 import { credentialsPath } from '../../cli/login/credentials.ts';
 import { ExitCode } from '../../cli/operate/exit-codes.ts';
@@ -28,7 +33,6 @@ import type { WaveResult } from '../../domain/migration.ts';
 import { buildServer } from '../../server/app.ts';
 import { parseRoleGroups, type ServerConfig } from '../../server/config.ts';
 import type { RunningWorkers } from '../../workers/run.ts';
-import { completeDeviceSignIn } from './device-sign-in.ts';
 import {
   demoBatchSettings,
   refusal,
