@@ -45,6 +45,7 @@ export function createTargetVm(
     ...(networkId === undefined ? {} : { networkId }),
     osType: source && /windows/i.test(source.os) ? 'Windows' : 'Linux',
     createdAt: at,
+    tags: { 'migration-factory/source-vm': item.sourceVmId, 'migration-factory/kind': kind },
   };
   sim.state.targetVms[idKey(vm.id)] = vm;
   return vm;
@@ -67,7 +68,7 @@ function vmResource(vm: TargetVm) {
     name: vm.name,
     type: 'Microsoft.Compute/virtualMachines',
     location: vm.location,
-    tags: { 'migration-factory/source-vm': vm.sourceVmId, 'migration-factory/kind': vm.kind },
+    tags: vm.tags,
     properties: {
       vmId: vm.itemId.slice(-36),
       provisioningState: 'Succeeded',

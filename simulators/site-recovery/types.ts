@@ -265,6 +265,8 @@ export interface TargetVm {
   networkId?: string;
   osType: 'Windows' | 'Linux';
   createdAt: number;
+  /** ARM tags on the VM (`Microsoft.Resources/tags` and the VM's own `tags`); the factory's landing sets them. */
+  tags: Record<string, string>;
 }
 
 export interface CompletedMigration {
