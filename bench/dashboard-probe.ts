@@ -7,12 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { deviceCodeToken, localRoleGroups, startOidcIssuer } from '../cli/stack/oidc-issuer.ts';
 import { generateStampKeyPair } from '../contracts/operator-stamp.ts';
-import { buildServer } from '../server/app.ts';
-import { loadServerConfig } from '../server/config.ts';
-import type { DashboardLoad } from '../server/dashboard/program-data.ts';
+import { freePort } from '../cli/stack/ports.ts';
+import { projectRoot } from '../cli/stack/temporal-cli.ts';
+import type { DashboardLoad, LoadCounts } from '../server/dashboard/program-data.ts';
 import { sealSession, SESSION_COOKIE } from '../server/session.ts';
 
 export interface DashboardFigures {
@@ -21,7 +22,7 @@ export interface DashboardFigures {
   pageMs: { p50: number; p95: number; max: number };
   fragmentMs: { p50: number; p95: number; max: number };
   /** Temporal calls the dashboard made per minute over the run, with one viewer polling. */
-  perMinute: { visibilityCalls: number; queryCalls: number; describeCalls: number; refreshes: number };
+  perMinute: LoadCounts;
   refreshSeconds: number;
   errors: string[];
 }
@@ -37,7 +38,8 @@ const summary = (values: number[]) => ({
 });
 
 export async function startDashboardProbe(options: {
-  client: Client;
+  /** What a process needs to reach the bench's Temporal (address, TLS, payload keys), as workers get it. */
+  temporalEnv: Record<string, string>;
   workspace: string;
   taskQueue: string;
   /** How often the probe's viewer loads the program page (a browser polls its fragment as often). */
@@ -45,37 +47,53 @@ export async function startDashboardProbe(options: {
 }) {
   const issuer = await startOidcIssuer({ port: 0 });
   const key = generateStampKeyPair();
-  const config = loadServerConfig({
-    FACTORY_SERVER_HOST: '127.0.0.1',
-    FACTORY_SERVER_PORT: '0',
-    FACTORY_OIDC_ISSUER: issuer.issuer,
-    FACTORY_OIDC_AUDIENCE: issuer.audience,
-    FACTORY_ROLE_GROUPS: localRoleGroups,
-    FACTORY_STAMP_KEY_ID: 'bench',
-    FACTORY_STAMP_PRIVATE_KEY: key.privateKey,
-    FACTORY_WORKSPACE: options.workspace,
-    FACTORY_TASK_QUEUE: options.taskQueue,
-    FACTORY_DASHBOARD_CLIENT_ID: issuer.clientId,
-    FACTORY_DASHBOARD_REDIRECT_URL: 'http://127.0.0.1/auth/callback',
-    FACTORY_DASHBOARD_SCOPE: 'openid profile groups api',
-    FACTORY_DASHBOARD_RESOURCE: issuer.audience,
-    FACTORY_SESSION_KEY: randomBytes(32).toString('base64url'),
-  });
-  const app = await buildServer(config, {
-    temporal: {
-      client: options.client,
-      address: '',
-      namespace: options.client.options.namespace,
-      workflowUrl: (id) => id,
-      close: () => Promise.resolve(),
+  const sessionKey = new Uint8Array(randomBytes(32));
+  const port = await freePort();
+  // The real server entry point in its own process, as `npm run server` runs it: in the bench's process it
+  // would share an event loop with the simulator, and time the simulator rather than the server.
+  const server = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'server/main.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      ...options.temporalEnv,
+      FACTORY_LOG_LEVEL: 'warn',
+      FACTORY_SERVER_HOST: '127.0.0.1',
+      FACTORY_SERVER_PORT: String(port),
+      FACTORY_OIDC_ISSUER: issuer.issuer,
+      FACTORY_OIDC_AUDIENCE: issuer.audience,
+      FACTORY_ROLE_GROUPS: localRoleGroups,
+      FACTORY_STAMP_KEY_ID: 'bench',
+      FACTORY_STAMP_PRIVATE_KEY: key.privateKey,
+      FACTORY_WORKSPACE: options.workspace,
+      FACTORY_TASK_QUEUE: options.taskQueue,
+      FACTORY_DASHBOARD_CLIENT_ID: issuer.clientId,
+      FACTORY_DASHBOARD_REDIRECT_URL: 'http://127.0.0.1/auth/callback',
+      FACTORY_DASHBOARD_SCOPE: 'openid profile groups api',
+      FACTORY_DASHBOARD_RESOURCE: issuer.audience,
+      FACTORY_SESSION_KEY: Buffer.from(sessionKey).toString('base64url'),
     },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  let serverErrors = '';
+  server.stderr?.on('data', (chunk: Buffer) => {
+    serverErrors = (serverErrors + chunk.toString()).slice(-4000);
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`the factory server exited:\n${serverErrors}`);
+    const ready = await fetch(`${base}/api/auth-config`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await delay(200);
+  }
   const token = await deviceCodeToken(issuer, 'viola', 'factory');
   // The session cookie the sign-in would set (the browser test proves the sign-in itself).
   const cookie = `${SESSION_COOKIE}=${await sealSession(
     { accessToken: token, csrf: 'bench', expiresAt: Date.now() + 3_600_000 },
-    config.dashboard!.sessionKey,
+    sessionKey,
   )}`;
 
   const page: number[] = [];
@@ -104,7 +122,8 @@ export async function startDashboardProbe(options: {
     await loop;
     if (closed) return;
     closed = true;
-    await app.close();
+    server.kill('SIGTERM');
+    await exited;
     await issuer.close();
   };
   return {
@@ -126,6 +145,7 @@ export async function startDashboardProbe(options: {
           visibilityCalls: per(load.total.visibilityCalls),
           queryCalls: per(load.total.queryCalls),
           describeCalls: per(load.total.describeCalls),
+          historyCalls: per(load.total.historyCalls),
           refreshes: per(load.total.refreshes),
         },
         refreshSeconds: load.refreshSeconds,

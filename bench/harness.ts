@@ -130,7 +130,7 @@ export async function runBench(config: BenchConfig) {
     dashboardProbe = chaos
       ? undefined
       : await startDashboardProbe({
-          client: stack.client,
+          temporalEnv: stack.temporalEnv(),
           workspace: program.workspace,
           taskQueue: stack.taskQueue,
           everyMs: 5000,
@@ -529,7 +529,7 @@ export function formatReport(r: BenchReport): string {
   );
   if (r.dashboard)
     p(
-      `Dashboard (one viewer, page every 5 s; server cache ${r.dashboard.refreshSeconds} s): program page p50 ${r.dashboard.pageMs.p50} ms, p95 ${r.dashboard.pageMs.p95} ms, max ${r.dashboard.pageMs.max} ms (${r.dashboard.samples} loads); fragment p95 ${r.dashboard.fragmentMs.p95} ms; Temporal calls per minute: ${r.dashboard.perMinute.visibilityCalls} visibility, ${r.dashboard.perMinute.queryCalls} queries, ${r.dashboard.perMinute.describeCalls} describes${r.dashboard.errors.length ? `; errors: ${r.dashboard.errors.join('; ')}` : ''}`,
+      `Dashboard (one viewer, page every 5 s; server cache ${r.dashboard.refreshSeconds} s): program page p50 ${r.dashboard.pageMs.p50} ms, p95 ${r.dashboard.pageMs.p95} ms, max ${r.dashboard.pageMs.max} ms (${r.dashboard.samples} loads); fragment p95 ${r.dashboard.fragmentMs.p95} ms; Temporal calls per minute: ${r.dashboard.perMinute.visibilityCalls} visibility, ${r.dashboard.perMinute.queryCalls} queries, ${r.dashboard.perMinute.describeCalls} describes, ${r.dashboard.perMinute.historyCalls} history reads${r.dashboard.errors.length ? `; errors: ${r.dashboard.errors.join('; ')}` : ''}`,
     );
   p(
     `Simulated makespan: ${r.simulated.makespanDays} d; planner lower bound ${r.simulated.plannerLowerBoundDays} d (${r.plan.lowerBoundBinding}); ratio ${r.simulated.ratio}; planned makespan ${r.plan.makespanDays} d`,

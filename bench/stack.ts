@@ -174,6 +174,11 @@ export class BenchStack {
     return addArm(this.armBefore, (await this.admin.state()).armRequests);
   }
 
+  /** What any factory process (a worker, the server) needs to reach this stack's Temporal. */
+  temporalEnv(): Record<string, string> {
+    return { ...this.temporal.clientEnv, FACTORY_CODEC_KEY_FILE: this.codecKeyFile };
+  }
+
   /** What `factory wave start` would be given against this stack: its task queues and artifact store. */
   clientEnv(): Record<string, string> {
     return {
@@ -188,7 +193,7 @@ export class BenchStack {
     return {
       FACTORY_PROFILE: 'simulator',
       FACTORY_ARTIFACTS_CONNECTION_STRING: this.azurite.connectionString,
-      ...this.temporal.clientEnv,
+      ...this.temporalEnv(),
       FACTORY_TASK_QUEUE: this.taskQueue,
       FACTORY_AZURE_TASK_QUEUE: this.azureTaskQueue,
       AZURE_RESOURCE_MANAGER_ENDPOINT: this.simulator.endpoint,
@@ -201,7 +206,6 @@ export class BenchStack {
       VCENTER_CA_CERT: this.simulator.caCertPath,
       ...this.secretsEnv,
       MIGRATION_FACTORY_WORKFLOW_BUNDLE: this.bundlePath,
-      FACTORY_CODEC_KEY_FILE: this.codecKeyFile,
       ...this.options.workerSettings,
     };
   }

@@ -1,8 +1,8 @@
 /**
  * The factory server's Prometheus endpoint (`GET /metrics`): where the program stands, computed from
  * Temporal itself. The server lists the running wave, batch and database workflows of the factory's task
- * queue in visibility and reads each batch's and database's progress query (the progress the workflows
- * report to the CLI), then counts VMs and databases by phase.
+ * queue in visibility, reads each running batch's progress query (the progress the workflows report to the
+ * CLI) and counts VMs by phase; databases, thousands at once, are counted by the stage they publish.
  *
  * Why the server and not the workers: a gauge of "VMs in phase X" must have one writer. Workflows run on
  * whichever worker holds them, move between workers, and workflow code cannot touch prom-client; per-worker
@@ -13,7 +13,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Client } from '@temporalio/client';
-import { batchProgressQuery, databaseProgressQuery } from '../contracts/messages.ts';
+import { batchProgressQuery } from '../contracts/messages.ts';
+import { databaseStage } from '../contracts/search-attributes.ts';
 import { batchPhases, databasePhases } from '../domain/migration.ts';
 import { AuthenticationError, type TokenVerifier } from './identity.ts';
 import { mayRead, readerRoles } from './roles.ts';
@@ -102,7 +103,7 @@ export class ProgressMetrics {
     });
     this.databases = new Gauge({
       name: serverMetricNames.databases,
-      help: 'Running database migrations by phase',
+      help: 'Running database migrations by the stage they publish (MigrationPhase)',
       labelNames: ['phase'],
       registers,
     });
@@ -159,15 +160,16 @@ export class ProgressMetrics {
   private async collect(): Promise<void> {
     const stop = this.collectSeconds.startTimer();
     const wavePhases = new Map<string, number>();
+    const databaseStages = new Map<string, number>();
+    const tally = (into: Map<string, number>) => (phase: string | undefined) =>
+      into.set(phase ?? 'unknown', (into.get(phase ?? 'unknown') ?? 0) + 1);
     let batchIds: string[];
-    let databaseIds: string[];
     try {
-      [, batchIds, databaseIds] = await Promise.all([
-        this.listIds('migrationWave', (phase) =>
-          wavePhases.set(phase ?? 'unknown', (wavePhases.get(phase ?? 'unknown') ?? 0) + 1),
-        ),
+      // Databases are counted by the stage they publish: a program runs thousands, too many to query.
+      [, batchIds] = await Promise.all([
+        this.listIds('migrationWave', tally(wavePhases)),
         this.listIds('migrationBatch'),
-        this.listIds('migrationDatabase'),
+        this.listIds('migrationDatabase', tally(databaseStages)),
       ]);
     } catch (error) {
       // Keep the previous values: a visibility outage should not read as an empty program.
@@ -176,20 +178,12 @@ export class ProgressMetrics {
       return;
     }
     const client = this.client.workflow;
-    const [batches, databases] = await Promise.all([
-      mapLimited(batchIds, (id) =>
-        client
-          .getHandle(id)
-          .query(batchProgressQuery)
-          .catch((error: unknown) => this.failed('batch', error, `progress of ${id}`)),
-      ),
-      mapLimited(databaseIds, (id) =>
-        client
-          .getHandle(id)
-          .query(databaseProgressQuery)
-          .catch((error: unknown) => this.failed('database', error, `progress of ${id}`)),
-      ),
-    ]);
+    const batches = await mapLimited(batchIds, (id) =>
+      client
+        .getHandle(id)
+        .query(batchProgressQuery)
+        .catch((error: unknown) => this.failed('batch', error, `progress of ${id}`)),
+    );
 
     // Known phases read 0 rather than vanish, so a panel shows a phase emptying.
     this.waves.reset();
@@ -213,8 +207,8 @@ export class ProgressMetrics {
     this.held.set(held);
     this.paused.set(paused);
     this.databases.reset();
-    for (const phase of databasePhases) this.databases.set({ phase }, 0);
-    for (const database of databases) if (database) this.databases.inc({ phase: database.phase });
+    for (const phase of databasePhases) this.databases.set({ phase: databaseStage(phase) }, 0);
+    for (const [phase, count] of databaseStages) this.databases.set({ phase }, count);
     this.lastCollected = Date.now();
     this.collectedAt.set(this.lastCollected / 1000);
     stop();

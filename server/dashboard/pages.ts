@@ -67,7 +67,7 @@ export function layout(title: string, viewer: Viewer, body: string, load?: Dashb
 }
 
 export const loadFooter = (load: DashboardLoad) =>
-  `<p id="load">Reads from Temporal in the last minute, for all viewers together: ${load.lastMinute.visibilityCalls} visibility list call(s), ${load.lastMinute.queryCalls} workflow quer(ies), ${load.lastMinute.describeCalls} describe call(s), ${load.lastMinute.refreshes} program refresh(es); data is reused for ${load.refreshSeconds} s. <a href="/api/dashboard/load">Load as JSON</a>.</p>`;
+  `<p id="load">Reads from Temporal in the last minute, for all viewers together: ${load.lastMinute.visibilityCalls} visibility list call(s), ${load.lastMinute.queryCalls} workflow quer(ies), ${load.lastMinute.describeCalls} describe call(s), ${load.lastMinute.historyCalls} history read(s), ${load.lastMinute.refreshes} program refresh(es); data is reused for ${load.refreshSeconds} s. <a href="/api/dashboard/load">Load as JSON</a>.</p>`;
 
 const countsTable = (id: string, caption: string, what: string, counts: Record<string, number>) => {
   const rows = Object.entries(counts)

@@ -8,7 +8,7 @@
  * decision (cached until its phase changes). It never queries every batch: batch progress (replication,
  * RPO, health) is read only for the wave a viewer opens. Closed workflows are read once.
  */
-import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { CountWorkflowExecution, WorkflowExecutionInfo } from '@temporalio/client';
 import {
   batchProgressQuery,
   databaseProgressQuery,
@@ -18,7 +18,8 @@ import {
   type WaveProgress,
 } from '../../contracts/messages.ts';
 import { waveWorkflowId, batchWorkflowId } from '../../contracts/ids.ts';
-import { batchIdKey, waveIdKey } from '../../contracts/search-attributes.ts';
+import { batchIdKey, databaseStage, phaseKey, waveIdKey } from '../../contracts/search-attributes.ts';
+import { databasePhases, type BatchResult } from '../../domain/migration.ts';
 import type { Plan } from '../../domain/plan/plan-schema.ts';
 import type { Temporal } from '../../cli/operate/connection.ts';
 import { plannedWaveIds } from '../../cli/operate/find-workflow.ts';
@@ -33,17 +34,26 @@ import {
 } from '../../cli/operate/wave-view.ts';
 import { loadPlan } from '../../workspace/plan-files.ts';
 
+/** Temporal calls by kind: visibility (list, count), queries (run on a worker), describes, history reads. */
+export interface LoadCounts {
+  visibilityCalls: number;
+  queryCalls: number;
+  describeCalls: number;
+  historyCalls: number;
+  refreshes: number;
+}
+
 /** Calls the dashboard made to Temporal: since start and over the last minute. */
 export interface DashboardLoad {
   since: string;
   refreshSeconds: number;
-  total: { visibilityCalls: number; queryCalls: number; describeCalls: number; refreshes: number };
-  lastMinute: { visibilityCalls: number; queryCalls: number; describeCalls: number; refreshes: number };
+  total: LoadCounts;
+  lastMinute: LoadCounts;
   /** Page and fragment requests served in the last minute (all viewers). */
   pageViewsLastMinute: number;
 }
 
-type CallKind = 'visibilityCalls' | 'queryCalls' | 'describeCalls' | 'refreshes' | 'pageViews';
+type CallKind = keyof LoadCounts | 'pageViews';
 
 class LoadMeter {
   private readonly since = new Date().toISOString();
@@ -51,6 +61,7 @@ class LoadMeter {
     visibilityCalls: 0,
     queryCalls: 0,
     describeCalls: 0,
+    historyCalls: 0,
     refreshes: 0,
     pageViews: 0,
   };
@@ -66,7 +77,14 @@ class LoadMeter {
 
   report(refreshSeconds: number): DashboardLoad {
     const cutoff = Date.now() - 60_000;
-    const minute = { visibilityCalls: 0, queryCalls: 0, describeCalls: 0, refreshes: 0, pageViews: 0 };
+    const minute = {
+      visibilityCalls: 0,
+      queryCalls: 0,
+      describeCalls: 0,
+      historyCalls: 0,
+      refreshes: 0,
+      pageViews: 0,
+    };
     for (const e of this.recent) if (e.at >= cutoff) minute[e.kind] += e.n;
     const { pageViews: _p, ...total } = this.totals;
     const { pageViews, ...lastMinute } = minute;
@@ -187,6 +205,8 @@ const attentionStages = new Set<string>([
   'cutover',
 ]);
 const PAGE_SIZE = 1000;
+/** The stages a database publishes as MigrationPhase. */
+const databaseStages = [...new Set(databasePhases.map(databaseStage))];
 /** A batch's or database's detail is read again after this long even when its phase did not change. */
 const ATTENTION_TTL_MS = 30_000;
 /** Cutover windows opening within this long are listed as decisions. */
@@ -211,10 +231,10 @@ export function createProgramData(options: {
   const closedBatches = new SharedCache<number>(Number.POSITIVE_INFINITY, 50_000);
   const planCache = new SharedCache<Plan | null>(60_000, 1);
 
-  async function list(type: string): Promise<WorkflowExecutionInfo[]> {
+  async function list(type: string, filter?: string): Promise<WorkflowExecutionInfo[]> {
     const found: WorkflowExecutionInfo[] = [];
     for await (const info of temporal.client.workflow.list({
-      query: `WorkflowType = '${type}'`,
+      query: `WorkflowType = '${type}'${filter ? ` AND ${filter}` : ''}`,
       pageSize: PAGE_SIZE,
     }))
       found.push(info);
@@ -264,16 +284,46 @@ export function createProgramData(options: {
       .catch(() => undefined);
   }
 
-  /** VMs a closed batch migrated (its final query), read once per run. */
+  /**
+   * VMs a closed batch migrated, from its result (the close event of its history, read once per run): a
+   * query would make a worker replay the whole closed history.
+   */
   const migratedBy = (info: WorkflowExecutionInfo) =>
     closedBatches
       .get(info.runId, async () => {
-        const progress = await query(info.workflowId, () =>
-          handle(info.workflowId, info.runId).query(batchProgressQuery),
-        );
-        return progress?.counts.migrated ?? 0;
+        meter.add('historyCalls');
+        const result = (await handle(info.workflowId, info.runId).result()) as BatchResult;
+        return result.vms.filter((vm) => vm.outcome === 'migrated').length;
       })
       .catch(() => 0);
+
+  /** Workflows of a type matching `filter`, counted by visibility without listing them. */
+  async function count(type: string, filter: string): Promise<CountWorkflowExecution> {
+    meter.add('visibilityCalls');
+    return temporal.client.workflow.count(`WorkflowType = '${type}' AND ${filter}`);
+  }
+
+  /**
+   * Databases by their published stage (MigrationPhase), closed ones included, as counts: a program holds
+   * thousands of database workflows, and listing them all on every refresh is what made the page slow.
+   * Visibility groups only by ExecutionStatus, so there is one count per stage, plus one for workflows that
+   * have not published a stage yet (labelled by their status).
+   */
+  async function databasesByStage(): Promise<Record<string, number>> {
+    const [perStage, unstaged] = await Promise.all([
+      mapBounded(databaseStages, 4, (stage) => count('migrationDatabase', `${phaseKey.name} = '${stage}'`)),
+      count('migrationDatabase', `${phaseKey.name} IS NULL GROUP BY ExecutionStatus`),
+    ]);
+    const counts: Record<string, number> = {};
+    databaseStages.forEach((stage, i) => {
+      if (perStage[i]!.count > 0) counts[stage] = perStage[i]!.count;
+    });
+    for (const group of unstaged.groups) {
+      const status = String(group.groupValues[0] ?? 'unknown').toLowerCase();
+      counts[status] = (counts[status] ?? 0) + group.count;
+    }
+    return counts;
+  }
 
   function burndown(planned: Plan | null, closed: { at: number; vms: number }[]): Burndown | undefined {
     const plannedCutovers = (planned?.waves ?? []).flatMap((w) =>
@@ -373,10 +423,11 @@ export function createProgramData(options: {
 
   async function refreshProgram(): Promise<ProgramSnapshot> {
     meter.add('refreshes');
-    const [waveInfos, batchInfos, databaseInfos, planned] = await Promise.all([
+    const [waveInfos, batchInfos, databasesCounted, failedDatabases, planned] = await Promise.all([
       list('migrationWave'),
       list('migrationBatch'),
-      list('migrationDatabase'),
+      databasesByStage(),
+      list('migrationDatabase', `ExecutionStatus = 'Running' AND ${phaseKey.name} = 'awaiting-operator'`),
       plan(),
     ]);
     const progresses = await mapBounded(waveInfos, 8, waveProgress);
@@ -437,13 +488,6 @@ export function createProgramData(options: {
       }
     waves.sort((a, b) => a.waveId.localeCompare(b.waveId));
 
-    const databasesByStage: Record<string, number> = {};
-    const failedDatabases: WorkflowExecutionInfo[] = [];
-    for (const info of databaseInfos) {
-      const stage = String(info.searchAttributes.MigrationPhase?.[0] ?? info.status.name.toLowerCase());
-      databasesByStage[stage] = (databasesByStage[stage] ?? 0) + 1;
-      if (stage === 'awaiting-operator' && info.status.name === 'RUNNING') failedDatabases.push(info);
-    }
     const databaseDetails = await mapBounded(failedDatabases, 8, (info) =>
       attentionDetail(info.workflowId, 'awaiting-operator', () =>
         handle(info.workflowId).query(databaseProgressQuery),
@@ -480,7 +524,7 @@ export function createProgramData(options: {
       waves,
       wavesByState,
       vmsByStage,
-      databasesByStage,
+      databasesByStage: databasesCounted,
       decisions,
       ...(burn ? { burndown: burn } : {}),
       vmCount: waves.reduce((n, w) => n + w.vmCount, 0),
