@@ -178,7 +178,7 @@ export function programLive(p: ProgramSnapshot, refreshSeconds: number): string 
     'program-live',
     '/dashboard/fragments/program',
     refreshSeconds,
-    `<p>${formatNumber(p.vmCount)} VMs in ${p.waves.length} wave(s). Updated <time datetime="${e(p.takenAt)}">${e(p.takenAt.slice(11, 19))} UTC</time>.</p>${decisions}
+    `<p>${formatNumber(p.vmCount)} VMs in ${p.waves.length} wave(s). Updated <time datetime="${e(p.takenAt)}">${e(p.takenAt.slice(11, 19))} UTC</time>.${p.unreadable.length > 0 ? ` ${p.unreadable.length} workflow(s) did not answer in time (${e(p.unreadable.slice(0, 3).join(', '))}${p.unreadable.length > 3 ? ', …' : ''}); they are read again at the next refresh.` : ''}</p>${decisions}
 <div class="tables" style="display:flex;gap:32px;flex-wrap:wrap">${countsTable('waves-by-state', 'Waves by state', 'state', p.wavesByState)}${countsTable('vms-by-stage', 'VMs by stage', 'stage', p.vmsByStage)}${countsTable('databases-by-stage', 'Databases by stage', 'stage', p.databasesByStage)}</div>
 ${waves}${burndownChart(p.burndown)}`,
   );

@@ -177,6 +177,8 @@ export interface ProgramSnapshot {
   decisions: DashboardDecision[];
   burndown?: Burndown;
   vmCount: number;
+  /** Workflows whose progress query failed in this refresh (shown as loading; read again next refresh). */
+  unreadable: string[];
 }
 
 export interface BatchPage {
@@ -271,10 +273,18 @@ export function createProgramData(options: {
       workspace && (await plannedWaveIds(workspace)).length > 0 ? loadPlan(workspace) : null,
     );
 
-  async function waveProgress(info: WorkflowExecutionInfo): Promise<WaveProgress | undefined> {
+  async function waveProgress(
+    info: WorkflowExecutionInfo,
+    unreadable: string[],
+  ): Promise<WaveProgress | undefined> {
     const read = () =>
       query(info.workflowId, () => handle(info.workflowId, info.runId).query(waveProgressQuery));
-    if (info.status.name === 'RUNNING') return read();
+    // One wave a busy worker cannot answer for now must not blank the whole program page.
+    if (info.status.name === 'RUNNING')
+      return read().catch(() => {
+        unreadable.push(info.workflowId);
+        return undefined;
+      });
     return closedWaves
       .get(info.runId, async () => {
         const progress = await read();
@@ -360,20 +370,30 @@ export function createProgramData(options: {
     workflowId: string,
     phase: string,
     read: () => Promise<BatchProgress | DatabaseProgress>,
+    unreadable: string[],
   ) {
-    return attentionCache.get(`${workflowId}|${phase}`, () => query(workflowId, read));
+    return attentionCache
+      .get(`${workflowId}|${phase}`, () => query(workflowId, read))
+      .catch(() => {
+        unreadable.push(workflowId);
+        return undefined;
+      });
   }
 
   async function decisionsFor(
     wave: WaveProgress,
     info: WorkflowExecutionInfo | undefined,
     stageOf: (batchWorkflowId: string) => string,
+    unreadable: string[],
   ): Promise<DashboardDecision[]> {
     if (info?.status.name !== 'RUNNING') return [];
     const attention = wave.batches.filter((b) => attentionStages.has(stageOf(b.workflowId)));
     const details = await mapBounded(attention, 8, (b) =>
-      attentionDetail(b.workflowId, stageOf(b.workflowId), () =>
-        handle(b.workflowId).query(batchProgressQuery),
+      attentionDetail(
+        b.workflowId,
+        stageOf(b.workflowId),
+        () => handle(b.workflowId).query(batchProgressQuery),
+        unreadable,
       ),
     );
     const views = attention.flatMap((b, i) => {
@@ -430,7 +450,8 @@ export function createProgramData(options: {
       list('migrationDatabase', `ExecutionStatus = 'Running' AND ${phaseKey.name} = 'awaiting-operator'`),
       plan(),
     ]);
-    const progresses = await mapBounded(waveInfos, 8, waveProgress);
+    const unreadable: string[] = [];
+    const progresses = await mapBounded(waveInfos, 8, (info) => waveProgress(info, unreadable));
     const waves: WaveSummary[] = [];
     const vmsByStage: Record<string, number> = {};
     const decisions: DashboardDecision[] = [];
@@ -448,7 +469,7 @@ export function createProgramData(options: {
     const stageOf = (workflowId: string) => batchStages.get(workflowId) ?? 'not-started';
     const decisionLists = await mapBounded(waveInfos, 4, (info) => {
       const progress = progresses[waveInfos.indexOf(info)];
-      return progress ? decisionsFor(progress, info, stageOf) : Promise.resolve([]);
+      return progress ? decisionsFor(progress, info, stageOf, unreadable) : Promise.resolve([]);
     });
     waveInfos.forEach((info, i) => {
       const progress = progresses[i];
@@ -489,8 +510,11 @@ export function createProgramData(options: {
     waves.sort((a, b) => a.waveId.localeCompare(b.waveId));
 
     const databaseDetails = await mapBounded(failedDatabases, 8, (info) =>
-      attentionDetail(info.workflowId, 'awaiting-operator', () =>
-        handle(info.workflowId).query(databaseProgressQuery),
+      attentionDetail(
+        info.workflowId,
+        'awaiting-operator',
+        () => handle(info.workflowId).query(databaseProgressQuery),
+        unreadable,
       ),
     );
     failedDatabases.forEach((info, i) => {
@@ -528,6 +552,7 @@ export function createProgramData(options: {
       decisions,
       ...(burn ? { burndown: burn } : {}),
       vmCount: waves.reduce((n, w) => n + w.vmCount, 0),
+      unreadable,
     };
   }
 

@@ -65,13 +65,32 @@ describe('dashboard pages', () => {
         databasesByStage: {},
         decisions: [],
         vmCount: 40,
+        unreadable: [],
       },
       3,
     );
     expect(html).toContain('hx-trigger="every 3s"');
+    expect(html).not.toContain('did not answer');
     expect(html).toContain('<caption>VMs by stage</caption>');
     expect(html).toContain('<th scope="row">replicating</th><td class="n">40</td>');
     expect(html).toContain('No plan and no finished batch yet');
+  });
+
+  it('says which workflows did not answer instead of failing the page', () => {
+    const html = programLive(
+      {
+        takenAt: '2026-01-05T10:00:00.000Z',
+        waves: [],
+        wavesByState: {},
+        vmsByStage: {},
+        databasesByStage: {},
+        decisions: [],
+        vmCount: 0,
+        unreadable: ['wave-w1', 'batch-<b>', 'wave-w3', 'wave-w4'],
+      },
+      3,
+    );
+    expect(html).toContain('4 workflow(s) did not answer in time (wave-w1, batch-&#60;b&#62;, wave-w3, …)');
   });
 });
 
